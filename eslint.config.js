@@ -1,0 +1,31 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "reports/**", "infra/**", ".tools/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Only adapters talk to Azure; the domain, engine and ports stay testable without it.
+    files: ["shared/**/*.ts"],
+    ignores: ["shared/adapters/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@azure/*"], message: "Only shared/adapters/ may import @azure/*." }] }],
+    },
+  },
+  {
+    files: ["shared/domain/**/*.ts"],
+    rules: {
+      "no-restricted-globals": ["error", { name: "process", message: "The domain is pure: pass values in." }],
+      "no-restricted-syntax": ["error", { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "The domain gets time passed in." }],
+    },
+  },
+);

@@ -1,0 +1,40 @@
+import { isRestError } from "@azure/core-rest-pipeline";
+import { DrError, isDrError, type DrErrorCode } from "../ports/errors.js";
+
+const BY_STATUS: ReadonlyMap<number, DrErrorCode> = new Map([
+  [400, "InvalidInput"],
+  [401, "Unauthorized"],
+  [403, "Unauthorized"],
+  [404, "NotFound"],
+  [409, "Conflict"],
+  [412, "PreconditionFailed"],
+  [429, "Throttled"],
+  [500, "Transient"],
+  [502, "Transient"],
+  [503, "Transient"],
+  [504, "Transient"],
+]);
+
+/** Translates whatever an Azure SDK threw into a DrError; the one place that knows RestError. */
+export function toDrError(error: unknown, what: string): DrError {
+  if (isDrError(error)) return error;
+  if (isRestError(error)) {
+    const status = error.statusCode;
+    const code: DrErrorCode = status === undefined ? "Transient" : (BY_STATUS.get(status) ?? (status >= 500 ? "Transient" : "Unknown"));
+    const retryAfter = Number(error.response?.headers.get("retry-after"));
+    return new DrError(code, `${what}: ${error.code ?? status ?? "network error"} ${error.message}`.trim(), {
+      cause: error,
+      retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    });
+  }
+  return new DrError("Unknown", `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** Runs an SDK call and rethrows its failure as a DrError naming the operation. */
+export async function callAzure<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toDrError(error, what);
+  }
+}

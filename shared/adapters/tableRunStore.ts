@@ -1,0 +1,203 @@
+import { TableClient, type TableEntityResult, type TransactionAction, type TableServiceClientOptions, type NamedKeyCredential } from "@azure/data-tables";
+import type { TokenCredential } from "@azure/core-auth";
+import { DrError } from "../ports/errors.js";
+import type { RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
+import { callAzure } from "./azureErrors.js";
+
+export const TABLE_NAMES = { runs: "runs", steps: "steps", locks: "locks" } as const;
+const RUN_ROW = "run";
+const LOCK_ROW = "active-run";
+const BATCH_LIMIT = 100;
+
+export interface TableRunStoreOptions {
+  readonly endpoint: string;
+  readonly credential: TokenCredential | NamedKeyCredential;
+  readonly clientOptions?: TableServiceClientOptions;
+}
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+/**
+ * Run state in Azure Table Storage: `runs` (one row per run), `steps` (partition = run id, so a
+ * run's steps are written in batches and listed with one query) and `locks` (one row per estate).
+ * Complex values are stored as JSON strings; every update is conditional on the ETag read.
+ */
+export async function createTableRunStore(options: TableRunStoreOptions): Promise<RunStore> {
+  const client = (table: string): TableClient => new TableClient(options.endpoint, table, options.credential as TokenCredential, options.clientOptions);
+  const runs = client(TABLE_NAMES.runs);
+  const steps = client(TABLE_NAMES.steps);
+  const locks = client(TABLE_NAMES.locks);
+  await Promise.all([runs, steps, locks].map((t) => callAzure(`create table ${t.tableName}`, () => t.createTable())));
+
+  return {
+    async createRun(run, stepRecords) {
+      for (let i = 0; i < stepRecords.length; i += BATCH_LIMIT) {
+        const batch = stepRecords.slice(i, i + BATCH_LIMIT).map(stepToEntity);
+        await createAll(steps, batch);
+      }
+      // The run row goes last: its presence means the run and all its steps exist.
+      await createAll(runs, [runToEntity(run)]);
+    },
+
+    async getRun(runId) {
+      const entity = await getEntity(runs, runId, RUN_ROW);
+      return entity && { value: entityToRun(entity), etag: entity.etag };
+    },
+
+    async updateRun(run, etag) {
+      const result = await callAzure(`update run ${run.runId}`, () => runs.updateEntity(runToEntity(run), "Replace", { etag }));
+      return result.etag ?? "";
+    },
+
+    async listRuns(estate) {
+      const found: RunRecord[] = [];
+      const query = runs.listEntities<Entity>({ queryOptions: { filter: `RowKey eq '${RUN_ROW}' and estate eq '${escapeOData(estate)}'` } });
+      for await (const entity of query) found.push(entityToRun(entity));
+      return found.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    },
+
+    async getStep(runId, stepId) {
+      const entity = await getEntity(steps, runId, stepId);
+      return entity && { value: entityToStep(entity), etag: entity.etag };
+    },
+
+    async updateStep(step, etag) {
+      const result = await callAzure(`update step ${step.step.id}`, () => steps.updateEntity(stepToEntity(step), "Replace", { etag }));
+      return result.etag ?? "";
+    },
+
+    async listSteps(runId) {
+      const found: StepRecord[] = [];
+      const query = steps.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(runId)}'` } });
+      for await (const entity of query) found.push(entityToStep(entity));
+      return found;
+    },
+
+    acquireRunLock: (estate, runId) => acquireLock(locks, estate, runId),
+
+    async releaseRunLock(estate, runId) {
+      const holder = await getEntity(locks, estate, LOCK_ROW);
+      if (!holder || holder.runId !== runId) return;
+      try {
+        await callAzure("release run lock", () => locks.deleteEntity(estate, LOCK_ROW, { etag: holder.etag }));
+      } catch (error) {
+        // Someone else already released or replaced it: the lock is no longer ours either way.
+        if (!(error instanceof DrError && (error.code === "NotFound" || error.code === "PreconditionFailed"))) throw error;
+      }
+    },
+  };
+}
+
+async function acquireLock(locks: TableClient, estate: string, runId: string): Promise<string> {
+  for (;;) {
+    try {
+      await callAzure("acquire run lock", () => locks.createEntity({ partitionKey: estate, rowKey: LOCK_ROW, runId }));
+      return runId;
+    } catch (error) {
+      if (!(error instanceof DrError && error.code === "Conflict")) throw error;
+    }
+    const holder = await getEntity(locks, estate, LOCK_ROW);
+    // Released between our create and read: try again rather than report a phantom holder.
+    if (holder) return String(holder.runId);
+  }
+}
+
+async function getEntity(table: TableClient, partitionKey: string, rowKey: string): Promise<TableEntityResult<Entity> | undefined> {
+  try {
+    return await callAzure(`read ${table.tableName}/${rowKey}`, () => table.getEntity<Entity>(partitionKey, rowKey));
+  } catch (error) {
+    if (error instanceof DrError && error.code === "NotFound") return undefined;
+    throw error;
+  }
+}
+
+/** Inserts rows, leaving alone those that already exist (a repeated creation changes nothing). */
+async function createAll(table: TableClient, entities: readonly Entity[]): Promise<void> {
+  if (entities.length === 0) return;
+  const actions: TransactionAction[] = entities.map((e) => ["create", e]);
+  try {
+    await callAzure(`create rows in ${table.tableName}`, () => table.submitTransaction(actions));
+  } catch (error) {
+    if (!(error instanceof DrError && error.code === "Conflict")) throw error;
+    for (const entity of entities) {
+      try {
+        await callAzure(`create row in ${table.tableName}`, () => table.createEntity(entity));
+      } catch (rowError) {
+        if (!(rowError instanceof DrError && rowError.code === "Conflict")) throw rowError;
+      }
+    }
+  }
+}
+
+function runToEntity(run: RunRecord): Entity {
+  return {
+    partitionKey: run.runId,
+    rowKey: RUN_ROW,
+    estate: run.estate,
+    mode: run.mode,
+    trigger: run.trigger,
+    status: run.status,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt ?? "",
+    failureReason: run.failureReason ?? "",
+    request: JSON.stringify(run.request),
+    notes: JSON.stringify(run.notes),
+  };
+}
+
+function entityToRun(e: Entity): RunRecord {
+  return {
+    runId: e.partitionKey,
+    estate: String(e.estate),
+    mode: e.mode as RunRecord["mode"],
+    trigger: String(e.trigger),
+    status: e.status as RunRecord["status"],
+    startedAt: String(e.startedAt),
+    ...(e.finishedAt ? { finishedAt: String(e.finishedAt) } : {}),
+    ...(e.failureReason ? { failureReason: String(e.failureReason) } : {}),
+    request: JSON.parse(String(e.request)) as RunRecord["request"],
+    notes: JSON.parse(String(e.notes)) as string[],
+  };
+}
+
+function stepToEntity(s: StepRecord): Entity {
+  return {
+    partitionKey: s.runId,
+    rowKey: s.step.id,
+    step: JSON.stringify(s.step),
+    status: s.status,
+    successors: JSON.stringify(s.successors),
+    satisfied: JSON.stringify(s.satisfied),
+    seq: s.seq,
+    wakeAt: s.wakeAt ?? "",
+    retries: s.retries,
+    detail: s.detail ?? "",
+    journal: JSON.stringify(s.journal),
+    startedAt: s.startedAt ?? "",
+    finishedAt: s.finishedAt ?? "",
+    error: s.error ?? "",
+  };
+}
+
+function entityToStep(e: Entity): StepRecord {
+  return {
+    runId: e.partitionKey,
+    step: JSON.parse(String(e.step)) as StepRecord["step"],
+    status: e.status as StepRecord["status"],
+    successors: JSON.parse(String(e.successors)) as string[],
+    satisfied: JSON.parse(String(e.satisfied)) as string[],
+    seq: Number(e.seq),
+    ...(e.wakeAt ? { wakeAt: String(e.wakeAt) } : {}),
+    retries: Number(e.retries),
+    ...(e.detail ? { detail: String(e.detail) } : {}),
+    journal: JSON.parse(String(e.journal)) as StepRecord["journal"],
+    ...(e.startedAt ? { startedAt: String(e.startedAt) } : {}),
+    ...(e.finishedAt ? { finishedAt: String(e.finishedAt) } : {}),
+    ...(e.error ? { error: String(e.error) } : {}),
+  };
+}
+
+function escapeOData(value: string): string {
+  return value.replace(/'/g, "''");
+}
+

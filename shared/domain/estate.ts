@@ -1,0 +1,207 @@
+import { z } from "zod";
+
+/** A name usable in step ids and Table Storage row keys. */
+const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '.', '_' or '-'");
+const ArmId = z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i, "an ARM resource id");
+const Ipv4 = z.ipv4();
+
+export const GuestCheck = z.enum(["domainSecureChannel", "databaseReachable"]);
+export type GuestCheck = z.infer<typeof GuestCheck>;
+
+export const RecoveryPointChoice = z.union([
+  z.literal("latest"),
+  z.literal("latestAppConsistent"),
+  z.strictObject({ at: z.iso.datetime({ offset: true }) }),
+]);
+export type RecoveryPointChoice = z.infer<typeof RecoveryPointChoice>;
+
+const Vault = z.strictObject({
+  resourceGroup: z.string().min(1),
+  name: z.string().min(1),
+  region: z.string().min(1),
+  /** ASR replication provider of the VMware-to-Azure items in this vault. */
+  provider: z.enum(["InMageRcm", "InMageAzureV2"]),
+  fabric: z.string().min(1),
+  protectionContainer: z.string().min(1),
+  /** Isolated VNet used by test failovers, so a drill never touches production. */
+  testNetworkId: ArmId,
+});
+export type Vault = z.infer<typeof Vault>;
+
+const HealthProbe = z.strictObject({
+  port: z.number().int().min(1).max(65535),
+  path: z.string().startsWith("/"),
+  scheme: z.enum(["http", "https"]).default("http"),
+});
+
+const Tier = z.strictObject({
+  name: Name,
+  /** Tiers that must be failed over and healthy before this one starts. */
+  dependsOn: z.array(Name).default([]),
+  /** In-guest checks run with Run Command on each VM after its failover. */
+  guestChecks: z.array(GuestCheck).default([]),
+  /** HTTP health probe of each VM after its failover. */
+  healthProbe: HealthProbe.optional(),
+});
+export type Tier = z.infer<typeof Tier>;
+
+const Vm = z.strictObject({
+  name: Name,
+  tier: Name,
+  vault: Name,
+  /** Name of the replication protected item in the vault. */
+  protectedItem: z.string().min(1),
+  os: z.enum(["windows", "linux"]),
+  /** The Azure VM that ASR creates on failover (target of Run Command and probes). */
+  recoveryVmId: ArmId,
+  recoveryIp: Ipv4,
+});
+export type Vm = z.infer<typeof Vm>;
+
+const DnsRecord = z.strictObject({
+  tier: Name,
+  zoneType: z.enum(["public", "private"]),
+  resourceGroup: z.string().min(1),
+  zone: z.string().min(1),
+  /** Relative record set name ('@' for the apex). */
+  name: z.string().min(1),
+  /** A records only: the failover moves names to the recovered VMs' addresses. */
+  failoverAddresses: z.array(Ipv4).min(1),
+  ttl: z.number().int().min(1).max(86_400),
+});
+export type DnsRecord = z.infer<typeof DnsRecord>;
+
+const Route = z.strictObject({
+  tier: Name,
+  resourceGroup: z.string().min(1),
+  routeTable: z.string().min(1),
+  route: z.string().min(1),
+  addressPrefix: z.string().min(1),
+  /** The recovered NAT/firewall VM's address, the next hop after failover. */
+  nextHopIpAddress: Ipv4,
+});
+export type Route = z.infer<typeof Route>;
+
+export const EstateSchema = z.strictObject({
+  name: Name,
+  subscriptionId: z.uuid(),
+  objectives: z.strictObject({
+    rtoMinutes: z.number().positive(),
+    rpoMinutes: z.number().positive(),
+    appConsistentFrequencyMinutes: z.number().positive(),
+    retentionDays: z.number().positive(),
+  }),
+  vaults: z.record(Name, Vault),
+  /** The domain controller that already runs in the target region; no failover starts without it. */
+  targetDomainController: z.strictObject({ vmId: ArmId, domain: z.string().min(1) }),
+  database: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
+  tiers: z.array(Tier).min(1),
+  vms: z.array(Vm).min(1),
+  dns: z.array(DnsRecord).default([]),
+  routes: z.array(Route).default([]),
+  recoveryPoint: RecoveryPointChoice.default("latest"),
+});
+export type Estate = z.infer<typeof EstateSchema>;
+
+export class EstateConfigError extends Error {
+  override readonly name = "EstateConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`Estate config is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Parses and cross-checks an estate; throws one error listing every problem by its path. */
+export function parseEstate(input: unknown): Estate {
+  const parsed = EstateSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new EstateConfigError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  const estate = parsed.data;
+  const problems = crossCheck(estate);
+  if (problems.length > 0) throw new EstateConfigError(problems);
+  return deepFreeze(estate);
+}
+
+function crossCheck(estate: Estate): string[] {
+  const problems: string[] = [];
+  const tierNames = new Set<string>();
+  estate.tiers.forEach((tier, i) => {
+    if (tierNames.has(tier.name)) problems.push(`tiers[${i}].name: duplicate tier '${tier.name}'`);
+    tierNames.add(tier.name);
+  });
+  estate.tiers.forEach((tier, i) =>
+    tier.dependsOn.forEach((dep, j) => {
+      if (!tierNames.has(dep)) problems.push(`tiers[${i}].dependsOn[${j}]: unknown tier '${dep}'`);
+    }),
+  );
+  const cycle = findCycle(estate.tiers);
+  if (cycle) problems.push(`tiers: dependency cycle ${cycle.join(" -> ")}`);
+
+  const vmNames = new Set<string>();
+  const protectedItems = new Set<string>();
+  estate.vms.forEach((vm, i) => {
+    if (vmNames.has(vm.name)) problems.push(`vms[${i}].name: duplicate VM '${vm.name}'`);
+    vmNames.add(vm.name);
+    const itemKey = `${vm.vault}/${vm.protectedItem}`;
+    if (protectedItems.has(itemKey)) problems.push(`vms[${i}].protectedItem: '${vm.protectedItem}' is used twice in vault '${vm.vault}'`);
+    protectedItems.add(itemKey);
+    if (!tierNames.has(vm.tier)) problems.push(`vms[${i}].tier: unknown tier '${vm.tier}'`);
+    if (!(vm.vault in estate.vaults)) problems.push(`vms[${i}].vault: unknown vault '${vm.vault}'`);
+  });
+  estate.tiers.forEach((tier, i) => {
+    if (!estate.vms.some((vm) => vm.tier === tier.name)) problems.push(`tiers[${i}]: tier '${tier.name}' has no VMs`);
+    if (tier.guestChecks.includes("domainSecureChannel") && estate.vms.some((vm) => vm.tier === tier.name && vm.os !== "windows")) {
+      problems.push(`tiers[${i}].guestChecks: domainSecureChannel needs Windows VMs, but tier '${tier.name}' has Linux VMs`);
+    }
+  });
+  estate.dns.forEach((record, i) => {
+    if (!tierNames.has(record.tier)) problems.push(`dns[${i}].tier: unknown tier '${record.tier}'`);
+  });
+  const dnsKeys = new Set<string>();
+  estate.dns.forEach((record, i) => {
+    const key = `${record.zoneType}/${record.zone}/${record.name}`;
+    if (dnsKeys.has(key)) problems.push(`dns[${i}]: record '${record.name}' in zone '${record.zone}' is listed twice`);
+    dnsKeys.add(key);
+  });
+  estate.routes.forEach((route, i) => {
+    if (!tierNames.has(route.tier)) problems.push(`routes[${i}].tier: unknown tier '${route.tier}'`);
+  });
+  return problems;
+}
+
+function findCycle(tiers: readonly Tier[]): string[] | undefined {
+  const byName = new Map(tiers.map((t) => [t.name, t]));
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === "done") return undefined;
+    if (state.get(name) === "visiting") return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, "visiting");
+    stack.push(name);
+    for (const dep of byName.get(name)?.dependsOn ?? []) {
+      const cycle = byName.has(dep) ? visit(dep) : undefined;
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(name, "done");
+    return undefined;
+  };
+  for (const tier of tiers) {
+    const cycle = visit(tier.name);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(root)";
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,84 @@
+import type { GuestCheck, RecoveryPointChoice } from "./estate.js";
+
+export type RunMode = "unplanned" | "test";
+
+export type Scope =
+  | { readonly kind: "all" }
+  | { readonly kind: "tiers"; readonly tiers: readonly string[] }
+  | { readonly kind: "vms"; readonly vms: readonly string[] };
+
+export interface FailoverRequest {
+  readonly mode: RunMode;
+  readonly scope: Scope;
+  /** Defaults to the estate's recovery-point policy. */
+  readonly recoveryPoint?: RecoveryPointChoice;
+}
+
+interface StepBase {
+  /** Unique within the run; safe as a Table Storage row key and a Service Bus message id part. */
+  readonly id: string;
+  readonly dependsOn: readonly string[];
+  /** Tier the step belongs to; undefined for estate-wide steps. */
+  readonly tier?: string;
+  /** What the step acts on: a VM, a record set, a route, a tier. */
+  readonly target: string;
+}
+
+/** The target-region domain controller answers as a healthy DC; nothing starts without it. */
+export interface VerifyTargetDcStep extends StepBase { readonly kind: "verifyTargetDc" }
+export interface FailoverStep extends StepBase {
+  readonly kind: "failover";
+  readonly mode: RunMode;
+  readonly vm: string;
+  readonly recoveryPoint: RecoveryPointChoice;
+}
+/** One Run Command per VM carrying all its in-guest checks. */
+export interface GuestChecksStep extends StepBase { readonly kind: "guestChecks"; readonly vm: string; readonly checks: readonly GuestCheck[] }
+/** HTTP probe of a recovered VM: from the Function App's VNet, or in-guest where the VM sits in an isolated test network. */
+export interface HealthProbeStep extends StepBase { readonly kind: "healthProbe"; readonly vm: string; readonly url: string; readonly via: "network" | "guest" }
+export interface UpdateRouteStep extends StepBase {
+  readonly kind: "updateRoute";
+  readonly routeTable: string;
+  readonly route: string;
+  readonly nextHopIpAddress: string;
+}
+export interface UpdateDnsStep extends StepBase {
+  readonly kind: "updateDns";
+  readonly zoneType: "public" | "private";
+  readonly zone: string;
+  readonly name: string;
+  readonly addresses: readonly string[];
+}
+/** Milestone: every VM of the tier failed over and passed its checks; its routes and names follow it. */
+export interface TierReadyStep extends StepBase { readonly kind: "tierReady" }
+export interface CommitStep extends StepBase { readonly kind: "commit"; readonly vm: string }
+export interface CleanupTestFailoverStep extends StepBase { readonly kind: "cleanupTestFailover"; readonly vm: string }
+export interface NotifyStep extends StepBase { readonly kind: "notify"; readonly event: "runCompleted" }
+
+export type Step =
+  | VerifyTargetDcStep
+  | FailoverStep
+  | GuestChecksStep
+  | HealthProbeStep
+  | UpdateRouteStep
+  | UpdateDnsStep
+  | TierReadyStep
+  | CommitStep
+  | CleanupTestFailoverStep
+  | NotifyStep;
+
+export type StepKind = Step["kind"];
+
+export interface Plan {
+  readonly mode: RunMode;
+  readonly steps: readonly Step[];
+  /** What the plan deliberately leaves out, in words a person reads in a preview. */
+  readonly notes: readonly string[];
+}
+
+/** Ids of the steps that depend on each step. */
+export function successorsOf(plan: Plan): ReadonlyMap<string, readonly string[]> {
+  const successors = new Map<string, string[]>(plan.steps.map((s) => [s.id, []]));
+  for (const step of plan.steps) for (const dep of step.dependsOn) successors.get(dep)?.push(step.id);
+  return successors;
+}

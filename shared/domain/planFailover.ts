@@ -1,0 +1,148 @@
+import type { Estate, Tier, Vm } from "./estate.js";
+import type { FailoverRequest, Plan, Step } from "./plan.js";
+
+export class PlanError extends Error {
+  override readonly name = "PlanError";
+}
+
+export const VERIFY_DC_STEP_ID = "verify-dc";
+export const NOTIFY_STEP_ID = "notify-complete";
+export const tierReadyId = (tier: string): string => `tier-ready:${tier}`;
+
+/**
+ * Turns an estate and a request into a DAG of steps. Pure: no I/O, no clock.
+ *
+ * Order: verify the target DC, then each tier once the tiers it depends on are ready:
+ * failover of its VMs, their in-guest checks and health probes, its routes and DNS records,
+ * a tier-ready milestone. Unplanned runs commit every VM once all tiers are ready; test runs
+ * clean up their isolated VMs instead and never touch production routes or DNS.
+ */
+export function planFailover(estate: Estate, request: FailoverRequest): Plan {
+  const vmsInScope = selectVms(estate, request);
+  const tiersInScope = estate.tiers.filter((t) => vmsInScope.some((vm) => vm.tier === t.name));
+  const recoveryPoint = request.recoveryPoint ?? estate.recoveryPoint;
+  const notes: string[] = [];
+  const steps: Step[] = [{ kind: "verifyTargetDc", id: VERIFY_DC_STEP_ID, dependsOn: [], target: "target-dc" }];
+
+  for (const tier of tiersInScope) {
+    const tierVms = vmsInScope.filter((vm) => vm.tier === tier.name);
+    const upstream = upstreamTiers(estate, tier.name).filter((t) => tiersInScope.some((s) => s.name === t));
+    const startAfter = upstream.length > 0 ? upstream.map(tierReadyId) : [VERIFY_DC_STEP_ID];
+    const vmGates: string[] = [];
+
+    for (const vm of tierVms) {
+      const failoverId = `failover:${vm.name}`;
+      steps.push({ kind: "failover", id: failoverId, dependsOn: startAfter, tier: tier.name, target: vm.name, vm: vm.name, mode: request.mode, recoveryPoint });
+      const checks = vmChecks(tier, vm, failoverId, request.mode);
+      steps.push(...checks);
+      vmGates.push(...(checks.length > 0 ? checks.map((c) => c.id) : [failoverId]));
+    }
+
+    const wholeTier = tierVms.length === estate.vms.filter((vm) => vm.tier === tier.name).length;
+    const networkChanges = request.mode === "unplanned" && wholeTier ? networkStepsFor(estate, tier.name, vmGates) : [];
+    if (request.mode === "test") {
+      if (hasNetworkChanges(estate, tier.name)) notes.push(`Test failover: routes and DNS of tier '${tier.name}' stay on production values.`);
+    } else if (!wholeTier && hasNetworkChanges(estate, tier.name)) {
+      notes.push(`Tier '${tier.name}' is only partly in scope: its routes and DNS records are left unchanged.`);
+    }
+    steps.push(...networkChanges);
+    steps.push({
+      kind: "tierReady",
+      id: tierReadyId(tier.name),
+      dependsOn: [...vmGates, ...networkChanges.map((s) => s.id)],
+      tier: tier.name,
+      target: tier.name,
+    });
+  }
+
+  const allTiersReady = tiersInScope.map((t) => tierReadyId(t.name));
+  const finishing: Step[] = vmsInScope.map((vm) =>
+    request.mode === "unplanned"
+      ? { kind: "commit", id: `commit:${vm.name}`, dependsOn: allTiersReady, tier: vm.tier, target: vm.name, vm: vm.name }
+      : { kind: "cleanupTestFailover", id: `cleanup:${vm.name}`, dependsOn: allTiersReady, tier: vm.tier, target: vm.name, vm: vm.name },
+  );
+  steps.push(...finishing);
+  steps.push({ kind: "notify", id: NOTIFY_STEP_ID, dependsOn: finishing.map((s) => s.id), target: "run", event: "runCompleted" });
+  return { mode: request.mode, steps, notes };
+}
+
+function selectVms(estate: Estate, request: FailoverRequest): Vm[] {
+  const { scope } = request;
+  switch (scope.kind) {
+    case "all":
+      return [...estate.vms];
+    case "tiers": {
+      const unknown = scope.tiers.filter((t) => !estate.tiers.some((tier) => tier.name === t));
+      if (unknown.length > 0) throw new PlanError(`scope.tiers: unknown tier(s) ${unknown.join(", ")}`);
+      if (scope.tiers.length === 0) throw new PlanError("scope.tiers: at least one tier is needed");
+      return estate.vms.filter((vm) => scope.tiers.includes(vm.tier));
+    }
+    case "vms": {
+      const unknown = scope.vms.filter((n) => !estate.vms.some((vm) => vm.name === n));
+      if (unknown.length > 0) throw new PlanError(`scope.vms: unknown VM(s) ${unknown.join(", ")}`);
+      if (scope.vms.length === 0) throw new PlanError("scope.vms: at least one VM is needed");
+      return estate.vms.filter((vm) => scope.vms.includes(vm.name));
+    }
+  }
+}
+
+/** Every tier this tier depends on, directly or through others. */
+function upstreamTiers(estate: Estate, tierName: string): string[] {
+  const seen = new Set<string>();
+  const walk = (name: string): void => {
+    for (const dep of estate.tiers.find((t) => t.name === name)?.dependsOn ?? []) {
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        walk(dep);
+      }
+    }
+  };
+  walk(tierName);
+  // The nearest in-scope ancestors suffice, but all of them are harmless and keep the rule obvious.
+  return [...seen];
+}
+
+function vmChecks(tier: Tier, vm: Vm, failoverId: string, mode: FailoverRequest["mode"]): Step[] {
+  const checks: Step[] = [];
+  if (tier.guestChecks.length > 0) {
+    checks.push({ kind: "guestChecks", id: `checks:${vm.name}`, dependsOn: [failoverId], tier: tier.name, target: vm.name, vm: vm.name, checks: tier.guestChecks });
+  }
+  if (tier.healthProbe) {
+    const { scheme, port, path } = tier.healthProbe;
+    checks.push({ kind: "healthProbe", id: `probe:${vm.name}`, dependsOn: [failoverId], tier: tier.name, target: vm.name, vm: vm.name, url: `${scheme}://${vm.recoveryIp}:${port}${path}`, via: mode === "test" ? "guest" : "network" });
+  }
+  return checks;
+}
+
+function hasNetworkChanges(estate: Estate, tier: string): boolean {
+  return estate.routes.some((r) => r.tier === tier) || estate.dns.some((d) => d.tier === tier);
+}
+
+function networkStepsFor(estate: Estate, tier: string, after: readonly string[]): Step[] {
+  const routes: Step[] = estate.routes
+    .filter((r) => r.tier === tier)
+    .map((r) => ({
+      kind: "updateRoute",
+      id: `route:${r.routeTable}:${r.route}`,
+      dependsOn: after,
+      tier,
+      target: `${r.routeTable}/${r.route}`,
+      routeTable: r.routeTable,
+      route: r.route,
+      nextHopIpAddress: r.nextHopIpAddress,
+    }));
+  const records: Step[] = estate.dns
+    .filter((d) => d.tier === tier)
+    .map((d) => ({
+      kind: "updateDns",
+      id: `dns:${d.zoneType}:${d.zone}:${d.name}`,
+      dependsOn: after,
+      tier,
+      target: `${d.name === "@" ? "" : `${d.name}.`}${d.zone}`,
+      zoneType: d.zoneType,
+      zone: d.zone,
+      name: d.name,
+      addresses: d.failoverAddresses,
+    }));
+  return [...routes, ...records];
+}

@@ -1,0 +1,275 @@
+import { randomBytes } from "node:crypto";
+import { planFailover } from "../domain/planFailover.js";
+import { successorsOf, type FailoverRequest } from "../domain/plan.js";
+import { isDrError } from "../ports/errors.js";
+import type { NotifierPort, RunEvent } from "../ports/notifier.js";
+import type { OutgoingMessage, StepMessage } from "../ports/queue.js";
+import type { RunRecord, StepRecord } from "../ports/runStore.js";
+import { DEFAULT_TIMING, type EngineDeps, type EngineTiming } from "./engineDeps.js";
+import { executorFor } from "./executors/index.js";
+import { stepMessageId } from "./messageIds.js";
+import type { StepContext } from "./stepContext.js";
+import type { StepOutcome } from "./stepOutcome.js";
+
+export interface StartRunResult {
+  readonly runId: string;
+  /** False when another run of the estate is active: `activeRunId` names it. */
+  readonly started: boolean;
+  readonly activeRunId: string;
+}
+
+export interface Engine {
+  startRun(request: FailoverRequest, trigger: string, runId?: string): Promise<StartRunResult>;
+  /** The Service Bus trigger's work: execute one step wake-up, then enqueue what became ready. */
+  handleStepMessage(message: StepMessage): Promise<void>;
+  /** A step message reached max delivery count: the step and its run are failed, people told. */
+  handleDeadLetter(message: StepMessage, reason: string): Promise<void>;
+}
+
+/** Thrown when another execution moved the step first; the message is abandoned and redelivered. */
+export class StepConflictError extends Error {
+  override readonly name = "StepConflictError";
+}
+
+const MAX_DEPENDENCY_UPDATES = 50;
+
+export function createEngine(deps: EngineDeps): Engine {
+  const { estate, store, queue, clock, log } = deps;
+  const timing: EngineTiming = { ...DEFAULT_TIMING, ...deps.timing };
+  const boundary = deps.boundary ?? (() => undefined);
+  const notifier = neverThrowing(deps.notifier, deps);
+  const nowIso = (): string => clock.now().toISOString();
+  const wake = (runId: string, stepId: string, seq: number, deliverAt?: string): OutgoingMessage => ({
+    messageId: stepMessageId(runId, stepId, seq),
+    body: { runId, stepId, seq },
+    ...(deliverAt ? { deliverAt: new Date(deliverAt) } : {}),
+  });
+
+  async function startRun(request: FailoverRequest, trigger: string, runId = newRunId(clock.now())): Promise<StartRunResult> {
+    const plan = planFailover(estate, request);
+    const holder = await store.acquireRunLock(estate.name, runId);
+    if (holder !== runId) return { runId, started: false, activeRunId: holder };
+    boundary("lockAcquired", { runId });
+
+    const existing = await store.getRun(runId);
+    const run: RunRecord = existing?.value ?? {
+      runId,
+      estate: estate.name,
+      mode: request.mode,
+      request,
+      trigger,
+      notes: plan.notes,
+      status: "running",
+      startedAt: nowIso(),
+    };
+    if (!existing) {
+      const successors = successorsOf(plan);
+      const records: StepRecord[] = plan.steps.map((step) => ({
+        runId,
+        step,
+        status: "pending",
+        successors: successors.get(step.id) ?? [],
+        satisfied: [],
+        seq: 0,
+        retries: 0,
+        journal: {},
+      }));
+      await store.createRun(run, records);
+      boundary("runCreated", { runId });
+    }
+    await queue.send(plan.steps.filter((s) => s.dependsOn.length === 0).map((s) => wake(runId, s.id, 0)));
+    log.info("run started", { runId, mode: request.mode, trigger, steps: plan.steps.length });
+    await notifier.notify(event(run, "runStarted", `${run.mode === "test" ? "Test failover" : "Failover"} of ${estate.name} started (${trigger}).`));
+    return { runId, started: true, activeRunId: runId };
+  }
+
+  async function handleStepMessage(message: StepMessage): Promise<void> {
+    const { runId, stepId, seq } = message;
+    const keys = { runId, stepId, seq };
+    const [runEntry, stepEntry] = await Promise.all([store.getRun(runId), store.getStep(runId, stepId)]);
+    if (!runEntry || !stepEntry) {
+      log.error("step message for an unknown run or step dropped", keys);
+      return;
+    }
+    const run = runEntry.value;
+    let record = stepEntry.value;
+    let etag = stepEntry.etag;
+
+    if (record.status === "succeeded") return advance(run, record); // redelivered after success: finish the hand-over
+    if (record.status === "failed" || record.status === "cancelled") return;
+    if (seq < record.seq) {
+      // The next wake-up was recorded; a crash may have come before it was sent. Same id: no duplicate.
+      if (seq === record.seq - 1) await queue.send([wake(runId, stepId, record.seq, record.wakeAt)]);
+      return;
+    }
+    if (seq > record.seq) {
+      log.warn("step message ahead of its step dropped", { ...keys, stepSeq: record.seq });
+      return;
+    }
+    const notStarted = record.status === "pending" || record.status === "queued";
+    if (notStarted && run.status !== "running") {
+      await writeStep({ ...record, status: "cancelled", finishedAt: nowIso(), error: `not started: the run is ${run.status}` }, etag);
+      return;
+    }
+    if (notStarted) {
+      record = { ...record, status: "running", startedAt: record.startedAt ?? nowIso() };
+      etag = await writeStep(record, etag);
+      boundary("stepClaimed", keys);
+    }
+
+    const context: StepContext = {
+      step: record.step,
+      run,
+      deps,
+      timing,
+      get journal() {
+        return record.journal;
+      },
+      async saveJournal(patch) {
+        record = { ...record, journal: { ...record.journal, ...patch } };
+        etag = await writeStep(record, etag);
+        boundary("journalSaved", keys);
+      },
+    };
+    const outcome = await execute(context);
+    log.info("step executed", { ...keys, kind: record.step.kind, outcome: outcome.status });
+
+    switch (outcome.status) {
+      case "done": {
+        record = { ...record, status: "succeeded", finishedAt: nowIso(), detail: outcome.detail, journal: { ...record.journal, output: outcome.output } };
+        await writeStep(record, etag);
+        boundary("stepSucceeded", keys);
+        return advance(run, record);
+      }
+      case "waiting":
+        return scheduleWake({ ...record, ...(outcome.detail ? { detail: outcome.detail } : {}) }, etag, outcome.afterSeconds);
+      case "failed": {
+        const limit = record.step.kind === "healthProbe" ? timing.probeAttempts : timing.maxAttempts;
+        if (outcome.retryable && record.retries + 1 < limit) {
+          log.warn("step failed, will retry", { ...keys, reason: outcome.reason, retries: record.retries + 1 });
+          return scheduleWake({ ...record, retries: record.retries + 1, error: outcome.reason }, etag, outcome.afterSeconds ?? backoff(record.retries));
+        }
+        await writeStep({ ...record, status: "failed", finishedAt: nowIso(), error: outcome.reason }, etag);
+        boundary("stepFailed", keys);
+        return failRun(runId, `step ${stepId} failed: ${outcome.reason}`);
+      }
+    }
+  }
+
+  async function execute(context: StepContext): Promise<StepOutcome> {
+    try {
+      return await executorFor(context.step.kind)(context);
+    } catch (error) {
+      if (error instanceof StepConflictError) throw error;
+      if (isDrError(error)) return { status: "failed", reason: error.message, retryable: error.retryable, ...(error.retryAfterSeconds !== undefined ? { afterSeconds: error.retryAfterSeconds } : {}) };
+      // Unexpected errors (a network blip below the SDK, a bug) are retried a bounded number of times.
+      return { status: "failed", reason: error instanceof Error ? error.message : String(error), retryable: true };
+    }
+  }
+
+  async function writeStep(record: StepRecord, etag: string): Promise<string> {
+    try {
+      return await store.updateStep(record, etag);
+    } catch (error) {
+      if (isDrError(error) && error.code === "PreconditionFailed") throw new StepConflictError(`step ${record.step.id} of run ${record.runId} changed concurrently`);
+      throw error;
+    }
+  }
+
+  async function scheduleWake(record: StepRecord, etag: string, afterSeconds: number): Promise<void> {
+    const next: StepRecord = { ...record, status: "waiting", seq: record.seq + 1, wakeAt: new Date(clock.now().getTime() + afterSeconds * 1000).toISOString() };
+    await writeStep(next, etag);
+    boundary("wakeScheduled", { runId: record.runId, stepId: record.step.id });
+    await queue.send([wake(next.runId, next.step.id, next.seq, next.wakeAt)]);
+  }
+
+  /** Marks each successor's dependency as met and enqueues those that became ready. */
+  async function advance(run: RunRecord, record: StepRecord): Promise<void> {
+    if (run.status !== "running") return;
+    for (const successor of record.successors) await satisfy(run.runId, successor, record.step.id);
+    if (record.successors.length === 0) await completeIfDone(run.runId);
+  }
+
+  async function satisfy(runId: string, stepId: string, dependency: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_DEPENDENCY_UPDATES; attempt++) {
+      const entry = await store.getStep(runId, stepId);
+      if (!entry) throw new Error(`step ${stepId} of run ${runId} is missing`);
+      let record = entry.value;
+      if (!record.satisfied.includes(dependency)) record = { ...record, satisfied: [...record.satisfied, dependency] };
+      const ready = record.step.dependsOn.every((d) => record.satisfied.includes(d));
+      if (ready && record.status === "pending") record = { ...record, status: "queued" };
+      if (record !== entry.value) {
+        try {
+          await store.updateStep(record, entry.etag);
+        } catch (error) {
+          if (isDrError(error) && error.code === "PreconditionFailed") continue; // a sibling got there first: read again
+          throw error;
+        }
+        boundary("dependencySatisfied", { runId, stepId });
+      }
+      if (ready && record.status === "queued") await queue.send([wake(runId, stepId, 0)]);
+      return;
+    }
+    throw new StepConflictError(`step ${stepId} of run ${runId}: too much contention recording dependency ${dependency}`);
+  }
+
+  async function completeIfDone(runId: string): Promise<void> {
+    const steps = await store.listSteps(runId);
+    if (!steps.every((s) => s.status === "succeeded")) return;
+    const entry = await store.getRun(runId);
+    if (!entry || entry.value.status !== "running") return;
+    const run: RunRecord = { ...entry.value, status: "succeeded", finishedAt: nowIso() };
+    await store.updateRun(run, entry.etag);
+    boundary("runCompleted", { runId });
+    await store.releaseRunLock(run.estate, runId);
+    log.info("run succeeded", { runId });
+  }
+
+  async function failRun(runId: string, reason: string): Promise<void> {
+    const entry = await store.getRun(runId);
+    if (!entry || entry.value.status !== "running") return;
+    const run: RunRecord = { ...entry.value, status: "failed", finishedAt: nowIso(), failureReason: reason };
+    await store.updateRun(run, entry.etag);
+    boundary("runFailed", { runId });
+    await store.releaseRunLock(run.estate, runId);
+    log.error("run failed", { runId, reason });
+    await notifier.notify(event(run, "runFailed", `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${reason}. Steps already in flight finish; nothing new starts.`));
+  }
+
+  async function handleDeadLetter(message: StepMessage, reason: string): Promise<void> {
+    const entry = await store.getStep(message.runId, message.stepId);
+    if (!entry || entry.value.status === "succeeded" || entry.value.status === "failed") return;
+    const why = `its message was dead-lettered (${reason})`;
+    await writeStep({ ...entry.value, status: "failed", finishedAt: nowIso(), error: why }, entry.etag);
+    await failRun(message.runId, `step ${message.stepId} failed: ${why}`);
+  }
+
+  function event(run: RunRecord, kind: RunEvent["kind"], summary: string): RunEvent {
+    return { kind, runId: run.runId, estate: run.estate, mode: run.mode, at: clock.now(), summary };
+  }
+
+  function backoff(retries: number): number {
+    const ceiling = Math.min(timing.retryCapSeconds, timing.retryBaseSeconds * 2 ** retries);
+    return ceiling / 2 + Math.random() * (ceiling / 2); // jitter keeps retries of many steps apart
+  }
+
+  return { startRun, handleStepMessage, handleDeadLetter };
+}
+
+/** A notification never blocks or fails a failover: failures are logged and swallowed. */
+function neverThrowing(notifier: NotifierPort, deps: EngineDeps): NotifierPort {
+  return {
+    async notify(event) {
+      try {
+        await notifier.notify(event);
+      } catch (error) {
+        deps.log.warn("notification failed", { runId: event.runId, kind: event.kind, error: error instanceof Error ? error.message : String(error) });
+      }
+    },
+  };
+}
+
+function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `run-${stamp}-${randomBytes(3).toString("hex")}`;
+}

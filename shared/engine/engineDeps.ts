@@ -1,0 +1,56 @@
+import type { Estate } from "../domain/estate.js";
+import type { Clock } from "../ports/clock.js";
+import type { DnsPort } from "../ports/dns.js";
+import type { GuestCommandPort } from "../ports/guestCommands.js";
+import type { HealthProbePort } from "../ports/healthProbe.js";
+import type { Logger } from "../ports/logger.js";
+import type { NotifierPort } from "../ports/notifier.js";
+import type { QueuePort } from "../ports/queue.js";
+import type { RoutePort } from "../ports/routes.js";
+import type { RunStore } from "../ports/runStore.js";
+import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+
+export interface EngineTiming {
+  /** Between two reads of a running ASR job. */
+  readonly jobPollSeconds: number;
+  /** Between two reads of a Run Command or route update in progress. */
+  readonly operationPollSeconds: number;
+  /** First retry delay of a retryable failure; doubles per attempt, with jitter, up to the cap. */
+  readonly retryBaseSeconds: number;
+  readonly retryCapSeconds: number;
+  /** Executions of one step before a retryable failure fails the run. */
+  readonly maxAttempts: number;
+  /** Health probes retry longer: an application may take a few minutes to start. */
+  readonly probeAttempts: number;
+}
+
+export const DEFAULT_TIMING: EngineTiming = {
+  jobPollSeconds: 15,
+  operationPollSeconds: 5,
+  retryBaseSeconds: 10,
+  retryCapSeconds: 120,
+  maxAttempts: 5,
+  probeAttempts: 12,
+};
+
+/**
+ * A named point between two durable actions of the engine. Tests make it throw to prove that a
+ * crash at any boundary, followed by redelivery, neither repeats a side effect nor loses a step.
+ */
+export type BoundaryHook = (boundary: string, context: { runId: string; stepId?: string }) => void;
+
+export interface EngineDeps {
+  readonly estate: Estate;
+  readonly store: RunStore;
+  readonly queue: QueuePort;
+  readonly clock: Clock;
+  readonly siteRecovery: SiteRecoveryPort;
+  readonly dns: DnsPort;
+  readonly guest: GuestCommandPort;
+  readonly routes: RoutePort;
+  readonly probe: HealthProbePort;
+  readonly notifier: NotifierPort;
+  readonly log: Logger;
+  readonly timing?: Partial<EngineTiming>;
+  readonly boundary?: BoundaryHook;
+}

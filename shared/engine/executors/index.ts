@@ -1,0 +1,24 @@
+import type { Step, StepKind } from "../../domain/plan.js";
+import type { StepExecutor } from "../stepContext.js";
+import { executeCleanupTestFailover, executeCommit } from "./commit.js";
+import { executeFailover } from "./failover.js";
+import { executeGuestChecks, executeHealthProbe, executeVerifyTargetDc } from "./guestChecks.js";
+import { executeNotify, executeTierReady } from "./milestones.js";
+import { executeUpdateDns, executeUpdateRoute } from "./network.js";
+
+const EXECUTORS: { readonly [K in StepKind]: StepExecutor<Extract<Step, { kind: K }>> } = {
+  verifyTargetDc: executeVerifyTargetDc,
+  failover: executeFailover,
+  guestChecks: executeGuestChecks,
+  healthProbe: executeHealthProbe,
+  updateRoute: executeUpdateRoute,
+  updateDns: executeUpdateDns,
+  tierReady: executeTierReady,
+  commit: executeCommit,
+  cleanupTestFailover: executeCleanupTestFailover,
+  notify: executeNotify,
+};
+
+export function executorFor(kind: StepKind): StepExecutor {
+  return EXECUTORS[kind] as StepExecutor;
+}

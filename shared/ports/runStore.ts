@@ -1,0 +1,80 @@
+import type { FailoverRequest, RunMode, Step } from "../domain/plan.js";
+
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
+export type StepStatus = "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly estate: string;
+  readonly request: FailoverRequest;
+  readonly mode: RunMode;
+  /** What started the run: an alert id, a user, a drill. */
+  readonly trigger: string;
+  /** The plan's notes; the steps themselves live in their own records. */
+  readonly notes: readonly string[];
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly failureReason?: string;
+}
+
+/** Everything a step has done so far, so a redelivery resumes instead of repeating. */
+export interface StepJournal {
+  /** Set before the side effect is attempted. */
+  readonly intentAt?: string;
+  /** ASR job followed by this step. */
+  readonly jobName?: string;
+  /** ASR jobs of earlier attempts that failed, kept for the report. */
+  readonly failedJobs?: readonly string[];
+  /** Serialized ARM poller state of a Run Command or route update. */
+  readonly resumeToken?: string;
+  readonly recoveryPoint?: { readonly id?: string; readonly time: string; readonly type: string };
+  /** Values before the change, kept for failback. */
+  readonly previous?: unknown;
+  readonly output?: unknown;
+}
+
+export interface StepRecord {
+  readonly runId: string;
+  readonly step: Step;
+  readonly status: StepStatus;
+  /** Steps that depend on this one (the plan's edges, kept with the step so no plan is loaded). */
+  readonly successors: readonly string[];
+  /** Dependencies that have succeeded so far. */
+  readonly satisfied: readonly string[];
+  /** Current wake-up number; the message with this seq is the one that may act. */
+  readonly seq: number;
+  /** When the message for `seq` is due (absent: at once). */
+  readonly wakeAt?: string;
+  /** Failed executions so far that were retried. */
+  readonly retries: number;
+  readonly journal: StepJournal;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** What the last execution did, in words. */
+  readonly detail?: string;
+  readonly error?: string;
+}
+
+export interface Versioned<T> {
+  readonly value: T;
+  readonly etag: string;
+}
+
+/**
+ * Durable run state with optimistic concurrency: every update names the ETag it read and
+ * fails with DrError 'PreconditionFailed' if someone else wrote in between.
+ */
+export interface RunStore {
+  /** Creates the run and all its steps; a second call for the same run id changes nothing. */
+  createRun(run: RunRecord, steps: readonly StepRecord[]): Promise<void>;
+  getRun(runId: string): Promise<Versioned<RunRecord> | undefined>;
+  updateRun(run: RunRecord, etag: string): Promise<string>;
+  listRuns(estate: string): Promise<RunRecord[]>;
+  getStep(runId: string, stepId: string): Promise<Versioned<StepRecord> | undefined>;
+  updateStep(step: StepRecord, etag: string): Promise<string>;
+  listSteps(runId: string): Promise<StepRecord[]>;
+  /** Single active run per estate: returns the run id holding the lock (this one if acquired). */
+  acquireRunLock(estate: string, runId: string): Promise<string>;
+  releaseRunLock(estate: string, runId: string): Promise<void>;
+}

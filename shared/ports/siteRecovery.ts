@@ -1,0 +1,48 @@
+import type { Vault } from "../domain/estate.js";
+
+/** Where a protected item lives in ASR. */
+export interface ProtectedItemRef {
+  readonly vault: Vault;
+  readonly protectedItem: string;
+}
+
+export interface ProtectedItemState {
+  readonly protectionState: string;
+  readonly activeLocation: string;
+  readonly testFailoverState: string;
+  readonly allowedOperations: readonly string[];
+  readonly replicationHealth: string;
+  /** The operation ASR is running on the item, if any ('None' otherwise). */
+  readonly currentScenario: { readonly name: string; readonly jobName?: string };
+}
+
+export interface RecoveryPointInfo {
+  readonly id: string;
+  readonly time: Date;
+  /** 'AppConsistent' or 'CrashConsistent' (ASR's recoveryPointType). */
+  readonly type: string;
+}
+
+export type AsrJobState = "NotStarted" | "InProgress" | "Succeeded" | "Failed" | "Cancelled" | "Suspended" | "Other";
+
+export interface AsrJob {
+  readonly name: string;
+  readonly state: AsrJobState;
+  readonly scenarioName: string;
+  readonly errors: readonly string[];
+}
+
+export interface StartedJob {
+  readonly jobName: string;
+}
+
+/** Azure Site Recovery operations for VMware-to-Azure protected items. */
+export interface SiteRecoveryPort {
+  getProtectedItem(ref: ProtectedItemRef): Promise<ProtectedItemState>;
+  listRecoveryPoints(ref: ProtectedItemRef): Promise<RecoveryPointInfo[]>;
+  startUnplannedFailover(ref: ProtectedItemRef, recoveryPointId: string | undefined): Promise<StartedJob>;
+  startTestFailover(ref: ProtectedItemRef, recoveryPointId: string | undefined): Promise<StartedJob>;
+  startCommit(ref: ProtectedItemRef): Promise<StartedJob>;
+  startTestFailoverCleanup(ref: ProtectedItemRef, comments: string): Promise<StartedJob>;
+  getJob(vault: Vault, jobName: string): Promise<AsrJob>;
+}

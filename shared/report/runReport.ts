@@ -1,0 +1,42 @@
+import type { RunMode, StepKind } from "../domain/plan.js";
+import type { RunStatus, StepStatus } from "../ports/runStore.js";
+
+export interface StepReport {
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly target: string;
+  readonly tier: string | null;
+  readonly status: StepStatus;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly attempts: number;
+  readonly detail: string | null;
+}
+
+export interface DnsChange {
+  readonly record: string;
+  readonly zoneType: "public" | "private";
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+}
+
+/** The run report: the JSON contract of `reports/<runId>.json` and the source of the HTML page. */
+export interface RunReport {
+  readonly runId: string;
+  readonly estate: string;
+  readonly mode: RunMode;
+  readonly trigger: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly outcome: RunStatus;
+  readonly failureReason: string | null;
+  /** From the run's start to its last step (or now, while running). */
+  readonly rtoSeconds: number;
+  readonly rtoTargetSeconds: number;
+  /** Largest gap between a VM's recovery point and the run's start: the data that may be lost. */
+  readonly dataLossWindowSeconds: number | null;
+  readonly rpoTargetSeconds: number;
+  readonly dnsChanges: readonly DnsChange[];
+  readonly notes: readonly string[];
+  readonly steps: readonly StepReport[];
+}
