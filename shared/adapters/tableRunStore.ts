@@ -13,6 +13,8 @@ export interface TableRunStoreOptions {
   readonly endpoint: string;
   readonly credential: TokenCredential | NamedKeyCredential;
   readonly clientOptions?: TableServiceClientOptions;
+  /** Prepended to the table names, so several stores can share one account (tests, drills). */
+  readonly tablePrefix?: string;
 }
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -23,7 +25,8 @@ type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string }
  * Complex values are stored as JSON strings; every update is conditional on the ETag read.
  */
 export async function createTableRunStore(options: TableRunStoreOptions): Promise<RunStore> {
-  const client = (table: string): TableClient => new TableClient(options.endpoint, table, options.credential as TokenCredential, options.clientOptions);
+  const client = (table: string): TableClient =>
+    new TableClient(options.endpoint, `${options.tablePrefix ?? ""}${table}`, options.credential as TokenCredential, options.clientOptions);
   const runs = client(TABLE_NAMES.runs);
   const steps = client(TABLE_NAMES.steps);
   const locks = client(TABLE_NAMES.locks);

@@ -132,7 +132,14 @@ export function createEngine(deps: EngineDeps): Engine {
       },
     };
     const outcome = await execute(context);
-    log.info("step executed", { ...keys, kind: record.step.kind, outcome: outcome.status });
+    log.info("step executed", {
+      ...keys,
+      kind: record.step.kind,
+      target: record.step.target,
+      tier: record.step.tier,
+      outcome: outcome.status,
+      detail: outcome.status === "failed" ? outcome.reason : outcome.detail,
+    });
 
     switch (outcome.status) {
       case "done": {

@@ -1,0 +1,28 @@
+import { app, type InvocationContext } from "@azure/functions";
+import { getProductionRoot } from "../shared/adapters/compositionRoot.js";
+import { FUNCTION_NAMES, SERVICE_BUS_CONNECTION, STEP_QUEUE_NAME } from "../shared/config/names.js";
+import { parseStepMessage } from "../shared/engine/stepMessage.js";
+import { invocationLogger } from "./invocationLogger.js";
+
+/** Executes one step wake-up. Returning completes the message; throwing abandons it for redelivery. */
+export async function handleStepMessage(message: unknown, context: InvocationContext): Promise<void> {
+  const step = parseStepMessage(message);
+  const root = await getProductionRoot();
+  await root.engineFor(invocationLogger(context)).handleStepMessage(step);
+}
+
+/** A step message that exhausted its deliveries fails its run and tells people. */
+export async function handleDeadLetteredStep(message: unknown, context: InvocationContext): Promise<void> {
+  const step = parseStepMessage(message);
+  const metadata = context.triggerMetadata ?? {};
+  const reason = [metadata.deadLetterReason, metadata.deadLetterErrorDescription].filter(Boolean).map(String).join(": ") || "dead-lettered";
+  const root = await getProductionRoot();
+  await root.engineFor(invocationLogger(context)).handleDeadLetter(step, reason);
+}
+
+app.serviceBusQueue(FUNCTION_NAMES.stepWorker, { connection: SERVICE_BUS_CONNECTION, queueName: STEP_QUEUE_NAME, handler: handleStepMessage });
+app.serviceBusQueue(FUNCTION_NAMES.stepDeadLetters, {
+  connection: SERVICE_BUS_CONNECTION,
+  queueName: `${STEP_QUEUE_NAME}/$DeadLetterQueue`,
+  handler: handleDeadLetteredStep,
+});

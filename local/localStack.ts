@@ -1,0 +1,94 @@
+import { AzureNamedKeyCredential } from "@azure/data-tables";
+import { randomBytes } from "node:crypto";
+import { createAzurePorts } from "../shared/adapters/azurePorts.js";
+import { createTableRunStore } from "../shared/adapters/tableRunStore.js";
+import type { Estate } from "../shared/domain/estate.js";
+import type { EngineTiming, BoundaryHook } from "../shared/engine/engineDeps.js";
+import { createEngine, type Engine } from "../shared/engine/engine.js";
+import type { Logger } from "../shared/ports/logger.js";
+import type { NotifierPort } from "../shared/ports/notifier.js";
+import type { RunStore } from "../shared/ports/runStore.js";
+import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
+import { InProcessQueue } from "./inProcessQueue.js";
+import { createSimulatedAzure, type FaultPlan, type JobDurations, type SimulatedAzure } from "./simulated-azure/simulatedAzure.js";
+import { SimulatedClock } from "./simulatedClock.js";
+
+/** The Service Bus settings the product deploys (infra) and the trigger uses (host.json). */
+export const QUEUE_SETTINGS = { maxDeliveryCount: 10, duplicateWindowMs: 2 * 3_600_000, maxConcurrentCalls: 16 } as const;
+
+export interface LocalStackOptions {
+  readonly estate: Estate;
+  readonly tableEndpoint: string;
+  readonly faults?: FaultPlan;
+  readonly durations?: Partial<JobDurations>;
+  /** false: time moves only between deliveries (deterministic tests). */
+  readonly realTime?: boolean;
+  readonly log: Logger;
+  readonly notifier: NotifierPort;
+  readonly timing?: Partial<EngineTiming>;
+  readonly boundary?: BoundaryHook;
+  readonly start?: Date;
+}
+
+export interface LocalStack {
+  readonly engine: Engine;
+  readonly store: RunStore;
+  readonly queue: InProcessQueue;
+  readonly clock: SimulatedClock;
+  readonly azure: SimulatedAzure;
+  /** Delivers step messages, as the Functions host would, until the queue is empty. */
+  drain(): Promise<void>;
+}
+
+/**
+ * The product's real engine, adapters and ARM SDK clients, wired to simulated Azure (through the
+ * SDKs' httpClient), Table Storage on Azurite and the in-process Service Bus stand-in.
+ */
+export async function createLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const clock = new SimulatedClock(options.start ?? new Date(), { realTime: options.realTime ?? true });
+  const azure = createSimulatedAzure({
+    estate: options.estate,
+    clock,
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.durations ? { durations: options.durations } : {}),
+  });
+  const ports = createAzurePorts({
+    credential: azure.credential,
+    subscriptionId: options.estate.subscriptionId,
+    httpClient: azure.httpClient,
+    // Keep the SDK's own retries (Retry-After, 5xx backoff) but with short real delays locally.
+    retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 },
+  });
+  const store = await createTableRunStore({
+    endpoint: options.tableEndpoint,
+    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    clientOptions: { allowInsecureConnection: true },
+    tablePrefix: `t${randomBytes(4).toString("hex")}`,
+  });
+  const queue = new InProcessQueue({ clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
+  const engine = createEngine({
+    estate: options.estate,
+    store,
+    queue,
+    clock,
+    ...ports,
+    probe: azure.probe,
+    notifier: options.notifier,
+    log: options.log,
+    ...(options.timing ? { timing: options.timing } : {}),
+    ...(options.boundary ? { boundary: options.boundary } : {}),
+  });
+  return {
+    engine,
+    store,
+    queue,
+    clock,
+    azure,
+    drain: () =>
+      queue.drain({
+        handler: (message) => engine.handleStepMessage(message),
+        onDeadLetter: (message, reason) => engine.handleDeadLetter(message, reason),
+        concurrency: QUEUE_SETTINGS.maxConcurrentCalls,
+      }),
+  };
+}

@@ -1,0 +1,45 @@
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { DnsManagementClient } from "@azure/arm-dns";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
+import { SiteRecoveryManagementClient } from "@azure/arm-recoveryservices-siterecovery";
+import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import type { DnsPort } from "../ports/dns.js";
+import type { GuestCommandPort } from "../ports/guestCommands.js";
+import type { RoutePort } from "../ports/routes.js";
+import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+import { createDns } from "./dnsAdapter.js";
+import { createGuestCommands } from "./guestCommandAdapter.js";
+import { createRoutes } from "./routeAdapter.js";
+import { createSiteRecovery } from "./siteRecoveryAdapter.js";
+
+export interface AzurePortsOptions {
+  readonly credential: TokenCredential;
+  readonly subscriptionId: string;
+  /** Replaces the network layer (the simulated Azure plugs in here); the SDK pipeline stays real. */
+  readonly httpClient?: HttpClient;
+  /** SDK retry tuning; the policies themselves (Retry-After on 429, backoff on 5xx) stay on. */
+  readonly retryOptions?: { readonly maxRetries?: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number };
+}
+
+export interface AzurePorts {
+  readonly siteRecovery: SiteRecoveryPort;
+  readonly dns: DnsPort;
+  readonly guest: GuestCommandPort;
+  readonly routes: RoutePort;
+}
+
+/** Builds the real ARM SDK clients once and wraps each in its port. */
+export function createAzurePorts({ credential, subscriptionId, httpClient, retryOptions }: AzurePortsOptions): AzurePorts {
+  const options = { ...(httpClient ? { httpClient } : {}), ...(retryOptions ? { retryOptions } : {}) };
+  return {
+    siteRecovery: createSiteRecovery({ client: new SiteRecoveryManagementClient(credential, subscriptionId, options) }),
+    dns: createDns({
+      publicDns: new DnsManagementClient(credential, subscriptionId, options),
+      privateDns: new PrivateDnsManagementClient(credential, subscriptionId, options),
+    }),
+    guest: createGuestCommands({ client: new ComputeManagementClient(credential, subscriptionId, options) }),
+    routes: createRoutes({ client: new NetworkManagementClient(credential, subscriptionId, options) }),
+  };
+}

@@ -1,0 +1,56 @@
+import type { Estate } from "../domain/estate.js";
+import type { RunRecord, StepRecord } from "../ports/runStore.js";
+import type { DnsChange, RunReport, StepReport } from "./runReport.js";
+
+/** Builds the run report from durable state. Pure: `now` stands for the end of a running run. */
+export function buildRunReport(estate: Estate, run: RunRecord, records: readonly StepRecord[], now: Date): RunReport {
+  const started = Date.parse(run.startedAt);
+  const end = run.finishedAt ? Date.parse(run.finishedAt) : now.getTime();
+  const order = new Map(records.map((r, i) => [r.step.id, i]));
+  const steps = [...records].sort((a, b) => (a.startedAt ?? "~").localeCompare(b.startedAt ?? "~") || (order.get(a.step.id) ?? 0) - (order.get(b.step.id) ?? 0));
+  return {
+    runId: run.runId,
+    estate: run.estate,
+    mode: run.mode,
+    trigger: run.trigger,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt ?? null,
+    outcome: run.status,
+    failureReason: run.failureReason ?? null,
+    rtoSeconds: Math.round((end - started) / 1000),
+    rtoTargetSeconds: estate.objectives.rtoMinutes * 60,
+    dataLossWindowSeconds: dataLossWindow(records, started),
+    rpoTargetSeconds: estate.objectives.rpoMinutes * 60,
+    dnsChanges: records.flatMap(dnsChange),
+    notes: run.notes,
+    steps: steps.map(stepReport),
+  };
+}
+
+function stepReport(record: StepRecord): StepReport {
+  const started = record.startedAt !== undefined;
+  return {
+    id: record.step.id,
+    kind: record.step.kind,
+    target: record.step.target,
+    tier: record.step.tier ?? null,
+    status: record.status,
+    startedAt: record.startedAt ?? null,
+    finishedAt: record.finishedAt ?? null,
+    attempts: started ? record.retries + 1 : 0,
+    detail: record.error ?? record.detail ?? null,
+  };
+}
+
+/** The oldest recovery point used, measured from the outage (the run's start). */
+function dataLossWindow(records: readonly StepRecord[], runStart: number): number | null {
+  const times = records.flatMap((r) => (r.step.kind === "failover" && r.journal.recoveryPoint ? [Date.parse(r.journal.recoveryPoint.time)] : []));
+  if (times.length === 0) return null;
+  return Math.max(0, Math.round((runStart - Math.min(...times)) / 1000));
+}
+
+function dnsChange(record: StepRecord): DnsChange[] {
+  if (record.step.kind !== "updateDns" || record.status !== "succeeded") return [];
+  const output = record.journal.output as { from?: readonly string[]; to?: readonly string[] } | undefined;
+  return [{ record: record.step.target, zoneType: record.step.zoneType, from: output?.from ?? [], to: output?.to ?? record.step.addresses }];
+}

@@ -1,0 +1,203 @@
+import type { DnsChange, RunReport, StepReport } from "./runReport.js";
+
+type Outcome = RunReport["outcome"];
+type StepStatus = StepReport["status"];
+
+const OUTCOME_COLOUR: Record<Outcome, string> = { succeeded: "#1a7f37", failed: "#cf222e", running: "#9a6700", cancelled: "#6e7781" };
+const STEP_COLOUR: Record<StepStatus, string> = {
+  succeeded: "#2da44e", failed: "#cf222e", running: "#d4a72c", waiting: "#e3b341",
+  queued: "#8c959f", pending: "#afb8c1", cancelled: "#6e7781",
+};
+const MODE_LABEL: Record<RunReport["mode"], string> = { unplanned: "Unplanned failover", test: "Test failover" };
+const GOOD = "#1a7f37", BAD = "#cf222e", MUTED = "#6e7781";
+
+// Timeline geometry, in SVG user units (the SVG scales to the page width).
+const ROW_H = 22, LABEL_W = 300, CHART_W = 620, TOP = 22, AXIS_H = 40, LABEL_CHARS = 44;
+
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Every string from the report goes through here: targets and details are free text from Azure and guests. */
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+/** Seconds since `originMs`, or null when absent or unparseable, so no NaN ever reaches the page. */
+function offsetSeconds(iso: string | null, originMs: number): number | null {
+  const ms = iso === null ? NaN : Date.parse(iso);
+  return Number.isFinite(ms) && Number.isFinite(originMs) ? Math.max(0, (ms - originMs) / 1000) : null;
+}
+
+/** "41 min 12 s"; minutes up to two hours because that is how RTO targets are stated ("60 min"). */
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "—";
+  const total = Math.max(0, Math.round(seconds));
+  const minutes = Math.floor(total / 60), secs = total % 60;
+  if (minutes >= 120) return [`${Math.floor(minutes / 60)} h`, minutes % 60 ? `${minutes % 60} min` : ""].filter(Boolean).join(" ");
+  return [minutes ? `${minutes} min` : "", secs || !minutes ? `${secs} s` : ""].filter(Boolean).join(" ");
+}
+
+/** UTC by hand rather than toLocaleString, so the page does not depend on the renderer's locale or zone. */
+function formatHuman(iso: string | null): string {
+  if (iso === null) return "—";
+  const d = new Date(iso);
+  if (!Number.isFinite(d.getTime())) return esc(iso);
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()] ?? "";
+  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${d.toISOString().slice(11, 19)} UTC`;
+}
+
+function timeCell(iso: string | null, originMs: number): string {
+  const offset = offsetSeconds(iso, originMs);
+  if (iso === null) return "—";
+  const clock = Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(11, 19) : esc(iso);
+  return `<time datetime="${esc(iso)}" title="${esc(iso)}">${clock}</time>${offset === null ? "" : ` <small>T+${formatDuration(offset)}</small>`}`;
+}
+
+function badge(text: string, colour: string, cls = "badge"): string {
+  return `<span class="${cls}" style="background:${colour}">${esc(text)}</span>`;
+}
+
+function header(r: RunReport): string {
+  const reason = r.failureReason === null ? "" : `<p class="reason"><strong>Failure reason:</strong> ${esc(r.failureReason)}</p>`;
+  return `<header><h1>${esc(r.estate)} — ${MODE_LABEL[r.mode]} ${badge(r.outcome, OUTCOME_COLOUR[r.outcome], "badge outcome")}</h1>
+<p class="meta">Run <code>${esc(r.runId)}</code> · triggered by ${esc(r.trigger)}</p>${reason}</header>`;
+}
+
+function figure(label: string, value: string, colour: string, sub = ""): string {
+  return `<div class="fig"><div class="label">${label}</div><div class="value" style="color:${colour}">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ""}</div>`;
+}
+
+function keyFigures(r: RunReport): string {
+  const running = r.outcome === "running";
+  const rto = `${formatDuration(r.rtoSeconds)} of ${formatDuration(r.rtoTargetSeconds)}`;
+  const loss = r.dataLossWindowSeconds === null ? "not measured" : `${formatDuration(r.dataLossWindowSeconds)} of ${formatDuration(r.rpoTargetSeconds)}`;
+  const lossColour = r.dataLossWindowSeconds === null ? MUTED : r.dataLossWindowSeconds <= r.rpoTargetSeconds ? GOOD : BAD;
+  const count = (s: StepStatus): number => r.steps.filter((step) => step.status === s).length;
+  const others = r.steps.length - count("succeeded") - count("failed");
+  return `<section class="figures">
+${figure(running ? "RTO so far vs target" : "RTO vs target", rto, r.rtoSeconds <= r.rtoTargetSeconds ? GOOD : BAD)}
+${figure("Data-loss window vs RPO", loss, lossColour)}
+${figure("Started", formatHuman(r.startedAt), "inherit", `<code>${esc(r.startedAt)}</code>`)}
+${figure("Finished", r.finishedAt === null ? "not yet" : formatHuman(r.finishedAt), "inherit", r.finishedAt === null ? "" : `<code>${esc(r.finishedAt)}</code>`)}
+${figure("Steps", `${count("succeeded")} succeeded · ${count("failed")} failed`, count("failed") ? BAD : GOOD, others ? `${others} other (not finished or cancelled)` : "")}
+</section>`;
+}
+
+/** Tiers in order of first appearance; estate-wide steps (tier null) share one group. */
+function groupByTier(steps: readonly StepReport[]): Array<[string | null, StepReport[]]> {
+  const groups = new Map<string | null, StepReport[]>();
+  for (const step of steps) groups.set(step.tier, [...(groups.get(step.tier) ?? []), step]);
+  return [...groups];
+}
+
+/** A round tick interval giving at most ~8 ticks. */
+function tickSeconds(span: number): number {
+  const minutes = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440];
+  return (minutes.find((m) => span / (m * 60) <= 8) ?? Math.ceil(span / 8 / 86_400) * 1440) * 60;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function timelineRow(step: StepReport, y: number, x: (s: number) => number, originMs: number, runEnd: number): string {
+  const label = `${step.kind} · ${step.target}`;
+  const start = offsetSeconds(step.startedAt, originMs);
+  const end = offsetSeconds(step.finishedAt, originMs);
+  const text = `<text x="${LABEL_W - 8}" y="${y + 15}" text-anchor="end"><title>${esc(label)}</title>${esc(truncate(label, LABEL_CHARS))}</text>`;
+  if (start === null) return `<g class="row" data-step-id="${esc(step.id)}">${text}<text x="${LABEL_W + 4}" y="${y + 15}" class="nobar">${esc(step.status)} — not started</text></g>`;
+  // An unfinished step runs to the report's notion of "now" (the RTO clock), drawn faded.
+  const stop = Math.max(end ?? runEnd, start);
+  const width = Math.max(2, x(stop) - x(start));
+  const tip = `${step.id}: ${step.status}, ${formatDuration(stop - start)}${end === null ? " (no end recorded)" : ""}`;
+  return `<g class="row" data-step-id="${esc(step.id)}">${text}<rect x="${x(start).toFixed(1)}" y="${y + 4}" width="${width.toFixed(1)}" height="${ROW_H - 8}" rx="3" fill="${STEP_COLOUR[step.status]}"${end === null ? ' fill-opacity="0.55"' : ""}><title>${esc(tip)}</title></rect></g>`;
+}
+
+function timeline(r: RunReport): string {
+  const originMs = Date.parse(r.startedAt);
+  const runEnd = Number.isFinite(r.rtoSeconds) ? Math.max(0, r.rtoSeconds) : 0;
+  const target = Number.isFinite(r.rtoTargetSeconds) ? Math.max(0, r.rtoTargetSeconds) : 0;
+  const ends = r.steps.flatMap((s) => [offsetSeconds(s.startedAt, originMs), offsetSeconds(s.finishedAt, originMs)]);
+  // The axis always reaches the RTO target so the dashed line is on the picture.
+  const span = Math.max(60, runEnd, target, ...ends.map((e) => e ?? 0));
+  const tick = tickSeconds(span);
+  const axisMax = Math.ceil(span / tick) * tick;
+  const x = (s: number): number => LABEL_W + (s / axisMax) * CHART_W;
+  const rows: string[] = [];
+  let y = TOP;
+  for (const [tier, steps] of groupByTier(r.steps)) {
+    rows.push(`<text x="8" y="${y + 15}" class="tier">${tier === null ? "Estate-wide" : `Tier ${esc(tier)}`}</text>`);
+    y += ROW_H;
+    for (const step of steps) {
+      rows.push(timelineRow(step, y, x, originMs, runEnd));
+      y += ROW_H;
+    }
+  }
+  const ticks: string[] = [];
+  for (let s = 0; s <= axisMax; s += tick) {
+    ticks.push(`<line x1="${x(s)}" x2="${x(s)}" y1="${TOP}" y2="${y}" class="grid"/><text x="${x(s)}" y="${y + 16}" text-anchor="middle">${s / 60}</text>`);
+  }
+  const rtoX = x(target).toFixed(1);
+  const rtoLine = `<g class="rto-target"><line x1="${rtoX}" x2="${rtoX}" y1="${TOP - 6}" y2="${y}" stroke="${BAD}" stroke-dasharray="5 4" stroke-width="1.5"><title>RTO target ${formatDuration(r.rtoTargetSeconds)}</title></line><text x="${rtoX}" y="${TOP - 9}" text-anchor="end" fill="${BAD}">RTO target ${formatDuration(r.rtoTargetSeconds)}</text></g>`;
+  const height = y + AXIS_H;
+  return `<section><h2>Timeline</h2><svg class="timeline" viewBox="0 0 ${LABEL_W + CHART_W + 20} ${height}" role="img" aria-labelledby="tl-title">
+<title id="tl-title">Step timeline, minutes from run start</title>
+${ticks.join("\n")}
+<line x1="${LABEL_W}" x2="${LABEL_W + CHART_W}" y1="${y}" y2="${y}" class="axis"/>
+<text x="${LABEL_W + CHART_W / 2}" y="${y + 34}" text-anchor="middle" class="caption">minutes from run start</text>
+${rows.join("\n")}
+${rtoLine}
+</svg>${r.steps.length === 0 ? "<p>No steps recorded.</p>" : ""}</section>`;
+}
+
+function list(values: readonly string[]): string {
+  return values.length ? values.map(esc).join(", ") : "—";
+}
+
+function dnsTable(changes: readonly DnsChange[]): string {
+  if (changes.length === 0) return `<section><h2>DNS changes</h2><p>No DNS changes.</p></section>`;
+  const rows = changes.map((c) => `<tr><td>${esc(c.record)}</td><td>${esc(c.zoneType)}</td><td>${list(c.from)} → ${list(c.to)}</td></tr>`);
+  return `<section><h2>DNS changes</h2><table><thead><tr><th scope="col">Record</th><th scope="col">Zone</th><th scope="col">From → to</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+}
+
+function notesList(notes: readonly string[]): string {
+  return notes.length === 0 ? "" : `<section><h2>Notes</h2><ul>${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></section>`;
+}
+
+function stepsTable(r: RunReport): string {
+  const originMs = Date.parse(r.startedAt);
+  const rows = r.steps.map((s) => {
+    const start = offsetSeconds(s.startedAt, originMs), end = offsetSeconds(s.finishedAt, originMs);
+    const duration = start !== null && end !== null ? formatDuration(end - start) : "—";
+    return `<tr><td><code>${esc(s.id)}</code></td><td>${esc(s.kind)}</td><td>${esc(s.target)}</td><td>${s.tier === null ? "estate" : esc(s.tier)}</td>
+<td>${badge(s.status, STEP_COLOUR[s.status])}</td><td>${timeCell(s.startedAt, originMs)}</td><td>${timeCell(s.finishedAt, originMs)}</td><td>${duration}</td><td class="num">${s.attempts}</td><td class="detail">${s.detail === null ? "" : esc(s.detail)}</td></tr>`;
+  });
+  const head = ["Id", "Kind", "Target", "Tier", "Status", "Start", "End", "Duration", "Attempts", "Detail"].map((h) => `<th scope="col">${h}</th>`).join("");
+  return `<section><h2>Steps</h2><table><thead><tr>${head}</tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
+}
+
+const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:0 auto;padding:16px 24px;max-width:1200px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+.meta{color:#59636e;margin:0}.reason{background:#ffebe9;border-left:4px solid #cf222e;padding:6px 10px}
+.badge{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600;white-space:nowrap}h1 .badge{font-size:15px;vertical-align:middle}
+.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:10px;margin-top:16px}
+.fig{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px}.label{color:#59636e;font-size:12px}.value{font-size:17px;font-weight:600}.sub{font-size:12px;color:#59636e}
+svg.timeline{width:100%;height:auto;font-size:12px}svg .tier{font-weight:700}svg .grid{stroke:#eaeef2}svg .axis{stroke:#8c959f}svg .nobar,svg .caption{fill:#6e7781;font-style:italic}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
+th{background:#f6f8fa}.num{text-align:right}.detail{max-width:360px;overflow-wrap:anywhere}small{color:#6e7781}`;
+
+/** The self-contained page an on-call engineer reads after a failover or drill: no scripts, no external resources. */
+export function renderRunReportHtml(report: RunReport): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(`${report.estate} ${MODE_LABEL[report.mode].toLowerCase()} ${report.runId}: ${report.outcome}`)}</title>
+<style>${CSS}</style></head>
+<body>
+${header(report)}
+${keyFigures(report)}
+${timeline(report)}
+${dnsTable(report.dnsChanges)}
+${notesList(report.notes)}
+${stepsTable(report)}
+</body></html>
+`;
+}
