@@ -1,0 +1,236 @@
+// Azure Monitor side of automatic failover: one Action Group posting the common alert schema to the
+// app's /api/alerts as a Secure Webhook (Entra token, no shared secret in the URL), and the alert
+// rules whose signals the product's policy maps to playbooks (DESIGN.md, "What the product does").
+
+@description('Suffix that makes the names of the action group and the rules unique.')
+param resourceToken string
+
+@description('Azure region of the scheduled query rule (metric alerts and action groups are global).')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object
+
+@description('Default host name of the Function App that receives the alerts.')
+param functionAppHostName string
+
+@description('Object id of the Entra app registration protecting the API (Secure Webhook objectId).')
+param apiAppObjectId string
+
+@description('Identifier URI of that app registration (Secure Webhook identifierUri), e.g. api://dr-automation.')
+param apiAppIdentifierUri string
+
+@description('Addresses that also get every alert by e-mail; may be empty.')
+param alertEmailAddresses string[]
+
+@description('Resource id of the primary ExpressRoute circuit.')
+param expressRouteCircuitId string
+
+@description('Average BGP/ARP availability (percent) below which the circuit counts as down.')
+@minValue(1)
+@maxValue(100)
+param expressRouteAvailabilityThreshold int
+
+@description('Resource id of the NAT/firewall virtual machine.')
+param natVmResourceId string
+
+@description('Resource id of the Log Analytics workspace receiving the vaults\' Site Recovery logs.')
+param asrLogsWorkspaceId string
+
+@description('RPO threshold in minutes; a replicated machine above it raises the RPO alert.')
+param rpoThresholdMinutes int
+
+@description('Resource id of the Service Bus namespace holding the step queue.')
+param serviceBusNamespaceId string
+
+@description('Name of the step queue whose dead-lettered messages are alerted on.')
+param stepQueueName string
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: 'ag-dr-automation-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'dr-auto'
+    enabled: true
+    webhookReceivers: [
+      {
+        name: 'dr-automation-alerts'
+        serviceUri: 'https://${functionAppHostName}/api/alerts'
+        useCommonAlertSchema: true
+        useAadAuth: true
+        objectId: apiAppObjectId
+        identifierUri: apiAppIdentifierUri
+        tenantId: tenant().tenantId
+      }
+    ]
+    emailReceivers: [
+      for (address, i) in alertEmailAddresses: {
+        name: 'email-${i}'
+        emailAddress: address
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+// ExpressRoute down -> full site failover. One rule per signal, so the policy sees BGP and ARP
+// as two signals it can correlate (or require both). Average over all peers and links: losing one
+// of the two redundant links gives 50 %, which is not a site outage.
+var expressRouteMetrics = ['BgpAvailability', 'ArpAvailability']
+
+resource expressRouteAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
+  for metric in expressRouteMetrics: {
+    name: 'alert-er-${toLower(metric)}-${resourceToken}'
+    location: 'global'
+    tags: tags
+    properties: {
+      description: 'Primary ExpressRoute circuit: ${metric} below ${expressRouteAvailabilityThreshold} % (site failover signal).'
+      severity: 0
+      enabled: true
+      scopes: [expressRouteCircuitId]
+      evaluationFrequency: 'PT1M'
+      windowSize: 'PT5M'
+      autoMitigate: true
+      targetResourceType: 'Microsoft.Network/expressRouteCircuits'
+      criteria: {
+        'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+        allOf: [
+          {
+            criterionType: 'StaticThresholdCriterion'
+            name: metric
+            metricNamespace: 'Microsoft.Network/expressRouteCircuits'
+            metricName: metric
+            operator: 'LessThan'
+            threshold: expressRouteAvailabilityThreshold
+            timeAggregation: 'Average'
+          }
+        ]
+      }
+      actions: [{ actionGroupId: actionGroup.id }]
+    }
+  }
+]
+
+// NAT/firewall VM lost -> edge-tier failover and route repointing. VmAvailabilityMetric is 1 while
+// the VM is available and 0 while not; an average under 0.5 means down most of the last 5 minutes.
+resource natVmAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'alert-nat-vm-availability-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'NAT/firewall VM unavailable (edge-tier failover signal).'
+    severity: 1
+    enabled: true
+    scopes: [natVmResourceId]
+    evaluationFrequency: 'PT1M'
+    windowSize: 'PT5M'
+    autoMitigate: true
+    targetResourceType: 'Microsoft.Compute/virtualMachines'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'VmAvailabilityMetric'
+          metricNamespace: 'Microsoft.Compute/virtualMachines'
+          metricName: 'VmAvailabilityMetric'
+          operator: 'LessThan'
+          threshold: json('0.5')
+          timeAggregation: 'Average'
+        }
+      ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
+// RPO breach -> diagnose and notify, never fail over. Latest record per replicated machine from the
+// vaults' AzureDiagnostics logs (VMware/physical providers), kept when its RPO is above the threshold;
+// split by machine and vault so each alert names them. The doc-backed provider is InMageAzureV2;
+// InMageRcm (modernized VMware, the estate's provider) is included on the same columns.
+var rpoQuery = '''
+AzureDiagnostics
+| where Category == "AzureSiteRecoveryReplicatedItems"
+| where replicationProviderName_s in ("InMageRcm", "InMageAzureV2")
+| where isnotempty(name_s)
+| summarize hint.strategy=partitioned arg_max(TimeGenerated, *) by name_s
+| where rpoInSeconds_d > {0}
+| project VirtualMachine = name_s, Vault = Resource, ReplicationHealth = replicationHealth_s, RpoInSeconds = rpoInSeconds_d
+'''
+
+resource rpoAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'alert-asr-rpo-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'ASR RPO above ${rpoThresholdMinutes} minutes'
+    description: 'A replicated machine\'s RPO is above the ${rpoThresholdMinutes} min threshold (diagnose and notify; no failover).'
+    severity: 2
+    enabled: true
+    scopes: [asrLogsWorkspaceId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: format(rpoQuery, rpoThresholdMinutes * 60)
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            { name: 'VirtualMachine', operator: 'Include', values: ['*'] }
+            { name: 'Vault', operator: 'Include', values: ['*'] }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [actionGroup.id]
+    }
+  }
+}
+
+// Dead-lettered step -> a run is stuck on a step that failed ten deliveries: people must look.
+resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'alert-step-queue-deadletter-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'A failover step message was dead-lettered on ${stepQueueName}.'
+    severity: 1
+    enabled: true
+    scopes: [serviceBusNamespaceId]
+    evaluationFrequency: 'PT1M'
+    windowSize: 'PT5M'
+    autoMitigate: true
+    targetResourceType: 'Microsoft.ServiceBus/namespaces'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'DeadletteredMessages'
+          metricNamespace: 'Microsoft.ServiceBus/namespaces'
+          metricName: 'DeadletteredMessages'
+          dimensions: [
+            { name: 'EntityName', operator: 'Include', values: [stepQueueName] }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Maximum'
+        }
+      ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
+@description('Resource id of the action group.')
+output actionGroupId string = actionGroup.id

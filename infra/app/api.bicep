@@ -1,0 +1,175 @@
+// The Function App on Flex Consumption (Linux, Node.js 20), its app settings and its built-in
+// authentication (Entra ID). Every connection is identity-based: no key or connection secret.
+
+@description('Name of the Function App.')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Azure region of the plan and the app.')
+param location string
+
+@description('Tags applied to the plan and the app; the app also gets azd-service-name.')
+param tags object
+
+@description('Resource id of the user-assigned managed identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity.')
+param identityClientId string
+
+@description('Name of the storage account (host storage and deployment package).')
+param storageAccountName string
+
+@description('Blob endpoint of that account.')
+param storageBlobEndpoint string
+
+@description('Blob container holding the deployment package.')
+param deploymentContainerName string
+
+@description('Name of the Application Insights component the app sends telemetry to.')
+param applicationInsightsName string
+
+@description('Path of the estate file (ESTATE_CONFIG_PATH).')
+param estateConfigPath string
+
+@description('Service Bus namespace host name (ServiceBusConnection__fullyQualifiedNamespace).')
+param serviceBusFullyQualifiedNamespace string
+
+@description('Table endpoint of the state tables (StateTables__tableServiceUri).')
+param stateTableServiceUri string
+
+@description('Most instances Flex Consumption may scale the app out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory of each instance in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int
+
+@description('Application (client) id of the Entra app registration that protects the HTTP API.')
+param apiAppClientId string
+
+@description('Audience the API accepts in access tokens (usually the app registration\'s identifier URI, api://...).')
+param apiAppAudience string
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '20'
+      }
+    }
+  }
+
+  resource appSettings 'config' = {
+    name: 'appsettings'
+    properties: {
+      // Settings the product reads: exactly CONFIG_KEYS of shared/config/loadConfig.ts
+      // (test/infra/infra.test.ts keeps the two in sync).
+      ESTATE_CONFIG_PATH: estateConfigPath
+      AZURE_CLIENT_ID: identityClientId
+      ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
+      StateTables__tableServiceUri: stateTableServiceUri
+
+      // Settings the Functions host and its extensions read, each listed with its reason in
+      // host-settings.json (the test subtracts that list).
+      AzureWebJobsStorage__accountName: storageAccountName
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      ServiceBusConnection__credential: 'managedidentity'
+      ServiceBusConnection__clientId: identityClientId
+      APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    }
+  }
+
+  // Built-in authentication validates Entra ID bearer tokens before any function runs. It only
+  // validates (no login flow, no client secret); the app checks the caller's app roles
+  // (reader, operator, approver, admin; see infra/entra/app-roles.json) on each route.
+  resource authSettings 'config' = {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        unauthenticatedClientAction: 'Return401'
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+      login: {
+        tokenStore: { enabled: false }
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: apiAppClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: [apiAppAudience]
+          }
+        }
+      }
+    }
+  }
+}
+
+@description('Name of the Function App.')
+output name string = functionApp.name
+
+@description('Default host name of the Function App.')
+output defaultHostName string = functionApp.properties.defaultHostName

@@ -1,0 +1,307 @@
+// Deployment of the DR automation (azd: `azd provision` / `azd up`), in the style of the azd
+// Functions quickstarts (Flex Consumption).
+//
+// Target scope: subscription. The customer's subscription already holds what the product acts on
+// (the two Recovery Services vaults, the DNS zones, the route tables, the recovered VMs' resource
+// groups), each in its own resource group. A subscription-scoped deployment can create the app's
+// own resource group, define the two narrow custom roles (role definitions are subscription-level
+// resources), and reach each existing resource group with a module deployed at that group's scope,
+// so every role assignment is made on the exact resource. No assignment is made at the subscription.
+
+targetScope = 'subscription'
+
+import { resourceRef } from 'app/types.bicep'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; seeds the resource token and names the resource group.')
+param environmentName string
+
+@minLength(1)
+@description('Region of the app\'s resources (must offer Flex Consumption). Prefer a region that is not a failover target, so the automation does not share the fate of the site it fails over to.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Name of the app\'s resource group; empty uses rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Recovery Services vaults of the estate (East US and Southeast Asia), each by resource group and name.')
+@minLength(1)
+param recoveryVaults resourceRef[]
+
+@description('Public Azure DNS zones whose A records a failover flips.')
+param publicDnsZones resourceRef[]
+
+@description('Azure Private DNS zones whose A records a failover flips.')
+param privateDnsZones resourceRef[]
+
+@description('Route tables whose routes the edge tier repoints to the recovered NAT/firewall.')
+@minLength(1)
+param routeTables resourceRef[]
+
+@description('Resource groups that hold (or will hold, after failover) the recovered VMs and the target domain controller.')
+@minLength(1)
+param vmResourceGroups string[]
+
+@description('Resource id of the primary ExpressRoute circuit (may be in another subscription).')
+param expressRouteCircuitId string
+
+@description('Average BGP/ARP availability (percent) below which the circuit alert fires.')
+@minValue(1)
+@maxValue(100)
+param expressRouteAvailabilityThreshold int = 50
+
+@description('Resource id of the NAT/firewall VM whose availability metric is alerted on.')
+param natVmResourceId string
+
+@description('Application (client) id of the Entra app registration protecting the HTTP API.')
+param apiAppClientId string
+
+@description('Object id of that app registration (the Action Group\'s Secure Webhook needs it).')
+param apiAppObjectId string
+
+@description('Identifier URI of that app registration (e.g. api://dr-automation); the accepted token audience and the Secure Webhook identifierUri.')
+param apiAppIdentifierUri string
+
+@description('E-mail addresses that also receive every alert; may be empty.')
+param alertEmailAddresses string[] = []
+
+@description('Path of the estate file the app loads (ESTATE_CONFIG_PATH), relative to the deployed package root or absolute.')
+param estateConfigPath string = 'estate/sample-estate.json'
+
+@description('RPO threshold in minutes for the RPO alert (the replication policy\'s threshold).')
+@minValue(1)
+param rpoThresholdMinutes int = 30
+
+@description('Duplicate detection window of the step queue (ISO 8601). It must outlast any re-send of a step message; see infra/README.md.')
+param stepQueueDuplicateDetectionWindow string = 'P1D'
+
+@description('Most instances the Flex Consumption app may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Days the Log Analytics workspace keeps data.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}dr-${resourceToken}'
+var deploymentContainerName = 'app-package-${resourceToken}'
+var stepQueueName = 'failover-steps'
+var stateTableNames = ['runs', 'steps', 'locks']
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}dr-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    stateTableNames: stateTableNames
+    principalId: identity.outputs.principalId
+  }
+}
+
+module serviceBus 'app/serviceBus.bicep' = {
+  name: 'serviceBus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}dr-${resourceToken}'
+    location: location
+    tags: tags
+    queueName: stepQueueName
+    duplicateDetectionWindow: stepQueueDuplicateDetectionWindow
+    principalId: identity.outputs.principalId
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}dr-${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}dr-${resourceToken}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+    principalId: identity.outputs.principalId
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}dr-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    estateConfigPath: estateConfigPath
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    stateTableServiceUri: storage.outputs.tableEndpoint
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: 2048
+    apiAppClientId: apiAppClientId
+    apiAppAudience: apiAppIdentifierUri
+  }
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    resourceToken: resourceToken
+    location: location
+    tags: tags
+    functionAppHostName: api.outputs.defaultHostName
+    apiAppObjectId: apiAppObjectId
+    apiAppIdentifierUri: apiAppIdentifierUri
+    alertEmailAddresses: alertEmailAddresses
+    expressRouteCircuitId: expressRouteCircuitId
+    expressRouteAvailabilityThreshold: expressRouteAvailabilityThreshold
+    natVmResourceId: natVmResourceId
+    asrLogsWorkspaceId: monitoring.outputs.workspaceId
+    rpoThresholdMinutes: rpoThresholdMinutes
+    serviceBusNamespaceId: serviceBus.outputs.namespaceId
+    stepQueueName: stepQueueName
+  }
+}
+
+// ---- Access to the customer's existing resources, each at its own resource group ----
+
+module customRoles 'app/customRoles.bicep' = {
+  name: 'customRoles-${resourceToken}'
+  params: {
+    resourceToken: resourceToken
+    routeTableResourceGroups: map(routeTables, rt => rt.resourceGroup)
+    vmResourceGroups: vmResourceGroups
+  }
+}
+
+module vaultAccess 'app/vaultAccess.bicep' = [
+  for vault in recoveryVaults: {
+    name: take('dr-vault-${resourceToken}-${vault.name}', 64)
+    scope: resourceGroup(vault.resourceGroup)
+    params: {
+      vaultName: vault.name
+      principalId: identity.outputs.principalId
+      workspaceId: monitoring.outputs.workspaceId
+      diagnosticSettingName: 'dr-automation-${resourceToken}'
+    }
+  }
+]
+
+module publicDnsAccess 'app/publicDnsZoneAccess.bicep' = [
+  for zone in publicDnsZones: {
+    name: take('dr-dns-${resourceToken}-${zone.name}', 64)
+    scope: resourceGroup(zone.resourceGroup)
+    params: {
+      zoneName: zone.name
+      principalId: identity.outputs.principalId
+    }
+  }
+]
+
+module privateDnsAccess 'app/privateDnsZoneAccess.bicep' = [
+  for zone in privateDnsZones: {
+    name: take('dr-pdns-${resourceToken}-${zone.name}', 64)
+    scope: resourceGroup(zone.resourceGroup)
+    params: {
+      zoneName: zone.name
+      principalId: identity.outputs.principalId
+    }
+  }
+]
+
+module routeTableAccess 'app/routeTableAccess.bicep' = [
+  for routeTable in routeTables: {
+    name: take('dr-rt-${resourceToken}-${routeTable.name}', 64)
+    scope: resourceGroup(routeTable.resourceGroup)
+    params: {
+      routeTableName: routeTable.name
+      principalId: identity.outputs.principalId
+      routeEditorRoleId: customRoles.outputs.routeEditorRoleId
+    }
+  }
+]
+
+module vmAccess 'app/vmResourceGroupAccess.bicep' = [
+  for vmResourceGroup in vmResourceGroups: {
+    name: take('dr-vms-${resourceToken}-${vmResourceGroup}', 64)
+    scope: resourceGroup(vmResourceGroup)
+    params: {
+      principalId: identity.outputs.principalId
+      runCommandOperatorRoleId: customRoles.outputs.runCommandOperatorRoleId
+    }
+  }
+]
+
+module circuitAccess 'app/circuitAccess.bicep' = {
+  name: 'dr-circuit-${resourceToken}'
+  // The circuit is addressed by resource id: /subscriptions/{sub}/resourceGroups/{rg}/providers/...
+  scope: resourceGroup(split(expressRouteCircuitId, '/')[2], split(expressRouteCircuitId, '/')[4])
+  params: {
+    circuitName: last(split(expressRouteCircuitId, '/'))
+    principalId: identity.outputs.principalId
+  }
+}
+
+// ---- Outputs read by azd (and printed by `azd env get-values`) ----
+
+@description('Region of the deployment.')
+output AZURE_LOCATION string = location
+
+@description('Tenant of the deployment.')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('Resource group of the app.')
+output RESOURCE_GROUP string = rg.name
+
+@description('Name of the Function App (azd deploy target of service api).')
+output SERVICE_API_NAME string = api.outputs.name
+
+@description('Base URL of the HTTP API.')
+output SERVICE_API_URI string = 'https://${api.outputs.defaultHostName}'
+
+@description('Client id of the app\'s managed identity.')
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+
+@description('Service Bus namespace of the step queue.')
+output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+
+@description('Table endpoint of the state tables.')
+output STATE_TABLES_URI string = storage.outputs.tableEndpoint
+
+@description('Workspace id (customer id) of the Log Analytics workspace with the Site Recovery logs.')
+output LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.workspaceCustomerId

@@ -1,0 +1,412 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONFIG_KEYS } from "../../shared/config/loadConfig.js";
+import { STEP_QUEUE_NAME } from "../../shared/config/names.js";
+import { TABLE_NAMES } from "../../shared/adapters/tableRunStore.js";
+
+// Compiles infra/ with scripts/bicep.sh (Bicep CLI from az or NuGet, zero errors and warnings),
+// then checks the compiled ARM JSON: least-privilege role assignments, no secrets, the app settings
+// against CONFIG_KEYS, and the properties the product relies on.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, "utf8")) as unknown;
+
+// ---- Minimal shapes of compiled ARM templates ----
+
+type Json = unknown;
+interface ArmParameter {
+  readonly type: string;
+  readonly defaultValue?: Json;
+  readonly metadata?: { readonly description?: string };
+}
+interface ArmResource {
+  readonly type: string;
+  readonly name?: string;
+  readonly scope?: string;
+  readonly existing?: boolean;
+  readonly kind?: string;
+  readonly sku?: Readonly<Record<string, Json>>;
+  readonly identity?: { readonly type?: string };
+  readonly resourceGroup?: string;
+  readonly subscriptionId?: string;
+  readonly properties?: Readonly<Record<string, Json>>;
+}
+interface ArmTemplate {
+  readonly $schema: string;
+  readonly parameters?: Readonly<Record<string, ArmParameter>>;
+  readonly variables?: Readonly<Record<string, Json>>;
+  readonly resources: readonly ArmResource[] | Readonly<Record<string, ArmResource>>;
+}
+/** A resource together with the template and the module deployment that hold it. */
+interface Located {
+  readonly resource: ArmResource;
+  readonly template: ArmTemplate;
+  /** The module deployment whose inner template is `template`; undefined for main.bicep. */
+  readonly deployment: Located | undefined;
+}
+
+/** Templates with languageVersion 2.0 key their resources by symbolic name; older ones list them. */
+const resourcesOf = (t: ArmTemplate): readonly ArmResource[] =>
+  Array.isArray(t.resources) ? (t.resources as readonly ArmResource[]) : Object.values(t.resources as Readonly<Record<string, ArmResource>>);
+
+function walk(template: ArmTemplate, deployment: Located | undefined, into: Located[]): Located[] {
+  for (const resource of resourcesOf(template)) {
+    if (resource.existing === true) continue;
+    const here: Located = { resource, template, deployment };
+    into.push(here);
+    if (resource.type === "Microsoft.Resources/deployments") {
+      walk(resource.properties?.["template"] as ArmTemplate, here, into);
+    }
+  }
+  return into;
+}
+
+const record = (v: Json): Readonly<Record<string, Json>> => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`not an object: ${JSON.stringify(v)}`);
+  return v as Record<string, Json>;
+};
+
+describe("infra (Bicep compiled to ARM)", () => {
+  let out = "";
+  let main: ArmTemplate;
+  let all: Located[] = [];
+  let mainParameterValues: Readonly<Record<string, { value: Json }>> = {};
+
+  /** Resolves `[parameters('x')]` and `[variables('x')]` up through the module chain; other expressions stay as they are. */
+  function resolve(value: Json, at: Located | undefined, template: ArmTemplate): Json {
+    if (typeof value !== "string") return value;
+    const param = /^\[parameters\('([^']+)'\)\]$/.exec(value)?.[1];
+    if (param !== undefined) {
+      if (at === undefined) {
+        // main.bicep: the azd parameters file, else the parameter's default.
+        return mainParameterValues[param]?.value ?? template.parameters?.[param]?.defaultValue;
+      }
+      const passed = record(at.resource.properties?.["parameters"])[param];
+      if (passed === undefined) return template.parameters?.[param]?.defaultValue;
+      return resolve(record(passed)["value"], at.deployment, at.template);
+    }
+    const variable = /^\[variables\('([^']+)'\)\]$/.exec(value)?.[1];
+    if (variable !== undefined) return resolve(template.variables?.[variable], at, template);
+    return value;
+  }
+  const resolveIn = (l: Located, value: Json): Json => resolve(value, l.deployment, l.template);
+  const ofType = (type: string): Located[] => all.filter((l) => l.resource.type.toLowerCase() === type.toLowerCase());
+  const one = (type: string): Located => {
+    const found = ofType(type);
+    expect(found, type).toHaveLength(1);
+    return found[0]!;
+  };
+  const props = (l: Located): Readonly<Record<string, Json>> => record(l.resource.properties);
+
+  beforeAll(() => {
+    out = mkdtempSync(path.join(tmpdir(), "infra-out-"));
+    try {
+      execFileSync("bash", ["scripts/bicep.sh"], {
+        cwd: root,
+        env: { ...process.env, BICEP_OUT: out },
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 600_000,
+      });
+    } catch (error) {
+      const e = error as { stderr?: Buffer; stdout?: Buffer };
+      throw new Error(`scripts/bicep.sh failed:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`, { cause: error });
+    }
+    main = readJson(path.join(out, "main.json")) as ArmTemplate;
+    mainParameterValues = (readJson(path.join(root, "infra/main.parameters.json")) as { parameters: Record<string, { value: Json }> }).parameters;
+    all = walk(main, undefined, []);
+  }, 600_000);
+
+  afterAll(() => {
+    if (out !== "") rmSync(out, { recursive: true, force: true });
+  });
+
+  it("compiles every .bicep file under infra/ to an ARM template", () => {
+    const bicepFiles = (readdirSync(path.join(root, "infra"), { recursive: true }) as string[]).filter((f) => f.endsWith(".bicep"));
+    const compiled = (readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"));
+    expect(bicepFiles.length).toBeGreaterThan(5);
+    expect(compiled.sort()).toEqual(bicepFiles.map((f) => f.replace(/\.bicep$/, ".json")).sort());
+    expect(main.$schema).toContain("subscriptionDeploymentTemplate.json");
+  });
+
+  it("describes every parameter of every template", () => {
+    const missing: string[] = [];
+    for (const file of (readdirSync(out, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"))) {
+      const templates = [readJson(path.join(out, file)) as ArmTemplate];
+      for (const nested of walk(templates[0]!, undefined, []).filter((l) => l.resource.type === "Microsoft.Resources/deployments")) {
+        templates.push(record(nested.resource.properties)["template"] as ArmTemplate);
+      }
+      for (const t of templates) {
+        for (const [name, p] of Object.entries(t.parameters ?? {})) {
+          if (!p.metadata?.description) missing.push(`${file}: ${name}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("names resources from a resource token (uniqueString)", () => {
+    expect(main.variables?.["resourceToken"]).toMatch(/uniqueString\(subscription\(\)\.id, parameters\('environmentName'\)/);
+  });
+
+  describe("role assignments", () => {
+    // Built-in role ids, independently of infra/app/roles.bicep (learn.microsoft.com built-in roles).
+    const builtIn: Readonly<Record<string, string>> = {
+      "494ae006-db33-4328-bf46-533a6560a3ca": "Site Recovery Operator",
+      "befefa01-2a29-4197-83a8-272ff33ce314": "DNS Zone Contributor",
+      "b12aa53e-6015-4669-85d0-8515ebb3ae7f": "Private DNS Zone Contributor",
+      "43d0d8ad-25c7-4714-9337-8ba259a9fe05": "Monitoring Reader",
+      "73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
+      "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
+      "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
+      "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3": "Storage Table Data Contributor",
+      "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39": "Azure Service Bus Data Sender",
+      "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0": "Azure Service Bus Data Receiver",
+    };
+
+    const assignments = (): Located[] => ofType("Microsoft.Authorization/roleAssignments");
+
+    /** "Role @ scope type": the scope is the resource type of `scope`, or the resource group when absent. */
+    function describeAssignment(l: Located): string {
+      const ref = /^\[subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', (.+)\)\]$/.exec(String(props(l)["roleDefinitionId"]))?.[1];
+      expect(ref, String(props(l)["roleDefinitionId"])).toBeDefined();
+      const id = String(resolveIn(l, `[${ref!}]`));
+      const custom = /outputs\.(\w+RoleId)\.value/.exec(id)?.[1];
+      const role = builtIn[id] ?? (custom !== undefined ? `custom:${custom}` : `unknown:${id}`);
+      const scope = l.resource.scope === undefined ? "resourceGroup" : /^\[(?:resourceId|extensionResourceId)\('([^']+)'/.exec(l.resource.scope)?.[1];
+      return `${role} @ ${scope ?? `unparsed:${l.resource.scope}`}`;
+    }
+
+    it("are all made inside resource-group-level deployments, never at the subscription", () => {
+      expect(assignments().length).toBeGreaterThan(0);
+      for (const l of assignments()) {
+        expect(l.template.$schema, describeAssignment(l)).toMatch(/\/deploymentTemplate\.json#$/);
+        expect(l.deployment?.resource.resourceGroup, describeAssignment(l)).toBeDefined();
+        if (l.resource.scope !== undefined) {
+          expect(l.resource.scope).toMatch(/^\[(resourceId|extensionResourceId)\('Microsoft\./);
+          expect(l.resource.scope).not.toMatch(/subscription\(\)/);
+        }
+      }
+    });
+
+    it("grant each role on the exact resource it is for (resource group only for the VMs)", () => {
+      expect(assignments().map(describeAssignment).sort()).toEqual(
+        [
+          "Storage Blob Data Owner @ Microsoft.Storage/storageAccounts",
+          "Storage Table Data Contributor @ Microsoft.Storage/storageAccounts",
+          "Azure Service Bus Data Sender @ Microsoft.ServiceBus/namespaces/queues",
+          "Azure Service Bus Data Receiver @ Microsoft.ServiceBus/namespaces/queues",
+          "Monitoring Metrics Publisher @ Microsoft.Insights/components",
+          "Log Analytics Reader @ Microsoft.OperationalInsights/workspaces",
+          "Site Recovery Operator @ Microsoft.RecoveryServices/vaults",
+          "DNS Zone Contributor @ Microsoft.Network/dnsZones",
+          "Private DNS Zone Contributor @ Microsoft.Network/privateDnsZones",
+          "custom:routeEditorRoleId @ Microsoft.Network/routeTables",
+          "Monitoring Reader @ Microsoft.Network/expressRouteCircuits",
+          // The recovered VMs do not exist before the failover creates them: their resource groups.
+          "custom:runCommandOperatorRoleId @ resourceGroup",
+          "Monitoring Reader @ resourceGroup",
+        ].sort(),
+      );
+    });
+
+    it("all go to the app's user-assigned identity as a service principal", () => {
+      for (const l of assignments()) {
+        expect(resolveIn(l, props(l)["principalId"]), describeAssignment(l)).toBe("[reference('identity').outputs.principalId.value]");
+        expect(props(l)["principalType"]).toBe("ServicePrincipal");
+      }
+    });
+
+    it("define the custom roles with only the actions they need, assignable at resource groups", () => {
+      const definitions = ofType("Microsoft.Authorization/roleDefinitions").map((l) => {
+        const permissions = props(l)["permissions"] as { actions: string[]; dataActions: string[] }[];
+        return {
+          actions: permissions.flatMap((p) => p.actions).sort(),
+          dataActions: permissions.flatMap((p) => p.dataActions),
+          scopes: String(resolveIn(l, props(l)["assignableScopes"])),
+        };
+      });
+      expect(definitions.map((d) => d.actions).sort()).toEqual([
+        ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/runCommand/action"],
+        ["Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
+      ]);
+      for (const d of definitions) {
+        expect(d.dataActions).toEqual([]);
+        expect(d.scopes).toMatch(/^\[union\(map\(parameters\('\w+ResourceGroups'\), lambda\('rg', format\('\{0\}\/resourceGroups\/\{1\}', subscription\(\)\.id/);
+      }
+    });
+  });
+
+  describe("app settings", () => {
+    const hostOwned = Object.keys((readJson(path.join(root, "infra/app/host-settings.json")) as { settings: Record<string, string> }).settings);
+    const appSettings = (): Readonly<Record<string, Json>> => {
+      const configs = ofType("Microsoft.Web/sites/config").filter((l) => String(l.resource.name).includes("'appsettings'"));
+      expect(configs).toHaveLength(1);
+      return props(configs[0]!);
+    };
+
+    it("are exactly CONFIG_KEYS of shared/config/loadConfig.ts plus the host-owned keys", () => {
+      const keys = Object.keys(appSettings());
+      expect(hostOwned.filter((k) => !keys.includes(k))).toEqual([]);
+      expect(keys.filter((k) => !hostOwned.includes(k)).sort()).toEqual([...CONFIG_KEYS].sort());
+    });
+
+    it("hold no secret: identity-based connections only", () => {
+      const secretLike = /AccountKey=|SharedAccessKey|listKeys\(|list\w*\(|password|secret|sig=/i;
+      for (const [key, value] of Object.entries(appSettings())) {
+        expect(String(value), key).not.toMatch(secretLike);
+      }
+      const settings = appSettings();
+      expect(settings["AzureWebJobsStorage__credential"]).toBe("managedidentity");
+      expect(settings["ServiceBusConnection__credential"]).toBe("managedidentity");
+      expect(String(settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"])).toMatch(/Authorization=AAD/);
+    });
+
+    it("come with no secret anywhere in the templates (no list*() call, no secure parameter)", () => {
+      const text = readFileSync(path.join(out, "main.json"), "utf8");
+      expect(text).not.toMatch(/\blist[A-Z]\w*\(|AccountKey=|SharedAccessKey=/);
+      expect(text).not.toMatch(/"type": "secure(string|object)"/i);
+    });
+  });
+
+  it("keeps shared keys off on the storage account and creates the state tables", () => {
+    const storage = one("Microsoft.Storage/storageAccounts");
+    expect(props(storage)["allowSharedKeyAccess"]).toBe(false);
+    expect(props(storage)["allowBlobPublicAccess"]).toBe(false);
+    const tables = one("Microsoft.Storage/storageAccounts/tableServices/tables");
+    expect(tables.resource.name).toContain("parameters('stateTableNames')[copyIndex()]");
+    expect(resolveIn(tables, "[parameters('stateTableNames')]")).toEqual(Object.values(TABLE_NAMES));
+  });
+
+  it("declares the step queue with duplicate detection, bounded redelivery and dead-lettering", () => {
+    const namespace = one("Microsoft.ServiceBus/namespaces");
+    expect(props(namespace)["disableLocalAuth"]).toBe(true);
+    expect(namespace.resource.sku?.["name"]).toBe("Standard");
+
+    const queue = one("Microsoft.ServiceBus/namespaces/queues");
+    expect(queue.resource.name).toContain("parameters('queueName')");
+    expect(resolveIn(queue, "[parameters('queueName')]")).toBe(STEP_QUEUE_NAME);
+    const q = Object.fromEntries(Object.entries(props(queue)).map(([k, v]) => [k, resolveIn(queue, v)]));
+    expect(q).toMatchObject({
+      requiresDuplicateDetection: true,
+      deadLetteringOnMessageExpiration: true,
+      maxDeliveryCount: 10,
+      lockDuration: "PT1M",
+    });
+    // Longer than a whole run (RTO 1 h) and at most Service Bus's 7-day maximum.
+    const window = String(q["duplicateDetectionHistoryTimeWindow"]);
+    const hours = isoDurationHours(window);
+    expect(hours, window).toBeGreaterThan(2);
+    expect(hours, window).toBeLessThanOrEqual(24 * 7);
+  });
+
+  it("runs a Flex Consumption Node 20 app with a user-assigned identity and Entra ID authentication", () => {
+    const plan = one("Microsoft.Web/serverfarms");
+    expect(plan.resource.sku).toMatchObject({ name: "FC1", tier: "FlexConsumption" });
+    const site = one("Microsoft.Web/sites");
+    expect(site.resource.kind).toBe("functionapp,linux");
+    expect(site.resource.identity?.type).toBe("UserAssigned");
+    const config = record(props(site)["functionAppConfig"]);
+    expect(config["runtime"]).toEqual({ name: "node", version: "20" });
+    expect(record(record(record(config["deployment"])["storage"])["authentication"])["type"]).toBe("UserAssignedIdentity");
+
+    const auth = ofType("Microsoft.Web/sites/config").find((l) => String(l.resource.name).includes("'authsettingsV2'"));
+    expect(auth).toBeDefined();
+    expect(props(auth!)["globalValidation"]).toEqual({ requireAuthentication: true, unauthenticatedClientAction: "Return401" });
+    expect(record(record(props(auth!)["identityProviders"])["azureActiveDirectory"])["enabled"]).toBe(true);
+
+    const insights = one("Microsoft.Insights/components");
+    expect(props(insights)["DisableLocalAuth"]).toBe(true);
+  });
+
+  describe("monitoring", () => {
+    const metricNames = (): string[] =>
+      ofType("Microsoft.Insights/metricAlerts").flatMap((l) => {
+        const criteria = record(props(l)["criteria"])["allOf"] as { metricName: string }[];
+        return criteria.flatMap((c) => {
+          const fromLoop = /^\[variables\('(\w+)'\)\[copyIndex\(\)\]\]$/.exec(c.metricName)?.[1];
+          return fromLoop !== undefined ? (l.template.variables?.[fromLoop] as string[]) : [c.metricName];
+        });
+      });
+
+    it("alerts on ExpressRoute BGP/ARP, the NAT VM's availability and dead-lettered steps", () => {
+      expect(metricNames().sort()).toEqual(["ArpAvailability", "BgpAvailability", "DeadletteredMessages", "VmAvailabilityMetric"]);
+      const deadLetters = ofType("Microsoft.Insights/metricAlerts").find((l) => JSON.stringify(props(l)).includes("DeadletteredMessages"))!;
+      const criterion = (record(props(deadLetters)["criteria"])["allOf"] as { dimensions: { name: string; values: string[] }[] }[])[0]!;
+      expect(criterion.dimensions.map((d) => [d.name, d.values.map((v) => resolveIn(deadLetters, v))])).toEqual([["EntityName", [STEP_QUEUE_NAME]]]);
+    });
+
+    it("alerts on ASR RPO above 30 minutes with a log search (v2) rule over AzureDiagnostics", () => {
+      const rule = one("Microsoft.Insights/scheduledQueryRules");
+      expect(rule.resource.kind).toBe("LogAlert");
+      const query = String(rule.template.variables?.["rpoQuery"]);
+      expect(query).toMatch(/AzureDiagnostics/);
+      expect(query).toMatch(/AzureSiteRecoveryReplicatedItems/);
+      expect(query).toMatch(/rpoInSeconds_d > \{0\}/);
+      expect(resolveIn(rule, "[parameters('rpoThresholdMinutes')]")).toBe(30);
+    });
+
+    it("posts to /api/alerts through a Secure Webhook with the common alert schema", () => {
+      const group = one("Microsoft.Insights/actionGroups");
+      const receivers = props(group)["webhookReceivers"] as Record<string, Json>[];
+      expect(receivers).toHaveLength(1);
+      expect(receivers[0]).toMatchObject({ useAadAuth: true, useCommonAlertSchema: true });
+      expect(String(receivers[0]!["serviceUri"])).toMatch(/\/api\/alerts'/);
+    });
+  });
+
+  describe("azd parameters (infra/main.parameters.json)", () => {
+    interface Ref {
+      resourceGroup: string;
+      name: string;
+    }
+    interface SampleEstate {
+      vaults: Record<string, Ref>;
+      targetDomainController: { vmId: string };
+      vms: { recoveryVmId: string }[];
+      dns: { zoneType: "public" | "private"; resourceGroup: string; zone: string }[];
+      routes: { resourceGroup: string; routeTable: string }[];
+    }
+    const estate = readJson(path.join(root, "estate/sample-estate.json")) as SampleEstate;
+    const value = <T>(name: string): T => mainParameterValues[name]?.value as T;
+    const key = (r: Ref): string => `${r.resourceGroup}/${r.name}`;
+    const unique = (xs: string[]): string[] => [...new Set(xs)].sort();
+
+    it("name only parameters of main.bicep and supply every one without a default", () => {
+      const declared = main.parameters ?? {};
+      expect(Object.keys(mainParameterValues).filter((p) => !(p in declared))).toEqual([]);
+      const required = Object.entries(declared).filter(([, p]) => p.defaultValue === undefined).map(([n]) => n);
+      expect(required.filter((p) => !(p in mainParameterValues))).toEqual([]);
+    });
+
+    it("point at the sample estate's vaults, DNS zones, route tables and VM resource groups", () => {
+      expect(value<Ref[]>("recoveryVaults").map(key).sort()).toEqual(Object.values(estate.vaults).map(key).sort());
+      for (const zoneType of ["public", "private"] as const) {
+        const param = zoneType === "public" ? "publicDnsZones" : "privateDnsZones";
+        const expected = unique(estate.dns.filter((d) => d.zoneType === zoneType).map((d) => `${d.resourceGroup}/${d.zone}`));
+        expect(value<Ref[]>(param).map(key).sort()).toEqual(expected);
+      }
+      expect(value<Ref[]>("routeTables").map(key).sort()).toEqual(unique(estate.routes.map((r) => `${r.resourceGroup}/${r.routeTable}`)));
+      const vmGroups = unique([estate.targetDomainController.vmId, ...estate.vms.map((v) => v.recoveryVmId)].map((id) => id.split("/")[4]!));
+      expect([...value<string[]>("vmResourceGroups")].sort()).toEqual(vmGroups);
+    });
+  });
+
+  it("ships the Entra app roles the HTTP API checks, plus the Action Group's webhook role", () => {
+    const roles = readJson(path.join(root, "infra/entra/app-roles.json")) as { id: string; value: string; isEnabled: boolean }[];
+    expect(roles.map((r) => r.value).sort()).toEqual(["ActionGroupsSecureWebhook", "admin", "approver", "operator", "reader"]);
+    expect(new Set(roles.map((r) => r.id)).size).toBe(roles.length);
+    expect(roles.every((r) => r.isEnabled)).toBe(true);
+  });
+});
+
+/** Hours in an ISO 8601 duration of days, hours, minutes and seconds (P1D, PT2H, P1DT12H...). */
+function isoDurationHours(duration: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
+  if (m === null) throw new Error(`not an ISO 8601 duration: ${duration}`);
+  const [days, hours, minutes, seconds] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number];
+  return days * 24 + hours + minutes / 60 + seconds / 3600;
+}
