@@ -35,10 +35,10 @@ export async function runDrill(options: { estate: Estate; scenario: Scenario; ou
     const log: Logger = {
       info: (message, p = {}) => {
         if (message !== "step executed" || p.outcome === "waiting") return;
-        print(`  ${stamp()}  ${p.outcome === "done" ? "ok   " : "fail "} ${label(p)}  ${String(p.detail ?? "")}`);
+        print(`  ${stamp()}  ${p.outcome === "done" ? "ok   " : "fail "} ${label(p)}  ${text(p.detail)}`);
       },
-      warn: (_message, p = {}) => print(`  ${stamp()}  retry ${label(p)}  ${String(p.reason ?? p.error ?? "")}`),
-      error: (message, p = {}) => print(`  ${stamp()}  ${message === "run failed" ? `STOP  ${String(p.reason)}` : `error ${message} ${JSON.stringify(p)}`}`),
+      warn: (_message, p = {}) => print(`  ${stamp()}  retry ${label(p)}  ${text(p.reason ?? p.error)}`),
+      error: (message, p = {}) => print(`  ${stamp()}  ${message === "run failed" ? `STOP  ${text(p.reason)}` : `error ${message} ${JSON.stringify(p)}`}`),
     };
     const notifier: NotifierPort = { notify: (e) => Promise.resolve(print(`  ${stamp()}  note  ${e.summary}`)) };
     const stack = await createLocalStack({ estate, tableEndpoint: azurite.tableEndpoint, log, notifier, ...(scenario.faults ? { faults: scenario.faults } : {}) });
@@ -71,7 +71,12 @@ export async function runDrill(options: { estate: Estate; scenario: Scenario; ou
 }
 
 function label(p: Record<string, unknown>): string {
-  return `${String(p.tier ?? "estate").padEnd(14)} ${String(p.kind).padEnd(19)} ${String(p.target ?? "").padEnd(28)}`;
+  return `${text(p.tier ?? "estate").padEnd(14)} ${text(p.kind).padEnd(19)} ${text(p.target).padEnd(28)}`;
+}
+
+function text(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 function elapsed(seconds: number): string {
@@ -89,7 +94,7 @@ function summary(result: DrillResult, estate: Estate): string[] {
     `RTO achieved   ${elapsed(rto).slice(2)} (target ${estate.objectives.rtoMinutes} min: ${rto <= report.rtoTargetSeconds ? "met" : "MISSED"})`,
     `Data loss      ${loss === null ? "not measured" : `${elapsed(loss).slice(2)} window (RPO target ${estate.objectives.rpoMinutes} min: ${loss <= report.rpoTargetSeconds ? "met" : "MISSED"})`}`,
     `Steps          ${report.steps.filter((s) => s.status === "succeeded").length}/${report.steps.length} succeeded`,
-    `DNS changes    ${report.dnsChanges.length === 0 ? "none" : ""}`,
+    `DNS changes    ${report.dnsChanges.length === 0 ? "none" : `${report.dnsChanges.length} record sets`}`,
     ...report.dnsChanges.map((c) => `  ${c.zoneType.padEnd(8)} ${c.record}: ${c.from.join(", ") || "(none)"} -> ${c.to.join(", ")}`),
     `ARM calls      ${result.arm.reads} reads, ${result.arm.writes} writes; failover calls per VM: max ${Math.max(0, ...Object.values(result.arm.failoverCalls))}`,
     `Wall time      ${(result.wallMs / 1000).toFixed(1)} s`,

@@ -40,9 +40,18 @@ export function createGuestCommands({ client }: { client: ComputeManagementClien
   };
 }
 
+/**
+ * Windows answers with separate ComponentStatus/StdOut and /StdErr statuses; Linux answers with one
+ * ProvisioningState status whose message embeds "[stdout]" and "[stderr]" sections.
+ */
 function outputOf(result: RunCommandResult): GuestCommandOutput {
-  const message = (stream: string): string => result.value?.find((s) => s.code?.includes(`/${stream}/`))?.message ?? "";
-  return { stdout: message("StdOut"), stderr: message("StdErr") };
+  const statuses = result.value ?? [];
+  const stream = (name: string): string | undefined => statuses.find((s) => s.code?.includes(`/${name}/`))?.message;
+  const stdout = stream("StdOut");
+  if (stdout !== undefined) return { stdout, stderr: stream("StdErr") ?? "" };
+  const combined = statuses.map((s) => s.message ?? "").join("\n");
+  const section = (name: string): string => new RegExp(`\\[${name}\\]\\n([\\s\\S]*?)(?:\\n\\[std(?:out|err)\\]|$)`).exec(combined)?.[1] ?? "";
+  return { stdout: section("stdout"), stderr: section("stderr") };
 }
 
 function parseVmId(vmId: string): { resourceGroup: string; name: string } {

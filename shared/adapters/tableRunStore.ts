@@ -148,6 +148,9 @@ function runToEntity(run: RunRecord): Entity {
   };
 }
 
+/** Optional string columns are stored as "" when absent. */
+const optional = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (typeof value === "string" && value !== "" ? ({ [key]: value } as { [P in K]: string }) : {});
+
 function entityToRun(e: Entity): RunRecord {
   return {
     runId: e.partitionKey,
@@ -156,8 +159,8 @@ function entityToRun(e: Entity): RunRecord {
     trigger: String(e.trigger),
     status: e.status as RunRecord["status"],
     startedAt: String(e.startedAt),
-    ...(e.finishedAt ? { finishedAt: String(e.finishedAt) } : {}),
-    ...(e.failureReason ? { failureReason: String(e.failureReason) } : {}),
+    ...optional("finishedAt", e.finishedAt),
+    ...optional("failureReason", e.failureReason),
     request: JSON.parse(String(e.request)) as RunRecord["request"],
     notes: JSON.parse(String(e.notes)) as string[],
   };
@@ -190,13 +193,13 @@ function entityToStep(e: Entity): StepRecord {
     successors: JSON.parse(String(e.successors)) as string[],
     satisfied: JSON.parse(String(e.satisfied)) as string[],
     seq: Number(e.seq),
-    ...(e.wakeAt ? { wakeAt: String(e.wakeAt) } : {}),
+    ...optional("wakeAt", e.wakeAt),
     retries: Number(e.retries),
-    ...(e.detail ? { detail: String(e.detail) } : {}),
+    ...optional("detail", e.detail),
     journal: JSON.parse(String(e.journal)) as StepRecord["journal"],
-    ...(e.startedAt ? { startedAt: String(e.startedAt) } : {}),
-    ...(e.finishedAt ? { finishedAt: String(e.finishedAt) } : {}),
-    ...(e.error ? { error: String(e.error) } : {}),
+    ...optional("startedAt", e.startedAt),
+    ...optional("finishedAt", e.finishedAt),
+    ...optional("error", e.error),
   };
 }
 

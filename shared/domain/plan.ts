@@ -32,10 +32,18 @@ export interface FailoverStep extends StepBase {
   readonly vm: string;
   readonly recoveryPoint: RecoveryPointChoice;
 }
-/** One Run Command per VM carrying all its in-guest checks. */
-export interface GuestChecksStep extends StepBase { readonly kind: "guestChecks"; readonly vm: string; readonly checks: readonly GuestCheck[] }
-/** HTTP probe of a recovered VM: from the Function App's VNet, or in-guest where the VM sits in an isolated test network. */
-export interface HealthProbeStep extends StepBase { readonly kind: "healthProbe"; readonly vm: string; readonly url: string; readonly via: "network" | "guest" }
+/**
+ * One Run Command per VM carrying all its in-guest checks (Azure runs one command per VM at a time).
+ * In a test failover the VM sits in an isolated network, so its HTTP probe runs in-guest here too.
+ */
+export interface GuestChecksStep extends StepBase {
+  readonly kind: "guestChecks";
+  readonly vm: string;
+  readonly checks: readonly GuestCheck[];
+  readonly httpProbeUrl?: string;
+}
+/** HTTP probe of a recovered VM from the Function App's VNet integration. */
+export interface HealthProbeStep extends StepBase { readonly kind: "healthProbe"; readonly vm: string; readonly url: string }
 export interface UpdateRouteStep extends StepBase {
   readonly kind: "updateRoute";
   readonly routeTable: string;

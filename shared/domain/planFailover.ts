@@ -26,7 +26,7 @@ export function planFailover(estate: Estate, request: FailoverRequest): Plan {
 
   for (const tier of tiersInScope) {
     const tierVms = vmsInScope.filter((vm) => vm.tier === tier.name);
-    const upstream = upstreamTiers(estate, tier.name).filter((t) => tiersInScope.some((s) => s.name === t));
+    const upstream = nearestUpstream(estate, tier.name, new Set(tiersInScope.map((t) => t.name)));
     const startAfter = upstream.length > 0 ? upstream.map(tierReadyId) : [VERIFY_DC_STEP_ID];
     const vmGates: string[] = [];
 
@@ -87,7 +87,7 @@ function selectVms(estate: Estate, request: FailoverRequest): Vm[] {
 }
 
 /** Every tier this tier depends on, directly or through others. */
-function upstreamTiers(estate: Estate, tierName: string): string[] {
+function upstreamTiers(estate: Estate, tierName: string): Set<string> {
   const seen = new Set<string>();
   const walk = (name: string): void => {
     for (const dep of estate.tiers.find((t) => t.name === name)?.dependsOn ?? []) {
@@ -98,19 +98,27 @@ function upstreamTiers(estate: Estate, tierName: string): string[] {
     }
   };
   walk(tierName);
-  // The nearest in-scope ancestors suffice, but all of them are harmless and keep the rule obvious.
-  return [...seen];
+  return seen;
+}
+
+/**
+ * The in-scope tiers this tier must wait for, without those already implied by another
+ * (web waits for api, not also for edge and identity, which api itself waited for).
+ */
+function nearestUpstream(estate: Estate, tierName: string, inScope: ReadonlySet<string>): string[] {
+  const upstream = [...upstreamTiers(estate, tierName)].filter((t) => inScope.has(t));
+  return upstream.filter((candidate) => !upstream.some((other) => other !== candidate && upstreamTiers(estate, other).has(candidate)));
 }
 
 function vmChecks(tier: Tier, vm: Vm, failoverId: string, mode: FailoverRequest["mode"]): Step[] {
+  const base = { dependsOn: [failoverId], tier: tier.name, target: vm.name, vm: vm.name };
+  const probeUrl = tier.healthProbe ? `${tier.healthProbe.scheme}://${vm.recoveryIp}:${tier.healthProbe.port}${tier.healthProbe.path}` : undefined;
+  const inGuestProbe = mode === "test" ? probeUrl : undefined;
   const checks: Step[] = [];
-  if (tier.guestChecks.length > 0) {
-    checks.push({ kind: "guestChecks", id: `checks:${vm.name}`, dependsOn: [failoverId], tier: tier.name, target: vm.name, vm: vm.name, checks: tier.guestChecks });
+  if (tier.guestChecks.length > 0 || inGuestProbe) {
+    checks.push({ kind: "guestChecks", id: `checks:${vm.name}`, ...base, checks: tier.guestChecks, ...(inGuestProbe ? { httpProbeUrl: inGuestProbe } : {}) });
   }
-  if (tier.healthProbe) {
-    const { scheme, port, path } = tier.healthProbe;
-    checks.push({ kind: "healthProbe", id: `probe:${vm.name}`, dependsOn: [failoverId], tier: tier.name, target: vm.name, vm: vm.name, url: `${scheme}://${vm.recoveryIp}:${port}${path}`, via: mode === "test" ? "guest" : "network" });
-  }
+  if (probeUrl && mode === "unplanned") checks.push({ kind: "healthProbe", id: `probe:${vm.name}`, ...base, url: probeUrl });
   return checks;
 }
 

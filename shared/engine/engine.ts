@@ -26,12 +26,17 @@ export interface Engine {
   handleDeadLetter(message: StepMessage, reason: string): Promise<void>;
 }
 
-/** Thrown when another execution moved the step first; the message is abandoned and redelivered. */
-export class StepConflictError extends Error {
-  override readonly name = "StepConflictError";
+/**
+ * The step's own durable state could not be written (another execution moved it first, or the
+ * store failed). Never a step failure: the message is abandoned and the redelivery starts over
+ * from what was recorded.
+ */
+export class StepStateError extends Error {
+  override readonly name = "StepStateError";
 }
 
 const MAX_DEPENDENCY_UPDATES = 50;
+const CHECK_KINDS: ReadonlySet<string> = new Set(["verifyTargetDc", "guestChecks", "healthProbe"]);
 
 export function createEngine(deps: EngineDeps): Engine {
   const { estate, store, queue, clock, log } = deps;
@@ -126,9 +131,14 @@ export function createEngine(deps: EngineDeps): Engine {
         return record.journal;
       },
       async saveJournal(patch) {
-        record = { ...record, journal: { ...record.journal, ...patch } };
-        etag = await writeStep(record, etag);
-        boundary("journalSaved", keys);
+        try {
+          boundary("journalSaving", { ...keys, fields: Object.keys(patch) });
+          record = { ...record, journal: { ...record.journal, ...patch } };
+          etag = await writeStep(record, etag);
+          boundary("journalSaved", keys);
+        } catch (error) {
+          throw error instanceof StepStateError ? error : new StepStateError(`journal of step ${stepId} not written`, { cause: error });
+        }
       },
     };
     const outcome = await execute(context);
@@ -151,7 +161,7 @@ export function createEngine(deps: EngineDeps): Engine {
       case "waiting":
         return scheduleWake({ ...record, ...(outcome.detail ? { detail: outcome.detail } : {}) }, etag, outcome.afterSeconds);
       case "failed": {
-        const limit = record.step.kind === "healthProbe" ? timing.probeAttempts : timing.maxAttempts;
+        const limit = CHECK_KINDS.has(record.step.kind) ? timing.probeAttempts : timing.maxAttempts;
         if (outcome.retryable && record.retries + 1 < limit) {
           log.warn("step failed, will retry", { ...keys, reason: outcome.reason, retries: record.retries + 1 });
           return scheduleWake({ ...record, retries: record.retries + 1, error: outcome.reason }, etag, outcome.afterSeconds ?? backoff(record.retries));
@@ -167,7 +177,7 @@ export function createEngine(deps: EngineDeps): Engine {
     try {
       return await executorFor(context.step.kind)(context);
     } catch (error) {
-      if (error instanceof StepConflictError) throw error;
+      if (error instanceof StepStateError) throw error;
       if (isDrError(error)) return { status: "failed", reason: error.message, retryable: error.retryable, ...(error.retryAfterSeconds !== undefined ? { afterSeconds: error.retryAfterSeconds } : {}) };
       // Unexpected errors (a network blip below the SDK, a bug) are retried a bounded number of times.
       return { status: "failed", reason: error instanceof Error ? error.message : String(error), retryable: true };
@@ -178,7 +188,7 @@ export function createEngine(deps: EngineDeps): Engine {
     try {
       return await store.updateStep(record, etag);
     } catch (error) {
-      if (isDrError(error) && error.code === "PreconditionFailed") throw new StepConflictError(`step ${record.step.id} of run ${record.runId} changed concurrently`);
+      if (isDrError(error) && error.code === "PreconditionFailed") throw new StepStateError(`step ${record.step.id} of run ${record.runId} changed concurrently`);
       throw error;
     }
   }
@@ -212,12 +222,12 @@ export function createEngine(deps: EngineDeps): Engine {
           if (isDrError(error) && error.code === "PreconditionFailed") continue; // a sibling got there first: read again
           throw error;
         }
-        boundary("dependencySatisfied", { runId, stepId });
+        boundary("dependencySatisfied", { runId, stepId: dependency });
       }
       if (ready && record.status === "queued") await queue.send([wake(runId, stepId, 0)]);
       return;
     }
-    throw new StepConflictError(`step ${stepId} of run ${runId}: too much contention recording dependency ${dependency}`);
+    throw new StepStateError(`step ${stepId} of run ${runId}: too much contention recording dependency ${dependency}`);
   }
 
   async function completeIfDone(runId: string): Promise<void> {
@@ -244,8 +254,16 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   async function handleDeadLetter(message: StepMessage, reason: string): Promise<void> {
-    const entry = await store.getStep(message.runId, message.stepId);
-    if (!entry || entry.value.status === "succeeded" || entry.value.status === "failed") return;
+    const [runEntry, entry] = await Promise.all([store.getRun(message.runId), store.getStep(message.runId, message.stepId)]);
+    if (!runEntry || !entry || entry.value.status === "failed" || entry.value.status === "cancelled") return;
+    if (entry.value.status === "succeeded") {
+      // The step was done; what died was its hand-over to the steps after it. Finish that, or say so.
+      try {
+        return await advance(runEntry.value, entry.value);
+      } catch (error) {
+        return failRun(message.runId, `steps after ${message.stepId} could not be started: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     const why = `its message was dead-lettered (${reason})`;
     await writeStep({ ...entry.value, status: "failed", finishedAt: nowIso(), error: why }, entry.etag);
     await failRun(message.runId, `step ${message.stepId} failed: ${why}`);

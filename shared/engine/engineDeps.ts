@@ -20,8 +20,10 @@ export interface EngineTiming {
   readonly retryCapSeconds: number;
   /** Executions of one step before a retryable failure fails the run. */
   readonly maxAttempts: number;
-  /** Health probes retry longer: an application may take a few minutes to start. */
+  /** Checks retry longer: an application or VM agent may take a few minutes to start. */
   readonly probeAttempts: number;
+  /** Wait before retrying a Run Command that Azure refused because another one is running. */
+  readonly guestBusySeconds: number;
 }
 
 export const DEFAULT_TIMING: EngineTiming = {
@@ -31,13 +33,14 @@ export const DEFAULT_TIMING: EngineTiming = {
   retryCapSeconds: 120,
   maxAttempts: 5,
   probeAttempts: 12,
+  guestBusySeconds: 30,
 };
 
 /**
  * A named point between two durable actions of the engine. Tests make it throw to prove that a
  * crash at any boundary, followed by redelivery, neither repeats a side effect nor loses a step.
  */
-export type BoundaryHook = (boundary: string, context: { runId: string; stepId?: string }) => void;
+export type BoundaryHook = (boundary: string, context: { runId: string; stepId?: string; fields?: readonly string[] }) => void;
 
 export interface EngineDeps {
   readonly estate: Estate;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseEstate, type Estate } from "../../shared/domain/estate.js";
-import type { FailoverRequest, Plan, Scope, Step } from "../../shared/domain/plan.js";
+import type { FailoverRequest, Plan, Scope } from "../../shared/domain/plan.js";
 import { PlanError, planFailover } from "../../shared/domain/planFailover.js";
 import { sampleEstate, sampleEstateJson } from "../helpers.js";
 
@@ -36,7 +36,7 @@ describe("planFailover", () => {
         { kind: "guestChecks", id: "checks:DC01", dependsOn: ["failover:DC01"], tier: "identity", target: "DC01", vm: "DC01", checks: ["domainSecureChannel"] },
         { kind: "tierReady", id: "tier-ready:identity", dependsOn: ["checks:DC01"], tier: "identity", target: "identity" },
         { kind: "failover", id: "failover:WEB01", dependsOn: ["tier-ready:identity"], tier: "web", target: "WEB01", vm: "WEB01", mode: "unplanned", recoveryPoint: "latest" },
-        { kind: "healthProbe", id: "probe:WEB01", dependsOn: ["failover:WEB01"], tier: "web", target: "WEB01", vm: "WEB01", url: "http://10.0.3.10:80/healthz", via: "network" },
+        { kind: "healthProbe", id: "probe:WEB01", dependsOn: ["failover:WEB01"], tier: "web", target: "WEB01", vm: "WEB01", url: "http://10.0.3.10:80/healthz" },
         { kind: "updateDns", id: "dns:public:contoso.com:www", dependsOn: ["probe:WEB01"], tier: "web", target: "www.contoso.com", zoneType: "public", zone: "contoso.com", name: "www", addresses: ["20.0.0.1"] },
         { kind: "tierReady", id: "tier-ready:web", dependsOn: ["probe:WEB01", "dns:public:contoso.com:www"], tier: "web", target: "web" },
         { kind: "commit", id: "commit:DC01", dependsOn: ["tier-ready:identity", "tier-ready:web"], tier: "identity", target: "DC01", vm: "DC01" },
@@ -53,7 +53,8 @@ describe("planFailover", () => {
     expect(kinds.has("updateRoute")).toBe(false);
     expect(kinds.has("commit")).toBe(false);
     expect(plan.steps.filter((s) => s.kind === "cleanupTestFailover")).toHaveLength(16);
-    expect(plan.steps.filter((s): s is Extract<Step, { kind: "healthProbe" }> => s.kind === "healthProbe").every((s) => s.via === "guest")).toBe(true);
+    expect(plan.steps.some((s) => s.kind === "healthProbe")).toBe(false);
+    expect(plan.steps.find((s) => s.id === "checks:WEB01")).toMatchObject({ kind: "guestChecks", checks: [], httpProbeUrl: "http://10.50.3.10:80/healthz" });
     expect(plan.notes).toContain("Test failover: routes and DNS of tier 'web' stay on production values.");
   });
 

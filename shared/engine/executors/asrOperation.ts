@@ -1,3 +1,4 @@
+import type { StepJournal } from "../../ports/runStore.js";
 import type { ProtectedItemRef, ProtectedItemState, StartedJob } from "../../ports/siteRecovery.js";
 import type { StepContext } from "../stepContext.js";
 import { done, failed, waiting, type StepOutcome } from "../stepOutcome.js";
@@ -9,7 +10,7 @@ export interface AsrOperation {
   isComplete(item: ProtectedItemState): boolean;
   start(): Promise<StartedJob>;
   /** Recorded in the journal together with the intent (e.g. the recovery point chosen). */
-  readonly intentDetails?: () => Promise<StepOutcome | Parameters<StepContext["saveJournal"]>[0]>;
+  readonly intentDetails?: () => Promise<StepOutcome | Partial<StepJournal>>;
 }
 
 /**
@@ -25,14 +26,15 @@ export async function runAsrOperation(context: StepContext, ref: ProtectedItemRe
   if (journal.intentAt) {
     const item = await deps.siteRecovery.getProtectedItem(ref);
     const { name, jobName } = item.currentScenario;
-    if (name === operation.scenario && jobName) {
+    // Adopt the job ASR is running for us, but never one of our own that already failed.
+    if (name === operation.scenario && jobName && !journal.failedJobs?.includes(jobName)) {
       await context.saveJournal({ jobName });
       return waiting(timing.jobPollSeconds, `adopted ASR job ${jobName} already under way`);
     }
     if (operation.isComplete(item)) return done(`${operation.scenario} already complete in ASR`);
   } else {
     const details = operation.intentDetails ? await operation.intentDetails() : {};
-    if ("status" in details) return details as StepOutcome;
+    if ("status" in details) return details;
     await context.saveJournal({ ...details, intentAt: deps.clock.now().toISOString() });
   }
 

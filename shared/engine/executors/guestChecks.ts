@@ -25,10 +25,11 @@ async function runGuestChecks(context: StepContext, command: GuestCommand, check
     }
     return done(results.map((r) => `${r.name}: ${r.detail}`).join("; "), results);
   } catch (error) {
-    // A VM that has just booted may not have its agent ready yet: worth retrying.
+    // A VM that has just booted may not have its agent ready, and Azure runs one command per VM
+    // at a time (a redelivery may find its own earlier command still running): try again later.
     if (isDrError(error) && (error.code === "Conflict" || error.code === "NotFound")) {
       await context.saveJournal({ resumeToken: undefined });
-      return failed(`${context.step.target}: Run Command not accepted yet (${error.message})`, true);
+      return failed(`${context.step.target}: Run Command not accepted yet (${error.message})`, true, context.timing.guestBusySeconds);
     }
     throw error;
   }
@@ -43,20 +44,17 @@ export const executeVerifyTargetDc: StepExecutor<VerifyTargetDcStep> = (context)
 export const executeGuestChecks: StepExecutor<GuestChecksStep> = (context) => {
   const { estate } = context.deps;
   const vm = findVm(estate, context.step.vm);
-  const checks: GuestCheckSpec[] = context.step.checks.map((name) =>
+  const { step } = context;
+  const checks: GuestCheckSpec[] = step.checks.map((name) =>
     name === "databaseReachable" ? { name, host: estate.database.host, port: estate.database.port } : { name },
   );
+  if (step.httpProbeUrl) checks.push({ name: "httpHealth", url: step.httpProbeUrl });
   const command = { vmId: guestVmId(vm, context.run.mode), os: vm.os, script: buildGuestScript(vm.os, checks) };
   return runGuestChecks(context, command, checks);
 };
 
 export const executeHealthProbe: StepExecutor<HealthProbeStep> = async (context) => {
   const { step, deps, timing } = context;
-  if (step.via === "guest") {
-    const vm = findVm(deps.estate, step.vm);
-    const checks: GuestCheckSpec[] = [{ name: "httpHealth", url: step.url }];
-    return runGuestChecks(context, { vmId: guestVmId(vm, context.run.mode), os: vm.os, script: buildGuestScript(vm.os, checks) }, checks);
-  }
   const result = await deps.probe.probe(step.url);
   return result.ok ? done(`${step.url}: ${result.detail}`) : failed(`${step.url}: ${result.detail}`, true, timing.operationPollSeconds);
 };

@@ -36,8 +36,9 @@ export const executeUpdateDns: StepExecutor<UpdateDnsStep> = async (context) => 
   if (!record) return failed(`DNS record ${step.target} is no longer in the estate`, false);
   const ref = { zoneType: record.zoneType, resourceGroup: record.resourceGroup, zone: record.zone, name: record.name };
   const current = await deps.dns.getARecordSet(ref);
-  const previous = journal.previous === undefined ? (current ? { addresses: current.addresses, ttl: current.ttl } : null) : journal.previous;
-  const change = { from: (previous as { addresses?: readonly string[] } | null)?.addresses ?? [], to: step.addresses };
+  const recorded = journal.previous as { addresses: readonly string[]; ttl: number } | null | undefined;
+  const previous = recorded === undefined ? (current ? { addresses: current.addresses, ttl: current.ttl } : null) : recorded;
+  const change = { from: previous?.addresses ?? [], to: step.addresses };
   if (current && sameAddresses(current.addresses, step.addresses)) return done(`${step.target} already points at ${step.addresses.join(", ")}`, change);
 
   if (journal.previous === undefined) await context.saveJournal({ previous });

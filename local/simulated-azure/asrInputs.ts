@@ -1,0 +1,42 @@
+import { z } from "zod";
+
+/** Wire shapes of the ASR action bodies (api-version 2023-06-01), strict so a typo or a wrong model is caught. */
+
+const ProviderInstance = z.object({ instanceType: z.string() }).loose();
+
+export const UnplannedFailoverBody = z.strictObject({
+  properties: z.strictObject({
+    failoverDirection: z.literal("PrimaryToRecovery", { error: "must be 'PrimaryToRecovery' (the item is active on Primary)" }),
+    sourceSiteOperations: z.enum(["Required", "NotRequired"]),
+    providerSpecificDetails: ProviderInstance,
+  }),
+});
+
+export const TestFailoverBody = z.strictObject({
+  properties: z.strictObject({
+    failoverDirection: z.literal("PrimaryToRecovery", { error: "must be 'PrimaryToRecovery'" }),
+    networkType: z.literal("VmNetworkAsInput", { error: "must be 'VmNetworkAsInput': a drill runs in the vault's isolated test VNet" }),
+    networkId: z.string().min(1),
+    providerSpecificDetails: ProviderInstance,
+  }),
+});
+
+export const TestFailoverCleanupBody = z.strictObject({
+  properties: z.strictObject({ comments: z.string().min(1).max(1024) }),
+});
+
+const TrueFalse = z.string().regex(/^(true|false)$/i, "must be the string 'true' or 'false'");
+
+type Provider = "InMageRcm" | "InMageAzureV2";
+type ProviderInput = { instanceType: string; recoveryPointId?: string | undefined; networkId?: string | undefined };
+
+/** providerSpecificDetails per replication provider, for the two VMware-to-Azure providers. */
+export const UnplannedFailoverProviderInput: Readonly<Record<Provider, z.ZodType<ProviderInput>>> = {
+  InMageRcm: z.strictObject({ instanceType: z.literal("InMageRcm"), performShutdown: TrueFalse, recoveryPointId: z.string().min(1).optional() }),
+  InMageAzureV2: z.strictObject({ instanceType: z.literal("InMageAzureV2"), recoveryPointId: z.string().min(1).optional(), osUpgradeVersion: z.string().optional() }),
+};
+
+export const TestFailoverProviderInput: Readonly<Record<Provider, z.ZodType<ProviderInput>>> = {
+  InMageRcm: z.strictObject({ instanceType: z.literal("InMageRcm"), networkId: z.string().min(1), recoveryPointId: z.string().min(1).optional() }),
+  InMageAzureV2: z.strictObject({ instanceType: z.literal("InMageAzureV2"), recoveryPointId: z.string().min(1).optional(), osUpgradeVersion: z.string().optional() }),
+};

@@ -1,0 +1,77 @@
+import { httpGet } from "./reachability.js";
+import type { SimVm, World } from "./world.js";
+
+export interface GuestRun {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Ways the script broke the dr-check protocol: recorded as misuse. */
+  readonly problems: readonly string[];
+}
+
+const CHECK_LINE = /^\s*#\s*dr-check:\s*(\S+)\s*(.*)$/;
+
+/**
+ * The simulated guest. A script announces each check with a line '# dr-check: <name> <args...>' and the
+ * guest prints one 'DR-CHECK <name> PASS|FAIL <detail>' line per check, as the fault plan dictates.
+ */
+export function runGuestScript(world: World, vm: SimVm, script: readonly string[]): GuestRun {
+  const problems: string[] = [];
+  const lines: string[] = [];
+  const checks = script.flatMap((entry) => entry.split(/\r?\n/)).flatMap((line) => {
+    const match = CHECK_LINE.exec(line);
+    return match ? [{ name: match[1] ?? "", args: (match[2] ?? "").trim() }] : [];
+  });
+  if (checks.length === 0) problems.push(`the script run on ${vm.name} announces no '# dr-check: <name>' line, so its result cannot be read`);
+  for (const { name, args } of checks) {
+    const result = runCheck(world, vm, name, args, problems);
+    lines.push(`DR-CHECK ${name} ${result.pass ? "PASS" : "FAIL"} ${result.detail}`);
+  }
+  return { stdout: lines.map((l) => `${l}\n`).join(""), stderr: "", problems };
+}
+
+function runCheck(world: World, vm: SimVm, name: string, args: string, problems: string[]): { pass: boolean; detail: string } {
+  const faults = world.faults;
+  const vmName = vm.source?.name ?? vm.name;
+  const { domain } = world.estate.targetDomainController;
+  const dc = [...world.vms.values()].find((v) => v.kind === "targetDc");
+  switch (name) {
+    case "targetDc":
+      if (!dc) return { pass: false, detail: `no domain controller of ${domain} answers` };
+      return faults.unhealthyTargetDc
+        ? { pass: false, detail: `${dc.name} (${domain}): dcdiag /test:Advertising failed, Netlogon is not running; AD replication error 1722 (RPC server unavailable)` }
+        : { pass: true, detail: `${dc.name} (${domain}): NTDS, DNS and Netlogon running; dcdiag /test:Advertising passed` };
+    case "domainSecureChannel":
+      if (vm.os !== "windows") {
+        problems.push(`domainSecureChannel was run on ${vm.name}, a Linux VM: it is a Windows (Test-ComputerSecureChannel) check`);
+        return { pass: false, detail: `Test-ComputerSecureChannel is not available on Linux (${vm.name})` };
+      }
+      return (faults.brokenDomainTrust ?? []).includes(vmName)
+        ? { pass: false, detail: `Test-ComputerSecureChannel: False; the trust relationship between ${vm.name} and the primary domain ${domain} failed` }
+        : { pass: true, detail: `Test-ComputerSecureChannel: True (${domain}${dc ? `, via ${dc.name}` : ""})` };
+    case "databaseReachable": {
+      const match = /^(\S+):(\d+)$/.exec(args);
+      if (!match) {
+        problems.push(`databaseReachable on ${vm.name} needs '<host>:<port>', got '${args}'`);
+        return { pass: false, detail: `bad arguments '${args}'` };
+      }
+      const [, host = "", port = ""] = match;
+      const db = world.estate.database;
+      if (host.toLowerCase() !== db.host.toLowerCase()) return { pass: false, detail: `${host}:${port}: could not resolve host ${host}` };
+      if (Number(port) !== db.port) return { pass: false, detail: `${host}:${port}: connection refused` };
+      return (faults.databaseUnreachableFrom ?? []).includes(vmName)
+        ? { pass: false, detail: `${host}:${port}: TCP connect timed out after 5000 ms from ${vm.name}` }
+        : { pass: true, detail: `${host}:${port}: TCP connect succeeded from ${vm.name}` };
+    }
+    case "httpHealth": {
+      if (args.length === 0) {
+        problems.push(`httpHealth on ${vm.name} needs a URL`);
+        return { pass: false, detail: "no URL given" };
+      }
+      const result = httpGet(world, args, vm);
+      return { pass: result.ok, detail: `${args}: ${result.detail}` };
+    }
+    default:
+      problems.push(`unknown dr-check '${name}' on ${vm.name} (known: targetDc, domainSecureChannel, databaseReachable, httpHealth)`);
+      return { pass: false, detail: `unknown check '${name}'` };
+  }
+}

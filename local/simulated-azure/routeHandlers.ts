@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { API_VERSIONS } from "./apiVersions.js";
+import { armError, reply, type Exchange, type SimReply } from "./http.js";
+import { ARM_HOST, keyOf } from "./ids.js";
+import type { RouteSpec } from "./router.js";
+import { parseBody } from "./validate.js";
+import { routeKey, type RouteOperation, type SimRoute, type World } from "./world.js";
+
+const ROUTE = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/routeTables/{routeTableName}/routes/{routeName}";
+const OPERATION = "subscriptions/{subscriptionId}/providers/Microsoft.Network/locations/{location}/operations/{operationId}";
+/** Network RP asks callers to poll every 10 s. */
+const NETWORK_RETRY_AFTER_SECONDS = "10";
+
+const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const SERVICE_TAG = /^[A-Za-z][A-Za-z0-9.]*$/;
+
+const RouteBody = z.strictObject({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  type: z.string().optional(),
+  etag: z.string().optional(),
+  properties: z
+    .strictObject({
+      addressPrefix: z.string().refine((p) => CIDR.test(p) || SERVICE_TAG.test(p), "must be an IPv4 CIDR such as 0.0.0.0/0, or a service tag"),
+      nextHopType: z.enum(["VirtualNetworkGateway", "VnetLocal", "Internet", "VirtualAppliance", "None"]),
+      nextHopIpAddress: z.ipv4().optional(),
+    })
+    .refine((p) => (p.nextHopType === "VirtualAppliance") === (p.nextHopIpAddress !== undefined), {
+      message: "nextHopIpAddress is required for nextHopType 'VirtualAppliance' and allowed for no other type",
+      path: ["nextHopIpAddress"],
+    }),
+});
+
+export function networkRoutes(world: World): RouteSpec[] {
+  const versions = API_VERSIONS.network;
+  return [
+    { method: "GET", pattern: ROUTE, operation: "Routes_Get", apiVersions: versions, handle: (ex) => getRoute(world, ex) },
+    { method: "PUT", pattern: ROUTE, operation: "Routes_CreateOrUpdate", apiVersions: versions, handle: (ex) => putRoute(world, ex) },
+    { method: "GET", pattern: OPERATION, operation: "NetworkOperations_Get", apiVersions: versions, handle: (ex) => getOperation(world, ex) },
+  ];
+}
+
+function table(world: World, ex: Exchange): { readonly location: string } | SimReply {
+  const { resourceGroupName = "", routeTableName = "" } = ex.req.params;
+  const found = world.routeTables.get(keyOf(resourceGroupName, routeTableName));
+  if (found) return found;
+  return ex.reject(404, "ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${routeTableName}' (Microsoft.Network/routeTables) not found in resource group '${resourceGroupName}'.`);
+}
+
+function getRoute(world: World, ex: Exchange): SimReply {
+  const t = table(world, ex);
+  if ("status" in t) return t;
+  const { resourceGroupName = "", routeTableName = "", routeName = "" } = ex.req.params;
+  const route = world.routes.get(routeKey(resourceGroupName, routeTableName, routeName));
+  if (!route) return armError(404, "NotFound", `Resource /subscriptions/${world.estate.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/routeTables/${routeTableName}/routes/${routeName} not found.`);
+  return reply(200, routeJson(world, route));
+}
+
+function putRoute(world: World, ex: Exchange): SimReply {
+  const t = table(world, ex);
+  if ("status" in t) return t;
+  const parsed = parseBody(RouteBody, ex.req.body);
+  if (!parsed.ok) return ex.reject(400, "InvalidRequestFormat", `Invalid route: ${parsed.problems}`);
+  const { resourceGroupName = "", routeTableName = "", routeName = "" } = ex.req.params;
+  const key = routeKey(resourceGroupName, routeTableName, routeName);
+  const existing = world.routes.get(key);
+  const p = parsed.value.properties;
+  const route: SimRoute = existing ?? { resourceGroup: resourceGroupName, routeTable: routeTableName, name: routeName, addressPrefix: "", nextHopType: "", nextHopIpAddress: undefined, etag: "", provisioningState: "Updating" };
+  route.addressPrefix = p.addressPrefix;
+  route.nextHopType = p.nextHopType;
+  route.nextHopIpAddress = p.nextHopIpAddress;
+  route.provisioningState = "Updating";
+  route.etag = `W/"${world.ids.uuid("route-etag")}"`;
+  world.routes.set(key, route);
+  const op: RouteOperation = {
+    name: world.ids.uuid("network-operation"),
+    seq: world.nextSeq(),
+    route,
+    location: t.location,
+    startTime: ex.req.now,
+    endsAt: new Date(ex.req.now.getTime() + world.durations.routeUpdateMs),
+    state: "InProgress",
+  };
+  world.routeOps.set(op.name.toLowerCase(), op);
+  const apiVersion = ex.req.url.searchParams.get("api-version") ?? API_VERSIONS.network[0];
+  return reply(existing ? 200 : 201, routeJson(world, route), {
+    "Azure-AsyncOperation": `${ARM_HOST}/subscriptions/${world.estate.subscriptionId}/providers/Microsoft.Network/locations/${op.location}/operations/${op.name}?api-version=${apiVersion}`,
+    "Retry-After": NETWORK_RETRY_AFTER_SECONDS,
+  });
+}
+
+function getOperation(world: World, ex: Exchange): SimReply {
+  const op = world.routeOps.get((ex.req.params["operationId"] ?? "").toLowerCase());
+  if (!op || op.location.toLowerCase() !== (ex.req.params["location"] ?? "").toLowerCase()) {
+    return ex.reject(404, "NotFound", `The network operation '${ex.req.params["operationId"] ?? ""}' does not exist in location '${ex.req.params["location"] ?? ""}'.`);
+  }
+  return op.state === "InProgress" ? reply(200, { status: "InProgress" }, { "Retry-After": NETWORK_RETRY_AFTER_SECONDS }) : reply(200, { status: "Succeeded" });
+}
+
+/** The route is provisioned once its last update has run its course. */
+export function finishRouteOperation(world: World, op: RouteOperation): void {
+  op.state = "Succeeded";
+  const stillUpdating = [...world.routeOps.values()].some((other) => other.route === op.route && other.state === "InProgress");
+  if (!stillUpdating) op.route.provisioningState = "Succeeded";
+}
+
+function routeJson(world: World, r: SimRoute): unknown {
+  return {
+    id: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/routeTables/${r.routeTable}/routes/${r.name}`,
+    name: r.name,
+    etag: r.etag,
+    type: "Microsoft.Network/routeTables/routes",
+    properties: {
+      provisioningState: r.provisioningState,
+      addressPrefix: r.addressPrefix,
+      nextHopType: r.nextHopType,
+      ...(r.nextHopIpAddress ? { nextHopIpAddress: r.nextHopIpAddress } : {}),
+      hasBgpOverride: false,
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import type { Estate } from "../../shared/domain/estate.js";
+import type { Clock } from "../../shared/ports/clock.js";
+import type { HealthProbePort } from "../../shared/ports/healthProbe.js";
+import { asrRoutes } from "./asrHandlers.js";
+import { dnsRoutes } from "./dnsHandlers.js";
+import { createFaultInjector } from "./faults.js";
+import { createSimulatedHttpClient } from "./httpClient.js";
+import { keyOf } from "./ids.js";
+import { httpGet } from "./reachability.js";
+import { networkRoutes } from "./routeHandlers.js";
+import { createRouter } from "./router.js";
+import { computeRoutes } from "./runCommand.js";
+import { nextCompletionAt, settle } from "./settle.js";
+import { createStats } from "./stats.js";
+import { createWorld, findItemByVmName } from "./world.js";
+
+/** Simulated durations of the long-running operations. */
+export interface JobDurations {
+  failoverMs: number;
+  testFailoverMs: number;
+  commitMs: number;
+  testCleanupMs: number;
+  runCommandMs: number;
+  routeUpdateMs: number;
+}
+
+export const DEFAULT_JOB_DURATIONS: Readonly<JobDurations> = Object.freeze({
+  failoverMs: 8 * 60_000,
+  testFailoverMs: 8 * 60_000,
+  commitMs: 2 * 60_000,
+  testCleanupMs: 3 * 60_000,
+  runCommandMs: 60_000,
+  routeUpdateMs: 20_000,
+});
+
+export interface FaultPlan {
+  /** Every nth ARM request is answered 429 + Retry-After before any processing. */
+  throttleEveryNth?: { n: number; retryAfterSeconds: number };
+  /** Every nth request is answered 503 before processing (never the same request twice in a row, so SDK retries succeed). */
+  serverErrorEveryNth?: number;
+  /** VM names whose first (unplanned or test) failover job ends Failed; the item goes back to Protected so a retry is allowed. */
+  failFirstFailoverJobOf?: string[];
+  /** VM names whose domainSecureChannel guest check fails. */
+  brokenDomainTrust?: string[];
+  /** VM names whose databaseReachable guest check fails. */
+  databaseUnreachableFrom?: string[];
+  /** The targetDc guest check fails. */
+  unhealthyTargetDc?: boolean;
+  /** VM names whose HTTP health probe / httpHealth guest check fails. */
+  unhealthyApp?: string[];
+  /** Real-time delay per ARM request. */
+  latencyMs?: number;
+}
+
+export interface SimulatedAzureOptions {
+  estate: Estate;
+  clock: Clock;
+  durations?: Partial<JobDurations>;
+  faults?: FaultPlan;
+}
+
+export interface SimulatedAzure {
+  readonly httpClient: HttpClient;
+  /** Returns a dummy bearer token; the simulator only checks that one is sent. */
+  readonly credential: TokenCredential;
+  /** HTTP probes of recovered VMs by URL (http://<recoveryIp>:port/path), as seen from the Function App's VNet. */
+  readonly probe: HealthProbePort;
+  stats(): { reads: number; writes: number; byOperation: Record<string, number>; failoverCalls: Record<string, number> };
+  readonly misuse: readonly string[];
+  protectedItem(vmName: string): { protectionState: string; activeLocation: string; testFailoverState: string; allowedOperations: string[] };
+  dnsRecord(zoneType: "public" | "private", zone: string, name: string): { addresses: string[]; ttl: number; etag: string } | undefined;
+  route(routeTable: string, route: string): { addressPrefix: string; nextHopType: string; nextHopIpAddress: string } | undefined;
+  /** VMs currently existing in Azure: the target DC, recovered VMs and test-failover VMs ("<name>-test"). */
+  existingVmNames(): string[];
+  /** The earliest simulated time at which some job/operation in progress finishes (undefined when none): lets a discrete-event driver skip idle time. */
+  nextCompletionAt(): Date | undefined;
+}
+
+const DUMMY_TOKEN_EXPIRY = Date.UTC(9999, 0, 1);
+
+export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedAzure {
+  const { estate, clock } = options;
+  const faults = options.faults ?? {};
+  const world = createWorld(estate, { ...DEFAULT_JOB_DURATIONS, ...options.durations }, faults);
+  const stats = createStats();
+  const misuse: string[] = [];
+  const router = createRouter([...asrRoutes(world, stats), ...dnsRoutes(world), ...computeRoutes(world), ...networkRoutes(world)]);
+  const httpClient = createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse });
+  // Inspection sees the world at the clock's current time, like a request would.
+  const settled = () => {
+    settle(world, clock.now());
+    return world;
+  };
+  return {
+    httpClient,
+    credential: { getToken: () => Promise.resolve({ token: "simulated-azure-token", expiresOnTimestamp: DUMMY_TOKEN_EXPIRY, tokenType: "Bearer" }) },
+    probe: { probe: (url) => Promise.resolve(httpGet(settled(), url)) },
+    stats: () => stats.snapshot(),
+    misuse,
+    protectedItem(vmName) {
+      const item = findItemByVmName(settled(), vmName);
+      if (!item) throw new Error(`No protected item for VM '${vmName}' in the simulated estate`);
+      return { protectionState: item.protectionState, activeLocation: item.activeLocation, testFailoverState: item.testFailoverState, allowedOperations: [...item.allowedOperations] };
+    },
+    dnsRecord(zoneType, zone, name) {
+      const record = [...settled().dns.values()].find((r) => keyOf(r.zoneType, r.zone, r.name) === keyOf(zoneType, zone, name));
+      return record ? { addresses: [...record.addresses], ttl: record.ttl, etag: record.etag } : undefined;
+    },
+    route(routeTable, route) {
+      const found = [...settled().routes.values()].find((r) => keyOf(r.routeTable, r.name) === keyOf(routeTable, route));
+      return found ? { addressPrefix: found.addressPrefix, nextHopType: found.nextHopType, nextHopIpAddress: found.nextHopIpAddress ?? "" } : undefined;
+    },
+    existingVmNames: () => [...settled().vms.values()].map((vm) => vm.name),
+    nextCompletionAt: () => nextCompletionAt(settled()),
+  };
+}

@@ -1,0 +1,290 @@
+import type { Estate, Vault, Vm } from "../../shared/domain/estate.js";
+import { createIdSource, keyOf, lastSegment, vaultId, type IdSource } from "./ids.js";
+import type { FaultPlan, JobDurations } from "./simulatedAzure.js";
+
+export type Scenario = "UnplannedFailover" | "TestFailover" | "FailoverCommit" | "TestFailoverCleanup";
+
+export interface CurrentScenario {
+  scenarioName: Scenario | "None";
+  jobId: string;
+  startTime: Date | undefined;
+}
+
+export interface ProtectedItem {
+  readonly key: string;
+  readonly vm: Vm;
+  readonly vaultKey: string;
+  readonly vault: Vault;
+  /** ARM id as ASR spells it ('/Subscriptions/...'). */
+  readonly id: string;
+  readonly internalId: string;
+  protectionState: string;
+  protectionStateDescription: string;
+  activeLocation: "Primary" | "Recovery";
+  testFailoverState: string;
+  testFailoverStateDescription: string;
+  allowedOperations: string[];
+  replicationHealth: string;
+  currentScenario: CurrentScenario;
+  failoverRecoveryPointId: string | undefined;
+  lastSuccessfulFailoverTime: Date | undefined;
+  lastSuccessfulTestFailoverTime: Date | undefined;
+  /** Replication stops when an unplanned failover starts: no newer recovery points after this time. */
+  replicationFrozenAt: Date | undefined;
+  /** Failover jobs (unplanned or test) started so far: drives FaultPlan.failFirstFailoverJobOf. */
+  failoverJobsStarted: number;
+}
+
+export interface AsrJob {
+  readonly name: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly item: ProtectedItem;
+  readonly scenario: Scenario;
+  readonly startTime: Date;
+  readonly endsAt: Date;
+  readonly apiVersion: string;
+  /** Decided when the job starts (faults), applied when its time has elapsed. */
+  readonly outcome: "Succeeded" | "Failed";
+  readonly recoveryPointId: string | undefined;
+  state: "InProgress" | "Succeeded" | "Failed";
+  endTime: Date | undefined;
+}
+
+export interface SimVm {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly os: "windows" | "linux";
+  readonly kind: "targetDc" | "recovered" | "test";
+  /** The estate VM it was recovered from (absent for the target DC). */
+  readonly source: Vm | undefined;
+}
+
+export interface DnsRecordSet {
+  readonly zoneType: "public" | "private";
+  readonly resourceGroup: string;
+  readonly zone: string;
+  readonly name: string;
+  addresses: string[];
+  ttl: number;
+  etag: string;
+  metadata: Record<string, string> | undefined;
+}
+
+export interface SimRoute {
+  readonly resourceGroup: string;
+  readonly routeTable: string;
+  readonly name: string;
+  addressPrefix: string;
+  nextHopType: string;
+  nextHopIpAddress: string | undefined;
+  etag: string;
+  provisioningState: "Succeeded" | "Updating";
+}
+
+export interface RouteOperation {
+  readonly name: string;
+  readonly seq: number;
+  readonly route: SimRoute;
+  readonly location: string;
+  readonly endsAt: Date;
+  readonly startTime: Date;
+  state: "InProgress" | "Succeeded";
+}
+
+export interface RunCommandOperation {
+  readonly name: string;
+  readonly seq: number;
+  readonly vm: SimVm;
+  readonly location: string;
+  readonly script: readonly string[];
+  readonly endsAt: Date;
+  readonly apiVersion: string;
+  state: "InProgress" | "Succeeded";
+  output: { stdout: string; stderr: string } | undefined;
+}
+
+/** The whole simulated Azure estate: mutated only by handlers and by settle(). */
+export interface World {
+  readonly estate: Estate;
+  readonly durations: JobDurations;
+  readonly faults: FaultPlan;
+  readonly ids: IdSource;
+  readonly items: Map<string, ProtectedItem>;
+  readonly jobs: Map<string, AsrJob>;
+  readonly vms: Map<string, SimVm>;
+  readonly dnsZones: Set<string>;
+  readonly dns: Map<string, DnsRecordSet>;
+  readonly routeTables: Map<string, { readonly location: string }>;
+  readonly routes: Map<string, SimRoute>;
+  readonly routeOps: Map<string, RouteOperation>;
+  readonly runCommands: Map<string, RunCommandOperation>;
+  /** Orders completions that fall on the same instant by start order. */
+  nextSeq(): number;
+}
+
+/** Operations ASR allows on a healthy VMware-to-Azure item. No PlannedFailover: V2A cannot plan a failover to Azure. */
+export const PROTECTED_ALLOWED_OPERATIONS: readonly string[] = ["UnplannedFailover", "TestFailover", "DisableProtection"];
+
+export const NO_JOB_START = new Date("1753-01-01T01:01:01Z");
+
+export function itemKey(resourceGroup: string, vaultName: string, fabric: string, container: string, item: string): string {
+  return keyOf(resourceGroup, vaultName, fabric, container, item);
+}
+
+export function vmKey(resourceGroup: string, name: string): string {
+  return keyOf(resourceGroup, name);
+}
+
+export function dnsKey(zoneType: "public" | "private", resourceGroup: string, zone: string, name: string): string {
+  return keyOf(zoneType, resourceGroup, zone, name);
+}
+
+export function routeKey(resourceGroup: string, routeTable: string, route: string): string {
+  return keyOf(resourceGroup, routeTable, route);
+}
+
+export function noneScenario(item: { readonly vault: Vault }, subscriptionId: string): CurrentScenario {
+  return { scenarioName: "None", jobId: `${vaultId(subscriptionId, item.vault.resourceGroup, item.vault.name)}/replicationJobs/None`, startTime: undefined };
+}
+
+/** Resource group and name of an ARM resource id. */
+export function parseResourceId(id: string): { resourceGroup: string; name: string } {
+  const match = /\/resourceGroups\/([^/]+)\//i.exec(id);
+  return { resourceGroup: match?.[1] ?? "", name: lastSegment(id) };
+}
+
+/** Azure region of a resource group: the region of the vault that lives in it, else the first vault's. */
+export function regionOf(estate: Estate, resourceGroup: string): string {
+  const vaults = Object.values(estate.vaults);
+  const inGroup = vaults.find((v) => v.resourceGroup.toLowerCase() === resourceGroup.toLowerCase());
+  return (inGroup ?? vaults[0])?.region ?? "eastus";
+}
+
+export function addVm(world: World, vm: SimVm): void {
+  world.vms.set(vmKey(vm.resourceGroup, vm.name), vm);
+}
+
+export function createWorld(estate: Estate, durations: JobDurations, faults: FaultPlan): World {
+  let seq = 0;
+  const world: World = {
+    estate,
+    durations,
+    faults,
+    ids: createIdSource(estate.name),
+    items: new Map(),
+    jobs: new Map(),
+    vms: new Map(),
+    dnsZones: new Set(),
+    dns: new Map(),
+    routeTables: new Map(),
+    routes: new Map(),
+    routeOps: new Map(),
+    runCommands: new Map(),
+    nextSeq: () => ++seq,
+  };
+  seedItems(world);
+  seedTargetDc(world);
+  seedDns(world);
+  seedRoutes(world);
+  return world;
+}
+
+function seedItems(world: World): void {
+  const { estate } = world;
+  for (const vm of estate.vms) {
+    const vault = estate.vaults[vm.vault];
+    if (!vault) continue; // parseEstate guarantees it exists
+    const id = `${vaultId(estate.subscriptionId, vault.resourceGroup, vault.name)}/replicationFabrics/${vault.fabric}/replicationProtectionContainers/${vault.protectionContainer}/replicationProtectedItems/${vm.protectedItem}`;
+    const base = { vault };
+    world.items.set(itemKey(vault.resourceGroup, vault.name, vault.fabric, vault.protectionContainer, vm.protectedItem), {
+      key: itemKey(vault.resourceGroup, vault.name, vault.fabric, vault.protectionContainer, vm.protectedItem),
+      vm,
+      vaultKey: vm.vault,
+      vault,
+      id,
+      internalId: world.ids.uuid(`item:${vm.name}`),
+      protectionState: "Protected",
+      protectionStateDescription: "Protected",
+      activeLocation: "Primary",
+      testFailoverState: "None",
+      testFailoverStateDescription: "None",
+      allowedOperations: [...PROTECTED_ALLOWED_OPERATIONS],
+      replicationHealth: "Normal",
+      currentScenario: noneScenario(base, estate.subscriptionId),
+      failoverRecoveryPointId: undefined,
+      lastSuccessfulFailoverTime: undefined,
+      lastSuccessfulTestFailoverTime: undefined,
+      replicationFrozenAt: undefined,
+      failoverJobsStarted: 0,
+    });
+  }
+}
+
+function seedTargetDc(world: World): void {
+  const { resourceGroup, name } = parseResourceId(world.estate.targetDomainController.vmId);
+  addVm(world, {
+    id: world.estate.targetDomainController.vmId,
+    name,
+    resourceGroup,
+    location: regionOf(world.estate, resourceGroup),
+    os: "windows",
+    kind: "targetDc",
+    source: undefined,
+  });
+}
+
+const PUBLIC_ON_PREMISES_BLOCKS = ["203.0.113", "198.51.100", "192.0.2"];
+
+/** The nth on-premises address: RFC 1918 for private zones, documentation (TEST-NET) ranges for public ones. */
+function onPremisesAddress(zoneType: "public" | "private", n: number): string {
+  const host = 1 + (n % 250);
+  return zoneType === "private" ? `192.168.${(10 + Math.floor(n / 250)) % 256}.${host}` : `${PUBLIC_ON_PREMISES_BLOCKS[Math.floor(n / 250) % 3] ?? "203.0.113"}.${host}`;
+}
+
+/** Record sets start on the on-premises site, as many addresses as they will have after failover. */
+function seedDns(world: World): void {
+  let n = 0;
+  world.estate.dns.forEach((record) => {
+    world.dnsZones.add(keyOf(record.zoneType, record.resourceGroup, record.zone));
+    const addresses = record.failoverAddresses.map(() => onPremisesAddress(record.zoneType, n++));
+    world.dns.set(dnsKey(record.zoneType, record.resourceGroup, record.zone, record.name), {
+      zoneType: record.zoneType,
+      resourceGroup: record.resourceGroup,
+      zone: record.zone,
+      name: record.name,
+      addresses,
+      ttl: record.ttl,
+      etag: world.ids.uuid("dns-etag"),
+      metadata: undefined,
+    });
+  });
+}
+
+/** Routes start pointing at the on-premises firewall. */
+function seedRoutes(world: World): void {
+  world.estate.routes.forEach((route, i) => {
+    world.routeTables.set(keyOf(route.resourceGroup, route.routeTable), { location: regionOf(world.estate, route.resourceGroup) });
+    world.routes.set(routeKey(route.resourceGroup, route.routeTable, route.route), {
+      resourceGroup: route.resourceGroup,
+      routeTable: route.routeTable,
+      name: route.route,
+      addressPrefix: route.addressPrefix,
+      nextHopType: "VirtualAppliance",
+      nextHopIpAddress: `192.168.100.${4 + (i % 250)}`,
+      etag: `W/"${world.ids.uuid("route-etag")}"`,
+      provisioningState: "Succeeded",
+    });
+  });
+}
+
+export function findItemByVmName(world: World, vmName: string): ProtectedItem | undefined {
+  for (const item of world.items.values()) if (item.vm.name.toLowerCase() === vmName.toLowerCase()) return item;
+  return undefined;
+}
+
+export function testVmName(vm: Vm): string {
+  return `${lastSegment(vm.recoveryVmId)}-test`;
+}

@@ -1,0 +1,93 @@
+import { inject } from "vitest";
+import type { Estate } from "../../shared/domain/estate.js";
+import type { FailoverRequest } from "../../shared/domain/plan.js";
+import type { BoundaryHook } from "../../shared/engine/engineDeps.js";
+import type { Logger } from "../../shared/ports/logger.js";
+import type { RunEvent } from "../../shared/ports/notifier.js";
+import type { RunRecord, StepRecord } from "../../shared/ports/runStore.js";
+import { createLocalStack, type LocalStack } from "../../local/localStack.js";
+import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
+import { sampleEstate } from "../helpers.js";
+
+export interface LogLine {
+  readonly level: "info" | "warn" | "error";
+  readonly message: string;
+  readonly properties: Record<string, unknown>;
+}
+
+export interface HarnessRun {
+  readonly stack: LocalStack;
+  readonly runId: string;
+  readonly run: RunRecord;
+  readonly steps: readonly StepRecord[];
+  readonly events: readonly RunEvent[];
+  readonly logs: readonly LogLine[];
+  step(id: string): StepRecord;
+}
+
+export interface HarnessOptions {
+  readonly estate?: Estate;
+  readonly request?: FailoverRequest;
+  readonly faults?: FaultPlan;
+  readonly boundary?: BoundaryHook;
+  /** Wraps the queue's send, e.g. to deliver every message twice. */
+  readonly onStack?: (stack: LocalStack) => void;
+  /** How many times a start that crashed is repeated with the same run id (as a retried HTTP call would). */
+  readonly startRetries?: number;
+}
+
+let runCounter = 0;
+
+/** Runs a failover through the real engine, SDK clients, simulated Azure and Azurite, on frozen simulated time. */
+export async function runFailover(options: HarnessOptions = {}): Promise<HarnessRun> {
+  const events: RunEvent[] = [];
+  const logs: LogLine[] = [];
+  const capture = (level: LogLine["level"]) => (message: string, properties: Record<string, unknown> = {}) => void logs.push({ level, message, properties });
+  const log: Logger = { info: capture("info"), warn: capture("warn"), error: capture("error") };
+  const stack = await createLocalStack({
+    estate: options.estate ?? sampleEstate(),
+    tableEndpoint: inject("tableEndpoint"),
+    realTime: false,
+    start: new Date("2026-11-25T02:00:00Z"),
+    log,
+    notifier: { notify: (event) => Promise.resolve(void events.push(event)) },
+    // Short SDK-independent retry delays keep failing scenarios quick in simulated time.
+    timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.boundary ? { boundary: options.boundary } : {}),
+  });
+  options.onStack?.(stack);
+  const runId = `run-test-${process.pid}-${++runCounter}`;
+  const request = options.request ?? { mode: "unplanned", scope: { kind: "all" } };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await stack.engine.startRun(request, "test", runId);
+      break;
+    } catch (error) {
+      if (attempt >= (options.startRetries ?? 0)) throw error;
+    }
+  }
+  await stack.drain();
+  const run = (await stack.store.getRun(runId))?.value;
+  if (!run) throw new Error(`run ${runId} was not recorded`);
+  const steps = await stack.store.listSteps(runId);
+  return {
+    stack,
+    runId,
+    run,
+    steps,
+    events,
+    logs,
+    step: (id) => {
+      const found = steps.find((s) => s.step.id === id);
+      if (!found) throw new Error(`no step ${id}`);
+      return found;
+    },
+  };
+}
+
+/** Exactly one accepted failover call per VM of the estate. */
+export function expectOneFailoverPerVm(result: HarnessRun, vms: readonly string[]): Record<string, number> {
+  const calls = result.stack.azure.stats().failoverCalls;
+  return Object.fromEntries(vms.map((vm) => [vm, calls[vm] ?? 0]));
+}
