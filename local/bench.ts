@@ -1,0 +1,20 @@
+import type { Benchmark } from "./bench/benchmark.js";
+import { orchestrationOverhead } from "./bench/orchestrationOverhead.js";
+
+/** Every benchmark `npm run bench` runs, in order. `--only <name>` runs one. */
+const BENCHMARKS: readonly Benchmark[] = [orchestrationOverhead];
+
+async function main(): Promise<void> {
+  const only = process.argv.indexOf("--only");
+  const wanted = only >= 0 ? process.argv[only + 1] : undefined;
+  const selected = wanted ? BENCHMARKS.filter((b) => b.name === wanted) : BENCHMARKS;
+  if (selected.length === 0) throw new Error(`unknown benchmark '${wanted}'; choose one of: ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  for (const benchmark of selected) {
+    await benchmark.run((figures) => console.log(JSON.stringify({ bench: benchmark.name, ...figures })));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import type { Plan, Step } from "../../shared/domain/plan.js";
+import type { JobDurations } from "../simulated-azure/simulatedAzure.js";
+
+/** How long simulated Azure takes for a step's work, with no orchestration around it. */
+export function stepDurationMs(step: Step, d: JobDurations): number {
+  switch (step.kind) {
+    case "verifyTargetDc":
+    case "guestChecks":
+      return d.runCommandMs;
+    case "failover":
+      return step.mode === "unplanned" ? d.failoverMs : d.testFailoverMs;
+    case "updateRoute":
+      return d.routeUpdateMs;
+    case "commit":
+      return d.commitMs;
+    case "cleanupTestFailover":
+      return d.testCleanupMs;
+    case "healthProbe":
+    case "updateDns":
+    case "tierReady":
+    case "notify":
+      return 0;
+  }
+}
+
+/** The longest chain of step durations through the plan: no run can be shorter. */
+export function criticalPathMs(plan: Plan, durations: JobDurations): number {
+  const finish = new Map<string, number>();
+  for (const step of plan.steps) {
+    const start = Math.max(0, ...step.dependsOn.map((d) => finish.get(d) ?? 0));
+    finish.set(step.id, start + stepDurationMs(step, durations));
+  }
+  return Math.max(0, ...finish.values());
+}

@@ -1,0 +1,34 @@
+import { parseEstate, type Estate } from "../../shared/domain/estate.js";
+
+/**
+ * An estate shaped like the sample (same tiers, vaults, checks, DNS and routes) scaled to `vmCount`
+ * VMs, split across tiers in the sample's proportions.
+ */
+export function syntheticEstate(sample: Estate, vmCount: number): Estate {
+  const perTier = new Map(sample.tiers.map((t) => [t.name, sample.vms.filter((vm) => vm.tier === t.name)]));
+  const vms = sample.tiers.flatMap((tier, tierIndex) => {
+    const template = perTier.get(tier.name)?.[0];
+    if (!template) return [];
+    const share = (perTier.get(tier.name)?.length ?? 0) / sample.vms.length;
+    const count = tierIndex === sample.tiers.length - 1 ? 0 : Math.max(1, Math.round(vmCount * share));
+    return Array.from({ length: count }, (_, i) => ({ template, i, tierIndex }));
+  });
+  // The last tier takes whatever rounding left over, so the total is exact.
+  const last = sample.tiers.at(-1);
+  const lastTemplate = last ? perTier.get(last.name)?.[0] : undefined;
+  if (lastTemplate) for (let i = 0; vms.length < vmCount; i++) vms.push({ template: lastTemplate, i, tierIndex: sample.tiers.length - 1 });
+  return parseEstate({
+    ...sample,
+    name: `${sample.name}-x${vmCount}`,
+    vms: vms.map(({ template, i, tierIndex }) => {
+      const name = `${template.tier.slice(0, 3).toUpperCase()}${String(i + 1).padStart(4, "0")}`;
+      return {
+        ...template,
+        name,
+        protectedItem: `${name.toLowerCase()}-vsphere`,
+        recoveryVmId: template.recoveryVmId.replace(/[^/]+$/, name),
+        recoveryIp: `10.${100 + tierIndex}.${Math.floor(i / 250)}.${(i % 250) + 4}`,
+      };
+    }),
+  });
+}
