@@ -74,6 +74,11 @@ function label(p: Record<string, unknown>): string {
   return `${text(p.tier ?? "estate").padEnd(14)} ${text(p.kind).padEnd(19)} ${text(p.target).padEnd(28)}`;
 }
 
+function repeated(calls: Readonly<Record<string, number>>): string {
+  const again = Object.entries(calls).filter(([, n]) => n > 1);
+  return again.length === 0 ? "" : ` (retried after a failed ASR job: ${again.map(([vm, n]) => `${vm} x${n}`).join(", ")})`;
+}
+
 function text(value: unknown): string {
   if (value === undefined || value === null) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -96,7 +101,8 @@ function summary(result: DrillResult, estate: Estate): string[] {
     `Steps          ${report.steps.filter((s) => s.status === "succeeded").length}/${report.steps.length} succeeded`,
     `DNS changes    ${report.dnsChanges.length === 0 ? "none" : `${report.dnsChanges.length} record sets`}`,
     ...report.dnsChanges.map((c) => `  ${c.zoneType.padEnd(8)} ${c.record}: ${c.from.join(", ") || "(none)"} -> ${c.to.join(", ")}`),
-    `ARM calls      ${result.arm.reads} reads, ${result.arm.writes} writes; failover calls per VM: max ${Math.max(0, ...Object.values(result.arm.failoverCalls))}`,
+    `ARM calls      ${result.arm.reads} reads, ${result.arm.writes} writes (${(result.arm.writes / estate.vms.length).toFixed(2)} per VM)`,
+    `Failover calls ${Object.values(result.arm.failoverCalls).reduce((a, b) => a + b, 0)} accepted for ${estate.vms.length} VMs${repeated(result.arm.failoverCalls)}`,
     `Wall time      ${(result.wallMs / 1000).toFixed(1)} s`,
     `Report         ${result.reportPaths.json}`,
     `               ${result.reportPaths.html}`,

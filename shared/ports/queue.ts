@@ -6,14 +6,15 @@ export interface StepMessage {
   readonly seq: number;
 }
 
-export interface OutgoingMessage {
+export interface OutgoingMessage<T = StepMessage> {
   /** Deterministic: the queue drops a second message with the same id (duplicate detection). */
   readonly messageId: string;
-  readonly body: StepMessage;
+  readonly body: T;
   /** Delivered no earlier than this (Service Bus scheduled enqueue time). */
   readonly deliverAt?: Date;
 }
 
-export interface QueuePort {
-  send(messages: readonly OutgoingMessage[]): Promise<void>;
+/** A Service Bus queue seen from the sender's side; T is the message body. */
+export interface QueuePort<T = StepMessage> {
+  send(messages: readonly OutgoingMessage<T>[]): Promise<void>;
 }

@@ -19,7 +19,7 @@ export function buildRunReport(estate: Estate, run: RunRecord, records: readonly
     failureReason: run.failureReason ?? null,
     rtoSeconds: Math.round((end - started) / 1000),
     rtoTargetSeconds: estate.objectives.rtoMinutes * 60,
-    dataLossWindowSeconds: dataLossWindow(records, started),
+    dataLossWindowSeconds: dataLossWindow(records),
     rpoTargetSeconds: estate.objectives.rpoMinutes * 60,
     dnsChanges: records.flatMap(dnsChange),
     notes: run.notes,
@@ -42,11 +42,16 @@ function stepReport(record: StepRecord): StepReport {
   };
 }
 
-/** The oldest recovery point used, measured from the outage (the run's start). */
-function dataLossWindow(records: readonly StepRecord[], runStart: number): number | null {
-  const times = records.flatMap((r) => (r.step.kind === "failover" && r.journal.recoveryPoint ? [Date.parse(r.journal.recoveryPoint.time)] : []));
-  if (times.length === 0) return null;
-  return Math.max(0, Math.round((runStart - Math.min(...times)) / 1000));
+/**
+ * How far behind the live VM each recovery point was when that VM's failover was started: the
+ * writes a failover at that moment gives up. The report shows the worst VM.
+ */
+function dataLossWindow(records: readonly StepRecord[]): number | null {
+  const windows = records.flatMap((r) => {
+    const { recoveryPoint, intentAt } = r.journal;
+    return r.step.kind === "failover" && recoveryPoint && intentAt ? [Date.parse(intentAt) - Date.parse(recoveryPoint.time)] : [];
+  });
+  return windows.length === 0 ? null : Math.max(0, Math.round(Math.max(...windows) / 1000));
 }
 
 function dnsChange(record: StepRecord): DnsChange[] {

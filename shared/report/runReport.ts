@@ -33,7 +33,7 @@ export interface RunReport {
   /** From the run's start to its last step (or now, while running). */
   readonly rtoSeconds: number;
   readonly rtoTargetSeconds: number;
-  /** Largest gap between a VM's recovery point and the run's start: the data that may be lost. */
+  /** Worst VM: time between its recovery point and the start of its failover (the writes given up). */
   readonly dataLossWindowSeconds: number | null;
   readonly rpoTargetSeconds: number;
   readonly dnsChanges: readonly DnsChange[];
