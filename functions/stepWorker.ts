@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { getProductionRoot } from "../shared/adapters/compositionRoot.js";
+import { getAppRoot } from "../shared/appRoot.js";
 import { FUNCTION_NAMES, SERVICE_BUS_CONNECTION, STEP_QUEUE_NAME } from "../shared/config/names.js";
 import { parseStepMessage } from "../shared/engine/stepMessage.js";
 import { invocationLogger } from "./invocationLogger.js";
@@ -7,7 +7,7 @@ import { invocationLogger } from "./invocationLogger.js";
 /** Executes one step wake-up. Returning completes the message; throwing abandons it for redelivery. */
 export async function handleStepMessage(message: unknown, context: InvocationContext): Promise<void> {
   const step = parseStepMessage(message);
-  const root = await getProductionRoot();
+  const root = await getAppRoot();
   await root.engineFor(invocationLogger(context)).handleStepMessage(step);
 }
 
@@ -16,7 +16,7 @@ export async function handleDeadLetteredStep(message: unknown, context: Invocati
   const step = parseStepMessage(message);
   const metadata = context.triggerMetadata ?? {};
   const reason = [metadata.deadLetterReason, metadata.deadLetterErrorDescription].filter(Boolean).map(String).join(": ") || "dead-lettered";
-  const root = await getProductionRoot();
+  const root = await getAppRoot();
   await root.engineFor(invocationLogger(context)).handleDeadLetter(step, reason);
 }
 

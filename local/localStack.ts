@@ -1,6 +1,6 @@
 import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
-import { createAzurePorts } from "../shared/adapters/azurePorts.js";
+import { createAzurePorts, type AzurePorts } from "../shared/adapters/azurePorts.js";
 import { createTableRunStore } from "../shared/adapters/tableRunStore.js";
 import type { Estate } from "../shared/domain/estate.js";
 import type { EngineTiming, BoundaryHook } from "../shared/engine/engineDeps.js";
@@ -31,7 +31,12 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
+  readonly estate: Estate;
   readonly engine: Engine;
+  /** The ARM adapters over simulated Azure (the alert policy reads recovery points through them). */
+  readonly ports: AzurePorts;
+  /** Prefix of this stack's tables in the shared Azurite account. */
+  readonly tablePrefix: string;
   readonly store: RunStore;
   readonly queue: InProcessQueue;
   readonly clock: SimulatedClock;
@@ -59,11 +64,12 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     // Keep the SDK's own retries (Retry-After, 5xx backoff) but with short real delays locally.
     retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 },
   });
+  const tablePrefix = `t${randomBytes(4).toString("hex")}`;
   const store = await createTableRunStore({
     endpoint: options.tableEndpoint,
     credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
     clientOptions: { allowInsecureConnection: true },
-    tablePrefix: `t${randomBytes(4).toString("hex")}`,
+    tablePrefix,
   });
   const queue = new InProcessQueue({ clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
   const engine = createEngine({
@@ -79,7 +85,10 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     ...(options.boundary ? { boundary: options.boundary } : {}),
   });
   return {
+    estate: options.estate,
     engine,
+    ports,
+    tablePrefix,
     store,
     queue,
     clock,

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { parseCommonAlert, type ParsedAlert } from "../shared/domain/alerts/commonAlert.js";
 import { parseEstate, type Estate } from "../shared/domain/estate.js";
 
 export const SAMPLES_DIR = new URL("../../shared/azure-samples/", import.meta.url);
@@ -14,4 +15,15 @@ export function sampleEstate(): Estate {
 
 export function readSample(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, SAMPLES_DIR), "utf8"));
+}
+
+/** A common-schema alert written for the sample estate (test/fixtures/alerts), as posted. */
+export function fixtureAlertJson(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`fixtures/alerts/${name}`, import.meta.url), "utf8")) as Record<string, unknown>;
+}
+
+export function fixtureAlert(name: string): ParsedAlert {
+  const result = parseCommonAlert(fixtureAlertJson(name));
+  if (!result.ok) throw new Error(result.problems.join("; "));
+  return result.alert;
 }

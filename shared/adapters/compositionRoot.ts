@@ -1,53 +1,63 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/core-auth";
 import { ServiceBusClient } from "@azure/service-bus";
-import { loadConfig, type AppConfig } from "../config/loadConfig.js";
+import { createAlertService, type IncidentCheckMessage } from "../alerts/alertService.js";
+import type { AppRoot } from "../appRoot.js";
+import { createTokenVerifier, entraVerifierOptions } from "../auth/tokenVerifier.js";
+import { loadConfig } from "../config/loadConfig.js";
 import { loadEstateFile } from "../config/loadEstateFile.js";
-import { STEP_QUEUE_NAME } from "../config/names.js";
-import { createEngine, type Engine } from "../engine/engine.js";
+import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STEP_QUEUE_NAME } from "../config/names.js";
+import { createEngine } from "../engine/engine.js";
 import { systemClock } from "../ports/clock.js";
 import type { Logger } from "../ports/logger.js";
-import type { NotifierPort } from "../ports/notifier.js";
-import type { RunStore } from "../ports/runStore.js";
+import type { NotificationMessage } from "../notifications/notificationMessage.js";
+import { createNotificationService } from "../notifications/notificationService.js";
+import { parseNotificationSettings } from "../notifications/notificationSettings.js";
 import { createAzurePorts } from "./azurePorts.js";
 import { createHttpHealthProbe } from "./httpHealthProbe.js";
+import { createNotificationChannels } from "./notificationChannels.js";
+import { createServiceBusMessageQueue } from "./serviceBusMessageQueue.js";
 import { createServiceBusQueue } from "./serviceBusQueue.js";
+import { openTable, type StateTablesOptions } from "./stateTables.js";
+import { createTableAuditLog } from "./tableAuditLog.js";
+import { createTableIncidentStore } from "./tableIncidentStore.js";
+import { createTableNotificationStore } from "./tableNotificationStore.js";
 import { createTableRunStore } from "./tableRunStore.js";
 
-export interface ProductionRoot {
-  readonly config: AppConfig;
-  readonly store: RunStore;
-  engineFor(log: Logger): Engine;
-}
-
-let root: Promise<ProductionRoot> | undefined;
-
-/** The Function App's wiring, built once per process on first use (never at import time). */
-export function getProductionRoot(env: Readonly<Record<string, string | undefined>> = process.env): Promise<ProductionRoot> {
-  root ??= buildRoot(env).catch((error: unknown) => {
-    root = undefined; // a failed start (bad config, network) is retried by the next invocation
-    throw error;
-  });
-  return root;
-}
-
-async function buildRoot(env: Readonly<Record<string, string | undefined>>): Promise<ProductionRoot> {
+/** The Function App's wiring: managed identity, real Azure services, settings validated once. */
+export async function buildProductionRoot(env: Readonly<Record<string, string | undefined>>): Promise<AppRoot> {
   const config = loadConfig(env);
   const estate = await loadEstateFile(config.ESTATE_CONFIG_PATH);
   const credential: TokenCredential = config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
   const ports = createAzurePorts({ credential, subscriptionId: estate.subscriptionId });
-  const store = await createTableRunStore({ endpoint: config.StateTables__tableServiceUri, credential });
-  const sender = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential).createSender(STEP_QUEUE_NAME);
-  const queue = createServiceBusQueue({ sender });
+  const tables: StateTablesOptions = { endpoint: config.StateTables__tableServiceUri, credential };
+  const [runs, incidentsTable, auditTable] = await Promise.all([createTableRunStore(tables), openTable(tables, "incidents"), openTable(tables, "audit")]);
+  const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
+  const steps = createServiceBusQueue({ sender: serviceBus.createSender(STEP_QUEUE_NAME) });
+  const checks = createServiceBusQueue<IncidentCheckMessage>({ sender: serviceBus.createSender(INCIDENT_CHECK_QUEUE_NAME) });
+  const audit = createTableAuditLog({ table: auditTable, estate: estate.name });
+  const incidents = createTableIncidentStore({ table: incidentsTable });
   const probe = createHttpHealthProbe();
+  const verifyToken = createTokenVerifier(entraVerifierOptions(config.AUTH_TENANT_ID, config.AUTH_AUDIENCES.split(",").map((a) => a.trim())));
+  const notificationSettings = parseNotificationSettings(config);
+  const notifications = createNotificationService({
+    settings: notificationSettings,
+    queue: createServiceBusMessageQueue<NotificationMessage>({ sender: serviceBus.createSender(NOTIFICATION_QUEUE_NAME), what: "notification" }),
+    store: await createTableNotificationStore(tables),
+    channels: createNotificationChannels(notificationSettings, { credential, clock: systemClock }),
+    clock: systemClock,
+  });
+  const engineFor = (log: Logger) => createEngine({ estate, store: runs, queue: steps, clock: systemClock, ...ports, probe, notifier: notifications.notifierFor(log), log });
   return {
-    config,
-    store,
-    engineFor: (log) => createEngine({ estate, store, queue, clock: systemClock, ...ports, probe, notifier: loggingNotifier(log), log }),
+    estate,
+    clock: systemClock,
+    runs,
+    audit,
+    verifyToken,
+    alertAuth: config.ALERT_AUTH_MODE === "key" ? { kind: "key", key: config.ALERT_WEBHOOK_KEY } : { kind: "entra", verify: verifyToken },
+    notifications,
+    engineFor,
+    alertsFor: (log) =>
+      createAlertService({ estate, incidents, runs, audit, engine: engineFor(log), siteRecovery: ports.siteRecovery, checks, notifier: notifications.notifierFor(log), clock: systemClock, log }),
   };
-}
-
-/** Until channels are configured, run events go to the log (Application Insights). */
-function loggingNotifier(log: Logger): NotifierPort {
-  return { notify: (event) => Promise.resolve(log.info("run event", { runId: event.runId, kind: event.kind, summary: event.summary })) };
 }

@@ -1,21 +1,13 @@
-import { TableClient, type TableEntityResult, type TransactionAction, type TableServiceClientOptions, type NamedKeyCredential } from "@azure/data-tables";
-import type { TokenCredential } from "@azure/core-auth";
+import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
 import { DrError } from "../ports/errors.js";
 import type { RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
 import { callAzure } from "./azureErrors.js";
+import { openTable, type StateTablesOptions } from "./stateTables.js";
 
 export const TABLE_NAMES = { runs: "runs", steps: "steps", locks: "locks" } as const;
 const RUN_ROW = "run";
 const LOCK_ROW = "active-run";
 const BATCH_LIMIT = 100;
-
-export interface TableRunStoreOptions {
-  readonly endpoint: string;
-  readonly credential: TokenCredential | NamedKeyCredential;
-  readonly clientOptions?: TableServiceClientOptions;
-  /** Prepended to the table names, so several stores can share one account (tests, drills). */
-  readonly tablePrefix?: string;
-}
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -24,13 +16,8 @@ type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string }
  * run's steps are written in batches and listed with one query) and `locks` (one row per estate).
  * Complex values are stored as JSON strings; every update is conditional on the ETag read.
  */
-export async function createTableRunStore(options: TableRunStoreOptions): Promise<RunStore> {
-  const client = (table: string): TableClient =>
-    new TableClient(options.endpoint, `${options.tablePrefix ?? ""}${table}`, options.credential as TokenCredential, options.clientOptions);
-  const runs = client(TABLE_NAMES.runs);
-  const steps = client(TABLE_NAMES.steps);
-  const locks = client(TABLE_NAMES.locks);
-  await Promise.all([runs, steps, locks].map((t) => callAzure(`create table ${t.tableName}`, () => t.createTable())));
+export async function createTableRunStore(options: StateTablesOptions): Promise<RunStore> {
+  const [runs, steps, locks] = await Promise.all([openTable(options, TABLE_NAMES.runs), openTable(options, TABLE_NAMES.steps), openTable(options, TABLE_NAMES.locks)]);
 
   return {
     async createRun(run, stepRecords) {

@@ -10,6 +10,41 @@ export const ConfigSchema = z.object({
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1),
   /** Table service endpoint holding runs, steps and the run lock (identity-based). */
   StateTables__tableServiceUri: z.url(),
+  /** NCRONTAB schedule of the nightly health check, six fields ({second} {minute} {hour} {day} {month} {day-of-week}); the timer binds it as %HEALTH_CHECK_SCHEDULE%. */
+  HEALTH_CHECK_SCHEDULE: z
+    .string()
+    .regex(/^\S+( \S+){5}$/, "an NCRONTAB expression with six fields: {second} {minute} {hour} {day} {month} {day-of-week}, e.g. '0 0 2 * * *'")
+    .default("0 0 2 * * *"),
+  /** Entra ID tenant whose tokens callers present (Action Group Secure Webhook, operators). */
+  AUTH_TENANT_ID: z.string().min(1),
+  /** Accepted token audiences, comma-separated: the API's application id URI and client id. */
+  AUTH_AUDIENCES: z.string().min(1),
+  /** How the Action Group proves itself on /api/alerts: an Entra ID token (Secure Webhook) or a key. */
+  ALERT_AUTH_MODE: z.enum(["entra", "key"]).default("entra"),
+  /** The key for ALERT_AUTH_MODE=key, as a Key Vault reference in Azure; empty otherwise. */
+  ALERT_WEBHOOK_KEY: z.string().default(""),
+  // Notifications (docs/notifications.md). All optional, and read leniently on purpose: a wrong
+  // notification setting turns its channel off and is reported (parseNotificationSettings, channel
+  // health); it never stops the app, because a failover must not wait on a Teams URL.
+  /** Base of the run-page link in notifications: `<base>/<runId>`; empty: no link. */
+  RUN_PAGE_BASE_URL: z.string().default(""),
+  /** Teams incoming-webhook or Workflows URL (a secret: a Key Vault reference in Azure). */
+  NOTIFY_TEAMS_WEBHOOK_URL: z.string().default(""),
+  /** Generic JSON webhook receiving signed CloudEvents. */
+  NOTIFY_WEBHOOK_URL: z.string().default(""),
+  /** HMAC-SHA256 key(s) of the webhook signature, comma-separated during a rotation (Key Vault reference). */
+  NOTIFY_WEBHOOK_SIGNING_KEY: z.string().default(""),
+  /** Azure Communication Services endpoint for e-mail (managed identity). */
+  NOTIFY_EMAIL_ENDPOINT: z.string().default(""),
+  /** Sender address of a verified ACS e-mail domain. */
+  NOTIFY_EMAIL_SENDER: z.string().default(""),
+  /** Recipients, comma-separated. */
+  NOTIFY_EMAIL_TO: z.string().default(""),
+  /** JSON: channel -> event kinds ("*" for all), e.g. {"email":["runFailed","approvalNeeded"]}; empty: defaults. */
+  NOTIFY_ROUTES: z.string().default(""),
+}).refine((c) => c.ALERT_AUTH_MODE !== "key" || c.ALERT_WEBHOOK_KEY.length >= 32, {
+  path: ["ALERT_WEBHOOK_KEY"],
+  message: "ALERT_AUTH_MODE=key needs ALERT_WEBHOOK_KEY of at least 32 characters",
 });
 
 export type AppConfig = Readonly<z.infer<typeof ConfigSchema>>;

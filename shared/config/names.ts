@@ -2,4 +2,9 @@
 export const STEP_QUEUE_NAME = "failover-steps";
 /** Prefix of the identity-based Service Bus connection settings (`<name>__fullyQualifiedNamespace`). */
 export const SERVICE_BUS_CONNECTION = "ServiceBusConnection";
-export const FUNCTION_NAMES = { stepWorker: "stepWorker", stepDeadLetters: "stepDeadLetters" } as const;
+/** Scheduled debounce checks of failover signals raised by alerts. */
+export const INCIDENT_CHECK_QUEUE_NAME = "incident-checks";
+export const FUNCTION_NAMES = { stepWorker: "stepWorker", stepDeadLetters: "stepDeadLetters", alerts: "alerts", incidentCheck: "incidentCheck" } as const;
+/** Notification queue: one message per (event, channel); its worker delivers and schedules retries on it. */
+export const NOTIFICATION_QUEUE_NAME = "notifications";
+export const NOTIFICATION_WORKER_FUNCTION = "notificationWorker";

@@ -16,6 +16,8 @@ describe("loadConfig", () => {
       ESTATE_CONFIG_PATH: "estate/sample-estate.json",
       ServiceBusConnection__fullyQualifiedNamespace: "sb-dr.servicebus.windows.net",
       StateTables__tableServiceUri: "https://stdr.table.core.windows.net",
+      AUTH_TENANT_ID: "72f988bf-0000-0000-0000-000000000000",
+      AUTH_AUDIENCES: "api://asr-dr",
     });
     expect(config.AZURE_CLIENT_ID).toBe("");
     expect(Object.isFrozen(config)).toBe(true);

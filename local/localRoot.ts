@@ -1,0 +1,56 @@
+import { AzureNamedKeyCredential } from "@azure/data-tables";
+import { createAlertService, type IncidentCheckMessage } from "../shared/alerts/alertService.js";
+import { openTable } from "../shared/adapters/stateTables.js";
+import { createTableAuditLog } from "../shared/adapters/tableAuditLog.js";
+import { createTableIncidentStore } from "../shared/adapters/tableIncidentStore.js";
+import type { AppRoot } from "../shared/appRoot.js";
+import type { AlertAuthMode } from "../shared/auth/authenticate.js";
+import { createTokenVerifier } from "../shared/auth/tokenVerifier.js";
+import type { Logger } from "../shared/ports/logger.js";
+import type { NotifierPort } from "../shared/ports/notifier.js";
+import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
+import type { DevIdentity } from "./devIdentity.js";
+import { InProcessQueue } from "./inProcessQueue.js";
+import { QUEUE_SETTINGS, type LocalStack } from "./localStack.js";
+
+export interface LocalRoot {
+  readonly root: AppRoot;
+  /** The incident-check queue's stand-in. */
+  readonly checks: InProcessQueue<IncidentCheckMessage>;
+  /** Delivers debounce checks, as the Functions host would, until none is left. */
+  drainChecks(): Promise<void>;
+}
+
+/** The same AppRoot the Function App builds, over the local stack: Azurite, simulated Azure, local identity. */
+export async function buildLocalRoot(options: {
+  stack: LocalStack;
+  tableEndpoint: string;
+  tablePrefix: string;
+  identity: DevIdentity;
+  alertAuth: "entra" | "key";
+  notifier: NotifierPort;
+  log: Logger;
+}): Promise<LocalRoot> {
+  const { stack, identity } = options;
+  const tables = { endpoint: options.tableEndpoint, credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix: options.tablePrefix };
+  const [incidentsTable, auditTable] = await Promise.all([openTable(tables, "incidents"), openTable(tables, "audit")]);
+  const estate = stack.estate;
+  const audit = createTableAuditLog({ table: auditTable, estate: estate.name });
+  const incidents = createTableIncidentStore({ table: incidentsTable });
+  const checks = new InProcessQueue<IncidentCheckMessage>({ clock: stack.clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
+  const verifyToken = createTokenVerifier(identity.verifier);
+  const alertAuth: AlertAuthMode = options.alertAuth === "key" ? { kind: "key", key: identity.alertKey } : { kind: "entra", verify: verifyToken };
+  const alertsFor = (log: Logger) =>
+    createAlertService({ estate, incidents, runs: stack.store, audit, engine: stack.engine, siteRecovery: stack.ports.siteRecovery, checks, notifier: options.notifier, clock: stack.clock, log });
+  const root: AppRoot = { estate, clock: stack.clock, runs: stack.store, audit, alertAuth, verifyToken, engineFor: () => stack.engine, alertsFor };
+  return {
+    root,
+    checks,
+    drainChecks: () =>
+      checks.drain({
+        handler: async (message) => void (await alertsFor(options.log).handleCheck(message)),
+        onDeadLetter: (message, reason) => Promise.resolve(options.log.error("incident check dead-lettered", { checkId: message.checkId, reason })),
+        concurrency: QUEUE_SETTINGS.maxConcurrentCalls,
+      }),
+  };
+}

@@ -1,0 +1,115 @@
+import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
+export interface HttpRoute {
+  readonly name: string;
+  readonly methods: readonly string[];
+  /** Functions-style route template under /api, e.g. `runs/{runId}`. */
+  readonly route: string;
+  readonly handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+}
+
+/** A function the host can fire through its admin API (timers, queue triggers). */
+export interface AdminFunction {
+  readonly name: string;
+  invoke(input: string, context: InvocationContext): Promise<void>;
+}
+
+/** The largest request body the host reads; the Functions host's own limit is far larger, handlers set theirs. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Serves function handlers the way the Functions host does: `/api/<route>` with `{param}` segments,
+ * real `HttpRequest` and `InvocationContext` objects, and `POST /admin/functions/{name}` to fire
+ * a non-HTTP function.
+ */
+export function createHttpHost(routes: readonly HttpRoute[], admin: readonly AdminFunction[], log: (line: string) => void): Server {
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`host error: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "internal error in the sandbox host" }));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const body = await readBody(req);
+    const adminMatch = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
+    if (adminMatch && req.method === "POST") {
+      const fn = admin.find((f) => f.name === adminMatch[1]);
+      if (!fn) return send(res, { status: 404, jsonBody: { error: `no function '${adminMatch[1] ?? ""}'; known: ${admin.map((f) => f.name).join(", ")}` } });
+      const input = body.length > 0 ? (JSON.parse(body.toString("utf8")) as { input?: string }).input ?? "" : "";
+      await fn.invoke(input, context(fn.name, log));
+      return send(res, { status: 202 });
+    }
+    for (const route of routes) {
+      const params = matchRoute(route.route, url.pathname);
+      if (!params) continue;
+      if (!route.methods.includes(req.method ?? "GET")) continue;
+      const request = new HttpRequest({
+        method: req.method ?? "GET",
+        url: url.toString(),
+        headers: Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]]))),
+        query: Object.fromEntries(url.searchParams),
+        params,
+        ...(body.length > 0 ? { body: { bytes: new Uint8Array(body) } } : {}),
+      });
+      return send(res, await route.handler(request, context(route.name, log)));
+    }
+    send(res, { status: 404, jsonBody: { error: `no function serves ${req.method ?? ""} ${url.pathname}` } });
+  }
+}
+
+function matchRoute(template: string, pathname: string): Record<string, string> | undefined {
+  const parts = `api/${template}`.split("/");
+  const actual = pathname.replace(/^\/+|\/+$/g, "").split("/");
+  if (parts.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of parts.entries()) {
+    const value = actual[i] ?? "";
+    const param = /^\{(\w+)\}$/.exec(part);
+    if (param?.[1]) params[param[1]] = decodeURIComponent(value);
+    else if (part.toLowerCase() !== value.toLowerCase()) return undefined;
+  }
+  return params;
+}
+
+function context(functionName: string, log: (line: string) => void): InvocationContext {
+  return new InvocationContext({
+    invocationId: randomUUID(),
+    functionName,
+    logHandler: (level, ...args) => {
+      if (level === "error" || level === "warning") log(`[${functionName}] ${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+    },
+  });
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new Error("request body too large for the sandbox host");
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, response: HttpResponseInit): void {
+  const headers: Record<string, string> = {};
+  new Headers(response.headers as HeadersInit | undefined).forEach((value, key) => (headers[key] = value));
+  let payload: string | Uint8Array = "";
+  if (response.jsonBody !== undefined) {
+    payload = JSON.stringify(response.jsonBody);
+    headers["content-type"] ??= "application/json; charset=utf-8";
+  } else if (typeof response.body === "string") {
+    payload = response.body;
+  } else if (response.body instanceof Uint8Array) {
+    payload = response.body;
+  }
+  res.writeHead(response.status ?? 200, headers);
+  res.end(payload);
+}

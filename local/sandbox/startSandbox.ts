@@ -1,0 +1,110 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { handleIncidentCheck } from "../../functions/incidentCheck.js";
+import { alertsHttp } from "../../functions/alerts.js";
+import { runsHttp } from "../../functions/runs.js";
+import { useAppRoot } from "../../shared/appRoot.js";
+import type { Estate } from "../../shared/domain/estate.js";
+import type { Logger } from "../../shared/ports/logger.js";
+import type { NotifierPort, RunEvent } from "../../shared/ports/notifier.js";
+import { startAzurite } from "../azurite.js";
+import { createDevIdentity, type DevIdentity } from "../devIdentity.js";
+import { createLocalStack, type LocalStack } from "../localStack.js";
+import { buildLocalRoot, type LocalRoot } from "../localRoot.js";
+import type { FaultPlan } from "../simulated-azure/simulatedAzure.js";
+import { createHttpHost, type AdminFunction, type HttpRoute } from "./httpHost.js";
+
+export interface SandboxOptions {
+  readonly estate: Estate;
+  readonly port: number;
+  readonly alertAuth: "entra" | "key";
+  readonly faults?: FaultPlan;
+  readonly log: (line: string) => void;
+  /** Table Storage endpoint to use instead of starting Azurite (tests share one). */
+  readonly tableEndpoint?: string;
+}
+
+export interface Sandbox {
+  readonly url: string;
+  readonly identity: DevIdentity;
+  readonly stack: LocalStack;
+  readonly local: LocalRoot;
+  readonly events: readonly RunEvent[];
+  /** Resolves once no step or check is queued or running. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ROUTES: readonly HttpRoute[] = [
+  { name: "alerts", ...alertsHttp },
+  { name: "listRuns", ...runsHttp.listRuns },
+  { name: "getRun", ...runsHttp.getRun },
+  { name: "getRunReportPage", ...runsHttp.getRunReportPage },
+];
+
+/**
+ * The product's handlers behind an HTTP server on 127.0.0.1, as the Functions host would serve them,
+ * over simulated Azure, Azurite and in-process queues that a background pump delivers.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const azurite = options.tableEndpoint ? undefined : await startAzurite();
+  const tableEndpoint = options.tableEndpoint ?? azurite?.tableEndpoint ?? "";
+  const events: RunEvent[] = [];
+  const log: Logger = {
+    info: (message, p = {}) => {
+      if (message === "alert decided" || message === "incident check decided" || message === "run started" || message === "run succeeded") options.log(`${message} ${JSON.stringify(p)}`);
+    },
+    warn: (message, p = {}) => options.log(`warn: ${message} ${JSON.stringify(p)}`),
+    error: (message, p = {}) => options.log(`error: ${message} ${JSON.stringify(p)}`),
+  };
+  const notifier: NotifierPort = { notify: (event) => Promise.resolve(void events.push(event)) };
+  const stack = await createLocalStack({ estate: options.estate, tableEndpoint, log, notifier, ...(options.faults ? { faults: options.faults } : {}) });
+  const identity = await createDevIdentity();
+  const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log });
+  useAppRoot(local.root);
+
+  const pumps = [pump(() => stack.drain(), () => stack.queue.size > 0), pump(() => local.drainChecks(), () => local.checks.size > 0)];
+  const ticker = setInterval(() => pumps.forEach((p) => p.kick()), 25);
+  const admin: AdminFunction[] = [{ name: "incidentCheck", invoke: (input, context) => handleIncidentCheck(input, context) }];
+  const server = createHttpHost(ROUTES, admin, options.log);
+  await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    identity,
+    stack,
+    local,
+    events,
+    async idle() {
+      for (;;) {
+        pumps.forEach((p) => p.kick());
+        await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
+        if (stack.queue.size === 0 && local.checks.size === 0 && pumps.every((p) => !p.running)) return;
+      }
+    },
+    async stop() {
+      clearInterval(ticker);
+      await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
+      await closeServer(server);
+      await azurite?.stop();
+    },
+  };
+}
+
+/** Runs `drain` whenever kicked and work is waiting, one drain at a time. */
+function pump(drain: () => Promise<void>, hasWork: () => boolean): { kick(): void; running: Promise<void> | undefined } {
+  const state: { kick(): void; running: Promise<void> | undefined } = {
+    running: undefined,
+    kick() {
+      if (state.running || !hasWork()) return;
+      state.running = drain().finally(() => (state.running = undefined));
+    },
+  };
+  return state;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}

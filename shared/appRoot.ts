@@ -1,0 +1,47 @@
+import type { createAlertService } from "./alerts/alertService.js";
+import type { AlertAuthMode } from "./auth/authenticate.js";
+import type { TokenVerifier } from "./auth/tokenVerifier.js";
+import type { Estate } from "./domain/estate.js";
+import type { Engine } from "./engine/engine.js";
+import type { AuditLog } from "./ports/auditLog.js";
+import type { Clock } from "./ports/clock.js";
+import type { Logger } from "./ports/logger.js";
+import type { NotificationService } from "./notifications/notificationService.js";
+import type { RunStore } from "./ports/runStore.js";
+
+export type AlertService = ReturnType<typeof createAlertService>;
+
+/** Everything a function handler needs, built once per process. */
+export interface AppRoot {
+  readonly estate: Estate;
+  readonly clock: Clock;
+  readonly runs: RunStore;
+  readonly audit: AuditLog;
+  readonly alertAuth: AlertAuthMode;
+  /** Verifies operators' bearer tokens (Entra ID). */
+  readonly verifyToken: TokenVerifier;
+  engineFor(log: Logger): Engine;
+  alertsFor(log: Logger): AlertService;
+  /** Notification worker, channel health and a run's delivery status (absent: not wired, e.g. a test root). */
+  readonly notifications?: NotificationService;
+}
+
+let root: Promise<AppRoot> | undefined;
+
+/**
+ * The process's root: the production wiring, built lazily on first use (never at import time),
+ * unless a host (the sandbox, a test) installed its own with `useAppRoot`.
+ */
+export function getAppRoot(): Promise<AppRoot> {
+  root ??= import("./adapters/compositionRoot.js")
+    .then((m) => m.buildProductionRoot(process.env))
+    .catch((error: unknown) => {
+      root = undefined; // a failed start (bad settings, network) is retried by the next invocation
+      throw error;
+    });
+  return root;
+}
+
+export function useAppRoot(installed: AppRoot): void {
+  root = Promise.resolve(installed);
+}
