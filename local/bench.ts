@@ -1,8 +1,9 @@
 import type { Benchmark } from "./bench/benchmark.js";
+import { alertStorm } from "./bench/alertStorm.js";
 import { orchestrationOverhead } from "./bench/orchestrationOverhead.js";
 
 /** Every benchmark `npm run bench` runs, in order. `--only <name>` runs one. */
-const BENCHMARKS: readonly Benchmark[] = [orchestrationOverhead];
+const BENCHMARKS: readonly Benchmark[] = [orchestrationOverhead, alertStorm];
 
 async function main(): Promise<void> {
   const only = process.argv.indexOf("--only");

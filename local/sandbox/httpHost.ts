@@ -1,19 +1,22 @@
-import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import functions, { type HttpRequest as HttpRequestType, type HttpResponseInit, type InvocationContext as InvocationContextType } from "@azure/functions";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
+// The package is CommonJS: under Node's ESM loader its classes are reachable only through the default export.
+const { HttpRequest, InvocationContext } = functions;
 
 export interface HttpRoute {
   readonly name: string;
   readonly methods: readonly string[];
   /** Functions-style route template under /api, e.g. `runs/{runId}`. */
   readonly route: string;
-  readonly handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+  readonly handler: (request: HttpRequestType, context: InvocationContextType) => Promise<HttpResponseInit>;
 }
 
 /** A function the host can fire through its admin API (timers, queue triggers). */
 export interface AdminFunction {
   readonly name: string;
-  invoke(input: string, context: InvocationContext): Promise<void>;
+  invoke(input: string, context: InvocationContextType): Promise<void>;
 }
 
 /** The largest request body the host reads; the Functions host's own limit is far larger, handlers set theirs. */
@@ -76,7 +79,7 @@ function matchRoute(template: string, pathname: string): Record<string, string> 
   return params;
 }
 
-function context(functionName: string, log: (line: string) => void): InvocationContext {
+function context(functionName: string, log: (line: string) => void): InvocationContextType {
   return new InvocationContext({
     invocationId: randomUUID(),
     functionName,
