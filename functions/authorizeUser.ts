@@ -1,14 +1,36 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import type { AppRoot } from "../shared/appRoot.js";
-import { authenticateBearer } from "../shared/auth/authenticate.js";
-import type { Principal } from "../shared/auth/principal.js";
+import { authenticateBearer, requireRole } from "../shared/auth/authenticate.js";
+import { parseClientPrincipal } from "../shared/auth/clientPrincipal.js";
+import type { AuthResult, Principal } from "../shared/auth/principal.js";
 import { rolesAllowing, type Role } from "../shared/auth/roles.js";
 import { problem } from "./httpProblem.js";
 
-/** Authenticates an operator's bearer token and checks the role; refusals are audited. */
+/**
+ * Authenticates the caller (a bearer token verified against Entra ID, or, behind App Service
+ * authentication only, its x-ms-client-principal) and checks the role. Every request is audited:
+ * who, what, and whether it was let in.
+ */
 export async function authorizeUser(root: AppRoot, request: HttpRequest, role: Role, action: string): Promise<{ ok: true; principal: Principal } | { ok: false; response: HttpResponseInit }> {
-  const result = await authenticateBearer(root.verifyToken, (name) => request.headers.get(name), rolesAllowing(role));
-  if (result.ok) return result;
-  await root.audit.append({ at: root.clock.now().toISOString(), who: "unknown caller", action, result: `refused ${result.status}`, detail: result.reason });
+  const identity = await identify(root, request);
+  const result: AuthResult = identity.ok ? requireRole(identity.principal, rolesAllowing(role)) : identity;
+  const who = identity.ok ? identity.principal.name : "unknown caller";
+  const at = root.clock.now().toISOString();
+  const runId = request.params.runId;
+  if (result.ok) {
+    await root.audit.append({ at, who, action, result: "allowed", ...(runId ? { runId } : {}), detail: `${request.method} ${new URL(request.url).pathname} as ${role}` });
+    return result;
+  }
+  await root.audit.append({ at, who, action, result: `refused ${result.status}`, ...(runId ? { runId } : {}), detail: result.reason });
   return { ok: false, response: problem(result.status, result.status === 401 ? "Unauthorized" : "Forbidden", result.reason) };
+}
+
+async function identify(root: AppRoot, request: HttpRequest): Promise<AuthResult> {
+  const header = (name: string) => request.headers.get(name);
+  const fromAppService = header("x-ms-client-principal");
+  if (fromAppService && !header("authorization") && root.runApi.settings.trustClientPrincipal) {
+    const parsed = parseClientPrincipal(fromAppService);
+    return parsed.ok ? { ok: true, principal: parsed.principal } : { ok: false, status: 401, reason: parsed.reason };
+  }
+  return authenticateBearer(root.verifyToken, header, []);
 }

@@ -2,6 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { getAppRoot } from "../shared/appRoot.js";
 import { buildRunReport } from "../shared/report/buildRunReport.js";
 import { renderRunReportHtml } from "../shared/report/renderRunReportHtml.js";
+import type { RunHistoryEntry } from "../shared/report/runReport.js";
 import { authorizeUser } from "./authorizeUser.js";
 import { problem } from "./httpProblem.js";
 
@@ -19,8 +20,12 @@ export async function getRun(request: HttpRequest): Promise<HttpResponseInit> {
   const root = await getAppRoot();
   const auth = await authorizeUser(root, request, "reader", "read run");
   if (!auth.ok) return auth.response;
-  const report = await reportOf(request.params.runId ?? "");
-  return report ? { jsonBody: report } : problem(404, "Not found", `no run '${request.params.runId ?? ""}'`);
+  const runId = request.params.runId ?? "";
+  const report = await reportOf(runId);
+  if (!report) return problem(404, "Not found", `no run '${runId}'`);
+  const run = (await root.runs.getRun(runId))?.value;
+  const awaiting = report.steps.filter((s) => s.kind === "awaitDecision" && s.status === "waiting").map((s) => ({ decision: s.target, how: `POST /api/runs/${runId}/${s.target}` }));
+  return { jsonBody: { ...report, requestedBy: run?.requestedBy ?? null, decisions: run?.decisions ?? {}, awaiting } };
 }
 
 /** GET /api/runs/{runId}/report: the readable page. */
@@ -29,13 +34,31 @@ export async function getRunReportPage(request: HttpRequest): Promise<HttpRespon
   const auth = await authorizeUser(root, request, "reader", "read run report");
   if (!auth.ok) return auth.response;
   const report = await reportOf(request.params.runId ?? "");
-  return report ? { headers: { "content-type": "text/html; charset=utf-8" }, body: renderRunReportHtml(report) } : problem(404, "Not found", `no run '${request.params.runId ?? ""}'`);
+  if (!report) return problem(404, "Not found", `no run '${request.params.runId ?? ""}'`);
+  return { headers: { "content-type": "text/html; charset=utf-8" }, body: renderRunReportHtml({ ...report, history: await drillHistory(report.runId, report.startedAt) }) };
+}
+
+/** How many earlier drills the report page compares a run with. */
+export const DRILL_HISTORY_LENGTH = 10;
+
+/** Earlier test failovers of the estate (cleanup-only sweeps left out), newest first. */
+async function drillHistory(runId: string, before: string): Promise<RunHistoryEntry[]> {
+  const root = await getAppRoot();
+  const earlier = (await root.runs.listRuns(root.estate.name))
+    .filter((r) => r.runId !== runId && r.mode === "test" && !r.request.cleanupOnly && r.startedAt <= before)
+    .slice(0, DRILL_HISTORY_LENGTH);
+  return Promise.all(
+    earlier.map(async (run) => {
+      const r = buildRunReport(root.estate, run, await root.runs.listSteps(run.runId), root.clock.now());
+      return { runId: r.runId, mode: r.mode, trigger: r.trigger, startedAt: r.startedAt, outcome: r.outcome, rtoSeconds: r.rtoSeconds, rtoTargetSeconds: r.rtoTargetSeconds, dataLossWindowSeconds: r.dataLossWindowSeconds, rpoTargetSeconds: r.rpoTargetSeconds };
+    }),
+  );
 }
 
 async function reportOf(runId: string) {
   const root = await getAppRoot();
   const run = await root.runs.getRun(runId);
-  if (!run) return undefined;
+  if (!run || run.value.estate !== root.estate.name) return undefined;
   return buildRunReport(root.estate, run.value, await root.runs.listSteps(runId), root.clock.now());
 }
 

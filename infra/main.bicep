@@ -90,6 +90,30 @@ param maximumInstanceCount int = 40
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('Base URL of the run pages linked from notifications; empty: the Function App\'s /api/runs.')
+param runPageBaseUrl string = ''
+
+@description('Teams incoming-webhook or Workflows URL as a Key Vault reference, @Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>); empty: no Teams notifications.')
+param notifyTeamsWebhookUrlReference string = ''
+
+@description('URL of the generic JSON webhook for notifications (a Key Vault reference if it carries a token); empty: none.')
+param notifyWebhookUrl string = ''
+
+@description('The webhook\'s HMAC-SHA256 signing key(s) as a Key Vault reference, @Microsoft.KeyVault(SecretUri=...).')
+param notifyWebhookSigningKeyReference string = ''
+
+@description('Azure Communication Services endpoint for e-mail notifications, https://<resource>.communication.azure.com; empty: no e-mail.')
+param notifyEmailEndpoint string = ''
+
+@description('Sender address of a verified ACS e-mail domain, e.g. DoNotReply@<domain>.')
+param notifyEmailSender string = ''
+
+@description('E-mail recipients of notifications, comma-separated.')
+param notifyEmailTo string = ''
+
+@description('Which event kinds each notification channel receives, as JSON (see docs/notifications.md); empty: defaults.')
+param notifyRoutes string = ''
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -174,6 +198,14 @@ module api 'app/api.bicep' = {
     instanceMemoryMB: 2048
     apiAppClientId: apiAppClientId
     apiAppAudience: apiAppIdentifierUri
+    runPageBaseUrl: runPageBaseUrl
+    notifyTeamsWebhookUrlReference: notifyTeamsWebhookUrlReference
+    notifyWebhookUrl: notifyWebhookUrl
+    notifyWebhookSigningKeyReference: notifyWebhookSigningKeyReference
+    notifyEmailEndpoint: notifyEmailEndpoint
+    notifyEmailSender: notifyEmailSender
+    notifyEmailTo: notifyEmailTo
+    notifyRoutes: notifyRoutes
   }
 }
 

@@ -9,17 +9,17 @@ export interface InProcessQueueOptions {
   readonly duplicateWindowMs: number;
 }
 
-export interface DrainOptions {
+export interface DrainOptions<T = StepMessage> {
   /** The trigger's handler: returning completes the message, throwing abandons it. */
-  readonly handler: (message: StepMessage) => Promise<void>;
-  readonly onDeadLetter: (message: StepMessage, reason: string) => Promise<void>;
+  readonly handler: (message: T) => Promise<void>;
+  readonly onDeadLetter: (message: T, reason: string) => Promise<void>;
   /** host.json maxConcurrentCalls. */
   readonly concurrency: number;
 }
 
-interface Envelope {
+interface Envelope<T> {
   readonly messageId: string;
-  readonly body: StepMessage;
+  readonly body: T;
   visibleAt: number;
   deliveryCount: number;
   lastError?: string;
@@ -36,17 +36,18 @@ export interface QueueStats {
 /**
  * The step queue with Service Bus semantics, in process: duplicate detection by message id within
  * a window, scheduled delivery, peek-lock (a throwing handler abandons and the message comes back),
- * delivery count and dead-lettering at the max delivery count.
+ * delivery count and dead-lettering at the max delivery count. T is the message body (step
+ * messages by default; the notification queue uses the same class).
  */
-export class InProcessQueue implements QueuePort {
-  private readonly pending: Envelope[] = [];
+export class InProcessQueue<T = StepMessage> implements QueuePort<T> {
+  private readonly pending: Envelope<T>[] = [];
   private readonly seen = new Map<string, number>();
-  readonly deadLetters: { message: StepMessage; reason: string }[] = [];
+  readonly deadLetters: { message: T; reason: string }[] = [];
   readonly stats: QueueStats = { sent: 0, duplicatesDropped: 0, delivered: 0, abandoned: 0, deadLettered: 0 };
 
   constructor(private readonly options: InProcessQueueOptions) {}
 
-  send(messages: readonly OutgoingMessage[]): Promise<void> {
+  send(messages: readonly OutgoingMessage<T>[]): Promise<void> {
     const now = this.options.clock.now().getTime();
     for (const message of messages) {
       const firstSeen = this.seen.get(message.messageId);
@@ -69,7 +70,7 @@ export class InProcessQueue implements QueuePort {
    * Plays the Functions Service Bus trigger until the queue is empty: delivers due messages up to
    * the concurrency limit and, when nothing is due or running, moves the clock to the next one.
    */
-  async drain({ handler, onDeadLetter, concurrency }: DrainOptions): Promise<void> {
+  async drain({ handler, onDeadLetter, concurrency }: DrainOptions<T>): Promise<void> {
     const running = new Set<Promise<void>>();
     for (;;) {
       const now = this.options.clock.now().getTime();
@@ -88,7 +89,7 @@ export class InProcessQueue implements QueuePort {
     }
   }
 
-  private async deliver(envelope: Envelope, handler: DrainOptions["handler"], onDeadLetter: DrainOptions["onDeadLetter"]): Promise<void> {
+  private async deliver(envelope: Envelope<T>, handler: DrainOptions<T>["handler"], onDeadLetter: DrainOptions<T>["onDeadLetter"]): Promise<void> {
     envelope.deliveryCount++;
     this.stats.delivered++;
     try {

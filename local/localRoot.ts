@@ -1,7 +1,10 @@
 import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { createAlertService, type IncidentCheckMessage } from "../shared/alerts/alertService.js";
 import { openTable } from "../shared/adapters/stateTables.js";
-import { createTableAuditLog } from "../shared/adapters/tableAuditLog.js";
+import { createTableHealthHistory } from "../shared/adapters/tableHealthHistory.js";
+import { createTableIdempotencyStore, IDEMPOTENCY_TABLE } from "../shared/adapters/tableIdempotencyStore.js";
+import type { RunApiRoot, RunApiSettings } from "../shared/engine/runApi.js";
+import { createRunControl } from "../shared/engine/runControl.js";
 import { createTableIncidentStore } from "../shared/adapters/tableIncidentStore.js";
 import type { AppRoot } from "../shared/appRoot.js";
 import type { AlertAuthMode } from "../shared/auth/authenticate.js";
@@ -12,6 +15,9 @@ import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
 import type { DevIdentity } from "./devIdentity.js";
 import { InProcessQueue } from "./inProcessQueue.js";
 import { QUEUE_SETTINGS, type LocalStack } from "./localStack.js";
+
+/** The run API settings of local hosts: the production defaults (loadConfig) with the drill over the whole estate. */
+export const LOCAL_RUN_API_SETTINGS: RunApiSettings = { separateApprover: true, trustClientPrincipal: false, drill: { scope: { kind: "all" }, cleanupAfterMinutes: 60 } };
 
 export interface LocalRoot {
   readonly root: AppRoot;
@@ -30,19 +36,30 @@ export async function buildLocalRoot(options: {
   alertAuth: "entra" | "key";
   notifier: NotifierPort;
   log: Logger;
+  /** Overrides of the run API settings (defaults: LOCAL_RUN_API_SETTINGS). */
+  runApi?: Partial<RunApiSettings>;
 }): Promise<LocalRoot> {
   const { stack, identity } = options;
   const tables = { endpoint: options.tableEndpoint, credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix: options.tablePrefix };
-  const [incidentsTable, auditTable] = await Promise.all([openTable(tables, "incidents"), openTable(tables, "audit")]);
+  const [incidentsTable, idempotencyTable, healthHistory] = await Promise.all([openTable(tables, "incidents"), openTable(tables, IDEMPOTENCY_TABLE), createTableHealthHistory(tables)]);
   const estate = stack.estate;
-  const audit = createTableAuditLog({ table: auditTable, estate: estate.name });
+  const audit = stack.audit;
   const incidents = createTableIncidentStore({ table: incidentsTable });
   const checks = new InProcessQueue<IncidentCheckMessage>({ clock: stack.clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
   const verifyToken = createTokenVerifier(identity.verifier);
   const alertAuth: AlertAuthMode = options.alertAuth === "key" ? { kind: "key", key: identity.alertKey } : { kind: "entra", verify: verifyToken };
   const alertsFor = (log: Logger) =>
     createAlertService({ estate, incidents, runs: stack.store, audit, engine: stack.engine, siteRecovery: stack.ports.siteRecovery, checks, notifier: options.notifier, clock: stack.clock, log });
-  const root: AppRoot = { estate, clock: stack.clock, runs: stack.store, audit, alertAuth, verifyToken, engineFor: () => stack.engine, alertsFor };
+  const settings: RunApiSettings = { ...LOCAL_RUN_API_SETTINGS, ...options.runApi };
+  const runApi: RunApiRoot = {
+    reads: { siteRecovery: stack.ports.siteRecovery, dns: stack.ports.dns, routes: stack.ports.routes },
+    idempotency: createTableIdempotencyStore({ table: idempotencyTable, estate: estate.name }),
+    settings,
+    runControlFor: (log) =>
+      createRunControl({ estate, store: stack.store, queue: stack.queue, clock: stack.clock, audit, log, engine: stack.engine, siteRecovery: stack.ports.siteRecovery, separateApprover: settings.separateApprover }),
+    latestHealth: async () => (await healthHistory.list(estate.name, 1))[0],
+  };
+  const root: AppRoot = { estate, clock: stack.clock, runs: stack.store, audit, alertAuth, verifyToken, engineFor: () => stack.engine, alertsFor, runApi };
   return {
     root,
     checks,

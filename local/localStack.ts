@@ -1,7 +1,10 @@
 import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { createAzurePorts, type AzurePorts } from "../shared/adapters/azurePorts.js";
+import { openTable } from "../shared/adapters/stateTables.js";
+import { createTableAuditLog } from "../shared/adapters/tableAuditLog.js";
 import { createTableRunStore } from "../shared/adapters/tableRunStore.js";
+import type { AuditLog } from "../shared/ports/auditLog.js";
 import type { Estate } from "../shared/domain/estate.js";
 import type { EngineTiming, BoundaryHook } from "../shared/engine/engineDeps.js";
 import { createEngine, type Engine } from "../shared/engine/engine.js";
@@ -38,6 +41,8 @@ export interface LocalStack {
   /** Prefix of this stack's tables in the shared Azurite account. */
   readonly tablePrefix: string;
   readonly store: RunStore;
+  /** The estate's append-only audit (the engine writes step outcomes to it). */
+  readonly audit: AuditLog;
   readonly queue: InProcessQueue;
   readonly clock: SimulatedClock;
   readonly azure: SimulatedAzure;
@@ -65,12 +70,9 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 },
   });
   const tablePrefix = `t${randomBytes(4).toString("hex")}`;
-  const store = await createTableRunStore({
-    endpoint: options.tableEndpoint,
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix,
-  });
+  const tables = { endpoint: options.tableEndpoint, credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix };
+  const [store, auditTable] = await Promise.all([createTableRunStore(tables), openTable(tables, "audit")]);
+  const audit = createTableAuditLog({ table: auditTable, estate: options.estate.name });
   const queue = new InProcessQueue({ clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
   const engine = createEngine({
     estate: options.estate,
@@ -81,6 +83,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     probe: azure.probe,
     notifier: options.notifier,
     log: options.log,
+    audit,
     ...(options.timing ? { timing: options.timing } : {}),
     ...(options.boundary ? { boundary: options.boundary } : {}),
   });
@@ -90,6 +93,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     ports,
     tablePrefix,
     store,
+    audit,
     queue,
     clock,
     azure,

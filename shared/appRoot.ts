@@ -3,6 +3,7 @@ import type { AlertAuthMode } from "./auth/authenticate.js";
 import type { TokenVerifier } from "./auth/tokenVerifier.js";
 import type { Estate } from "./domain/estate.js";
 import type { Engine } from "./engine/engine.js";
+import type { RunApiRoot } from "./engine/runApi.js";
 import type { AuditLog } from "./ports/auditLog.js";
 import type { Clock } from "./ports/clock.js";
 import type { Logger } from "./ports/logger.js";
@@ -24,6 +25,8 @@ export interface AppRoot {
   alertsFor(log: Logger): AlertService;
   /** Notification worker, channel health and a run's delivery status (absent: not wired, e.g. a test root). */
   readonly notifications?: NotificationService;
+  /** Manual runs, run control, audit reads and scheduled drills (functions/failover.ts, runActions.ts, ...). */
+  readonly runApi: RunApiRoot;
 }
 
 let root: Promise<AppRoot> | undefined;

@@ -40,6 +40,9 @@ param serviceBusFullyQualifiedNamespace string
 @description('Table endpoint of the state tables (StateTables__tableServiceUri).')
 param stateTableServiceUri string
 
+@description('NCRONTAB schedule of the nightly health check (HEALTH_CHECK_SCHEDULE): {second} {minute} {hour} {day} {month} {day-of-week}, UTC.')
+param healthCheckSchedule string = '0 0 2 * * *'
+
 @description('Most instances Flex Consumption may scale the app out to.')
 @minValue(1)
 @maxValue(1000)
@@ -54,6 +57,49 @@ param apiAppClientId string
 
 @description('Audience the API accepts in access tokens (usually the app registration\'s identifier URI, api://...).')
 param apiAppAudience string
+
+// ---- Notifications (docs/notifications.md). Secrets come in as Key Vault references, never as values. ----
+
+@description('Base URL of the run pages that notifications link to (RUN_PAGE_BASE_URL, link = <base>/<runId>); empty: https://<app host name>/api/runs.')
+param runPageBaseUrl string = ''
+
+@description('Teams incoming-webhook or Workflows URL (NOTIFY_TEAMS_WEBHOOK_URL) as a Key Vault reference, @Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>); empty: no Teams.')
+param notifyTeamsWebhookUrlReference string = ''
+
+@description('URL of the generic JSON webhook (NOTIFY_WEBHOOK_URL); a Key Vault reference if the URL carries a token; empty: no webhook.')
+param notifyWebhookUrl string = ''
+
+@description('HMAC-SHA256 signing key(s) of the webhook (NOTIFY_WEBHOOK_SIGNING_KEY) as a Key Vault reference, @Microsoft.KeyVault(SecretUri=...).')
+param notifyWebhookSigningKeyReference string = ''
+
+@description('Azure Communication Services endpoint for e-mail (NOTIFY_EMAIL_ENDPOINT), https://<resource>.communication.azure.com; empty: no e-mail.')
+param notifyEmailEndpoint string = ''
+
+@description('Sender address of a verified ACS e-mail domain (NOTIFY_EMAIL_SENDER), e.g. DoNotReply@<domain>.')
+param notifyEmailSender string = ''
+
+@description('E-mail recipients, comma-separated (NOTIFY_EMAIL_TO).')
+param notifyEmailTo string = ''
+
+@description('Which event kinds each channel receives (NOTIFY_ROUTES), JSON such as {"email":["runFailed","approvalNeeded"]}; empty: defaults.')
+param notifyRoutes string = ''
+
+// ---- Run API and scheduled drills (docs/http-api.md). ----
+
+@description('The approver of a run must be someone other than its requester (APPROVAL_SEPARATE_APPROVER).')
+@allowed(['true', 'false'])
+param approvalSeparateApprover string = 'true'
+
+@description('NCRONTAB schedule of the scheduled drill (DRILL_SCHEDULE), UTC; default Saturdays 03:00.')
+param drillSchedule string = '0 0 3 * * 6'
+
+@description('What the scheduled drill fails over (DRILL_SCOPE): all, none, tiers:<a,b> or vms:<a,b>.')
+param drillScope string = 'all'
+
+@description('Minutes after its last tier is ready that the scheduled drill cleans up (DRILL_CLEANUP_AFTER_MINUTES).')
+@minValue(1)
+@maxValue(10080)
+param drillCleanupAfterMinutes int = 60
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -85,6 +131,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in the app settings (notification secrets) resolve with the app's identity.
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -120,6 +168,28 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AZURE_CLIENT_ID: identityClientId
       ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
       StateTables__tableServiceUri: stateTableServiceUri
+      RUN_PAGE_BASE_URL: empty(runPageBaseUrl) ? 'https://${functionApp.properties.defaultHostName}/api/runs' : runPageBaseUrl
+      NOTIFY_TEAMS_WEBHOOK_URL: notifyTeamsWebhookUrlReference
+      NOTIFY_WEBHOOK_URL: notifyWebhookUrl
+      NOTIFY_WEBHOOK_SIGNING_KEY: notifyWebhookSigningKeyReference
+      NOTIFY_EMAIL_ENDPOINT: notifyEmailEndpoint
+      NOTIFY_EMAIL_SENDER: notifyEmailSender
+      NOTIFY_EMAIL_TO: notifyEmailTo
+      NOTIFY_ROUTES: notifyRoutes
+      HEALTH_CHECK_SCHEDULE: healthCheckSchedule
+
+      // Entra ID callers: the tenant whose tokens are accepted and the API's audiences (id URI and client id).
+      AUTH_TENANT_ID: tenant().tenantId
+      AUTH_AUDIENCES: '${apiAppAudience},${apiAppClientId}'
+      // The Action Group posts alerts with Secure Webhook tokens, so no webhook key is deployed.
+      ALERT_AUTH_MODE: 'entra'
+      ALERT_WEBHOOK_KEY: ''
+      APPROVAL_SEPARATE_APPROVER: approvalSeparateApprover
+      // Built-in authentication (authsettingsV2 below) fronts every request and removes a client's own x-ms-client-principal.
+      AUTH_APP_SERVICE_PRINCIPAL: 'trust'
+      DRILL_SCHEDULE: drillSchedule
+      DRILL_SCOPE: drillScope
+      DRILL_CLEANUP_AFTER_MINUTES: string(drillCleanupAfterMinutes)
 
       // Settings the Functions host and its extensions read, each listed with its reason in
       // host-settings.json (the test subtracts that list).

@@ -15,6 +15,9 @@ export function stepDurationMs(step: Step, d: JobDurations): number {
       return d.commitMs;
     case "cleanupTestFailover":
       return d.testCleanupMs;
+    case "reprotect":
+      return d.reprotectMs;
+    case "awaitDecision": // a person's decision: not part of the machinery's critical path
     case "healthProbe":
     case "updateDns":
     case "tierReady":

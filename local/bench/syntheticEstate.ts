@@ -17,11 +17,15 @@ export function syntheticEstate(sample: Estate, vmCount: number): Estate {
   const last = sample.tiers.at(-1);
   const lastTemplate = last ? perTier.get(last.name)?.[0] : undefined;
   if (lastTemplate) for (let i = 0; vms.length < vmCount; i++) vms.push({ template: lastTemplate, i, tierIndex: sample.tiers.length - 1 });
+  const nameOf = (tier: string, i: number): string => `${tier.slice(0, 3).toUpperCase()}${String(i + 1).padStart(4, "0")}`;
+  const natTier = sample.vms.find((vm) => vm.name === sample.alerting.natVm.vm)?.tier ?? "";
   return parseEstate({
     ...sample,
     name: `${sample.name}-x${vmCount}`,
+    // The first VM of the NAT's tier plays the NAT/firewall VM.
+    alerting: { ...sample.alerting, natVm: { ...sample.alerting.natVm, vm: nameOf(natTier, 0) } },
     vms: vms.map(({ template, i, tierIndex }) => {
-      const name = `${template.tier.slice(0, 3).toUpperCase()}${String(i + 1).padStart(4, "0")}`;
+      const name = nameOf(template.tier, i);
       return {
         ...template,
         name,

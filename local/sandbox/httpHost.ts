@@ -37,7 +37,8 @@ export function createHttpHost(routes: readonly HttpRoute[], admin: readonly Adm
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // The request URL as the client sent it (host and port included), as the Functions host gives it.
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
     const body = await readBody(req);
     const adminMatch = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
     if (adminMatch && req.method === "POST") {
@@ -103,7 +104,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, response: HttpResponseInit): void {
   const headers: Record<string, string> = {};
-  new Headers(response.headers as HeadersInit | undefined).forEach((value, key) => (headers[key] = value));
+  new Headers(response.headers).forEach((value, key) => (headers[key] = value));
   let payload: string | Uint8Array = "";
   if (response.jsonBody !== undefined) {
     payload = JSON.stringify(response.jsonBody);

@@ -1,8 +1,15 @@
+import type { Timer } from "@azure/functions";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleIncidentCheck } from "../../functions/incidentCheck.js";
 import { alertsHttp } from "../../functions/alerts.js";
 import { runsHttp } from "../../functions/runs.js";
+import { auditHttp } from "../../functions/audit.js";
+import { failoverHttp } from "../../functions/failover.js";
+import { killSwitchHttp } from "../../functions/killSwitch.js";
+import { runActionsHttp } from "../../functions/runActions.js";
+import { handleScheduledDrill, SCHEDULED_DRILL_FUNCTION } from "../../functions/scheduledDrill.js";
+import type { RunApiSettings } from "../../shared/engine/runApi.js";
 import { useAppRoot } from "../../shared/appRoot.js";
 import type { Estate } from "../../shared/domain/estate.js";
 import type { Logger } from "../../shared/ports/logger.js";
@@ -22,6 +29,8 @@ export interface SandboxOptions {
   readonly log: (line: string) => void;
   /** Table Storage endpoint to use instead of starting Azurite (tests share one). */
   readonly tableEndpoint?: string;
+  /** Run API settings other than the local defaults (approver rule, drill scope, App Service principal). */
+  readonly runApi?: Partial<RunApiSettings>;
 }
 
 export interface Sandbox {
@@ -40,6 +49,11 @@ const ROUTES: readonly HttpRoute[] = [
   { name: "listRuns", ...runsHttp.listRuns },
   { name: "getRun", ...runsHttp.getRun },
   { name: "getRunReportPage", ...runsHttp.getRunReportPage },
+  { name: "failover", ...failoverHttp },
+  ...Object.entries(runActionsHttp).map(([name, route]) => ({ name, ...route })),
+  { name: "listAudit", ...auditHttp },
+  { name: "killSwitch", ...killSwitchHttp.killSwitch },
+  { name: "approveIncident", ...killSwitchHttp.approveIncident },
 ];
 
 /**
@@ -60,12 +74,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const notifier: NotifierPort = { notify: (event) => Promise.resolve(void events.push(event)) };
   const stack = await createLocalStack({ estate: options.estate, tableEndpoint, log, notifier, ...(options.faults ? { faults: options.faults } : {}) });
   const identity = await createDevIdentity();
-  const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log });
+  const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log, ...(options.runApi ? { runApi: options.runApi } : {}) });
   useAppRoot(local.root);
 
   const pumps = [pump(() => stack.drain(), () => stack.queue.size > 0), pump(() => local.drainChecks(), () => local.checks.size > 0)];
   const ticker = setInterval(() => pumps.forEach((p) => p.kick()), 25);
-  const admin: AdminFunction[] = [{ name: "incidentCheck", invoke: (input, context) => handleIncidentCheck(input, context) }];
+  const admin: AdminFunction[] = [
+    { name: "incidentCheck", invoke: (input, context) => handleIncidentCheck(input, context) },
+    { name: SCHEDULED_DRILL_FUNCTION, invoke: async (_input, context) => void (await handleScheduledDrill(firedTimer(stack.clock.now()), context)) },
+  ];
   const server = createHttpHost(ROUTES, admin, options.log);
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -90,6 +107,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await azurite?.stop();
     },
   };
+}
+
+/** The Timer a manual fire through the admin API hands the function (the host's shape). */
+function firedTimer(now: Date): Timer {
+  const at = now.toISOString();
+  return { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: at, next: at, lastUpdated: at } };
 }
 
 /** Runs `drain` whenever kicked and work is waiting, one drain at a time. */

@@ -11,13 +11,13 @@ import type { Stats } from "./stats.js";
 import { parseBody } from "./validate.js";
 import { itemKey, type AsrJob, type ProtectedItem, type Scenario, type World } from "./world.js";
 
-const VAULT = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{resourceName}";
-const CONTAINER = `${VAULT}/replicationFabrics/{fabricName}/replicationProtectionContainers/{protectionContainerName}`;
-const ITEM = `${CONTAINER}/replicationProtectedItems/{replicatedProtectedItemName}`;
+export const VAULT = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{resourceName}";
+export const CONTAINER = `${VAULT}/replicationFabrics/{fabricName}/replicationProtectionContainers/{protectionContainerName}`;
+export const ITEM = `${CONTAINER}/replicationProtectedItems/{replicatedProtectedItemName}`;
 /** ASR tells callers to wait this long between polls (asr-protecteditem-unplannedfailover.json). */
 const ASR_RETRY_AFTER_SECONDS = "30";
 
-type Lookup<T> = { readonly found: T } | { readonly reply: SimReply };
+export type Lookup<T> = { readonly found: T } | { readonly reply: SimReply };
 
 export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
   const versions = API_VERSIONS.siteRecovery;
@@ -125,7 +125,7 @@ function testFailover(world: World, stats: Stats, ex: Exchange, item: ProtectedI
 }
 
 /** Starts the job if ASR allows the operation now; otherwise refuses without starting anything. */
-function begin(world: World, ex: Exchange, item: ProtectedItem, scenario: Scenario, recoveryPointId?: string): SimReply {
+export function begin(world: World, ex: Exchange, item: ProtectedItem, scenario: Scenario, recoveryPointId?: string): SimReply {
   const operation = REQUIRED_OPERATION[scenario];
   if (!item.allowedOperations.includes(operation)) {
     return armError(
@@ -170,7 +170,7 @@ function resultsPath(world: World, job: AsrJob): string {
   return `${vaultId(world.estate.subscriptionId, job.item.vault.resourceGroup, job.item.vault.name)}/replicationOperationResults/${job.name}`;
 }
 
-function findVault(world: World, ex: Exchange): Lookup<Vault> {
+export function findVault(world: World, ex: Exchange): Lookup<Vault> {
   const rg = ex.req.params["resourceGroupName"] ?? "";
   const name = ex.req.params["resourceName"] ?? "";
   const vault = Object.values(world.estate.vaults).find((v) => v.resourceGroup.toLowerCase() === rg.toLowerCase() && v.name.toLowerCase() === name.toLowerCase());
@@ -192,7 +192,7 @@ function findContainer(world: World, ex: Exchange): Lookup<Vault> {
   return vault;
 }
 
-function withItem(world: World, ex: Exchange, then: (item: ProtectedItem) => SimReply): SimReply {
+export function withItem(world: World, ex: Exchange, then: (item: ProtectedItem) => SimReply): SimReply {
   const container = findContainer(world, ex);
   if ("reply" in container) return container.reply;
   const v = container.found;

@@ -18,6 +18,7 @@ export const REQUIRED_OPERATION: Record<Scenario, string> = {
   TestFailover: "TestFailover",
   FailoverCommit: "Commit",
   TestFailoverCleanup: "TestFailoverCleanup",
+  Reprotect: "Reprotect",
 };
 
 function durationOf(world: World, scenario: Scenario): number {
@@ -31,13 +32,17 @@ function durationOf(world: World, scenario: Scenario): number {
       return d.commitMs;
     case "TestFailoverCleanup":
       return d.testCleanupMs;
+    case "Reprotect":
+      return d.reprotectMs;
   }
 }
 
 /** Starts an ASR job on an item whose allowedOperations permit it (the caller checked) and shows it on the item. */
 export function startJob(world: World, item: ProtectedItem, scenario: Scenario, now: Date, apiVersion: string, recoveryPointId?: string): AsrJob {
   const isFailover = scenario === "UnplannedFailover" || scenario === "TestFailover";
-  const failsByFault = isFailover && item.failoverJobsStarted === 0 && (world.faults.failFirstFailoverJobOf ?? []).includes(item.vm.name);
+  const failsByFault =
+    (isFailover && item.failoverJobsStarted === 0 && (world.faults.failFirstFailoverJobOf ?? []).includes(item.vm.name)) ||
+    (scenario === "Reprotect" && world.faults.onPremisesUnreachable === true);
   if (isFailover) item.failoverJobsStarted += 1;
   const name = world.ids.uuid("job");
   const job: AsrJob = {
@@ -73,6 +78,9 @@ export function startJob(world: World, item: ProtectedItem, scenario: Scenario, 
       item.testFailoverState = "MarkedForDeletion";
       item.testFailoverStateDescription = "Cleaning up test environment";
       break;
+    case "Reprotect":
+      item.protectionStateDescription = "Reprotect in progress";
+      break;
   }
   return job;
 }
@@ -83,6 +91,7 @@ export function finishJob(world: World, job: AsrJob): void {
   job.state = job.outcome;
   job.endTime = job.endsAt;
   if (job.outcome === "Failed") {
+    if (job.scenario === "Reprotect") return reprotectFailed(world, item);
     backToProtected(world, item);
     return;
   }
@@ -119,7 +128,23 @@ export function finishJob(world: World, job: AsrJob): void {
       backToProtected(world, item);
       break;
     }
+    case "Reprotect":
+      // The Azure VM now replicates back to vSphere; failback is a planned failover once in sync.
+      item.protectionState = "Protected";
+      item.protectionStateDescription = "Protected (reverse replication to the on-premises site)";
+      item.allowedOperations = ["PlannedFailover", "DisableProtection"];
+      item.currentScenario = noneScenario(item, world.estate.subscriptionId);
+      item.reprotected = true;
+      break;
   }
+}
+
+/** A failed reprotect leaves the item failed over and committed, so it can be tried again. */
+function reprotectFailed(world: World, item: ProtectedItem): void {
+  item.protectionState = "UnplannedFailoverCommitted";
+  item.protectionStateDescription = "Failover committed";
+  item.allowedOperations = ["Reprotect", "DisableProtection"];
+  item.currentScenario = noneScenario(item, world.estate.subscriptionId);
 }
 
 function backToProtected(world: World, item: ProtectedItem): void {

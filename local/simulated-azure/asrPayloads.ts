@@ -140,10 +140,19 @@ const FRIENDLY: Record<Scenario, { job: string; tasks: readonly string[] }> = {
   TestFailover: { job: "Test failover", tasks: ["Prerequisites check for test failover", "Create the test virtual machine", "Start the test virtual machine"] },
   FailoverCommit: { job: "Commit", tasks: ["Prerequisites check for commit", "Commit the failover"] },
   TestFailoverCleanup: { job: "Cleanup test failover", tasks: ["Prerequisites check for cleanup", "Delete the test virtual machine"] },
+  Reprotect: { job: "Reprotect", tasks: ["Prerequisites check for reprotect", "Set up reverse replication", "Start initial replication"] },
 };
 
 export function jobError(job: AsrJob): { code: string; message: string; possibleCauses: string; recommendedAction: string } {
   const vmName = job.item.vm.name;
+  if (job.scenario === "Reprotect") {
+    return {
+      code: "78084",
+      message: `Reprotect of the virtual machine '${vmName}' failed: the on-premises appliance of fabric '${job.item.vault.fabric}' is not reachable.`,
+      possibleCauses: "The replication appliance is offline or cannot reach Azure Site Recovery (simulated fault).",
+      recommendedAction: "Bring the on-premises appliance back online and check its connectivity, then retry the reprotect.",
+    };
+  }
   return {
     code: "70094",
     message: `${FRIENDLY[job.scenario].job} of the virtual machine '${vmName}' failed.`,

@@ -6,10 +6,16 @@ import type { HealthProbePort } from "../../shared/ports/healthProbe.js";
 import { asrRoutes } from "./asrHandlers.js";
 import { dnsRoutes } from "./dnsHandlers.js";
 import { createFaultInjector } from "./faults.js";
+import type { HealthFaultPlan } from "./healthFaults.js";
+import { healthArmRoutes } from "./healthArmHandlers.js";
+import { withHealthOverlay } from "./healthOverlay.js";
+import { createHealthWorld } from "./healthWorld.js";
 import { createSimulatedHttpClient } from "./httpClient.js";
-import { keyOf } from "./ids.js";
+import { ARM_HOST, keyOf } from "./ids.js";
+import { createMonitorDataPlane } from "./monitorDataPlane.js";
 import { httpGet } from "./reachability.js";
 import { networkRoutes } from "./routeHandlers.js";
+import { reprotectRoutes } from "./reprotect.js";
 import { createRouter } from "./router.js";
 import { computeRoutes } from "./runCommand.js";
 import { nextCompletionAt, settle } from "./settle.js";
@@ -24,6 +30,8 @@ export interface JobDurations {
   testCleanupMs: number;
   runCommandMs: number;
   routeUpdateMs: number;
+  /** Reprotect of a failed-over item until its reverse replication is set up (before initial sync). */
+  reprotectMs: number;
 }
 
 export const DEFAULT_JOB_DURATIONS: Readonly<JobDurations> = Object.freeze({
@@ -33,6 +41,7 @@ export const DEFAULT_JOB_DURATIONS: Readonly<JobDurations> = Object.freeze({
   testCleanupMs: 3 * 60_000,
   runCommandMs: 60_000,
   routeUpdateMs: 20_000,
+  reprotectMs: 10 * 60_000,
 });
 
 export interface FaultPlan {
@@ -52,6 +61,10 @@ export interface FaultPlan {
   unhealthyApp?: string[];
   /** Real-time delay per ARM request. */
   latencyMs?: number;
+  /** Conditions the nightly health check must recognise (healthFaults.ts). */
+  health?: HealthFaultPlan;
+  /** The on-premises site is unreachable through ASR: its appliance's agents report Critical (reprotect.ts). */
+  onPremisesUnreachable?: boolean;
 }
 
 export interface SimulatedAzureOptions {
@@ -86,8 +99,13 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
   const world = createWorld(estate, { ...DEFAULT_JOB_DURATIONS, ...options.durations }, faults);
   const stats = createStats();
   const misuse: string[] = [];
-  const router = createRouter([...asrRoutes(world, stats), ...dnsRoutes(world), ...computeRoutes(world), ...networkRoutes(world)]);
-  const httpClient = createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse });
+  const health = createHealthWorld(world, faults.health ?? {}, clock.now());
+  const router = createRouter([...asrRoutes(world, stats), ...dnsRoutes(world), ...computeRoutes(world), ...networkRoutes(world), ...healthArmRoutes(world, health), ...reprotectRoutes(world)]);
+  const arm = withHealthOverlay(createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse }), { world, health, clock, stats });
+  const monitor = createMonitorDataPlane({ world, health, clock, stats, misuse });
+  // ARM by its host; Monitor metrics (<region>.metrics.monitor.azure.com) and Log Analytics (api.loganalytics.io) are not ARM.
+  const armHost = new URL(ARM_HOST).hostname;
+  const httpClient: HttpClient = { sendRequest: (request) => (new URL(request.url).hostname.toLowerCase() === armHost ? arm : monitor).sendRequest(request) };
   // Inspection sees the world at the clock's current time, like a request would.
   const settled = () => {
     settle(world, clock.now());

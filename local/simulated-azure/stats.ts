@@ -8,13 +8,14 @@ export interface StatsSnapshot {
 /**
  * What counts: every request that reaches the simulated ARM endpoint, including those answered 429/503 by
  * fault injection and those refused or rejected. GET (LRO status polls included) is a read; PUT, POST,
- * PATCH and DELETE are writes. byOperation is keyed by the REST operation id ('ReplicationJobs_Get', ...)
+ * PATCH and DELETE are writes, except the Monitor data plane's query POSTs, which only read. byOperation is keyed by the REST operation id ('ReplicationJobs_Get', ...)
  * for 2xx answers and '<operation>:<status>' for any other answer (e.g. 'Routes_Get:429'); requests that
  * match no route count under 'Unknown:404'. failoverCalls counts accepted unplanned and test failover
  * POSTs per VM name. Health probes are not ARM requests and are not counted.
  */
 export interface Stats {
-  countRequest(method: string): void;
+  /** `kind` overrides the verb: the Monitor data plane reads with POST (metrics:getBatch, Log Analytics queries). */
+  countRequest(method: string, kind?: "read" | "write"): void;
   countAnswer(operation: string, status: number): void;
   countFailover(vmName: string): void;
   snapshot(): StatsSnapshot;
@@ -26,8 +27,8 @@ export function createStats(): Stats {
   const byOperation: Record<string, number> = {};
   const failoverCalls: Record<string, number> = {};
   return {
-    countRequest(method) {
-      if (method === "GET" || method === "HEAD") reads += 1;
+    countRequest(method, kind) {
+      if (kind === "read" || (kind === undefined && (method === "GET" || method === "HEAD"))) reads += 1;
       else writes += 1;
     },
     countAnswer(operation, status) {

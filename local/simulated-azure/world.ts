@@ -2,7 +2,7 @@ import type { Estate, Vault, Vm } from "../../shared/domain/estate.js";
 import { createIdSource, keyOf, lastSegment, vaultId, type IdSource } from "./ids.js";
 import type { FaultPlan, JobDurations } from "./simulatedAzure.js";
 
-export type Scenario = "UnplannedFailover" | "TestFailover" | "FailoverCommit" | "TestFailoverCleanup";
+export type Scenario = "UnplannedFailover" | "TestFailover" | "FailoverCommit" | "TestFailoverCleanup" | "Reprotect";
 
 export interface CurrentScenario {
   scenarioName: Scenario | "None";
@@ -33,6 +33,8 @@ export interface ProtectedItem {
   replicationFrozenAt: Date | undefined;
   /** Failover jobs (unplanned or test) started so far: drives FaultPlan.failFirstFailoverJobOf. */
   failoverJobsStarted: number;
+  /** Reprotected: replicating from Azure back to the on-premises site (ASR's InMageRcmFailback). */
+  reprotected?: boolean;
 }
 
 export interface AsrJob {

@@ -23,6 +23,10 @@ import { createTableAuditLog } from "./tableAuditLog.js";
 import { createTableIncidentStore } from "./tableIncidentStore.js";
 import { createTableNotificationStore } from "./tableNotificationStore.js";
 import { createTableRunStore } from "./tableRunStore.js";
+import { createTableHealthHistory } from "./tableHealthHistory.js";
+import { createTableIdempotencyStore, IDEMPOTENCY_TABLE } from "./tableIdempotencyStore.js";
+import { runApiSettings } from "../engine/runApi.js";
+import { createRunControl } from "../engine/runControl.js";
 
 /** The Function App's wiring: managed identity, real Azure services, settings validated once. */
 export async function buildProductionRoot(env: Readonly<Record<string, string | undefined>>): Promise<AppRoot> {
@@ -34,7 +38,7 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
   const [runs, incidentsTable, auditTable] = await Promise.all([createTableRunStore(tables), openTable(tables, "incidents"), openTable(tables, "audit")]);
   const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
   const steps = createServiceBusQueue({ sender: serviceBus.createSender(STEP_QUEUE_NAME) });
-  const checks = createServiceBusQueue<IncidentCheckMessage>({ sender: serviceBus.createSender(INCIDENT_CHECK_QUEUE_NAME) });
+  const checks = createServiceBusMessageQueue<IncidentCheckMessage>({ sender: serviceBus.createSender(INCIDENT_CHECK_QUEUE_NAME), what: "incident check" });
   const audit = createTableAuditLog({ table: auditTable, estate: estate.name });
   const incidents = createTableIncidentStore({ table: incidentsTable });
   const probe = createHttpHealthProbe();
@@ -47,7 +51,9 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
     channels: createNotificationChannels(notificationSettings, { credential, clock: systemClock }),
     clock: systemClock,
   });
-  const engineFor = (log: Logger) => createEngine({ estate, store: runs, queue: steps, clock: systemClock, ...ports, probe, notifier: notifications.notifierFor(log), log });
+  const engineFor = (log: Logger) => createEngine({ estate, store: runs, queue: steps, clock: systemClock, ...ports, probe, notifier: notifications.notifierFor(log), log, audit });
+  const [idempotencyTable, healthHistory] = await Promise.all([openTable(tables, IDEMPOTENCY_TABLE), createTableHealthHistory(tables)]);
+  const runApiSettingsValue = runApiSettings(config);
   return {
     estate,
     clock: systemClock,
@@ -59,5 +65,13 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
     engineFor,
     alertsFor: (log) =>
       createAlertService({ estate, incidents, runs, audit, engine: engineFor(log), siteRecovery: ports.siteRecovery, checks, notifier: notifications.notifierFor(log), clock: systemClock, log }),
+    runApi: {
+      reads: { siteRecovery: ports.siteRecovery, dns: ports.dns, routes: ports.routes },
+      idempotency: createTableIdempotencyStore({ table: idempotencyTable, estate: estate.name }),
+      settings: runApiSettingsValue,
+      runControlFor: (log) =>
+        createRunControl({ estate, store: runs, queue: steps, clock: systemClock, audit, log, engine: engineFor(log), siteRecovery: ports.siteRecovery, separateApprover: runApiSettingsValue.separateApprover }),
+      latestHealth: async () => (await healthHistory.list(estate.name, 1))[0],
+    },
   };
 }

@@ -1,24 +1,66 @@
-import type { ServiceBusSender } from "@azure/service-bus";
-import type { OutgoingMessage, QueuePort } from "../ports/queue.js";
-import { callAzure } from "./azureErrors.js";
+import { isServiceBusError, type ServiceBusErrorCode, type ServiceBusMessage, type ServiceBusSender } from "@azure/service-bus";
+import { DrError, type DrErrorCode } from "../ports/errors.js";
+import type { OutgoingMessage, QueuePort, StepMessage } from "../ports/queue.js";
+import { toDrError } from "./azureErrors.js";
+
+/** ServiceBusError codes as the engine's error codes; anything else is Transient if the SDK calls it retryable. */
+const BY_SERVICE_BUS_CODE: Partial<Readonly<Record<ServiceBusErrorCode, DrErrorCode>>> = {
+  MessagingEntityNotFound: "NotFound",
+  UnauthorizedAccess: "Unauthorized",
+  MessageSizeExceeded: "InvalidInput",
+  QuotaExceeded: "Throttled",
+  ServiceBusy: "Throttled",
+  ServiceTimeout: "Transient",
+  ServiceCommunicationProblem: "Transient",
+};
 
 /**
- * The step queue on Service Bus. Message ids are deterministic and the queue has duplicate
- * detection on, so a second send of the same step wake-up is dropped by the service.
+ * A queue on Service Bus with JSON bodies of type T (the step queue by default). Message ids are
+ * deterministic and the queue has duplicate detection on, so a second send of the same message is
+ * dropped by the service. Follow-ups carry their scheduled enqueue time on the message itself, so
+ * one call is one AMQP transfer per batch, immediate and scheduled messages together, rather
+ * than a $management request per delivery time (scheduleMessages is only needed to cancel, which
+ * nothing does). Batches split at the link's size limit.
  */
-export function createServiceBusQueue({ sender }: { sender: ServiceBusSender }): QueuePort {
+export function createServiceBusQueue<T = StepMessage>({ sender, what = "step" }: { sender: ServiceBusSender; what?: string }): QueuePort<T> {
   return {
-    async send(messages: readonly OutgoingMessage[]) {
-      const now = messages.filter((m) => !m.deliverAt);
-      const later = messages.filter((m) => m.deliverAt);
-      if (now.length > 0) {
-        await callAzure("send step messages", () => sender.sendMessages(now.map((m) => ({ messageId: m.messageId, body: m.body, contentType: "application/json" }))));
-      }
-      for (const m of later) {
-        await callAzure("schedule step message", () =>
-          sender.scheduleMessages({ messageId: m.messageId, body: m.body, contentType: "application/json" }, m.deliverAt as Date),
-        );
-      }
+    async send(messages: readonly OutgoingMessage<T>[]) {
+      if (messages.length === 0) return;
+      await callServiceBus(`send ${what} messages`, () => sendInBatches(sender, messages.map(toServiceBusMessage)));
     },
   };
+}
+
+function toServiceBusMessage<T>(message: OutgoingMessage<T>): ServiceBusMessage {
+  return {
+    messageId: message.messageId,
+    body: message.body,
+    contentType: "application/json",
+    ...(message.deliverAt ? { scheduledEnqueueTimeUtc: message.deliverAt } : {}),
+  };
+}
+
+async function sendInBatches(sender: ServiceBusSender, messages: readonly ServiceBusMessage[]): Promise<void> {
+  let batch = await sender.createMessageBatch();
+  for (const message of messages) {
+    if (batch.tryAddMessage(message)) continue;
+    if (batch.count > 0) {
+      await sender.sendMessages(batch);
+      batch = await sender.createMessageBatch();
+      if (batch.tryAddMessage(message)) continue;
+    }
+    throw new DrError("InvalidInput", `message ${String(message.messageId)} is larger than the queue accepts (${batch.maxSizeInBytes} bytes)`);
+  }
+  if (batch.count > 0) await sender.sendMessages(batch);
+}
+
+/** Runs a Service Bus call and rethrows its failure as a DrError naming the operation. */
+async function callServiceBus<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!isServiceBusError(error)) throw toDrError(error, what);
+    const code = BY_SERVICE_BUS_CODE[error.code] ?? (error.retryable ? "Transient" : "Unknown");
+    throw new DrError(code, `${what}: ${error.code} ${error.message}`, { cause: error });
+  }
 }

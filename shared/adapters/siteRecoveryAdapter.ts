@@ -1,7 +1,7 @@
-import type { JobErrorDetails, SiteRecoveryManagementClient } from "@azure/arm-recoveryservices-siterecovery";
+import type { JobErrorDetails, ReverseReplicationProviderSpecificInputUnion, SiteRecoveryManagementClient } from "@azure/arm-recoveryservices-siterecovery";
 import type { Vault } from "../domain/estate.js";
 import { DrError } from "../ports/errors.js";
-import type { AsrJobState, ProtectedItemRef, SiteRecoveryPort, StartedJob } from "../ports/siteRecovery.js";
+import type { AsrJobState, OnPremisesReachability, ProtectedItemRef, SiteRecoveryPort, StartedJob } from "../ports/siteRecovery.js";
 import { callAzure } from "./azureErrors.js";
 
 const JOB_STATES: readonly AsrJobState[] = ["NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled", "Suspended"];
@@ -95,6 +95,21 @@ export function createSiteRecovery({ client }: { client: SiteRecoveryManagementC
     startTestFailoverCleanup: (ref, comments) =>
       startJob("test failover cleanup", ref, (onResponse) => items.beginTestFailoverCleanup(...path(ref), { properties: { comments } }, { onResponse })),
 
+    startReprotect: (ref) =>
+      startJob("reprotect", ref, (onResponse) =>
+        items.beginReprotect(
+          ...path(ref),
+          // A failed-over VMware item replicates back to its on-premises site: Recovery to Primary.
+          { properties: { failoverDirection: "RecoveryToPrimary", providerSpecificDetails: reprotectDetails(ref.vault) } },
+          { onResponse },
+        ),
+      ),
+
+    async getOnPremisesReachability(vault) {
+      const fabric = await callAzure(`read fabric ${vault.fabric}`, () => client.replicationFabrics.get(vault.name, vault.resourceGroup, vault.fabric));
+      return onPremisesReachability(vault, fabric.properties?.customDetails);
+    },
+
     async getJob(vault: Vault, jobName: string) {
       const job = await callAzure(`read ASR job ${jobName}`, () => client.replicationJobs.get(vault.name, vault.resourceGroup, jobName));
       const p = job.properties ?? {};
@@ -109,6 +124,54 @@ function failoverDetails(vault: Vault, recoveryPointId: string | undefined) {
   return vault.provider === "InMageRcm"
     ? { instanceType: "InMageRcm" as const, performShutdown: "false", ...point }
     : { instanceType: "InMageAzureV2" as const, ...point };
+}
+
+/**
+ * Reprotect input per provider, as Azure PowerShell builds it (Update-AzRecoveryServicesAsrProtectionDirection):
+ * InMageRcm items (modernized) name the appliance's reprotect agent, the datastore and the log storage
+ * account; InMageAzureV2 items (classic) take the InMage input with process server, master target,
+ * retention drive and policy (its "profile").
+ */
+function reprotectDetails(vault: Vault): ReverseReplicationProviderSpecificInputUnion {
+  const r = vault.reprotect;
+  if (!r) throw new DrError("InvalidInput", `vault ${vault.name} has no reprotect settings (estate vaults.*.reprotect)`);
+  const policy = r.policyId ? { policyId: r.policyId } : {};
+  if (vault.provider === "InMageRcm") {
+    return { instanceType: "InMageRcm", reprotectAgentId: r.reprotectAgentId ?? "", datastoreName: r.datastoreName, logStorageAccountId: r.logStorageAccountId ?? "", ...policy };
+  }
+  return {
+    instanceType: "InMage",
+    processServerId: r.processServerId ?? "",
+    masterTargetId: r.masterTargetId ?? r.processServerId ?? "",
+    retentionDrive: r.retentionDrive ?? "",
+    datastoreName: r.datastoreName,
+    profileId: r.policyId ?? "",
+    ...(r.runAsAccountId ? { runAsAccountId: r.runAsAccountId } : {}),
+  };
+}
+
+interface FabricAgent {
+  readonly id?: string;
+  readonly name?: string;
+  readonly friendlyName?: string;
+  readonly health?: string;
+  readonly lastHeartbeatUtc?: Date;
+  readonly lastHeartbeat?: Date;
+}
+
+/** The on-premises side answers when the agent reprotect depends on is known to ASR and healthy. */
+function onPremisesReachability(vault: Vault, details: { instanceType: string } | undefined): OnPremisesReachability {
+  const rcm = vault.provider === "InMageRcm";
+  const agents = ((details as { reprotectAgents?: FabricAgent[]; processServers?: FabricAgent[] } | undefined)?.[rcm ? "reprotectAgents" : "processServers"] ?? []);
+  const wanted = rcm ? vault.reprotect?.reprotectAgentId : vault.reprotect?.processServerId;
+  const what = rcm ? "reprotect agent" : "process server";
+  const agent = wanted ? agents.find((a) => a.id?.toLowerCase() === wanted.toLowerCase()) : agents[0];
+  if (!agent) return { reachable: false, detail: `fabric ${vault.fabric}: ASR knows no ${what}${wanted ? ` '${wanted}'` : ""}; register the on-premises appliance first` };
+  const heartbeat = agent.lastHeartbeatUtc ?? agent.lastHeartbeat;
+  const name = agent.name ?? agent.friendlyName ?? agent.id ?? what;
+  const health = agent.health ?? "Unknown";
+  const reachable = health === "Normal" || health === "Warning";
+  return { reachable, detail: `fabric ${vault.fabric}: ${what} ${name} is ${health}${heartbeat ? `, last heartbeat ${heartbeat.toISOString()}` : ""}` };
 }
 
 function describeJobError(error: JobErrorDetails): string {

@@ -1,6 +1,6 @@
 import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
 import { DrError } from "../ports/errors.js";
-import type { RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
+import type { RunDecisions, RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
 import { callAzure } from "./azureErrors.js";
 import { openTable, type StateTablesOptions } from "./stateTables.js";
 
@@ -132,6 +132,8 @@ function runToEntity(run: RunRecord): Entity {
     failureReason: run.failureReason ?? "",
     request: JSON.stringify(run.request),
     notes: JSON.stringify(run.notes),
+    requestedBy: run.requestedBy ?? "",
+    decisions: run.decisions ? JSON.stringify(run.decisions) : "",
   };
 }
 
@@ -150,6 +152,8 @@ function entityToRun(e: Entity): RunRecord {
     ...optional("failureReason", e.failureReason),
     request: JSON.parse(String(e.request)) as RunRecord["request"],
     notes: JSON.parse(String(e.notes)) as string[],
+    ...optional("requestedBy", e.requestedBy),
+    ...(typeof e.decisions === "string" && e.decisions !== "" ? { decisions: JSON.parse(e.decisions) as RunDecisions } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DRILL_SCOPE_PATTERN } from "../engine/runApi.js";
 
 /** App settings the product reads; `local.settings.sample.json` and the Bicep app settings list exactly these. */
 export const ConfigSchema = z.object({
@@ -42,6 +43,20 @@ export const ConfigSchema = z.object({
   NOTIFY_EMAIL_TO: z.string().default(""),
   /** JSON: channel -> event kinds ("*" for all), e.g. {"email":["runFailed","approvalNeeded"]}; empty: defaults. */
   NOTIFY_ROUTES: z.string().default(""),
+  // Run API (docs/http-api.md).
+  /** "true": the approver of a run must be someone other than its requester. */
+  APPROVAL_SEPARATE_APPROVER: z.enum(["true", "false"]).default("true"),
+  /** "trust" only behind App Service authentication (it strips a client's own x-ms-client-principal header); "ignore": bearer tokens only. */
+  AUTH_APP_SERVICE_PRINCIPAL: z.enum(["trust", "ignore"]).default("ignore"),
+  /** NCRONTAB schedule of the scheduled drill (six fields, UTC); the timer binds it as %DRILL_SCHEDULE%. Default: Saturdays 03:00. */
+  DRILL_SCHEDULE: z
+    .string()
+    .regex(/^\S+( \S+){5}$/, "an NCRONTAB expression with six fields, e.g. '0 0 3 * * 6'")
+    .default("0 0 3 * * 6"),
+  /** What the scheduled drill fails over: 'all', 'tiers:web,api', 'vms:WEB01,WEB02', or 'none' (no drill). */
+  DRILL_SCOPE: z.string().regex(DRILL_SCOPE_PATTERN, "'all', 'none', 'tiers:<a,b>' or 'vms:<a,b>'").default("all"),
+  /** The scheduled drill's test VMs are cleaned up this long after its last tier is ready. */
+  DRILL_CLEANUP_AFTER_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
 }).refine((c) => c.ALERT_AUTH_MODE !== "key" || c.ALERT_WEBHOOK_KEY.length >= 32, {
   path: ["ALERT_WEBHOOK_KEY"],
   message: "ALERT_AUTH_MODE=key needs ALERT_WEBHOOK_KEY of at least 32 characters",

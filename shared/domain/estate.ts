@@ -25,6 +25,25 @@ const Vault = z.strictObject({
   protectionContainer: z.string().min(1),
   /** Isolated VNet used by test failovers, so a drill never touches production. */
   testNetworkId: ArmId,
+  /**
+   * What ASR needs to reprotect a failed-over VM back to the on-premises site (failback
+   * preparation). InMageRcm (modernized): the appliance's reprotect agent id, the vSphere datastore
+   * and the log storage account. InMageAzureV2 (classic): the on-premises process server, master
+   * target, retention drive, datastore and the replication policy. Absent: no failback preparation.
+   */
+  reprotect: z
+    .strictObject({
+      reprotectAgentId: z.string().min(1).optional(),
+      datastoreName: z.string().min(1),
+      logStorageAccountId: ArmId.optional(),
+      processServerId: z.string().min(1).optional(),
+      masterTargetId: z.string().min(1).optional(),
+      retentionDrive: z.string().min(1).optional(),
+      runAsAccountId: z.string().min(1).optional(),
+      /** Replication policy of the reverse direction (ARM id); InMageAzureV2 calls it the profile. */
+      policyId: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type Vault = z.infer<typeof Vault>;
 
@@ -82,6 +101,36 @@ const Route = z.strictObject({
 });
 export type Route = z.infer<typeof Route>;
 
+/** Which alerts mean what, and how automatic the response is (DESIGN.md, item 1). */
+const Alerting = z.strictObject({
+  /** ExpressRoute circuits carrying the site's link: Active/Passive, so both down is the outage. */
+  expressRouteCircuits: z.array(z.strictObject({ id: ArmId, role: z.enum(["active", "passive"]) })).min(1),
+  /** The NAT/firewall VM: Azure resource ids its metric/Resource Health alerts target, and its heartbeat computer name. */
+  natVm: z.strictObject({ vm: Name, resourceIds: z.array(ArmId).default([]), heartbeatComputer: z.string().min(1) }),
+  /** Log search alert rules over the ASR tables that report an RPO breach. */
+  rpoAlertRules: z.array(z.string().min(1)).default([]),
+  /** A failover signal must still hold after this long (checked with a scheduled message). */
+  debounceSeconds: z.number().int().min(0).max(3600).default(120),
+  /** A full site failover also needs a second, independent alert rule to agree. */
+  requireSecondSignal: z.boolean().default(false),
+  /** Automatic failovers wait for a human approval instead of starting. */
+  approvalRequired: z.boolean().default(false),
+  /** After a run ends, new signals join history instead of starting another run. */
+  cooldownMinutes: z.number().int().min(0).default(60),
+  /** Incidents whose signals all cleared this long ago are closed. */
+  incidentWindowMinutes: z.number().int().min(1).default(120),
+});
+export type Alerting = z.infer<typeof Alerting>;
+
+/** What the nightly health check reads beyond ASR (DESIGN.md, item 3). */
+const HealthCheckSettings = z.strictObject({
+  /** Log Analytics workspace id (a GUID) that receives the target DC's Heartbeat. */
+  logAnalyticsWorkspaceId: z.uuid(),
+  /** Azure region of each ExpressRoute circuit resource, by circuit id: Monitor's metrics batch API is regional. */
+  circuitRegions: z.record(z.string(), z.string().min(1)).default({}),
+});
+export type HealthCheckSettings = z.infer<typeof HealthCheckSettings>;
+
 export const EstateSchema = z.strictObject({
   name: Name,
   subscriptionId: z.uuid(),
@@ -100,6 +149,8 @@ export const EstateSchema = z.strictObject({
   dns: z.array(DnsRecord).default([]),
   routes: z.array(Route).default([]),
   recoveryPoint: RecoveryPointChoice.default("latest"),
+  alerting: Alerting,
+  healthCheck: HealthCheckSettings.optional(),
 });
 export type Estate = z.infer<typeof EstateSchema>;
 
@@ -166,6 +217,18 @@ function crossCheck(estate: Estate): string[] {
   estate.routes.forEach((route, i) => {
     if (!tierNames.has(route.tier)) problems.push(`routes[${i}].tier: unknown tier '${route.tier}'`);
   });
+  for (const [key, vault] of Object.entries(estate.vaults)) {
+    const needed = !vault.reprotect ? [] : vault.provider === "InMageRcm" ? (["reprotectAgentId", "logStorageAccountId"] as const) : (["processServerId", "masterTargetId", "retentionDrive", "policyId"] as const);
+    for (const field of needed) if (!vault.reprotect?.[field]) problems.push(`vaults.${key}.reprotect.${field}: required for a ${vault.provider} reprotect`);
+  }
+  const natVm = estate.vms.find((vm) => vm.name === estate.alerting.natVm.vm);
+  if (!natVm) problems.push(`alerting.natVm.vm: unknown VM '${estate.alerting.natVm.vm}'`);
+  if (estate.healthCheck) {
+    const circuits = new Set(estate.alerting.expressRouteCircuits.map((c) => c.id.toLowerCase()));
+    const regions = new Set(Object.keys(estate.healthCheck.circuitRegions).map((id) => id.toLowerCase()));
+    for (const id of regions) if (!circuits.has(id)) problems.push(`healthCheck.circuitRegions: '${id}' is not one of alerting.expressRouteCircuits`);
+    for (const id of circuits) if (!regions.has(id)) problems.push(`healthCheck.circuitRegions: no region for circuit '${id}'`);
+  }
   return problems;
 }
 

@@ -1,6 +1,7 @@
 import type { GuestCheck, RecoveryPointChoice } from "./estate.js";
 
-export type RunMode = "unplanned" | "test";
+/** `failback-prep`: reprotect failed-over VMs so they replicate back to the on-premises site. */
+export type RunMode = "unplanned" | "test" | "failback-prep";
 
 export type Scope =
   | { readonly kind: "all" }
@@ -12,6 +13,17 @@ export interface FailoverRequest {
   readonly scope: Scope;
   /** Defaults to the estate's recovery-point policy. */
   readonly recoveryPoint?: RecoveryPointChoice;
+  /** A person must approve (POST /api/runs/{runId}/approve) before the first failover or reprotect. */
+  readonly approvalRequired?: boolean;
+  /**
+   * Commit (unplanned) or cleanup (test) waits for a person (POST .../commit | .../cleanup) instead
+   * of following the last tier at once; absent or false keeps the automatic finish.
+   */
+  readonly manualFinish?: boolean;
+  /** With `manualFinish`, a test failover's cleanup also goes ahead on its own after this long (scheduled drills). */
+  readonly cleanupAfterMinutes?: number;
+  /** Test mode only: just clean up the test VMs in scope (what a failed or cancelled drill left behind). */
+  readonly cleanupOnly?: boolean;
 }
 
 interface StepBase {
@@ -62,6 +74,19 @@ export interface TierReadyStep extends StepBase { readonly kind: "tierReady" }
 export interface CommitStep extends StepBase { readonly kind: "commit"; readonly vm: string }
 export interface CleanupTestFailoverStep extends StepBase { readonly kind: "cleanupTestFailover"; readonly vm: string }
 export interface NotifyStep extends StepBase { readonly kind: "notify"; readonly event: "runCompleted" }
+/** What a person decides on a run: approve its start, commit its failover, clean its drill up. */
+export type RunDecision = "approve" | "commit" | "cleanup";
+/**
+ * A gate that holds the steps after it until a person's decision is on the run record, or (a
+ * scheduled drill's cleanup) until `proceedAfterSeconds` have passed since the gate was reached.
+ */
+export interface AwaitDecisionStep extends StepBase {
+  readonly kind: "awaitDecision";
+  readonly decision: RunDecision;
+  readonly proceedAfterSeconds?: number;
+}
+/** Failback preparation: reverse replication of a failed-over, committed VM to the on-premises site. */
+export interface ReprotectStep extends StepBase { readonly kind: "reprotect"; readonly vm: string }
 
 export type Step =
   | VerifyTargetDcStep
@@ -73,7 +98,9 @@ export type Step =
   | TierReadyStep
   | CommitStep
   | CleanupTestFailoverStep
-  | NotifyStep;
+  | NotifyStep
+  | AwaitDecisionStep
+  | ReprotectStep;
 
 export type StepKind = Step["kind"];
 

@@ -1,5 +1,5 @@
 import type { Estate, Tier, Vm } from "./estate.js";
-import type { FailoverRequest, Plan, Step } from "./plan.js";
+import type { AwaitDecisionStep, FailoverRequest, Plan, RunDecision, Step } from "./plan.js";
 
 export class PlanError extends Error {
   override readonly name = "PlanError";
@@ -8,6 +8,8 @@ export class PlanError extends Error {
 export const VERIFY_DC_STEP_ID = "verify-dc";
 export const NOTIFY_STEP_ID = "notify-complete";
 export const tierReadyId = (tier: string): string => `tier-ready:${tier}`;
+/** The gate step of a person's decision: `await-approve`, `await-commit`, `await-cleanup`. */
+export const decisionGateId = (decision: RunDecision): string => `await-${decision}`;
 
 /**
  * Turns an estate and a request into a DAG of steps. Pure: no I/O, no clock.
@@ -18,16 +20,25 @@ export const tierReadyId = (tier: string): string => `tier-ready:${tier}`;
  * clean up their isolated VMs instead and never touch production routes or DNS.
  */
 export function planFailover(estate: Estate, request: FailoverRequest): Plan {
+  if (request.mode === "failback-prep") return planFailbackPrep(estate, request);
+  if (request.cleanupOnly) return planCleanupOnly(estate, request);
   const vmsInScope = selectVms(estate, request);
   const tiersInScope = estate.tiers.filter((t) => vmsInScope.some((vm) => vm.tier === t.name));
   const recoveryPoint = request.recoveryPoint ?? estate.recoveryPoint;
   const notes: string[] = [];
   const steps: Step[] = [{ kind: "verifyTargetDc", id: VERIFY_DC_STEP_ID, dependsOn: [], target: "target-dc" }];
+  // An approval gate sits between the DC check and the first failover: nothing changes before it.
+  const approval = request.approvalRequired ? gate("approve", [VERIFY_DC_STEP_ID]) : undefined;
+  if (approval) {
+    steps.push(approval);
+    notes.push(APPROVAL_NOTE);
+  }
+  const firstStart = approval ? [approval.id] : [VERIFY_DC_STEP_ID];
 
   for (const tier of tiersInScope) {
     const tierVms = vmsInScope.filter((vm) => vm.tier === tier.name);
     const upstream = nearestUpstream(estate, tier.name, new Set(tiersInScope.map((t) => t.name)));
-    const startAfter = upstream.length > 0 ? upstream.map(tierReadyId) : [VERIFY_DC_STEP_ID];
+    const startAfter = upstream.length > 0 ? upstream.map(tierReadyId) : firstStart;
     const vmGates: string[] = [];
 
     for (const vm of tierVms) {
@@ -56,14 +67,69 @@ export function planFailover(estate: Estate, request: FailoverRequest): Plan {
   }
 
   const allTiersReady = tiersInScope.map((t) => tierReadyId(t.name));
+  const finishGate = request.manualFinish ? finishGateFor(request, allTiersReady) : undefined;
+  if (finishGate) {
+    steps.push(finishGate.step);
+    notes.push(finishGate.note);
+  }
+  const finishAfter = finishGate ? [finishGate.step.id] : allTiersReady;
   const finishing: Step[] = vmsInScope.map((vm) =>
     request.mode === "unplanned"
-      ? { kind: "commit", id: `commit:${vm.name}`, dependsOn: allTiersReady, tier: vm.tier, target: vm.name, vm: vm.name }
-      : { kind: "cleanupTestFailover", id: `cleanup:${vm.name}`, dependsOn: allTiersReady, tier: vm.tier, target: vm.name, vm: vm.name },
+      ? { kind: "commit", id: `commit:${vm.name}`, dependsOn: finishAfter, tier: vm.tier, target: vm.name, vm: vm.name }
+      : { kind: "cleanupTestFailover", id: `cleanup:${vm.name}`, dependsOn: finishAfter, tier: vm.tier, target: vm.name, vm: vm.name },
   );
   steps.push(...finishing);
   steps.push({ kind: "notify", id: NOTIFY_STEP_ID, dependsOn: finishing.map((s) => s.id), target: "run", event: "runCompleted" });
   return { mode: request.mode, steps, notes };
+}
+
+const APPROVAL_NOTE = "Waits for a person with the approver role (POST /api/runs/{runId}/approve) before anything is changed.";
+
+function gate(decision: RunDecision, dependsOn: readonly string[], proceedAfterSeconds?: number): AwaitDecisionStep {
+  return { kind: "awaitDecision", id: decisionGateId(decision), dependsOn, target: decision, decision, ...(proceedAfterSeconds !== undefined ? { proceedAfterSeconds } : {}) };
+}
+
+function finishGateFor(request: FailoverRequest, after: readonly string[]): { step: AwaitDecisionStep; note: string } {
+  if (request.mode === "unplanned") {
+    return { step: gate("commit", after), note: "Commit waits for a person (POST /api/runs/{runId}/commit) once every tier is ready: until then the failover can still change its recovery point." };
+  }
+  const minutes = request.cleanupAfterMinutes;
+  if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1)) throw new PlanError("cleanupAfterMinutes: a whole number of minutes, at least 1");
+  return minutes === undefined
+    ? { step: gate("cleanup", after), note: "The test VMs stay up for inspection until a person cleans them up (POST /api/runs/{runId}/cleanup)." }
+    : { step: gate("cleanup", after, minutes * 60), note: `The test VMs stay up for inspection and are cleaned up ${minutes} min after the last tier is ready, or earlier on POST /api/runs/{runId}/cleanup.` };
+}
+
+/**
+ * Failback preparation: reprotect each in-scope VM (Azure back to the on-premises site) once it is
+ * failed over and committed. Every vault involved must carry its reprotect settings.
+ */
+function planFailbackPrep(estate: Estate, request: FailoverRequest): Plan {
+  const vms = selectVms(estate, request);
+  const missing = [...new Set(vms.map((vm) => vm.vault))].filter((key) => !estate.vaults[key]?.reprotect);
+  if (missing.length > 0) throw new PlanError(`vaults.${missing.join(", vaults.")}.reprotect: failback preparation needs the vault's reprotect settings (appliance, datastore, log storage account)`);
+  const notes: string[] = ["Failback preparation only reverses replication; failing back is a planned failover started later, once the on-premises site has caught up."];
+  const steps: Step[] = [];
+  const approval = request.approvalRequired ? gate("approve", []) : undefined;
+  if (approval) {
+    steps.push(approval);
+    notes.unshift(APPROVAL_NOTE);
+  }
+  const reprotects: Step[] = vms.map((vm) => ({ kind: "reprotect", id: `reprotect:${vm.name}`, dependsOn: approval ? [approval.id] : [], tier: vm.tier, target: vm.name, vm: vm.name }));
+  steps.push(...reprotects);
+  steps.push({ kind: "notify", id: NOTIFY_STEP_ID, dependsOn: reprotects.map((s) => s.id), target: "run", event: "runCompleted" });
+  return { mode: request.mode, steps, notes };
+}
+
+/** The sweep after a drill that stopped early: clean up the test VMs of the VMs in scope, then notify. */
+function planCleanupOnly(estate: Estate, request: FailoverRequest): Plan {
+  if (request.mode !== "test") throw new PlanError("cleanupOnly: only a test failover is cleaned up");
+  const cleanups: Step[] = selectVms(estate, request).map((vm) => ({ kind: "cleanupTestFailover", id: `cleanup:${vm.name}`, dependsOn: [], tier: vm.tier, target: vm.name, vm: vm.name }));
+  return {
+    mode: "test",
+    steps: [...cleanups, { kind: "notify", id: NOTIFY_STEP_ID, dependsOn: cleanups.map((s) => s.id), target: "run", event: "runCompleted" }],
+    notes: ["Cleanup of the test VMs a drill left behind; nothing is failed over."],
+  };
 }
 
 function selectVms(estate: Estate, request: FailoverRequest): Vm[] {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { planFailover } from "../domain/planFailover.js";
 import { successorsOf, type FailoverRequest } from "../domain/plan.js";
 import { isDrError } from "../ports/errors.js";
-import type { NotifierPort, RunEvent } from "../ports/notifier.js";
+import { runEventId, type FailedStepInfo, type NotifierPort, type RunEvent } from "../ports/notifier.js";
 import type { OutgoingMessage, StepMessage } from "../ports/queue.js";
 import type { RunRecord, StepRecord } from "../ports/runStore.js";
 import { DEFAULT_TIMING, type EngineDeps, type EngineTiming } from "./engineDeps.js";
@@ -18,8 +18,13 @@ export interface StartRunResult {
   readonly activeRunId: string;
 }
 
+export interface StartRunOptions {
+  /** The person who asked for the run (principal id): recorded so an approver can be told apart. */
+  readonly requestedBy?: string;
+}
+
 export interface Engine {
-  startRun(request: FailoverRequest, trigger: string, runId?: string): Promise<StartRunResult>;
+  startRun(request: FailoverRequest, trigger: string, runId?: string, options?: StartRunOptions): Promise<StartRunResult>;
   /** The Service Bus trigger's work: execute one step wake-up, then enqueue what became ready. */
   handleStepMessage(message: StepMessage): Promise<void>;
   /** A step message reached max delivery count: the step and its run are failed, people told. */
@@ -43,6 +48,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const timing: EngineTiming = { ...DEFAULT_TIMING, ...deps.timing };
   const boundary = deps.boundary ?? (() => undefined);
   const notifier = neverThrowing(deps.notifier, deps);
+  // Executors (tier milestones, completion) notify through the same guard: a notifier can't fail a step.
+  const stepDeps: EngineDeps = { ...deps, notifier };
   const nowIso = (): string => clock.now().toISOString();
   const wake = (runId: string, stepId: string, seq: number, deliverAt?: string): OutgoingMessage => ({
     messageId: stepMessageId(runId, stepId, seq),
@@ -50,7 +57,7 @@ export function createEngine(deps: EngineDeps): Engine {
     ...(deliverAt ? { deliverAt: new Date(deliverAt) } : {}),
   });
 
-  async function startRun(request: FailoverRequest, trigger: string, runId = newRunId(clock.now())): Promise<StartRunResult> {
+  async function startRun(request: FailoverRequest, trigger: string, runId = newRunId(clock.now()), options: StartRunOptions = {}): Promise<StartRunResult> {
     const plan = planFailover(estate, request);
     const holder = await store.acquireRunLock(estate.name, runId);
     if (holder !== runId) return { runId, started: false, activeRunId: holder };
@@ -66,6 +73,7 @@ export function createEngine(deps: EngineDeps): Engine {
       notes: plan.notes,
       status: "running",
       startedAt: nowIso(),
+      ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}),
     };
     if (!existing) {
       const successors = successorsOf(plan);
@@ -84,7 +92,12 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     await queue.send(plan.steps.filter((s) => s.dependsOn.length === 0).map((s) => wake(runId, s.id, 0)));
     log.info("run started", { runId, mode: request.mode, trigger, steps: plan.steps.length });
-    await notifier.notify(event(run, "runStarted", `${run.mode === "test" ? "Test failover" : "Failover"} of ${estate.name} started (${trigger}).`));
+    await notifier.notify(
+      event(run, "runStarted", `${run.mode === "test" ? "Test failover" : "Failover"} of ${estate.name} started (${run.trigger}).`, {
+        trigger: run.trigger,
+        vms: plan.steps.flatMap((s) => (s.kind === "failover" ? [s.vm] : [])),
+      }),
+    );
     return { runId, started: true, activeRunId: runId };
   }
 
@@ -125,7 +138,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const context: StepContext = {
       step: record.step,
       run,
-      deps,
+      deps: stepDeps,
       timing,
       get journal() {
         return record.journal;
@@ -150,6 +163,9 @@ export function createEngine(deps: EngineDeps): Engine {
       outcome: outcome.status,
       detail: outcome.status === "failed" ? outcome.reason : outcome.detail,
     });
+    if (outcome.status !== "waiting") {
+      await audit({ action: `step ${record.step.kind} ${record.step.target}`, result: outcome.status === "failed" && outcome.retryable ? "failed (retryable)" : outcome.status, runId, detail: `${stepId}: ${outcome.status === "failed" ? outcome.reason : outcome.detail}` });
+    }
 
     switch (outcome.status) {
       case "done": {
@@ -160,6 +176,15 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       case "waiting":
         return scheduleWake({ ...record, ...(outcome.detail ? { detail: outcome.detail } : {}) }, etag, outcome.afterSeconds);
+      case "parked": {
+        const parked: StepRecord = { ...record, status: "waiting", seq: record.seq + 1, wakeAt: undefined, detail: outcome.detail };
+        await writeStep(parked, etag);
+        boundary("stepParked", keys);
+        // A decision recorded while this execution ran would otherwise find the step not yet parked.
+        const fresh = await store.getRun(runId);
+        if (fresh && outcome.resumeIf(fresh.value)) await queue.send([wake(runId, stepId, parked.seq)]);
+        return;
+      }
       case "failed": {
         const limit = CHECK_KINDS.has(record.step.kind) ? timing.probeAttempts : timing.maxAttempts;
         if (outcome.retryable && record.retries + 1 < limit) {
@@ -168,7 +193,7 @@ export function createEngine(deps: EngineDeps): Engine {
         }
         await writeStep({ ...record, status: "failed", finishedAt: nowIso(), error: outcome.reason }, etag);
         boundary("stepFailed", keys);
-        return failRun(runId, `step ${stepId} failed: ${outcome.reason}`);
+        return failRun(runId, `step ${stepId} failed: ${outcome.reason}`, failedStepInfo(record, outcome.reason));
       }
     }
   }
@@ -240,9 +265,10 @@ export function createEngine(deps: EngineDeps): Engine {
     boundary("runCompleted", { runId });
     await store.releaseRunLock(run.estate, runId);
     log.info("run succeeded", { runId });
+    await audit({ action: `run ${run.mode}`, result: "succeeded", runId });
   }
 
-  async function failRun(runId: string, reason: string): Promise<void> {
+  async function failRun(runId: string, reason: string, failedStep?: FailedStepInfo): Promise<void> {
     const entry = await store.getRun(runId);
     if (!entry || entry.value.status !== "running") return;
     const run: RunRecord = { ...entry.value, status: "failed", finishedAt: nowIso(), failureReason: reason };
@@ -250,7 +276,12 @@ export function createEngine(deps: EngineDeps): Engine {
     boundary("runFailed", { runId });
     await store.releaseRunLock(run.estate, runId);
     log.error("run failed", { runId, reason });
-    await notifier.notify(event(run, "runFailed", `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${reason}. Steps already in flight finish; nothing new starts.`));
+    await audit({ action: `run ${run.mode}`, result: "failed", runId, detail: reason });
+    await notifier.notify(
+      event(run, "runFailed", `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${reason}. Steps already in flight finish; nothing new starts.`, {
+        ...(failedStep ? { failedStep, ...(failedStep.tier !== undefined ? { tier: failedStep.tier } : {}) } : {}),
+      }),
+    );
   }
 
   async function handleDeadLetter(message: StepMessage, reason: string): Promise<void> {
@@ -266,11 +297,21 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     const why = `its message was dead-lettered (${reason})`;
     await writeStep({ ...entry.value, status: "failed", finishedAt: nowIso(), error: why }, entry.etag);
-    await failRun(message.runId, `step ${message.stepId} failed: ${why}`);
+    await failRun(message.runId, `step ${message.stepId} failed: ${why}`, failedStepInfo(entry.value, why));
   }
 
-  function event(run: RunRecord, kind: RunEvent["kind"], summary: string): RunEvent {
-    return { kind, runId: run.runId, estate: run.estate, mode: run.mode, at: clock.now(), summary };
+  function event(run: RunRecord, kind: RunEvent["kind"], summary: string, extra: Partial<RunEvent> = {}): RunEvent {
+    return { kind, id: runEventId({ runId: run.runId, kind }), runId: run.runId, estate: run.estate, mode: run.mode, at: clock.now(), summary, ...extra };
+  }
+
+  /** The audit trail never stops a failover: a failed append is logged and the run goes on. */
+  async function audit(entry: { action: string; result: string; runId: string; detail?: string }): Promise<void> {
+    if (!deps.audit) return;
+    try {
+      await deps.audit.append({ at: nowIso(), who: "system", ...entry });
+    } catch (error) {
+      log.warn("audit entry not written", { runId: entry.runId, action: entry.action, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   function backoff(retries: number): number {
@@ -292,6 +333,11 @@ function neverThrowing(notifier: NotifierPort, deps: EngineDeps): NotifierPort {
       }
     },
   };
+}
+
+function failedStepInfo(record: StepRecord, reason: string): FailedStepInfo {
+  const { id, kind, target, tier } = record.step;
+  return { id, kind, target, ...(tier !== undefined ? { tier } : {}), reason };
 }
 
 function newRunId(now: Date): string {

@@ -1,4 +1,5 @@
 import type { Estate } from "../domain/estate.js";
+import type { AuditLog } from "../ports/auditLog.js";
 import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { GuestCommandPort } from "../ports/guestCommands.js";
@@ -56,4 +57,6 @@ export interface EngineDeps {
   readonly log: Logger;
   readonly timing?: Partial<EngineTiming>;
   readonly boundary?: BoundaryHook;
+  /** Step outcomes and run endings are appended here (who: 'system'); absent: not audited. */
+  readonly audit?: AuditLog;
 }

@@ -1,4 +1,4 @@
-import type { FailoverRequest, RunMode, Step } from "../domain/plan.js";
+import type { FailoverRequest, RunDecision, RunMode, Step } from "../domain/plan.js";
 
 export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
 export type StepStatus = "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
@@ -16,7 +16,26 @@ export interface RunRecord {
   readonly startedAt: string;
   readonly finishedAt?: string;
   readonly failureReason?: string;
+  /** Who asked for the run over HTTP (principal id): an approver must be someone else. */
+  readonly requestedBy?: string;
+  /** What people decided on the run (approve, commit, cleanup), read by the run's gate steps. */
+  readonly decisions?: RunDecisions;
 }
+
+export interface DecisionRecord {
+  /** Principal id and display name of the person. */
+  readonly by: string;
+  readonly byName: string;
+  readonly at: string;
+}
+
+export type RunDecisions = {
+  readonly [D in RunDecision]?: DecisionRecord;
+} & {
+  readonly cancel?: DecisionRecord & { readonly reason: string };
+  /** Each resume of the run after a failure, oldest first. */
+  readonly resumes?: readonly (DecisionRecord & { readonly steps: readonly string[]; readonly previousFailure: string })[];
+};
 
 /** Everything a step has done so far, so a redelivery resumes instead of repeating. */
 export interface StepJournal {

@@ -36,6 +36,13 @@ export interface StartedJob {
   readonly jobName: string;
 }
 
+/** Whether ASR can reach the on-premises site of a vault's fabric (failback needs it). */
+export interface OnPremisesReachability {
+  readonly reachable: boolean;
+  /** In words: which appliance / process server, its health and last heartbeat. */
+  readonly detail: string;
+}
+
 /** Azure Site Recovery operations for VMware-to-Azure protected items. */
 export interface SiteRecoveryPort {
   getProtectedItem(ref: ProtectedItemRef): Promise<ProtectedItemState>;
@@ -45,4 +52,8 @@ export interface SiteRecoveryPort {
   startCommit(ref: ProtectedItemRef): Promise<StartedJob>;
   startTestFailoverCleanup(ref: ProtectedItemRef, comments: string): Promise<StartedJob>;
   getJob(vault: Vault, jobName: string): Promise<AsrJob>;
+  /** Reverse replication (Azure back to on-premises) of a failed-over item, with the vault's reprotect settings. */
+  startReprotect(ref: ProtectedItemRef): Promise<StartedJob>;
+  /** The vault's on-premises fabric as ASR sees it: its reprotect agent (InMageRcm) or process server (InMageAzureV2). */
+  getOnPremisesReachability(vault: Vault): Promise<OnPremisesReachability>;
 }

@@ -17,7 +17,8 @@ export function buildRunReport(estate: Estate, run: RunRecord, records: readonly
     finishedAt: run.finishedAt ?? null,
     outcome: run.status,
     failureReason: run.failureReason ?? null,
-    rtoSeconds: Math.round((end - started) / 1000),
+    rtoSeconds: Math.round(((recoveredAt(records) ?? end) - started) / 1000),
+    durationSeconds: Math.round((end - started) / 1000),
     rtoTargetSeconds: estate.objectives.rtoMinutes * 60,
     dataLossWindowSeconds: dataLossWindow(records),
     rpoTargetSeconds: estate.objectives.rpoMinutes * 60,
@@ -25,6 +26,17 @@ export function buildRunReport(estate: Estate, run: RunRecord, records: readonly
     notes: run.notes,
     steps: steps.map(stepReport),
   };
+}
+
+/**
+ * With a commit or cleanup gate, recovery is done when the last tier is ready (epoch ms), or
+ * undefined (no such gate, or not every tier ready yet).
+ */
+function recoveredAt(records: readonly StepRecord[]): number | undefined {
+  const gated = records.some((r) => r.step.kind === "awaitDecision" && r.step.decision !== "approve");
+  const tiers = records.filter((r) => r.step.kind === "tierReady");
+  if (!gated || tiers.length === 0 || !tiers.every((r) => r.status === "succeeded" && r.finishedAt)) return undefined;
+  return Math.max(...tiers.map((r) => Date.parse(r.finishedAt ?? "")));
 }
 
 function stepReport(record: StepRecord): StepReport {

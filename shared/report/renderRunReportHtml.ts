@@ -8,7 +8,7 @@ const STEP_COLOUR: Record<StepStatus, string> = {
   succeeded: "#2da44e", failed: "#cf222e", running: "#d4a72c", waiting: "#e3b341",
   queued: "#8c959f", pending: "#afb8c1", cancelled: "#6e7781",
 };
-const MODE_LABEL: Record<RunReport["mode"], string> = { unplanned: "Unplanned failover", test: "Test failover" };
+const MODE_LABEL: Record<RunReport["mode"], string> = { unplanned: "Unplanned failover", test: "Test failover", "failback-prep": "Failback preparation" };
 const GOOD = "#1a7f37", BAD = "#cf222e", MUTED = "#6e7781";
 
 // Timeline geometry, in SVG user units (the SVG scales to the page width).
@@ -114,7 +114,8 @@ function timelineRow(step: StepReport, y: number, x: (s: number) => number, orig
 
 function timeline(r: RunReport): string {
   const originMs = Date.parse(r.startedAt);
-  const runEnd = Number.isFinite(r.rtoSeconds) ? Math.max(0, r.rtoSeconds) : 0;
+  const extent = r.durationSeconds ?? r.rtoSeconds;
+  const runEnd = Number.isFinite(extent) ? Math.max(0, extent) : 0;
   const target = Number.isFinite(r.rtoTargetSeconds) ? Math.max(0, r.rtoTargetSeconds) : 0;
   const ends = r.steps.flatMap((s) => [offsetSeconds(s.startedAt, originMs), offsetSeconds(s.finishedAt, originMs)]);
   // The axis always reaches the RTO target so the dashed line is on the picture.
@@ -175,6 +176,20 @@ function stepsTable(r: RunReport): string {
   return `<section><h2>Steps</h2><table><thead><tr>${head}</tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
 }
 
+/** Earlier drills: each one's outcome, RTO and data-loss window against the targets, to see the trend. */
+function historyTable(r: RunReport): string {
+  if (r.history === undefined) return "";
+  if (r.history.length === 0) return `<section class="history"><h2>Earlier drills</h2><p>No earlier drill of ${esc(r.estate)}.</p></section>`;
+  const rows = r.history.map((h) => {
+    const loss = h.dataLossWindowSeconds === null ? "—" : formatDuration(h.dataLossWindowSeconds);
+    const lossColour = h.dataLossWindowSeconds === null ? MUTED : h.dataLossWindowSeconds <= h.rpoTargetSeconds ? GOOD : BAD;
+    return `<tr data-run-id="${esc(h.runId)}"><td>${formatHuman(h.startedAt)}</td><td><a href="/api/runs/${esc(encodeURIComponent(h.runId))}/report"><code>${esc(h.runId)}</code></a></td><td>${esc(h.trigger)}</td><td>${badge(h.outcome, OUTCOME_COLOUR[h.outcome])}</td>
+<td style="color:${h.rtoSeconds <= h.rtoTargetSeconds ? GOOD : BAD}">${formatDuration(h.rtoSeconds)} of ${formatDuration(h.rtoTargetSeconds)}</td><td style="color:${lossColour}">${loss} of ${formatDuration(h.rpoTargetSeconds)}</td></tr>`;
+  });
+  const head = ["Started", "Run", "Trigger", "Outcome", "RTO vs target", "Data loss vs RPO"].map((h) => `<th scope="col">${h}</th>`).join("");
+  return `<section class="history"><h2>Earlier drills</h2><table><thead><tr>${head}</tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
+}
+
 const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:0 auto;padding:16px 24px;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .meta{color:#59636e;margin:0}.reason{background:#ffebe9;border-left:4px solid #cf222e;padding:6px 10px}
@@ -198,6 +213,7 @@ ${timeline(report)}
 ${dnsTable(report.dnsChanges)}
 ${notesList(report.notes)}
 ${stepsTable(report)}
+${historyTable(report)}
 </body></html>
 `;
 }

@@ -30,8 +30,13 @@ export interface RunReport {
   readonly finishedAt: string | null;
   readonly outcome: RunStatus;
   readonly failureReason: string | null;
-  /** From the run's start to its last step (or now, while running). */
+  /**
+   * From the run's start to its last step (or now, while running). When commit or cleanup waits
+   * for a person, to the moment every tier was ready: the wait for that decision is not recovery time.
+   */
   readonly rtoSeconds: number;
+  /** From the run's start to its end (or now): the timeline's extent. Absent in reports written before it existed. */
+  readonly durationSeconds?: number;
   readonly rtoTargetSeconds: number;
   /** Worst VM: time between its recovery point and the start of its failover (the writes given up). */
   readonly dataLossWindowSeconds: number | null;
@@ -39,4 +44,19 @@ export interface RunReport {
   readonly dnsChanges: readonly DnsChange[];
   readonly notes: readonly string[];
   readonly steps: readonly StepReport[];
+  /** Earlier drills (test failovers) of the estate, newest first, for comparison (the report page adds them). */
+  readonly history?: readonly RunHistoryEntry[];
+}
+
+/** One earlier run on the report page's history. */
+export interface RunHistoryEntry {
+  readonly runId: string;
+  readonly mode: RunMode;
+  readonly trigger: string;
+  readonly startedAt: string;
+  readonly outcome: RunStatus;
+  readonly rtoSeconds: number;
+  readonly rtoTargetSeconds: number;
+  readonly dataLossWindowSeconds: number | null;
+  readonly rpoTargetSeconds: number;
 }

@@ -3,7 +3,7 @@ import type { Estate } from "../../shared/domain/estate.js";
 import type { FailoverRequest } from "../../shared/domain/plan.js";
 import type { BoundaryHook } from "../../shared/engine/engineDeps.js";
 import type { Logger } from "../../shared/ports/logger.js";
-import type { RunEvent } from "../../shared/ports/notifier.js";
+import type { NotifierPort, RunEvent } from "../../shared/ports/notifier.js";
 import type { RunRecord, StepRecord } from "../../shared/ports/runStore.js";
 import { createLocalStack, type LocalStack } from "../../local/localStack.js";
 import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
@@ -34,6 +34,8 @@ export interface HarnessOptions {
   readonly onStack?: (stack: LocalStack) => void;
   /** How many times a start that crashed is repeated with the same run id (as a retried HTTP call would). */
   readonly startRetries?: number;
+  /** Also told every run event, after the harness has captured it (e.g. the real queue notifier). */
+  readonly notifier?: NotifierPort;
 }
 
 let runCounter = 0;
@@ -50,7 +52,12 @@ export async function runFailover(options: HarnessOptions = {}): Promise<Harness
     realTime: false,
     start: new Date("2026-11-25T02:00:00Z"),
     log,
-    notifier: { notify: (event) => Promise.resolve(void events.push(event)) },
+    notifier: {
+      notify: async (event) => {
+        events.push(event);
+        await options.notifier?.notify(event);
+      },
+    },
     // Short SDK-independent retry delays keep failing scenarios quick in simulated time.
     timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },
     ...(options.faults ? { faults: options.faults } : {}),

@@ -1,5 +1,6 @@
 import type { Estate, Tier, Vault, Vm } from "../../domain/estate.js";
 import type { ProtectedItemRef } from "../../ports/siteRecovery.js";
+import type { RunMode } from "../../domain/plan.js";
 
 export function findVm(estate: Estate, name: string): Vm {
   const vm = estate.vms.find((v) => v.name === name);
@@ -25,6 +26,6 @@ export function protectedItemRef(estate: Estate, vmName: string): ProtectedItemR
 }
 
 /** ASR names a test-failover VM after the recovered VM with a '-test' suffix. */
-export function guestVmId(vm: Vm, mode: "unplanned" | "test"): string {
+export function guestVmId(vm: Vm, mode: RunMode): string {
   return mode === "test" ? `${vm.recoveryVmId}-test` : vm.recoveryVmId;
 }

@@ -1,10 +1,12 @@
 import type { Step, StepKind } from "../../domain/plan.js";
 import type { StepExecutor } from "../stepContext.js";
 import { executeCleanupTestFailover, executeCommit } from "./commit.js";
+import { executeAwaitDecision } from "./decisions.js";
 import { executeFailover } from "./failover.js";
 import { executeGuestChecks, executeHealthProbe, executeVerifyTargetDc } from "./guestChecks.js";
 import { executeNotify, executeTierReady } from "./milestones.js";
 import { executeUpdateDns, executeUpdateRoute } from "./network.js";
+import { executeReprotect } from "./reprotect.js";
 
 const EXECUTORS: { readonly [K in StepKind]: StepExecutor<Extract<Step, { kind: K }>> } = {
   verifyTargetDc: executeVerifyTargetDc,
@@ -17,6 +19,8 @@ const EXECUTORS: { readonly [K in StepKind]: StepExecutor<Extract<Step, { kind: 
   commit: executeCommit,
   cleanupTestFailover: executeCleanupTestFailover,
   notify: executeNotify,
+  awaitDecision: executeAwaitDecision,
+  reprotect: executeReprotect,
 };
 
 export function executorFor(kind: StepKind): StepExecutor {

@@ -1,0 +1,47 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
+import { getAppRoot } from "../appRoot.js";
+import { loadConfig } from "../config/loadConfig.js";
+import { loadEstateFile } from "../config/loadEstateFile.js";
+import type { NotificationChannelState } from "../domain/health/healthSnapshot.js";
+import { healthCheckRootFrom, type HealthCheckRoot } from "../health/healthCheckRoot.js";
+import { systemClock } from "../ports/clock.js";
+import type { Logger } from "../ports/logger.js";
+import type { NotifierPort } from "../ports/notifier.js";
+import { createHealthPorts } from "./healthPorts.js";
+import { createTableHealthHistory } from "./tableHealthHistory.js";
+
+/**
+ * The health check in the Function App: managed identity, the real ARM, Monitor and Log Analytics
+ * endpoints, history in the state tables. Notifications go through the app's notification service
+ * when the app root is up; if it cannot start, the check still runs and its result goes to the log.
+ */
+export async function buildProductionHealthCheck(env: Readonly<Record<string, string | undefined>>): Promise<HealthCheckRoot> {
+  const config = loadConfig(env);
+  const estate = await loadEstateFile(config.ESTATE_CONFIG_PATH);
+  const credential: TokenCredential = config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
+  const ports = createHealthPorts({ credential, subscriptionId: estate.subscriptionId, clock: systemClock });
+  const history = await createTableHealthHistory({ endpoint: config.StateTables__tableServiceUri, credential });
+  const app = await getAppRoot().catch(() => undefined);
+  const notifications = app?.notifications;
+  const channels = notifications
+    ? async (): Promise<NotificationChannelState[]> =>
+        (await notifications.getChannelHealth()).map((c) => ({
+          channel: c.channel,
+          state: c.state,
+          ...(c.problems.length > 0 ? { detail: c.problems.join("; ") } : c.lastError ? { detail: c.lastError } : {}),
+        }))
+    : undefined;
+  return healthCheckRootFrom((log) => ({
+    estate,
+    readers: { ...ports, ...(channels ? { notificationChannels: channels } : {}) },
+    history,
+    notifier: notifications ? notifications.notifierFor(log) : loggingNotifier(log),
+    clock: systemClock,
+    log,
+  }));
+}
+
+function loggingNotifier(log: Logger): NotifierPort {
+  return { notify: (event) => Promise.resolve(log.info("health check event", { runId: event.runId, kind: event.kind, summary: event.summary })) };
+}

@@ -1,0 +1,149 @@
+import type { TableClient } from "@azure/data-tables";
+import { DrError } from "../ports/errors.js";
+import type { ChannelHealthRecord, ChannelOutcome, DeliveryRecord, NotificationStore } from "../ports/notificationStore.js";
+import { callAzure } from "./azureErrors.js";
+import { openTable, type StateTablesOptions } from "./stateTables.js";
+
+export const NOTIFICATION_TABLE_NAMES = { channelHealth: "channelHealth", deliveries: "notificationDeliveries" } as const;
+const CHANNELS_PARTITION = "channels";
+const MAX_HEALTH_UPDATES = 20;
+/** Keeps a row well below Table Storage's 64 KiB per string property. */
+const MAX_ERROR_CHARS = 1_000;
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+/**
+ * Notification state in Table Storage: `notificationDeliveries` (partition = run id, row = event id
+ * and channel: one row per (event, channel), so a run's notifications are listed with one query)
+ * and `channelHealth` (one row per channel, updated under its ETag by concurrent workers).
+ */
+export async function createTableNotificationStore(options: StateTablesOptions): Promise<NotificationStore> {
+  const [health, deliveries] = await Promise.all([openTable(options, NOTIFICATION_TABLE_NAMES.channelHealth), openTable(options, NOTIFICATION_TABLE_NAMES.deliveries)]);
+
+  return {
+    async getDelivery(runId, eventId, channel) {
+      const entity = await getEntity(deliveries, tableKey(runId), tableKey(`${eventId}|${channel}`));
+      return entity && toDelivery(entity);
+    },
+
+    async putDelivery(record) {
+      const entity: Entity = {
+        partitionKey: tableKey(record.runId),
+        rowKey: tableKey(`${record.eventId}|${record.channel}`),
+        runId: record.runId,
+        eventId: record.eventId,
+        kind: record.kind,
+        channel: record.channel,
+        status: record.status,
+        attempts: record.attempts,
+        updatedAt: record.updatedAt,
+        lastError: (record.lastError ?? "").slice(0, MAX_ERROR_CHARS),
+        nextAttemptAt: record.nextAttemptAt ?? "",
+      };
+      await callAzure(`write delivery ${record.eventId}/${record.channel}`, () => deliveries.upsertEntity(entity, "Replace"));
+    },
+
+    async listDeliveries(runId) {
+      const found: DeliveryRecord[] = [];
+      const query = deliveries.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${tableKey(runId).replace(/'/g, "''")}'` } });
+      for await (const entity of query) found.push(toDelivery(entity));
+      return found.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.eventId.localeCompare(b.eventId) || a.channel.localeCompare(b.channel));
+    },
+
+    async recordChannelOutcome(channel, outcome) {
+      for (let attempt = 0; attempt < MAX_HEALTH_UPDATES; attempt++) {
+        const entity = await getEntity(health, CHANNELS_PARTITION, tableKey(channel));
+        const next = applyOutcome(entity ? toHealth(entity) : { channel, consecutiveFailures: 0, totalFailures: 0, delivered: 0 }, outcome);
+        try {
+          if (entity) await callAzure(`update health of ${channel}`, () => health.updateEntity(fromHealth(next), "Replace", { etag: entity.etag }));
+          else await callAzure(`create health of ${channel}`, () => health.createEntity(fromHealth(next)));
+          return next;
+        } catch (error) {
+          // Another worker counted its outcome in between: read again and count ours on top.
+          if (error instanceof DrError && (error.code === "PreconditionFailed" || error.code === "Conflict")) continue;
+          throw error;
+        }
+      }
+      throw new DrError("Conflict", `health of channel ${channel}: too much contention`);
+    },
+
+    async listChannelHealth() {
+      const found: ChannelHealthRecord[] = [];
+      const query = health.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${CHANNELS_PARTITION}'` } });
+      for await (const entity of query) found.push(toHealth(entity));
+      return found.sort((a, b) => a.channel.localeCompare(b.channel));
+    },
+  };
+}
+
+function applyOutcome(current: ChannelHealthRecord, outcome: ChannelOutcome): ChannelHealthRecord {
+  if (outcome.ok) return { ...current, consecutiveFailures: 0, delivered: current.delivered + 1, lastSuccessAt: outcome.at, lastEventId: outcome.eventId };
+  return {
+    ...current,
+    consecutiveFailures: current.consecutiveFailures + 1,
+    totalFailures: current.totalFailures + 1,
+    lastFailureAt: outcome.at,
+    lastError: outcome.error.slice(0, MAX_ERROR_CHARS),
+    lastEventId: outcome.eventId,
+  };
+}
+
+function fromHealth(h: ChannelHealthRecord): Entity {
+  return {
+    partitionKey: CHANNELS_PARTITION,
+    rowKey: tableKey(h.channel),
+    channel: h.channel,
+    consecutiveFailures: h.consecutiveFailures,
+    totalFailures: h.totalFailures,
+    delivered: h.delivered,
+    lastSuccessAt: h.lastSuccessAt ?? "",
+    lastFailureAt: h.lastFailureAt ?? "",
+    lastError: h.lastError ?? "",
+    lastEventId: h.lastEventId ?? "",
+  };
+}
+
+/** Optional string columns are stored as "" when absent. */
+const optional = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (typeof value === "string" && value !== "" ? ({ [key]: value } as { [P in K]: string }) : {});
+
+function toHealth(e: Entity): ChannelHealthRecord {
+  return {
+    channel: String(e.channel),
+    consecutiveFailures: Number(e.consecutiveFailures),
+    totalFailures: Number(e.totalFailures),
+    delivered: Number(e.delivered),
+    ...optional("lastSuccessAt", e.lastSuccessAt),
+    ...optional("lastFailureAt", e.lastFailureAt),
+    ...optional("lastError", e.lastError),
+    ...optional("lastEventId", e.lastEventId),
+  };
+}
+
+function toDelivery(e: Entity): DeliveryRecord {
+  return {
+    runId: String(e.runId),
+    eventId: String(e.eventId),
+    kind: String(e.kind),
+    channel: String(e.channel),
+    status: e.status as DeliveryRecord["status"],
+    attempts: Number(e.attempts),
+    updatedAt: String(e.updatedAt),
+    ...optional("lastError", e.lastError),
+    ...optional("nextAttemptAt", e.nextAttemptAt),
+  };
+}
+
+async function getEntity(table: TableClient, partitionKey: string, rowKey: string): Promise<(Entity & { etag: string }) | undefined> {
+  try {
+    return await callAzure(`read ${table.tableName}/${rowKey}`, () => table.getEntity<Entity>(partitionKey, rowKey));
+  } catch (error) {
+    if (error instanceof DrError && error.code === "NotFound") return undefined;
+    throw error;
+  }
+}
+
+/** Table keys may not hold / \ # ? or control characters: those (and %) are percent-encoded. */
+export function tableKey(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[/\\#?%\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`);
+}

@@ -1,0 +1,135 @@
+/**
+ * What the health check read, as plain values: the rules' only input besides the estate and the time.
+ * Every read is isolated, so each part is either a value or the reason it could not be read.
+ */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export const readOk = <T>(value: T): Read<T> => ({ ok: true, value });
+export const readFailed = <T = never>(reason: string): Read<T> => ({ ok: false, reason });
+
+/** One ASR health error (HealthError in the ASR API), reduced to what advice needs. */
+export interface AsrHealthError {
+  readonly code?: string;
+  /** errorLevel: 'Error' or 'Warning'. */
+  readonly level?: string;
+  readonly message: string;
+  readonly possibleCauses?: string;
+  readonly recommendedAction?: string;
+}
+
+export interface NicSettings {
+  readonly targetSubnetName?: string;
+  readonly targetIpAddress?: string;
+}
+
+/** A replication protected item as listed per vault (VMware-to-Azure provider details flattened). */
+export interface ProtectedItemSnapshot {
+  /** ARM resource name of the item ('api01-vsphere'). */
+  readonly name: string;
+  readonly id: string;
+  /** The machine name ASR shows ('API01'). */
+  readonly friendlyName: string;
+  readonly protectionState: string;
+  readonly replicationHealth: string;
+  readonly activeLocation: string;
+  readonly healthErrors: readonly AsrHealthError[];
+  readonly lastSuccessfulTestFailoverTime?: Date;
+  readonly policyId?: string;
+  /** providerSpecificDetails.instanceType ('InMageRcm'...). */
+  readonly provider: string;
+  readonly lastRecoveryPointReceived?: Date;
+  readonly lastRpoInSeconds?: number;
+  readonly lastRpoCalculatedTime?: Date;
+  readonly agent: {
+    readonly version?: string;
+    readonly latestVersion?: string;
+    readonly lastHeartbeat?: Date;
+    readonly expiresOn?: Date;
+  };
+  readonly target: {
+    readonly vmName?: string;
+    readonly vmSize?: string;
+    readonly networkId?: string;
+    readonly resourceGroupId?: string;
+    readonly primaryNic?: NicSettings;
+  };
+}
+
+/** The recovery points of one item, summarised (the list is read once per item). */
+export interface RecoveryPointSummary {
+  readonly count: number;
+  readonly oldest?: Date;
+  readonly newestCrashConsistent?: Date;
+  readonly newestAppConsistent?: Date;
+}
+
+export interface RecoveryPlanSnapshot {
+  readonly name: string;
+  /** The 'Boot' groups in order; each holds protected item ids (lower case). */
+  readonly bootGroups: readonly (readonly string[])[];
+}
+
+export interface PolicySnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly retentionMinutes?: number;
+  readonly appConsistentFrequencyMinutes?: number;
+  readonly crashConsistentFrequencyMinutes?: number;
+}
+
+export interface VaultSnapshot {
+  readonly items: Read<readonly ProtectedItemSnapshot[]>;
+  readonly recoveryPlans: Read<readonly RecoveryPlanSnapshot[]>;
+  readonly policies: Read<readonly PolicySnapshot[]>;
+}
+
+/** Average availability (%) of a circuit over the window read; null when Monitor had no data point. */
+export interface CircuitAvailability {
+  readonly bgpPercent: number | null;
+  readonly arpPercent: number | null;
+  readonly windowMinutes: number;
+}
+
+/** The Azure VM agent as the VM's instance view reports it (Run Command needs it Ready). */
+export interface VmAgentState {
+  readonly exists: boolean;
+  readonly powerState?: string;
+  /** vmAgent.statuses[0].displayStatus ('Ready', 'Not Ready'). */
+  readonly agentStatus?: string;
+  readonly agentVersion?: string;
+}
+
+export interface DnsRecordState {
+  readonly addresses: readonly string[];
+  readonly ttl: number;
+}
+
+/** A notification channel's state, as the notification service tracks it. */
+export interface NotificationChannelState {
+  readonly channel: string;
+  readonly state: "healthy" | "degraded" | "failing" | "misconfigured";
+  /** The last error or the setting problems, in words. */
+  readonly detail?: string;
+}
+
+export interface HealthSnapshot {
+  readonly takenAt: Date;
+  /** By estate vault key. */
+  readonly vaults: Readonly<Record<string, VaultSnapshot>>;
+  /** By estate VM name; absent when the VM's item was not found (nothing to list). */
+  readonly recoveryPoints: Readonly<Record<string, Read<RecoveryPointSummary>>>;
+  /** By circuit resource id (lower case). */
+  readonly circuits: Readonly<Record<string, Read<CircuitAvailability>>>;
+  /** Newest Heartbeat of the target DC (null: none in the window); undefined: no workspace configured. */
+  readonly targetDcHeartbeat: Read<Date | null> | undefined;
+  /** By dnsRecordKey(); null value: the record set does not exist. */
+  readonly dns: Readonly<Record<string, Read<DnsRecordState | null>>>;
+  /** By VM resource id (lower case): the target DC and the recovered VMs that exist. */
+  readonly vmAgents: Readonly<Record<string, Read<VmAgentState>>>;
+  /** The notification channels' state; undefined when notifications are not wired. */
+  readonly notificationChannels?: Read<readonly NotificationChannelState[]>;
+}
+
+export function dnsRecordKey(record: { readonly zoneType: string; readonly zone: string; readonly name: string }): string {
+  return `${record.zoneType}/${record.zone}/${record.name}`.toLowerCase();
+}

@@ -1,0 +1,318 @@
+import type { Estate, Vault, Vm } from "../estate.js";
+import { ageMs, DAY_MS, formatAge, MINUTE_MS } from "./format.js";
+import { worst, type Advice, type CheckStatus, type HealthCheck, type VmCheckKind } from "./healthReport.js";
+import type { ProtectedItemSnapshot, Read, RecoveryPointSummary } from "./healthSnapshot.js";
+import type { ItemLocation } from "./inventory.js";
+import { adviceForHealthError, adviceForSymptom } from "./remediation.js";
+import type { HealthThresholds } from "./thresholds.js";
+
+export interface VmRuleInput {
+  readonly estate: Estate;
+  readonly vm: Vm;
+  readonly location: ItemLocation;
+  /** The item's recovery points; undefined when there was no item to list them for. */
+  readonly points: Read<RecoveryPointSummary> | undefined;
+  readonly now: Date;
+  readonly thresholds: HealthThresholds;
+}
+
+const TITLES: Readonly<Record<VmCheckKind, string>> = {
+  inventory: "Protected in the expected vault",
+  replication: "Replication health and protection state",
+  rpo: "RPO",
+  appConsistency: "App-consistent recovery point",
+  retention: "Recovery point retention",
+  mobilityAgent: "Mobility agent",
+  testFailover: "Last successful test failover",
+  targetSettings: "Target network, subnet and size",
+};
+
+function check(vm: Vm, kind: VmCheckKind, status: CheckStatus, reason: string, advice: readonly Advice[] = []): HealthCheck {
+  return { id: `vm/${vm.name}/${kind}`, kind, subject: vm.name, title: TITLES[kind], status, reason, advice: dedupe(advice) };
+}
+
+function dedupe(advice: readonly Advice[]): Advice[] {
+  const seen = new Set<string>();
+  return advice.filter((a) => {
+    const key = `${a.id}|${a.errorCode ?? ""}|${a.verbatim ?? ""}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const VM_KINDS: readonly VmCheckKind[] = ["inventory", "replication", "rpo", "appConsistency", "retention", "mobilityAgent", "testFailover", "targetSettings"];
+
+/** Every per-VM check, in a fixed order (a VM with no protected item has only its inventory check). */
+export function evaluateVm(input: VmRuleInput): HealthCheck[] {
+  const { vm, location, estate } = input;
+  const vault = estate.vaults[vm.vault];
+  if (location.kind === "missing") {
+    // Nothing else to check: there is no replication. The one red check says what to do.
+    return [check(vm, "inventory", "red", `No protected item '${vm.protectedItem}' (or machine '${vm.name}') in any of the estate's vaults: a failover cannot recover this VM.`, [inventoryAdvice(vm, vault, "missing")])];
+  }
+  if (location.kind === "unread") {
+    const why = `Could not check: ${location.reason}.`;
+    return VM_KINDS.map((kind) => check(vm, kind, "unknown", why));
+  }
+  const item = location.item;
+  return [
+    inventoryCheck(vm, vault, location),
+    replicationCheck(vm, item),
+    rpoCheck(input, item),
+    appConsistencyCheck(input),
+    retentionCheck(input),
+    agentCheck(input, item),
+    testFailoverCheck(input, item),
+    targetSettingsCheck(vm, vault, item),
+  ];
+}
+
+function inventoryAdvice(vm: Vm, vault: Vault | undefined, problem: "missing" | "moved", foundIn?: string): Advice {
+  return problem === "missing"
+    ? {
+        id: "inventory-missing",
+        title: "Protect the VM again, or take it out of the estate",
+        steps: [
+          `If ${vm.name} should be protected: enable replication for it in vault '${vault?.name ?? vm.vault}' with the estate's replication policy, then wait for initial replication to finish.`,
+          `If it was retired on purpose: remove it from the estate file (vms[name=${vm.name}]) so failovers and reports stop expecting it.`,
+        ],
+        reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
+      }
+    : {
+        id: "inventory-moved",
+        title: "The estate and ASR disagree on the VM's vault",
+        steps: [
+          `${vm.name} is protected in vault '${foundIn ?? "?"}', but the estate names '${vm.vault}': a failover would look for it in the wrong vault and fail.`,
+          `Either set vms[name=${vm.name}].vault to '${foundIn ?? "?"}' in the estate file, or disable replication there and enable it in '${vault?.name ?? vm.vault}'.`,
+        ],
+        reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
+      };
+}
+
+function inventoryCheck(vm: Vm, vault: Vault | undefined, location: Extract<ItemLocation, { item: unknown }>): HealthCheck {
+  if (location.kind === "moved") {
+    return check(vm, "inventory", "red", `Protected in vault '${location.vaultKey}' (item '${location.item.name}'), not in '${vm.vault}' as the estate says: a failover would not find it.`, [
+      inventoryAdvice(vm, vault, "moved", location.vaultKey),
+    ]);
+  }
+  const provider = location.item.provider;
+  if (vault && provider && provider !== vault.provider) {
+    return check(vm, "inventory", "red", `Item '${location.item.name}' replicates with provider ${provider}, but the estate's vault '${vm.vault}' says ${vault.provider}: ASR would reject the failover input.`, [
+      { id: "inventory-provider", title: "Align the estate's provider with ASR", steps: [`Set vaults.${vm.vault}.provider to '${provider}' in the estate file, or re-protect the VM with the ${vault.provider} provider.`], reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-architecture-modernized" },
+    ]);
+  }
+  return check(vm, "inventory", "green", `Protected item '${location.item.name}' in vault '${location.vaultKey}' (${provider || "provider not reported"}).`);
+}
+
+function replicationCheck(vm: Vm, item: ProtectedItemSnapshot): HealthCheck {
+  const statuses: CheckStatus[] = [];
+  const parts: string[] = [];
+  const state = item.protectionState;
+  if (state === "Protected") statuses.push("green");
+  else if (/fail|error|critical/i.test(state) && !/commit|pending/i.test(state)) statuses.push("red");
+  else statuses.push("amber");
+  parts.push(`protection state ${state || "not reported"}`);
+  const health = item.replicationHealth;
+  statuses.push(health === "Normal" ? "green" : health === "Critical" ? "red" : "amber");
+  parts.push(`replication health ${health || "not reported"}`);
+  if (item.activeLocation === "Recovery") {
+    statuses.push("amber");
+    parts.push("running in Azure after a failover: re-protect and fail back before another failover can be relied on");
+  }
+  const advice = item.healthErrors.map((e) => adviceForHealthError(e, vm.os));
+  for (const e of item.healthErrors) {
+    statuses.push(/warning/i.test(e.level ?? "") ? "amber" : "red");
+    parts.push(`health error${e.code ? ` ${e.code}` : ""}: ${e.message}`);
+  }
+  return check(vm, "replication", worst(statuses), `${capitalise(parts.join("; "))}.`, advice);
+}
+
+function rpoCheck(input: VmRuleInput, item: ProtectedItemSnapshot): HealthCheck {
+  const { vm, now, thresholds, estate } = input;
+  const objectiveMs = estate.objectives.rpoMinutes * MINUTE_MS;
+  // Data written since the newest point ASR received is what a failover now would lose.
+  const rpoMs = item.lastRecoveryPointReceived ? ageMs(now, item.lastRecoveryPointReceived) : item.lastRpoInSeconds !== undefined ? item.lastRpoInSeconds * 1000 : undefined;
+  if (rpoMs === undefined) return check(vm, "rpo", "unknown", "ASR reported neither the last recovery point received nor a calculated RPO.");
+  const heartbeatAge = item.agent.lastHeartbeat ? ageMs(now, item.agent.lastHeartbeat) : undefined;
+  const agentSilent = heartbeatAge !== undefined && heartbeatAge > thresholds.agentHeartbeatAmberMinutes * MINUTE_MS;
+  const status: CheckStatus = rpoMs > objectiveMs ? "red" : rpoMs >= objectiveMs * thresholds.rpoAmberRatio ? "amber" : "green";
+  const base = `Current RPO ${formatAge(rpoMs)} against the ${estate.objectives.rpoMinutes} min objective`;
+  if (status === "green") return check(vm, "rpo", status, `${base}.`);
+  const why = agentSilent ? `the Mobility agent has not reported for ${formatAge(heartbeatAge ?? 0)}` : "replication is falling behind while the agent still reports";
+  const verdict = status === "red" ? "breached: a failover now would lose more than the objective allows" : `above ${Math.round(thresholds.rpoAmberRatio * 100)}% of it, not yet breached`;
+  return check(vm, "rpo", status, `${base}: ${verdict}; ${why}.`, [adviceForSymptom(agentSilent ? "agent-silent" : "replication-behind", vm.os)]);
+}
+
+function appConsistencyCheck(input: VmRuleInput): HealthCheck {
+  const { vm, now, thresholds, estate, points } = input;
+  if (!points) return check(vm, "appConsistency", "unknown", "Not checked: no recovery points were listed for this VM.");
+  if (!points.ok) return check(vm, "appConsistency", "unknown", `Could not check: ${points.reason}.`);
+  const frequencyMs = estate.objectives.appConsistentFrequencyMinutes * MINUTE_MS;
+  const { newestAppConsistent, newestCrashConsistent } = points.value;
+  const crashFresh = newestCrashConsistent !== undefined && ageMs(now, newestCrashConsistent) <= estate.objectives.rpoMinutes * MINUTE_MS;
+  const appAge = newestAppConsistent ? ageMs(now, newestAppConsistent) : undefined;
+  const status: CheckStatus =
+    appAge === undefined ? "red" : appAge <= thresholds.appConsistentAmberIntervals * frequencyMs ? "green" : appAge <= thresholds.appConsistentRedIntervals * frequencyMs ? "amber" : "red";
+  const base =
+    appAge === undefined
+      ? `No app-consistent point among the ${points.value.count} recovery points`
+      : `Newest app-consistent point is ${formatAge(appAge)} old (one expected every ${estate.objectives.appConsistentFrequencyMinutes} min)`;
+  if (status === "green") return check(vm, "appConsistency", status, `${base}.`);
+  if (crashFresh) {
+    const cause = vm.os === "windows" ? "a VSS writer or the ASR VSS provider is failing on the VM" : "app-consistency scripts are not set up or are failing on the VM";
+    return check(vm, "appConsistency", status, `${base}, while crash-consistent points are fresh (${formatAge(ageMs(now, newestCrashConsistent))}): ${cause}.`, [adviceForSymptom("app-consistency-stale", vm.os)]);
+  }
+  return check(vm, "appConsistency", status, `${base}; crash-consistent points are stale too, so replication itself is behind (see RPO).`, [adviceForSymptom("replication-behind", vm.os)]);
+}
+
+function retentionCheck(input: VmRuleInput): HealthCheck {
+  const { vm, now, thresholds, estate, points } = input;
+  if (!points) return check(vm, "retention", "unknown", "Not checked: no recovery points were listed for this VM.");
+  if (!points.ok) return check(vm, "retention", "unknown", `Could not check: ${points.reason}.`);
+  const retentionMs = estate.objectives.retentionDays * DAY_MS;
+  const oldest = points.value.oldest;
+  if (!oldest) return check(vm, "retention", "red", "ASR holds no recovery point for this VM: there is nothing to fail over to.", [adviceForSymptom("replication-behind", vm.os)]);
+  const coverage = ageMs(now, oldest) / retentionMs;
+  const base = `Oldest recovery point is ${formatAge(ageMs(now, oldest))} old against the ${estate.objectives.retentionDays}-day retention`;
+  if (coverage >= thresholds.retentionCoverageRatio) return check(vm, "retention", "green", `${base}.`);
+  return check(vm, "retention", "amber", `${base}: points reach back only ${Math.round(coverage * 100)}% of it (replication re-enabled recently, or the policy keeps less; see the replication policy check).`, [
+    {
+      id: "retention-short",
+      title: "Recovery history shorter than the retention objective",
+      steps: [
+        `If replication of ${vm.name} was enabled or resynchronised recently, the history fills up by itself within ${estate.objectives.retentionDays} days.`,
+        `Otherwise check the replication policy's retention (recovery point history) in vault '${vm.vault}' against ${estate.objectives.retentionDays} days.`,
+      ],
+      reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
+    },
+  ]);
+}
+
+function agentCheck(input: VmRuleInput, item: ProtectedItemSnapshot): HealthCheck {
+  const { vm, now, thresholds } = input;
+  const { lastHeartbeat, version, latestVersion, expiresOn } = item.agent;
+  const statuses: CheckStatus[] = [];
+  const parts: string[] = [];
+  const advice: Advice[] = [];
+  if (!lastHeartbeat) {
+    statuses.push("unknown");
+    parts.push("ASR reported no agent heartbeat");
+  } else {
+    const age = ageMs(now, lastHeartbeat);
+    const status: CheckStatus = age > thresholds.agentHeartbeatRedMinutes * MINUTE_MS ? "red" : age > thresholds.agentHeartbeatAmberMinutes * MINUTE_MS ? "amber" : "green";
+    statuses.push(status);
+    parts.push(`last heartbeat ${formatAge(age)} ago`);
+    if (status !== "green") advice.push(adviceForSymptom("agent-silent", vm.os));
+  }
+  if (version) {
+    parts.push(`version ${version}${latestVersion && latestVersion !== version ? ` (latest ${latestVersion})` : ""}`);
+    if (latestVersion && compareVersions(version, latestVersion) < 0) {
+      statuses.push("amber");
+      advice.push(upgradeAdvice(vm, latestVersion));
+    }
+  } else {
+    parts.push("version not reported");
+  }
+  if (expiresOn) {
+    const left = expiresOn.getTime() - now.getTime();
+    if (left <= 0) {
+      statuses.push("red");
+      parts.push(`support for this version ended ${formatAge(-left)} ago`);
+      advice.push(upgradeAdvice(vm, latestVersion));
+    } else if (left <= thresholds.agentExpiryWarningDays * DAY_MS) {
+      statuses.push("amber");
+      parts.push(`support for this version ends in ${formatAge(left)}`);
+      advice.push(upgradeAdvice(vm, latestVersion));
+    }
+  }
+  return check(vm, "mobilityAgent", worst(statuses), `${capitalise(parts.join("; "))}.`, advice);
+}
+
+function upgradeAdvice(vm: Vm, latest: string | undefined): Advice {
+  return {
+    id: "mobility-agent-upgrade",
+    title: "Upgrade the Mobility agent",
+    steps: [`Update the Mobility agent on ${vm.name}${latest ? ` to ${latest}` : ""} from the vault (replicated items > the VM > update agent), or turn on automatic agent updates for the vault.`],
+    reference: "https://learn.microsoft.com/azure/site-recovery/upgrade-mobility-service-modernized",
+  };
+}
+
+function testFailoverCheck(input: VmRuleInput, item: ProtectedItemSnapshot): HealthCheck {
+  const { vm, now, thresholds } = input;
+  const advice: Advice = {
+    id: "test-failover-overdue",
+    title: "Run a test failover",
+    steps: [
+      `Run a test failover that includes ${vm.name} (POST /api/failover with mode 'test', or a drill from the vault) into the isolated test network, check the application, then clean it up.`,
+      "A test failover proves the recovery point boots and the application starts; it does not touch production or replication.",
+    ],
+    reference: "https://learn.microsoft.com/azure/site-recovery/site-recovery-test-failover-to-azure",
+  };
+  const last = item.lastSuccessfulTestFailoverTime;
+  if (!last) return check(vm, "testFailover", "amber", "No successful test failover recorded by ASR.", [advice]);
+  const age = ageMs(now, last);
+  if (age > thresholds.testFailoverMaxAgeDays * DAY_MS) {
+    return check(vm, "testFailover", "amber", `Last successful test failover ${formatAge(age)} ago, more than ${thresholds.testFailoverMaxAgeDays} days.`, [advice]);
+  }
+  return check(vm, "testFailover", "green", `Last successful test failover ${formatAge(age)} ago.`);
+}
+
+function targetSettingsCheck(vm: Vm, vault: Vault | undefined, item: ProtectedItemSnapshot): HealthCheck {
+  const { target } = item;
+  const missing: string[] = [];
+  if (!target.vmSize) missing.push("target VM size");
+  if (!target.networkId) missing.push("target network");
+  if (!target.primaryNic?.targetSubnetName) missing.push("target subnet of the primary NIC");
+  const problems: string[] = [];
+  let status: CheckStatus = "green";
+  if (missing.length > 0) {
+    status = "red";
+    problems.push(`not set: ${missing.join(", ")} (the failover cannot create the VM, or creates it unreachable)`);
+  }
+  if (target.networkId && vault && target.networkId.toLowerCase() === vault.testNetworkId.toLowerCase()) {
+    status = "red";
+    problems.push("the target network is the isolated test network: a real failover would start production there");
+  }
+  const ip = target.primaryNic?.targetIpAddress;
+  if (ip && ip !== vm.recoveryIp) {
+    status = "red";
+    problems.push(`the primary NIC's target IP is ${ip}, but DNS and routes will point at ${vm.recoveryIp} (the estate's recoveryIp)`);
+  } else if (!ip && status === "green") {
+    status = "amber";
+    problems.push(`no static target IP: Azure will assign one, while DNS and routes will point at ${vm.recoveryIp}`);
+  }
+  if (problems.length === 0) {
+    return check(vm, "targetSettings", "green", `Size ${target.vmSize ?? "?"}, network ${lastSegment(target.networkId)}, subnet ${target.primaryNic?.targetSubnetName ?? "?"}, IP ${ip ?? "?"}.`);
+  }
+  return check(vm, "targetSettings", status, `${capitalise(problems.join("; "))}.`, [
+    {
+      id: "target-settings",
+      title: "Complete the VM's compute and network settings in the vault",
+      steps: [
+        `In vault '${vault?.name ?? vm.vault}', open replicated items > ${vm.name} > Compute and Network, and set the target size, the production target network and subnet${vm.recoveryIp ? `, and the static target IP ${vm.recoveryIp}` : ""}.`,
+        "Keep the isolated test network for test failovers only (it is the failover's network only in test mode).",
+      ],
+      reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
+    },
+  ]);
+}
+
+function lastSegment(id: string | undefined): string {
+  return id?.split("/").filter(Boolean).pop() ?? "?";
+}
+
+/** Dotted numeric versions ('9.62.7172.1'); a non-numeric part compares as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map((p) => Number.parseInt(p, 10) || 0);
+  const pb = b.split(".").map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

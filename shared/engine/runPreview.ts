@@ -1,0 +1,147 @@
+import type { Estate } from "../domain/estate.js";
+import type { FailoverRequest, Plan, Step } from "../domain/plan.js";
+import { planFailover } from "../domain/planFailover.js";
+import { chooseRecoveryPoint } from "../domain/recoveryPoint.js";
+import type { Clock } from "../ports/clock.js";
+import type { DnsPort } from "../ports/dns.js";
+import type { RoutePort } from "../ports/routes.js";
+import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+import { findVault, findVm, protectedItemRef } from "./executors/estateLookup.js";
+
+/** What a preview reads: ASR, DNS and routes, never writing anything. */
+export interface PreviewReads {
+  readonly estate: Estate;
+  readonly clock: Clock;
+  readonly siteRecovery: SiteRecoveryPort;
+  readonly dns: DnsPort;
+  readonly routes: RoutePort;
+}
+
+export interface PreviewVm {
+  readonly vm: string;
+  readonly tier: string;
+  readonly vault: string;
+  readonly region: string;
+  readonly protectedItem: string;
+  /** The point the failover would use now, and how old it is. */
+  readonly recoveryPoint?: { readonly id: string; readonly time: string; readonly type: string; readonly ageSeconds: number };
+  /** Failback preparation: whether ASR offers Reprotect on the item. */
+  readonly reprotect?: { readonly possible: boolean; readonly detail: string };
+  readonly problem?: string;
+}
+
+export interface PreviewProblem {
+  /** The request field the problem is about (recoveryPoint), or the state that blocks the run (reprotect). */
+  readonly field: "recoveryPoint" | "reprotect";
+  readonly vm?: string;
+  readonly message: string;
+}
+
+/** The exact plan of a dry run: steps in order, VMs and vaults, recovery points, DNS and route changes, approvals. */
+export interface RunPreview {
+  readonly dryRun: true;
+  readonly mode: FailoverRequest["mode"];
+  readonly scope: FailoverRequest["scope"];
+  /** Steps by stage: a stage starts once the stages before it are done; steps of one stage run side by side. */
+  readonly stages: readonly (readonly string[])[];
+  readonly steps: readonly (Step & { readonly stage: number })[];
+  readonly vms: readonly PreviewVm[];
+  readonly vaults: readonly { readonly key: string; readonly name: string; readonly region: string; readonly provider: string; readonly onPremises?: { readonly reachable: boolean; readonly detail: string } }[];
+  readonly dnsChanges: readonly { readonly record: string; readonly zoneType: "public" | "private"; readonly zone: string; readonly name: string; readonly from: readonly string[] | null; readonly to: readonly string[]; readonly ttl: number }[];
+  readonly routeChanges: readonly { readonly route: string; readonly addressPrefix: string; readonly from: string | null; readonly to: string }[];
+  readonly approvalsNeeded: readonly { readonly decision: string; readonly role: string; readonly when: string }[];
+  readonly notes: readonly string[];
+  /** Empty: the run would start; otherwise what stops it, named. */
+  readonly problems: readonly PreviewProblem[];
+  readonly previewedAt: string;
+}
+
+/**
+ * The plan of a request with what Azure holds now: reads only (recovery points, DNS record sets,
+ * routes, protected items, the on-premises fabric), so a dry run changes nothing.
+ */
+export async function previewRun(reads: PreviewReads, request: FailoverRequest): Promise<RunPreview> {
+  const { estate, clock } = reads;
+  const now = clock.now();
+  const plan = planFailover(estate, request);
+  const problems: PreviewProblem[] = [];
+
+  const vmSteps = plan.steps.filter((s): s is Extract<Step, { kind: "failover" | "reprotect" }> => s.kind === "failover" || s.kind === "reprotect");
+  const vms = await Promise.all(vmSteps.map(async (step): Promise<PreviewVm> => {
+    const vm = findVm(estate, step.vm);
+    const vault = findVault(estate, vm.vault);
+    const base = { vm: vm.name, tier: vm.tier, vault: vault.name, region: vault.region, protectedItem: vm.protectedItem };
+    const ref = protectedItemRef(estate, vm.name);
+    if (step.kind === "reprotect") {
+      const item = await reads.siteRecovery.getProtectedItem(ref);
+      const possible = item.allowedOperations.includes("Reprotect");
+      const detail = possible ? "ASR offers Reprotect (failed over and committed)" : `ASR does not offer Reprotect: state ${item.protectionState}, active on ${item.activeLocation}`;
+      if (!possible) problems.push({ field: "reprotect", vm: vm.name, message: detail });
+      return { ...base, reprotect: { possible, detail } };
+    }
+    const points = await reads.siteRecovery.listRecoveryPoints(ref);
+    const decision = chooseRecoveryPoint(points, step.recoveryPoint, now, estate.objectives.retentionDays);
+    if (!decision.ok) {
+      problems.push({ field: "recoveryPoint", vm: vm.name, message: `${vm.name}: ${decision.reason}` });
+      return { ...base, problem: decision.reason };
+    }
+    const { id, time, type } = decision.point;
+    return { ...base, recoveryPoint: { id, time: time.toISOString(), type, ageSeconds: Math.round((now.getTime() - time.getTime()) / 1000) } };
+  }));
+
+  const vaultKeys = [...new Set(vmSteps.map((s) => findVm(estate, s.vm).vault))];
+  const vaults = await Promise.all(vaultKeys.map(async (key) => {
+    const vault = findVault(estate, key);
+    const base = { key, name: vault.name, region: vault.region, provider: vault.provider };
+    if (request.mode !== "failback-prep") return base;
+    const onPremises = await reads.siteRecovery.getOnPremisesReachability(vault);
+    if (!onPremises.reachable) problems.push({ field: "reprotect", message: `vault ${vault.name}: the on-premises site is not reachable through ASR (${onPremises.detail})` });
+    return { ...base, onPremises };
+  }));
+
+  const dnsChanges = await Promise.all(plan.steps.flatMap((s) => (s.kind === "updateDns" ? [s] : [])).map(async (step) => {
+    const record = estate.dns.find((d) => d.zoneType === step.zoneType && d.zone === step.zone && d.name === step.name);
+    const current = record ? await reads.dns.getARecordSet({ zoneType: step.zoneType, resourceGroup: record.resourceGroup, zone: step.zone, name: step.name }) : undefined;
+    return { record: step.target, zoneType: step.zoneType, zone: step.zone, name: step.name, from: current ? current.addresses : null, to: step.addresses, ttl: record?.ttl ?? current?.ttl ?? 0 };
+  }));
+
+  const routeChanges = await Promise.all(plan.steps.flatMap((s) => (s.kind === "updateRoute" ? [s] : [])).map(async (step) => {
+    const route = estate.routes.find((r) => r.routeTable === step.routeTable && r.route === step.route);
+    const current = route ? await reads.routes.getRoute({ resourceGroup: route.resourceGroup, routeTable: step.routeTable, route: step.route }) : undefined;
+    return { route: step.target, addressPrefix: route?.addressPrefix ?? current?.addressPrefix ?? "", from: current?.nextHopIpAddress ?? null, to: step.nextHopIpAddress };
+  }));
+
+  const stageOf = stages(plan);
+  return {
+    dryRun: true,
+    mode: request.mode,
+    scope: request.scope,
+    stages: [...new Set(stageOf.values())].sort((a, b) => a - b).map((n) => plan.steps.filter((s) => stageOf.get(s.id) === n).map((s) => s.id)),
+    steps: plan.steps.map((s) => ({ ...s, stage: stageOf.get(s.id) ?? 0 })),
+    vms,
+    vaults,
+    dnsChanges,
+    routeChanges,
+    approvalsNeeded: plan.steps.flatMap((s) =>
+      s.kind !== "awaitDecision"
+        ? []
+        : [
+            s.decision === "approve"
+              ? { decision: "approve", role: "approver (not the requester)", when: "before anything is changed" }
+              : s.decision === "commit"
+                ? { decision: "commit", role: "approver", when: "once every tier is ready" }
+                : { decision: "cleanup", role: "operator", when: s.proceedAfterSeconds !== undefined ? `any time; on its own ${Math.round(s.proceedAfterSeconds / 60)} min after the last tier is ready` : "any time, once the drill was inspected" },
+          ],
+    ),
+    notes: plan.notes,
+    problems,
+    previewedAt: now.toISOString(),
+  };
+}
+
+/** Stage of each step: one more than its latest dependency's (the planner lists dependencies first). */
+function stages(plan: Plan): Map<string, number> {
+  const stage = new Map<string, number>();
+  for (const step of plan.steps) stage.set(step.id, step.dependsOn.reduce((max, d) => Math.max(max, (stage.get(d) ?? 0) + 1), 1));
+  return stage;
+}

@@ -1,0 +1,36 @@
+import type { Vault } from "../domain/estate.js";
+import type {
+  CircuitAvailability,
+  PolicySnapshot,
+  ProtectedItemSnapshot,
+  RecoveryPlanSnapshot,
+  RecoveryPointSummary,
+  VmAgentState,
+} from "../domain/health/healthSnapshot.js";
+
+/** Every health read can be abandoned: the check is bounded in time and one slow read must not hold the others. */
+export interface ReadOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** ASR inventory, read with one list call per vault (never a get per VM), plus each item's recovery points. */
+export interface AsrInventoryPort {
+  listProtectedItems(vault: Vault, options?: ReadOptions): Promise<ProtectedItemSnapshot[]>;
+  listRecoveryPlans(vault: Vault, options?: ReadOptions): Promise<RecoveryPlanSnapshot[]>;
+  listPolicies(vault: Vault, options?: ReadOptions): Promise<PolicySnapshot[]>;
+  /** `item` is the protected item's ARM id, as the vault listed it. */
+  summariseRecoveryPoints(itemId: string, options?: ReadOptions): Promise<RecoveryPointSummary>;
+}
+
+/** Azure Monitor: platform metrics (regional batch API) and Log Analytics queries. */
+export interface MonitorPort {
+  /** BGP and ARP availability of ExpressRoute circuits that all live in `region`, averaged over the last `windowMinutes`. */
+  circuitAvailability(region: string, circuitIds: readonly string[], windowMinutes: number, options?: ReadOptions): Promise<Map<string, CircuitAvailability>>;
+  /** Newest Heartbeat of a VM in a workspace within the last `windowHours`; null when there is none. */
+  lastHeartbeat(workspaceId: string, vmId: string, windowHours: number, options?: ReadOptions): Promise<Date | null>;
+}
+
+/** The Azure VM agent of a VM, from its instance view (what Run Command needs). */
+export interface VmAgentPort {
+  agentState(vmId: string, options?: ReadOptions): Promise<VmAgentState>;
+}
