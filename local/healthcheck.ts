@@ -28,6 +28,8 @@ export interface LocalHealthCheckOptions {
   readonly faults?: FaultPlan;
   /** An existing simulated Azure to read (the sandbox's, so the check sees its runs); else one is created with `faults`. */
   readonly azure?: SimulatedAzure;
+  /** Share the history table with a local stack (the sandbox's scheduled drills read it). */
+  readonly tablePrefix?: string;
   readonly clock?: Clock;
   readonly limits?: Partial<HealthReadLimits>;
   readonly notifier?: NotifierPort;
@@ -63,7 +65,7 @@ export async function createLocalHealthCheck(options: LocalHealthCheckOptions): 
     endpoint: options.tableEndpoint,
     credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
     clientOptions: { allowInsecureConnection: true },
-    tablePrefix: `h${randomBytes(4).toString("hex")}`,
+    tablePrefix: options.tablePrefix ?? `h${randomBytes(4).toString("hex")}`,
   });
   const events: RunEvent[] = [];
   const notifier: NotifierPort = options.notifier ?? { notify: (event) => Promise.resolve(void events.push(event)) };

@@ -28,6 +28,7 @@ Try:
   curl -s -X POST ${sandbox.url}/api/alerts -H "x-functions-key: ${sandbox.identity.alertKey}" -H "content-type: application/json" --data @test/fixtures/alerts/expressroute-primary-down.json
   curl -s -X POST ${sandbox.url}/api/alerts -H "x-functions-key: ${sandbox.identity.alertKey}" -H "content-type: application/json" --data @test/fixtures/alerts/expressroute-secondary-down.json
   curl -s ${sandbox.url}/api/runs -H "authorization: Bearer <reader token>"
+Every endpoint, with curl examples: docs/http-api.md. Fire a timer: curl -X POST ${sandbox.url}/admin/functions/healthCheck
 Press Ctrl+C to stop.`);
   const stop = () => {
     void sandbox.stop().then(() => process.exit(0));

@@ -1,6 +1,7 @@
 import type { Timer } from "@azure/functions";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION } from "../../functions/healthCheck.js";
 import { handleIncidentCheck } from "../../functions/incidentCheck.js";
 import { alertsHttp } from "../../functions/alerts.js";
 import { runsHttp } from "../../functions/runs.js";
@@ -11,6 +12,10 @@ import { runActionsHttp } from "../../functions/runActions.js";
 import { handleScheduledDrill, SCHEDULED_DRILL_FUNCTION } from "../../functions/scheduledDrill.js";
 import type { RunApiSettings } from "../../shared/engine/runApi.js";
 import { useAppRoot } from "../../shared/appRoot.js";
+import { useHealthCheckRoot } from "../../shared/health/healthCheckRoot.js";
+import { createLocalHealthCheck } from "../healthcheck.js";
+import { createLocalNotifications } from "../localNotifications.js";
+import { SimulatedClock } from "../simulatedClock.js";
 import type { Estate } from "../../shared/domain/estate.js";
 import type { Logger } from "../../shared/ports/logger.js";
 import type { NotifierPort, RunEvent } from "../../shared/ports/notifier.js";
@@ -71,17 +76,31 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     warn: (message, p = {}) => options.log(`warn: ${message} ${JSON.stringify(p)}`),
     error: (message, p = {}) => options.log(`error: ${message} ${JSON.stringify(p)}`),
   };
-  const notifier: NotifierPort = { notify: (event) => Promise.resolve(void events.push(event)) };
+  // Run events go through the production notification path (queue, worker, channels from NOTIFY_* settings).
+  const notifications = await createLocalNotifications({ config: process.env, tableEndpoint, clock: new SimulatedClock(new Date()) });
+  const notifier: NotifierPort = {
+    notify: async (event) => {
+      events.push(event);
+      await notifications.service.notifierFor(log).notify(event);
+    },
+  };
   const stack = await createLocalStack({ estate: options.estate, tableEndpoint, log, notifier, ...(options.faults ? { faults: options.faults } : {}) });
   const identity = await createDevIdentity();
   const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log, ...(options.runApi ? { runApi: options.runApi } : {}) });
   useAppRoot(local.root);
+  const health = await createLocalHealthCheck({ estate: options.estate, tableEndpoint, tablePrefix: stack.tablePrefix, azure: stack.azure, clock: stack.clock, notifier });
+  useHealthCheckRoot(health.root);
 
-  const pumps = [pump(() => stack.drain(), () => stack.queue.size > 0), pump(() => local.drainChecks(), () => local.checks.size > 0)];
+  const pumps = [
+    pump(() => stack.drain(), () => stack.queue.size > 0),
+    pump(() => local.drainChecks(), () => local.checks.size > 0),
+    pump(() => notifications.drain(log), () => notifications.queue.size > 0),
+  ];
   const ticker = setInterval(() => pumps.forEach((p) => p.kick()), 25);
   const admin: AdminFunction[] = [
     { name: "incidentCheck", invoke: (input, context) => handleIncidentCheck(input, context) },
     { name: SCHEDULED_DRILL_FUNCTION, invoke: async (_input, context) => void (await handleScheduledDrill(firedTimer(stack.clock.now()), context)) },
+    { name: HEALTH_CHECK_FUNCTION, invoke: (_input, context) => handleHealthCheckTimer(firedTimer(stack.clock.now()), context) },
   ];
   const server = createHttpHost(ROUTES, admin, options.log);
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
@@ -97,7 +116,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (;;) {
         pumps.forEach((p) => p.kick());
         await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
-        if (stack.queue.size === 0 && local.checks.size === 0 && pumps.every((p) => !p.running)) return;
+        if (stack.queue.size === 0 && local.checks.size === 0 && notifications.queue.size === 0 && pumps.every((p) => !p.running)) return;
       }
     },
     async stop() {
