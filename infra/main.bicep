@@ -120,6 +120,8 @@ var tags = { 'azd-env-name': environmentName }
 var functionAppName = '${abbrs.webSitesFunctions}dr-${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 var stepQueueName = 'failover-steps'
+// The step queue, the alert policy's debounce checks, the notification deliveries (shared/config/names.ts).
+var queueNames = ['failover-steps', 'incident-checks', 'notifications']
 var stateTableNames = ['runs', 'steps', 'locks']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -158,7 +160,7 @@ module serviceBus 'app/serviceBus.bicep' = {
     name: '${abbrs.serviceBusNamespaces}dr-${resourceToken}'
     location: location
     tags: tags
-    queueName: stepQueueName
+    queueNames: queueNames
     duplicateDetectionWindow: stepQueueDuplicateDetectionWindow
     principalId: identity.outputs.principalId
   }

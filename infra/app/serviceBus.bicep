@@ -1,4 +1,5 @@
-// Service Bus namespace and the step queue: one message per failover step (DESIGN.md, "Failover runs").
+// Service Bus namespace and the product's queues: the step queue (one message per failover step,
+// DESIGN.md "Failover runs"), the alert policy's debounce checks and the notification deliveries.
 // Local (SAS) auth is disabled; the Function App reaches it with its managed identity only.
 
 import { serviceBusDataReceiverRoleId, serviceBusDataSenderRoleId } from 'roles.bicep'
@@ -12,8 +13,8 @@ param location string
 @description('Tags applied to the namespace.')
 param tags object
 
-@description('Name of the step queue; the app\'s Service Bus trigger listens on it.')
-param queueName string
+@description('Names of the queues: the step queue, the incident-check queue and the notification queue; the app\'s Service Bus triggers listen on them.')
+param queueNames array
 
 @description('How long the queue remembers message ids to drop duplicates (ISO 8601 duration, 20 s to 7 days).')
 param duplicateDetectionWindow string
@@ -33,7 +34,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
     publicNetworkAccess: 'Enabled'
   }
 
-  resource stepQueue 'queues' = {
+  resource queues 'queues' = [for queueName in queueNames: {
     name: queueName
     properties: {
       // Step message ids are deterministic (run, step, wake-up): a re-send after a crash or a lost
@@ -50,31 +51,31 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
       requiresSession: false
       enablePartitioning: false
     }
-  }
+  }]
 }
 
-// Azure Service Bus Data Sender on the queue: the engine enqueues the steps that became ready and
-// schedules follow-up messages for long ASR jobs.
-resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(namespace::stepQueue.id, principalId, serviceBusDataSenderRoleId)
-  scope: namespace::stepQueue
+// Azure Service Bus Data Sender on each queue: the engine enqueues ready steps and schedules
+// follow-ups, the alert policy schedules its checks, the notifier enqueues deliveries.
+resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (_, i) in queueNames: {
+  name: guid(namespace::queues[i].id, principalId, serviceBusDataSenderRoleId)
+  scope: namespace::queues[i]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
 
-// Azure Service Bus Data Receiver on the queue: the Service Bus trigger receives and settles steps.
-resource receiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(namespace::stepQueue.id, principalId, serviceBusDataReceiverRoleId)
-  scope: namespace::stepQueue
+// Azure Service Bus Data Receiver on each queue: the Service Bus triggers receive and settle messages.
+resource receiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (_, i) in queueNames: {
+  name: guid(namespace::queues[i].id, principalId, serviceBusDataReceiverRoleId)
+  scope: namespace::queues[i]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRoleId)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
 
 @description('Resource id of the namespace (scope of the dead-letter alert).')
 output namespaceId string = namespace.id

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../../shared/config/loadConfig.js";
-import { STEP_QUEUE_NAME } from "../../shared/config/names.js";
+import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STEP_QUEUE_NAME } from "../../shared/config/names.js";
 import { TABLE_NAMES } from "../../shared/adapters/tableRunStore.js";
 
 // Compiles infra/ with scripts/bicep.sh (Bicep CLI from az or NuGet, zero errors and warnings),
@@ -281,14 +281,14 @@ describe("infra (Bicep compiled to ARM)", () => {
     expect(resolveIn(tables, "[parameters('stateTableNames')]")).toEqual(Object.values(TABLE_NAMES));
   });
 
-  it("declares the step queue with duplicate detection, bounded redelivery and dead-lettering", () => {
+  it("declares the step, incident-check and notification queues with duplicate detection, bounded redelivery and dead-lettering", () => {
     const namespace = one("Microsoft.ServiceBus/namespaces");
     expect(props(namespace)["disableLocalAuth"]).toBe(true);
     expect(namespace.resource.sku?.["name"]).toBe("Standard");
 
     const queue = one("Microsoft.ServiceBus/namespaces/queues");
-    expect(queue.resource.name).toContain("parameters('queueName')");
-    expect(resolveIn(queue, "[parameters('queueName')]")).toBe(STEP_QUEUE_NAME);
+    expect(queue.resource.name).toContain("parameters('queueNames')[copyIndex()]");
+    expect(resolveIn(queue, "[parameters('queueNames')]")).toEqual([STEP_QUEUE_NAME, INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME]);
     const q = Object.fromEntries(Object.entries(props(queue)).map(([k, v]) => [k, resolveIn(queue, v)]));
     expect(q).toMatchObject({
       requiresDuplicateDetection: true,
