@@ -2,9 +2,10 @@ import type { Benchmark } from "./bench/benchmark.js";
 import { alertStorm } from "./bench/alertStorm.js";
 import { healthcheckScale } from "./bench/healthcheckScale.js";
 import { orchestrationOverhead } from "./bench/orchestrationOverhead.js";
+import { queueRoundtrip } from "./bench/queueRoundtrip.js";
 
 /** Every benchmark `npm run bench` runs, in order. `--only <name>` runs one. */
-const BENCHMARKS: readonly Benchmark[] = [orchestrationOverhead, alertStorm, healthcheckScale];
+const BENCHMARKS: readonly Benchmark[] = [orchestrationOverhead, alertStorm, queueRoundtrip, healthcheckScale];
 
 async function main(): Promise<void> {
   const only = process.argv.indexOf("--only");

@@ -75,10 +75,10 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions): Pro
   const peer = await startServiceBusPeer({ clock: options.clock });
   const client = new ServiceBusClient(peer.connectionString);
 
-  function addQueue<T>(queueOptions: LocalQueueOptions<T>): LocalQueue<T> {
+  function addQueue<T>(queueOptions: LocalQueueOptions<T>, sender = client.createSender(queueOptions.name)): LocalQueue<T> {
     const { name, parse } = queueOptions;
     const entity = peer.addQueue({ name, maxDeliveryCount: queueOptions.maxDeliveryCount, duplicateWindowMs: queueOptions.duplicateWindowMs, lockDurationMs: queueOptions.lockDurationMs ?? 60_000 });
-    const adapter = createServiceBusQueue<T>({ sender: client.createSender(name), what: name });
+    const adapter = createServiceBusQueue<T>({ sender, what: name });
     const deps = { peer, queue: entity, clock: options.clock, settings, parse, stallTimeoutMs: options.stallTimeoutMs ?? 30_000 };
     return {
       name,
@@ -96,11 +96,15 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions): Pro
     };
   }
 
-  const steps = addQueue({ name: options.queueName ?? STEP_QUEUE_NAME, maxDeliveryCount: options.maxDeliveryCount, duplicateWindowMs: options.duplicateWindowMs, lockDurationMs: options.lockDurationMs, parse: parseStepMessage });
+  const stepQueue = options.queueName ?? STEP_QUEUE_NAME;
+  const stepSender = client.createSender(stepQueue);
+  const steps = addQueue({ name: stepQueue, maxDeliveryCount: options.maxDeliveryCount, duplicateWindowMs: options.duplicateWindowMs, lockDurationMs: options.lockDurationMs, parse: parseStepMessage }, stepSender);
+  // Opens the connection, the $cbs token and the link now, as a warm Function App has them, so a run does not pay for it.
+  await stepSender.createMessageBatch();
   return Object.assign(steps, {
     connectionString: peer.connectionString,
     peer,
-    addQueue,
+    addQueue: <T>(queueOptions: LocalQueueOptions<T>) => addQueue(queueOptions),
     async stop() {
       await client.close();
       await peer.close();

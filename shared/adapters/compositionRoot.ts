@@ -16,7 +16,6 @@ import { parseNotificationSettings } from "../notifications/notificationSettings
 import { createAzurePorts } from "./azurePorts.js";
 import { createHttpHealthProbe } from "./httpHealthProbe.js";
 import { createNotificationChannels } from "./notificationChannels.js";
-import { createServiceBusMessageQueue } from "./serviceBusMessageQueue.js";
 import { createServiceBusQueue } from "./serviceBusQueue.js";
 import { openTable, type StateTablesOptions } from "./stateTables.js";
 import { createTableAuditLog } from "./tableAuditLog.js";
@@ -38,7 +37,7 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
   const [runs, incidentsTable, auditTable] = await Promise.all([createTableRunStore(tables), openTable(tables, "incidents"), openTable(tables, "audit")]);
   const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
   const steps = createServiceBusQueue({ sender: serviceBus.createSender(STEP_QUEUE_NAME) });
-  const checks = createServiceBusMessageQueue<IncidentCheckMessage>({ sender: serviceBus.createSender(INCIDENT_CHECK_QUEUE_NAME), what: "incident check" });
+  const checks = createServiceBusQueue<IncidentCheckMessage>({ sender: serviceBus.createSender(INCIDENT_CHECK_QUEUE_NAME), what: "incident check" });
   const audit = createTableAuditLog({ table: auditTable, estate: estate.name });
   const incidents = createTableIncidentStore({ table: incidentsTable });
   const probe = createHttpHealthProbe();
@@ -46,7 +45,7 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
   const notificationSettings = parseNotificationSettings(config);
   const notifications = createNotificationService({
     settings: notificationSettings,
-    queue: createServiceBusMessageQueue<NotificationMessage>({ sender: serviceBus.createSender(NOTIFICATION_QUEUE_NAME), what: "notification" }),
+    queue: createServiceBusQueue<NotificationMessage>({ sender: serviceBus.createSender(NOTIFICATION_QUEUE_NAME), what: "notification" }),
     store: await createTableNotificationStore(tables),
     channels: createNotificationChannels(notificationSettings, { credential, clock: systemClock }),
     clock: systemClock,

@@ -56,10 +56,9 @@ export class ConsumerLink implements LockHolder {
 
   /** The client's disposition of one delivery; the reply settles it with the outcome or the error. */
   settle(delivery: Delivery, outcome: "accepted" | "released" | "modified" | "rejected"): void {
-    if (delivery.remote_settled) return; // the client settled first (settle mode first): nothing to answer
     try {
       const token = this.locks.get(delivery);
-      if (token === undefined) throw new PeerError(CONDITIONS.messageLockLost, "this delivery was not made under a lock");
+      if (token === undefined) throw new PeerError(CONDITIONS.messageLockLost, "this delivery was not made under a lock, or is settled already");
       const state = asRecord(delivery.remote_state);
       if (outcome === "accepted") this.entity.complete(token);
       else if (outcome === "released") this.entity.abandon(token);
@@ -72,9 +71,10 @@ export class ConsumerLink implements LockHolder {
         const { DeadLetterReason, DeadLetterErrorDescription, ...properties } = info;
         this.entity.deadLetter(token, optionalText(DeadLetterReason), optionalText(DeadLetterErrorDescription), properties);
       }
-      delivery.update(true, echoOutcome(outcome, state));
+      this.locks.delete(delivery);
+      if (!delivery.remote_settled) delivery.update(true, echoOutcome(outcome, state));
     } catch (error) {
-      delivery.update(true, rejectedOutcome(toAmqpError(error)));
+      if (!delivery.remote_settled) delivery.update(true, rejectedOutcome(toAmqpError(error)));
     }
   }
 

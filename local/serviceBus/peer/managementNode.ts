@@ -37,6 +37,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     const count = Number(body["message-count"]);
     if (!Number.isInteger(count) || count < 1) throw new PeerError(CONDITIONS.argumentOutOfRange, "message-count must be a positive integer");
     if (body["session-id"] !== undefined) throw notImplemented("sessions");
+    if (body["omit-message-body"] === true) throw notImplemented("peek without message bodies");
     const found = entity.peek(from, count);
     if (found.length === 0) return { status: 204 };
     return { status: 200, body: { messages: found.map((entry) => ({ message: encodeDelivery(entry, { peek: true }) })) } };

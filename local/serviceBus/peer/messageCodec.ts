@@ -92,6 +92,10 @@ function checkMessage(message: Message): void {
     throw new PeerError(CONDITIONS.argumentOutOfRange, `The message id length ${id.length} exceeds the maximum of ${STANDARD_TIER.maxMessageIdLength} characters.`);
   }
   if (message.ttl !== undefined || message.absolute_expiry_time !== undefined) throw notImplemented("message time-to-live and expiry");
+  const scheduledAt: unknown = asRecord(message.message_annotations)["x-opt-scheduled-enqueue-time"];
+  if (scheduledAt !== undefined && scheduledAt !== null && !(scheduledAt instanceof Date) && typeof scheduledAt !== "number") {
+    throw new PeerError(CONDITIONS.argumentError, "x-opt-scheduled-enqueue-time must be a timestamp");
+  }
 }
 
 function checkSize(bytes: number, what: string): void {
