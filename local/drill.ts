@@ -29,6 +29,7 @@ export async function runDrill(options: { estate: Estate; scenario: Scenario; ou
   const { estate, scenario, print } = options;
   const wallStart = performance.now();
   const azurite = await startAzurite();
+  let stopStack = (): Promise<void> => Promise.resolve();
   try {
     let runStart = Date.now();
     const stamp = (): string => elapsed((stack.clock.now().getTime() - runStart) / 1000);
@@ -42,6 +43,7 @@ export async function runDrill(options: { estate: Estate; scenario: Scenario; ou
     };
     const notifier: NotifierPort = { notify: (e) => Promise.resolve(print(`  ${stamp()}  note  ${e.summary}`)) };
     const stack = await createLocalStack({ estate, tableEndpoint: azurite.tableEndpoint, log, notifier, ...(scenario.faults ? { faults: scenario.faults } : {}) });
+    stopStack = () => stack.stop();
 
     print(`Scenario ${scenario.name}: ${scenario.description}`);
     print(`Estate ${estate.name}: ${estate.vms.length} VMs in ${estate.tiers.length} tiers, ${Object.keys(estate.vaults).length} vaults`);
@@ -66,6 +68,7 @@ export async function runDrill(options: { estate: Estate; scenario: Scenario; ou
       misuse: stack.azure.misuse,
     };
   } finally {
+    await stopStack();
     await azurite.stop();
   }
 }

@@ -12,7 +12,7 @@ import type { Logger } from "../shared/ports/logger.js";
 import type { NotifierPort } from "../shared/ports/notifier.js";
 import type { RunStore } from "../shared/ports/runStore.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
-import { InProcessQueue } from "./inProcessQueue.js";
+import { startLocalServiceBus, type LocalServiceBus } from "./serviceBus/localServiceBus.js";
 import { createSimulatedAzure, type FaultPlan, type JobDurations, type SimulatedAzure } from "./simulated-azure/simulatedAzure.js";
 import { SimulatedClock } from "./simulatedClock.js";
 
@@ -43,11 +43,14 @@ export interface LocalStack {
   readonly store: RunStore;
   /** The estate's append-only audit (the engine writes step outcomes to it). */
   readonly audit: AuditLog;
-  readonly queue: InProcessQueue;
+  /** The step queue: the production Service Bus adapter over the local AMQP peer. */
+  readonly queue: LocalServiceBus;
   readonly clock: SimulatedClock;
   readonly azure: SimulatedAzure;
   /** Delivers step messages, as the Functions host would, until the queue is empty. */
   drain(): Promise<void>;
+  /** Closes the Service Bus connection and the peer. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -73,7 +76,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
   const tables = { endpoint: options.tableEndpoint, credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix };
   const [store, auditTable] = await Promise.all([createTableRunStore(tables), openTable(tables, "audit")]);
   const audit = createTableAuditLog({ table: auditTable, estate: options.estate.name });
-  const queue = new InProcessQueue({ clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
+  const queue = await startLocalServiceBus({ clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
   const engine = createEngine({
     estate: options.estate,
     store,
@@ -97,6 +100,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     queue,
     clock,
     azure,
+    stop: () => queue.stop(),
     drain: () =>
       queue.drain({
         handler: (message) => engine.handleStepMessage(message),

@@ -37,6 +37,7 @@ async function measure(estate: Estate, tableEndpoint: string, realTime: boolean)
   const { runId } = await stack.engine.startRun(scenario.request, scenario.trigger);
   await stack.drain();
   const wallMs = performance.now() - wallStart;
+  await stack.stop();
   const run = (await stack.store.getRun(runId))?.value;
   if (!run?.finishedAt) throw new Error(`run ${runId} did not finish`);
   const steps = planFailover(estate, scenario.request).steps.length;

@@ -123,6 +123,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clearInterval(ticker);
       await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
       await closeServer(server);
+      await stack.stop();
       await azurite?.stop();
     },
   };

@@ -1,4 +1,4 @@
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
 import type { Estate } from "../../shared/domain/estate.js";
 import type { FailoverRequest } from "../../shared/domain/plan.js";
 import type { BoundaryHook } from "../../shared/engine/engineDeps.js";
@@ -39,6 +39,9 @@ export interface HarnessOptions {
 }
 
 let runCounter = 0;
+const stacks: LocalStack[] = [];
+// Every stack opened by a test file is closed after it (its Service Bus connection keeps the process alive).
+afterAll(() => Promise.all(stacks.splice(0).map((s) => s.stop())));
 
 /** Runs a failover through the real engine, SDK clients, simulated Azure and Azurite, on frozen simulated time. */
 export async function runFailover(options: HarnessOptions = {}): Promise<HarnessRun> {
@@ -63,6 +66,7 @@ export async function runFailover(options: HarnessOptions = {}): Promise<Harness
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.boundary ? { boundary: options.boundary } : {}),
   });
+  stacks.push(stack);
   options.onStack?.(stack);
   const runId = `run-test-${process.pid}-${++runCounter}`;
   const request = options.request ?? { mode: "unplanned", scope: { kind: "all" } };

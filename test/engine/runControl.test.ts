@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { createLocalStack, type LocalStack } from "../../local/localStack.js";
 import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
 import type { FailoverRequest } from "../../shared/domain/plan.js";
@@ -9,6 +9,9 @@ import { sampleEstate } from "../helpers.js";
 
 const alice = { id: "oid-alice", name: "alice@contoso.com" };
 const bob = { id: "oid-bob", name: "bob@contoso.com" };
+
+const stacks: LocalStack[] = [];
+afterAll(() => Promise.all(stacks.map((s) => s.stop())));
 
 async function stackWith(faults?: FaultPlan): Promise<{ stack: LocalStack; control: RunControl }> {
   const stack = await createLocalStack({
@@ -21,6 +24,7 @@ async function stackWith(faults?: FaultPlan): Promise<{ stack: LocalStack; contr
     timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },
     ...(faults ? { faults } : {}),
   });
+  stacks.push(stack);
   const control = createRunControl({ estate: stack.estate, store: stack.store, queue: stack.queue, clock: stack.clock, audit: stack.audit, log: silentLogger, engine: stack.engine, siteRecovery: stack.ports.siteRecovery, separateApprover: true });
   return { stack, control };
 }
