@@ -53,7 +53,7 @@ describe("run actions over HTTP: approve, commit, cancel, resume, failback prepa
     expect(api.sandbox.stack.azure.protectedItem("API02").protectionState).toBe("UnplannedFailoverCommitted");
     expect(api.sandbox.stack.azure.stats().failoverCalls["API02"]).toBe(1);
 
-    const entries = (await api.call("GET", `/api/audit?runId=${runId}`, { as: "reader" })).json.entries as { who: string; action: string; result: string }[];
+    const entries = (await api.call("GET", `/api/audit?runId=${runId}&limit=1000`, { as: "reader" })).json.entries as { who: string; action: string; result: string }[];
     for (const [action, result] of [["approve", "refused 403"], ["approve", "accepted"], ["resume", "accepted"], ["commit", "accepted"], ["commit", "refused 409"]]) {
       expect(entries.some((e) => e.action === action && e.result === result), `${action} ${result}`).toBe(true);
     }

@@ -26,7 +26,7 @@ const fireDrill = async (): Promise<void> => {
   expect(response.status).toBe(202);
 };
 const drillAudit = async (): Promise<{ result: string; detail?: string; runId?: string }[]> =>
-  ((await api.call("GET", "/api/audit", { as: "reader" })).json.entries as { action: string; result: string; detail?: string; runId?: string }[]).filter((e) => e.action === "scheduled drill");
+  ((await api.call("GET", "/api/audit?limit=1000", { as: "reader" })).json.entries as { action: string; result: string; detail?: string; runId?: string }[]).filter((e) => e.action === "scheduled drill");
 const runs = async (): Promise<{ runId: string; trigger: string; status: string }[]> => (await api.call("GET", "/api/runs", { as: "reader" })).json.runs as { runId: string; trigger: string; status: string }[];
 
 function healthReport(overall: CheckStatus, summary: string): HealthReport {
