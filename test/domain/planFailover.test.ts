@@ -138,47 +138,23 @@ describe("planFailover", () => {
 });
 
 describe("planFailover: gates for people, failback preparation, cleanup sweeps", () => {
-  /** The tiny estate's two tiers, with the sample's alerting (its NAT VM is WEB01 here). */
-  const gated = (): Estate => {
-    const base = sampleEstateJson();
-    const tiny = tinyEstateJson();
-    return parseEstate({ ...tiny, alerting: { ...(base.alerting as Record<string, unknown>), natVm: { vm: "WEB01", heartbeatComputer: "WEB01" } } });
-  };
-  const tinyEstateJson = (): Record<string, unknown> => {
-    const base = sampleEstateJson();
-    const id = (n: string) => `/subscriptions/${String(base.subscriptionId)}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${n}`;
-    return {
-      ...base,
-      tiers: [
-        { name: "identity", guestChecks: ["domainSecureChannel"] },
-        { name: "web", dependsOn: ["identity"], healthProbe: { port: 80, path: "/healthz" } },
-      ],
-      vms: [
-        { name: "DC01", tier: "identity", vault: "eastus", protectedItem: "dc01", os: "windows", recoveryVmId: id("DC01"), recoveryIp: "10.0.1.10" },
-        { name: "WEB01", tier: "web", vault: "eastus", protectedItem: "web01", os: "linux", recoveryVmId: id("WEB01"), recoveryIp: "10.0.3.10" },
-      ],
-      dns: [{ tier: "web", zoneType: "public", resourceGroup: "rg", zone: "contoso.com", name: "www", failoverAddresses: ["20.0.0.1"], ttl: 300 }],
-      routes: [],
-    };
-  };
-
   it("puts an approval gate between the DC check and the first failover, and a commit gate before the commits", () => {
-    const plan = planFailover(gated(), { mode: "unplanned", scope: { kind: "all" }, approvalRequired: true, manualFinish: true });
+    const plan = planFailover(tinyEstate(), { mode: "unplanned", scope: { kind: "all" }, approvalRequired: true, manualFinish: true });
     expect(plan.steps.find((s) => s.id === "await-approve")).toEqual({ kind: "awaitDecision", id: "await-approve", dependsOn: ["verify-dc"], target: "approve", decision: "approve" });
     expect(plan.steps.find((s) => s.id === "failover:DC01")?.dependsOn).toEqual(["await-approve"]);
     expect(plan.steps.find((s) => s.id === "await-commit")).toEqual({ kind: "awaitDecision", id: "await-commit", dependsOn: ["tier-ready:identity", "tier-ready:web"], target: "commit", decision: "commit" });
     expect(plan.steps.filter((s) => s.kind === "commit").map((s) => s.dependsOn)).toEqual([["await-commit"], ["await-commit"]]);
     expect(plan.notes).toHaveLength(2);
     // Without the options the plan is the automatic one.
-    expect(planFailover(gated(), { mode: "unplanned", scope: { kind: "all" } }).steps.some((s) => s.kind === "awaitDecision")).toBe(false);
+    expect(planFailover(tinyEstate(), { mode: "unplanned", scope: { kind: "all" } }).steps.some((s) => s.kind === "awaitDecision")).toBe(false);
   });
 
   it("holds a drill's cleanup for a person, or for a set time when scheduled", () => {
-    const manual = planFailover(gated(), { mode: "test", scope: { kind: "all" }, manualFinish: true });
+    const manual = planFailover(tinyEstate(), { mode: "test", scope: { kind: "all" }, manualFinish: true });
     expect(manual.steps.find((s) => s.id === "await-cleanup")).toMatchObject({ decision: "cleanup", dependsOn: ["tier-ready:identity", "tier-ready:web"] });
-    const timed = planFailover(gated(), { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 45 });
+    const timed = planFailover(tinyEstate(), { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 45 });
     expect(timed.steps.find((s) => s.id === "await-cleanup")).toMatchObject({ proceedAfterSeconds: 2700 });
-    expect(() => planFailover(gated(), { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 0 })).toThrow(/cleanupAfterMinutes/);
+    expect(() => planFailover(tinyEstate(), { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 0 })).toThrow(/cleanupAfterMinutes/);
   });
 
   it("prepares failback with one reprotect per VM, after approval, and needs the vault's reprotect settings", () => {
