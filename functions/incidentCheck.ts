@@ -1,14 +1,12 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { z } from "zod";
+import { parseIncidentCheckMessage } from "../shared/alerts/alertService.js";
 import { getAppRoot } from "../shared/appRoot.js";
 import { FUNCTION_NAMES, INCIDENT_CHECK_QUEUE_NAME, SERVICE_BUS_CONNECTION } from "../shared/config/names.js";
 import { invocationLogger } from "./invocationLogger.js";
 
-const IncidentCheck = z.strictObject({ estate: z.string().min(1), checkId: z.string().min(1) });
-
 /** A failover signal's debounce time is over: does it still hold, and may a run start? */
 export async function handleIncidentCheck(message: unknown, context: InvocationContext): Promise<void> {
-  const check = IncidentCheck.parse(typeof message === "string" ? JSON.parse(message) : message);
+  const check = parseIncidentCheckMessage(message);
   const root = await getAppRoot();
   await root.alertsFor(invocationLogger(context)).handleCheck(check);
 }

@@ -4,12 +4,14 @@ import type { HttpClient } from "@azure/core-rest-pipeline";
 import { randomBytes } from "node:crypto";
 import { createNotificationChannels } from "../shared/adapters/notificationChannels.js";
 import { createTableNotificationStore } from "../shared/adapters/tableNotificationStore.js";
-import type { NotificationMessage } from "../shared/notifications/notificationMessage.js";
 import { createNotificationService, type NotificationService } from "../shared/notifications/notificationService.js";
 import { parseNotificationSettings, type NotificationConfig } from "../shared/notifications/notificationSettings.js";
 import type { Logger } from "../shared/ports/logger.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
-import { InProcessQueue } from "./inProcessQueue.js";
+import { NOTIFICATION_QUEUE_NAME } from "../shared/config/names.js";
+import { parseNotificationMessage, type NotificationMessage } from "../shared/notifications/notificationMessage.js";
+import { QUEUE_SETTINGS } from "./localStack.js";
+import { startLocalNamespace, type LocalQueue } from "./serviceBus/localServiceBus.js";
 import type { SimulatedClock } from "./simulatedClock.js";
 
 export interface LocalNotificationsOptions {
@@ -26,21 +28,25 @@ export interface LocalNotificationsOptions {
 
 export interface LocalNotifications {
   readonly service: NotificationService;
-  readonly queue: InProcessQueue<NotificationMessage>;
+  /** The notification queue on its own local Service Bus namespace (its own clock). */
+  readonly queue: LocalQueue<NotificationMessage>;
   /** Plays the notification queue trigger until its queue is empty. */
   drain(log: Logger): Promise<void>;
+  /** Closes the queue's namespace. */
+  stop(): Promise<void>;
 }
 
 /**
  * The production notification path for the sandbox and drills: queue notifier, worker and channel
- * adapters as in Azure, the in-process queue (Service Bus semantics) and Table Storage on Azurite.
+ * adapters as in Azure, the queue on a local Service Bus peer and Table Storage on Azurite.
  * `service.notifierFor(log)` is the notifier to give createLocalStack.
  */
 export async function createLocalNotifications(options: LocalNotificationsOptions): Promise<LocalNotifications> {
   const keys = ["RUN_PAGE_BASE_URL", "NOTIFY_TEAMS_WEBHOOK_URL", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SIGNING_KEY", "NOTIFY_EMAIL_ENDPOINT", "NOTIFY_EMAIL_SENDER", "NOTIFY_EMAIL_TO", "NOTIFY_ROUTES"] as const;
   const config = Object.fromEntries(keys.map((k) => [k, options.config[k] ?? ""])) as unknown as NotificationConfig;
   const settings = parseNotificationSettings(config);
-  const queue = new InProcessQueue<NotificationMessage>({ clock: options.clock, maxDeliveryCount: 10, duplicateWindowMs: 24 * 3_600_000 });
+  const namespace = await startLocalNamespace({ clock: options.clock });
+  const queue = await namespace.addQueue({ name: NOTIFICATION_QUEUE_NAME, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs, parse: parseNotificationMessage });
   const store = await createTableNotificationStore({
     endpoint: options.tableEndpoint,
     credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
@@ -65,7 +71,12 @@ export async function createLocalNotifications(options: LocalNotificationsOption
     queue,
     drain: (log) => {
       const worker = service.workerFor(log);
-      return queue.drain({ handler: (m) => worker.handle(m), onDeadLetter: () => Promise.resolve(), concurrency: 16 });
+      return queue.drain({
+        handler: (m) => worker.handle(m),
+        onDeadLetter: (m, reason) => Promise.resolve(log.error("notification dead-lettered", { eventId: m.event.id, channel: m.channel, reason })),
+        concurrency: QUEUE_SETTINGS.maxConcurrentCalls,
+      });
     },
+    stop: () => namespace.stop(),
   };
 }

@@ -1,5 +1,5 @@
 import { AzureNamedKeyCredential } from "@azure/data-tables";
-import { createAlertService, type IncidentCheckMessage } from "../shared/alerts/alertService.js";
+import { createAlertService, parseIncidentCheckMessage, type IncidentCheckMessage } from "../shared/alerts/alertService.js";
 import { openTable } from "../shared/adapters/stateTables.js";
 import { createTableHealthHistory } from "../shared/adapters/tableHealthHistory.js";
 import { createTableIdempotencyStore, IDEMPOTENCY_TABLE } from "../shared/adapters/tableIdempotencyStore.js";
@@ -13,16 +13,17 @@ import type { Logger } from "../shared/ports/logger.js";
 import type { NotifierPort } from "../shared/ports/notifier.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
 import type { DevIdentity } from "./devIdentity.js";
-import { InProcessQueue } from "./inProcessQueue.js";
+import { INCIDENT_CHECK_QUEUE_NAME } from "../shared/config/names.js";
 import { QUEUE_SETTINGS, type LocalStack } from "./localStack.js";
+import type { LocalQueue } from "./serviceBus/localServiceBus.js";
 
 /** The run API settings of local hosts: the production defaults (loadConfig) with the drill over the whole estate. */
 export const LOCAL_RUN_API_SETTINGS: RunApiSettings = { separateApprover: true, trustClientPrincipal: false, drill: { scope: { kind: "all" }, cleanupAfterMinutes: 60 } };
 
 export interface LocalRoot {
   readonly root: AppRoot;
-  /** The incident-check queue's stand-in. */
-  readonly checks: InProcessQueue<IncidentCheckMessage>;
+  /** The incident-check queue, beside the step queue on the local Service Bus. */
+  readonly checks: LocalQueue<IncidentCheckMessage>;
   /** Delivers debounce checks, as the Functions host would, until none is left. */
   drainChecks(): Promise<void>;
 }
@@ -45,7 +46,12 @@ export async function buildLocalRoot(options: {
   const estate = stack.estate;
   const audit = stack.audit;
   const incidents = createTableIncidentStore({ table: incidentsTable });
-  const checks = new InProcessQueue<IncidentCheckMessage>({ clock: stack.clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
+  const checks = await stack.queue.addQueue({
+    name: INCIDENT_CHECK_QUEUE_NAME,
+    maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount,
+    duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs,
+    parse: parseIncidentCheckMessage,
+  });
   const verifyToken = createTokenVerifier(identity.verifier);
   const alertAuth: AlertAuthMode = options.alertAuth === "key" ? { kind: "key", key: identity.alertKey } : { kind: "entra", verify: verifyToken };
   const alertsFor = (log: Logger) =>

@@ -17,7 +17,7 @@ import { createSimulatedAzure, type FaultPlan, type JobDurations, type Simulated
 import { SimulatedClock } from "./simulatedClock.js";
 
 /** The Service Bus settings the product deploys (infra) and the trigger uses (host.json). */
-export const QUEUE_SETTINGS = { maxDeliveryCount: 10, duplicateWindowMs: 2 * 3_600_000, maxConcurrentCalls: 16 } as const;
+export const QUEUE_SETTINGS = { maxDeliveryCount: 10, duplicateWindowMs: 24 * 3_600_000, maxConcurrentCalls: 16 } as const;
 
 export interface LocalStackOptions {
   readonly estate: Estate;
@@ -55,7 +55,7 @@ export interface LocalStack {
 
 /**
  * The product's real engine, adapters and ARM SDK clients, wired to simulated Azure (through the
- * SDKs' httpClient), Table Storage on Azurite and the in-process Service Bus stand-in.
+ * SDKs' httpClient), Table Storage on Azurite and the local Service Bus peer.
  */
 export async function createLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const clock = new SimulatedClock(options.start ?? new Date(), { realTime: options.realTime ?? true });

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const estate = await loadEstateFile(values.estate);
   const sandbox = await startSandbox({ estate, port: Number(values.port), alertAuth, log: (line) => console.log(line) });
   const token = (roles: string[]) => sandbox.identity.issueToken({ name: `sandbox-${roles[0] ?? "user"}`, roles });
-  console.log(`Sandbox for ${estate.name} on ${sandbox.url} (simulated Azure, Azurite, in-process queues; development only)
+  console.log(`Sandbox for ${estate.name} on ${sandbox.url} (simulated Azure, Azurite, local Service Bus peer; development only)
 
 Alert webhook key (x-functions-key):  ${sandbox.identity.alertKey}
 Bearer tokens (8 h, signed by the sandbox's own key set):

@@ -63,7 +63,7 @@ const ROUTES: readonly HttpRoute[] = [
 
 /**
  * The product's handlers behind an HTTP server on 127.0.0.1, as the Functions host would serve them,
- * over simulated Azure, Azurite and in-process queues that a background pump delivers.
+ * over simulated Azure, Azurite and queues on the local Service Bus peer that background pumps deliver.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const azurite = options.tableEndpoint ? undefined : await startAzurite();
@@ -123,7 +123,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clearInterval(ticker);
       await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
       await closeServer(server);
-      await stack.stop();
+      await Promise.all([stack.stop(), notifications.stop()]);
       await azurite?.stop();
     },
   };

@@ -5,7 +5,7 @@ import type { EntitySnapshot, QueueEntity } from "./peer/queueEntity.js";
 import type { ServiceBusPeer } from "./peer/serviceBusPeer.js";
 import { startTriggerEmulator, type TriggerMetadata } from "./triggerEmulator.js";
 
-/** The same driver contract as the in-process queue's drain. */
+/** How a drain plays a queue's function and its dead-letter function. */
 export interface DrainOptions<T> {
   /** The queue's function: returning completes the message, throwing abandons it. */
   readonly handler: (message: T) => Promise<void>;

@@ -30,7 +30,7 @@ export interface DeadLetteredMessage {
   readonly description: string;
 }
 
-/** One queue on the peer, with the in-process queue's shape: send, drain, stats, deadLetters, size. */
+/** One queue on the peer: the production adapter for sending, plus what drills and tests inspect and drive. */
 export interface LocalQueue<T> extends QueuePort<T> {
   readonly name: string;
   /** The production adapter over a real ServiceBusSender; `send` goes through it. */
@@ -45,39 +45,50 @@ export interface LocalQueue<T> extends QueuePort<T> {
   drain(options: DrainOptions<T>): Promise<void>;
 }
 
-export interface LocalServiceBus extends LocalQueue<StepMessage> {
+/** A namespace on the peer: queues created in it are reached through one real ServiceBusClient. */
+export interface LocalNamespace {
   readonly connectionString: string;
   readonly peer: ServiceBusPeer;
-  /** Another queue in the same namespace (incident checks, notifications). */
-  addQueue<T>(options: LocalQueueOptions<T>): LocalQueue<T>;
+  /** Creates a queue and opens its sender's link, as a warm Function App has it. */
+  addQueue<T>(options: LocalQueueOptions<T>): Promise<LocalQueue<T>>;
+  /** Closes the client and the peer. */
   stop(): Promise<void>;
 }
 
-export interface LocalServiceBusOptions {
+export interface LocalNamespaceOptions {
   /** Scheduled enqueue, lock expiry and the duplicate window run on this clock. */
   readonly clock: SimulatedClock;
+  readonly hostJson?: URL | string;
+  /** A drain fails instead of hanging after this long without progress while no handler runs. */
+  readonly stallTimeoutMs?: number;
+}
+
+/** The step queue and the namespace it lives in (the incident-check queue joins it). */
+export type LocalServiceBus = LocalQueue<StepMessage> & LocalNamespace;
+
+export interface LocalServiceBusOptions extends LocalNamespaceOptions {
   /** The step queue (default STEP_QUEUE_NAME). */
   readonly queueName?: string;
   readonly maxDeliveryCount: number;
   readonly duplicateWindowMs: number;
   readonly lockDurationMs?: number;
-  readonly hostJson?: URL | string;
-  /** A drain fails instead of hanging after this long without progress while no handler runs. */
-  readonly stallTimeoutMs?: number;
 }
 
 /**
  * Service Bus for the drill, the sandbox and the tests: the AMQP peer on 127.0.0.1 and the real
  * `@azure/service-bus` adapter talking to it, so every send takes the code path that runs in Azure.
  */
-export async function startLocalServiceBus(options: LocalServiceBusOptions): Promise<LocalServiceBus> {
+export async function startLocalNamespace(options: LocalNamespaceOptions): Promise<LocalNamespace> {
   const settings = await readTriggerSettings(options.hostJson ?? HOST_JSON);
   const peer = await startServiceBusPeer({ clock: options.clock });
   const client = new ServiceBusClient(peer.connectionString);
 
-  function addQueue<T>(queueOptions: LocalQueueOptions<T>, sender = client.createSender(queueOptions.name)): LocalQueue<T> {
+  async function addQueue<T>(queueOptions: LocalQueueOptions<T>): Promise<LocalQueue<T>> {
     const { name, parse } = queueOptions;
     const entity = peer.addQueue({ name, maxDeliveryCount: queueOptions.maxDeliveryCount, duplicateWindowMs: queueOptions.duplicateWindowMs, lockDurationMs: queueOptions.lockDurationMs ?? 60_000 });
+    const sender = client.createSender(name);
+    // Opens the connection, the $cbs token and the link now, so the first send of a run does not pay for it.
+    await sender.createMessageBatch();
     const adapter = createServiceBusQueue<T>({ sender, what: name });
     const deps = { peer, queue: entity, clock: options.clock, settings, parse, stallTimeoutMs: options.stallTimeoutMs ?? 30_000 };
     return {
@@ -96,18 +107,21 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions): Pro
     };
   }
 
-  const stepQueue = options.queueName ?? STEP_QUEUE_NAME;
-  const stepSender = client.createSender(stepQueue);
-  const steps = addQueue({ name: stepQueue, maxDeliveryCount: options.maxDeliveryCount, duplicateWindowMs: options.duplicateWindowMs, lockDurationMs: options.lockDurationMs, parse: parseStepMessage }, stepSender);
-  // Opens the connection, the $cbs token and the link now, as a warm Function App has them, so a run does not pay for it.
-  await stepSender.createMessageBatch();
-  return Object.assign(steps, {
+  return {
     connectionString: peer.connectionString,
     peer,
-    addQueue: <T>(queueOptions: LocalQueueOptions<T>) => addQueue(queueOptions),
+    addQueue,
     async stop() {
       await client.close();
       await peer.close();
     },
-  });
+  };
+}
+
+/** A namespace with the step queue in it: what the engine's stack sends to. */
+export async function startLocalServiceBus(options: LocalServiceBusOptions): Promise<LocalServiceBus> {
+  const namespace = await startLocalNamespace(options);
+  const { maxDeliveryCount, duplicateWindowMs, lockDurationMs } = options;
+  const steps = await namespace.addQueue({ name: options.queueName ?? STEP_QUEUE_NAME, maxDeliveryCount, duplicateWindowMs, ...(lockDurationMs !== undefined ? { lockDurationMs } : {}), parse: parseStepMessage });
+  return Object.assign(steps, namespace);
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { queueBodyParser } from "../config/queueBody.js";
 import { classifyAlert } from "../domain/alerts/classifyAlert.js";
 import { parseCommonAlert } from "../domain/alerts/commonAlert.js";
 import { NO_INCIDENT, type IncidentState, type Playbook } from "../domain/alerts/incidentState.js";
@@ -21,6 +23,12 @@ export interface IncidentCheckMessage {
   readonly estate: string;
   readonly checkId: string;
 }
+
+/** Validates a message body from the incident-check queue. */
+export const parseIncidentCheckMessage: (body: unknown) => IncidentCheckMessage = queueBodyParser(
+  z.strictObject({ estate: z.string().min(1), checkId: z.string().min(1) }),
+  "incident check message",
+);
 
 export interface AlertServiceDeps {
   readonly estate: Estate;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { queueBodyParser } from "../config/queueBody.js";
 import { CHANNEL_NAMES, type ChannelName, type NotificationEvent } from "../ports/notificationChannel.js";
 import { RUN_EVENT_KINDS, runEventId, type RunEvent } from "../ports/notifier.js";
 
@@ -66,19 +67,5 @@ const NotificationMessageSchema = z.object({
   attempt: z.number().int().nonnegative(),
 });
 
-/** Validates a message body from the notification queue; a malformed one is an error, never guessed at. */
-export function parseNotificationMessage(body: unknown): NotificationMessage {
-  const parsed = NotificationMessageSchema.safeParse(typeof body === "string" ? safeJson(body) : body);
-  if (!parsed.success) {
-    throw new Error(`malformed notification message: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
-}
-
-function safeJson(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
+/** Validates a message body from the notification queue. */
+export const parseNotificationMessage: (body: unknown) => NotificationMessage = queueBodyParser(NotificationMessageSchema, "notification message");

@@ -119,7 +119,7 @@ describe("the trigger emulator and the drain driver", () => {
 
   it("serves several queues in one namespace, each drained on its own", async () => {
     const { bus, clock } = await start();
-    const checks = bus.addQueue({ name: "incident-checks", maxDeliveryCount: 10, duplicateWindowMs: 3_600_000, parse: (body) => body as { checkId: string } });
+    const checks = await bus.addQueue({ name: "incident-checks", maxDeliveryCount: 10, duplicateWindowMs: 3_600_000, parse: (body) => body as { checkId: string } });
     await checks.send([{ messageId: "c1", body: { checkId: "c1" }, deliverAt: new Date(START.getTime() + 120_000) }]);
     await bus.send([step("a")]);
     const got: string[] = [];

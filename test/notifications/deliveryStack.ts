@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createNotificationChannels } from "../../shared/adapters/notificationChannels.js";
 import { createTableNotificationStore } from "../../shared/adapters/tableNotificationStore.js";
-import type { NotificationMessage } from "../../shared/notifications/notificationMessage.js";
+import { parseNotificationMessage, type NotificationMessage } from "../../shared/notifications/notificationMessage.js";
 import { createNotificationService, type NotificationService } from "../../shared/notifications/notificationService.js";
 import { parseNotificationSettings, type NotificationConfig } from "../../shared/notifications/notificationSettings.js";
 import type { DeliveryPolicy } from "../../shared/notifications/notificationWorker.js";
@@ -12,7 +12,9 @@ import type { NotificationStore } from "../../shared/ports/notificationStore.js"
 import type { NotifierPort } from "../../shared/ports/notifier.js";
 import type { OutgoingMessage, QueuePort } from "../../shared/ports/queue.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
-import { InProcessQueue } from "../../local/inProcessQueue.js";
+import { NOTIFICATION_QUEUE_NAME } from "../../shared/config/names.js";
+import { QUEUE_SETTINGS } from "../../local/localStack.js";
+import { startLocalNamespace, type LocalQueue } from "../../local/serviceBus/localServiceBus.js";
 import { SimulatedClock } from "../../local/simulatedClock.js";
 import type { LogLine } from "../engine/engineHarness.js";
 import { SIGNING_KEY } from "./fixtures.js";
@@ -49,7 +51,7 @@ export interface DeliveryStack {
   readonly teams: Receiver;
   readonly webhook: Receiver;
   readonly acs: Receiver;
-  readonly queue: InProcessQueue<NotificationMessage>;
+  readonly queue: LocalQueue<NotificationMessage>;
   /** Everything sent on the notification queue (first attempts and scheduled retries). */
   readonly sent: OutgoingMessage<NotificationMessage>[];
   readonly clock: SimulatedClock;
@@ -64,7 +66,7 @@ export interface DeliveryStack {
 
 /**
  * The production notification path (queue notifier, worker, channel adapters, Table Storage on
- * Azurite), with the in-process queue on its own simulated clock and the three channels pointed
+ * Azurite), with the queue on a local Service Bus peer on its own simulated clock and the three channels pointed
  * at local receivers on 127.0.0.1.
  */
 export async function createDeliveryStack(options: DeliveryStackOptions = {}): Promise<DeliveryStack> {
@@ -85,7 +87,8 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
   };
   const settings = parseNotificationSettings(config);
   if (settings.problems.length > 0) throw new Error(`test settings invalid: ${JSON.stringify(settings.problems)}`);
-  const queue = new InProcessQueue<NotificationMessage>({ clock, maxDeliveryCount: 10, duplicateWindowMs: 24 * 3_600_000 });
+  const namespace = await startLocalNamespace({ clock });
+  const queue = await namespace.addQueue({ name: NOTIFICATION_QUEUE_NAME, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs, parse: parseNotificationMessage });
   const sent: OutgoingMessage<NotificationMessage>[] = [];
   const recording: QueuePort<NotificationMessage> = {
     send: (messages) => {
@@ -116,9 +119,9 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
     service,
     notifier: service.notifierFor(log),
     logs,
-    drain: () => queue.drain({ handler: (m) => worker.handle(m), onDeadLetter: () => Promise.resolve(), concurrency: 16 }),
+    drain: () => queue.drain({ handler: (m) => worker.handle(m), onDeadLetter: (m, reason) => Promise.reject(new Error(`notification ${m.event.id} for ${m.channel} dead-lettered: ${reason}`)), concurrency: QUEUE_SETTINGS.maxConcurrentCalls }),
     close: async () => {
-      await Promise.all([teams.close(), webhook.close(), acs.close()]);
+      await Promise.all([teams.close(), webhook.close(), acs.close(), namespace.stop()]);
     },
   };
 }

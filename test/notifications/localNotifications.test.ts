@@ -10,5 +10,5 @@ it("the local notification path (sandbox, drills) delivers through the same work
   await n.drain(silentLogger);
   expect(r.posts()).toHaveLength(1);
   expect((await n.service.getChannelHealth()).map((h) => h.state)).toEqual(["healthy"]);
-  await r.close();
+  await Promise.all([r.close(), n.stop()]);
 });
