@@ -18,15 +18,17 @@ const BY_SERVICE_BUS_CODE: Partial<Readonly<Record<ServiceBusErrorCode, DrErrorC
  * A queue on Service Bus with JSON bodies of type T (the step queue by default). Message ids are
  * deterministic and the queue has duplicate detection on, so a second send of the same message is
  * dropped by the service. Follow-ups carry their scheduled enqueue time on the message itself, so
- * one call is one AMQP transfer per batch, immediate and scheduled messages together, rather
- * than a $management request per delivery time (scheduleMessages is only needed to cancel, which
- * nothing does). Batches split at the link's size limit.
+ * a call is one AMQP transfer (immediate and scheduled messages together) rather than a
+ * $management request per delivery time; scheduleMessages is only needed to cancel, which nothing
+ * does. One message, the usual case, goes as a plain transfer; several go as batches split at the
+ * link's size limit.
  */
 export function createServiceBusQueue<T = StepMessage>({ sender, what = "step" }: { sender: ServiceBusSender; what?: string }): QueuePort<T> {
   return {
     async send(messages: readonly OutgoingMessage<T>[]) {
-      if (messages.length === 0) return;
-      await callServiceBus(`send ${what} messages`, () => sendInBatches(sender, messages.map(toServiceBusMessage)));
+      const [only, ...more] = messages.map(toServiceBusMessage);
+      if (!only) return;
+      await callServiceBus(`send ${what} messages`, () => (more.length === 0 ? sender.sendMessages(only) : sendInBatches(sender, [only, ...more])));
     },
   };
 }
