@@ -2,6 +2,7 @@ import type { createAlertService } from "./alerts/alertService.js";
 import type { AlertAuthMode } from "./auth/authenticate.js";
 import type { TokenVerifier } from "./auth/tokenVerifier.js";
 import type { Estate } from "./domain/estate.js";
+import { lazyRoot } from "./lazyRoot.js";
 import type { Engine } from "./engine/engine.js";
 import type { RunApiRoot } from "./engine/runApi.js";
 import type { AuditLog } from "./ports/auditLog.js";
@@ -29,22 +30,13 @@ export interface AppRoot {
   readonly runApi: RunApiRoot;
 }
 
-let root: Promise<AppRoot> | undefined;
+const appRoot = lazyRoot(() => import("./adapters/compositionRoot.js").then((m) => m.buildProductionRoot(process.env)));
 
-/**
- * The process's root: the production wiring, built lazily on first use (never at import time),
- * unless a host (the sandbox, a test) installed its own with `useAppRoot`.
- */
+/** The process's root: the production wiring unless a host (the sandbox, a test) installed its own with `useAppRoot`. */
 export function getAppRoot(): Promise<AppRoot> {
-  root ??= import("./adapters/compositionRoot.js")
-    .then((m) => m.buildProductionRoot(process.env))
-    .catch((error: unknown) => {
-      root = undefined; // a failed start (bad settings, network) is retried by the next invocation
-      throw error;
-    });
-  return root;
+  return appRoot.get();
 }
 
 export function useAppRoot(installed: AppRoot): void {
-  root = Promise.resolve(installed);
+  appRoot.use(installed);
 }

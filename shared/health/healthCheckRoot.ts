@@ -1,3 +1,4 @@
+import { lazyRoot } from "../lazyRoot.js";
 import type { Logger } from "../ports/logger.js";
 import { runHealthCheck, type HealthCheckDeps, type HealthCheckOutcome, type HealthCheckRequest } from "./runHealthCheck.js";
 
@@ -11,22 +12,17 @@ export function healthCheckRootFrom(depsFor: (log: Logger) => HealthCheckDeps): 
   return { run: (request, log) => runHealthCheck(depsFor(log), request) };
 }
 
-let root: Promise<HealthCheckRoot> | undefined;
+const healthCheckRoot = lazyRoot(() => import("../adapters/healthCheckComposition.js").then((m) => m.buildProductionHealthCheck(process.env)));
 
 /**
- * The production wiring, built lazily on first use (never at import time), unless a host (the
- * sandbox, a test, the local CLI) installed its own with `useHealthCheckRoot`.
+ * What the timer function runs: the production wiring unless a host (the sandbox, a test, the
+ * local CLI) installed its own with `useHealthCheckRoot`. Kept apart from the AppRoot so the
+ * nightly check still runs, and reports to the log, when the rest of the app cannot start.
  */
 export function getHealthCheckRoot(): Promise<HealthCheckRoot> {
-  root ??= import("../adapters/healthCheckComposition.js")
-    .then((m) => m.buildProductionHealthCheck(process.env))
-    .catch((error: unknown) => {
-      root = undefined; // a failed start (bad settings, network) is retried by the next run
-      throw error;
-    });
-  return root;
+  return healthCheckRoot.get();
 }
 
 export function useHealthCheckRoot(installed: HealthCheckRoot): void {
-  root = Promise.resolve(installed);
+  healthCheckRoot.use(installed);
 }
