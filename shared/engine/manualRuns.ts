@@ -8,6 +8,9 @@ import { requestFingerprint, type FieldProblem, type ManualRunRequest } from "./
 import type { Actor } from "./runControl.js";
 import { previewRun, type PreviewReads, type RunPreview } from "./runPreview.js";
 
+/** How long an Idempotency-Key stays bound to its run; after that the same key starts a new one. */
+export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 3_600_000;
+
 export interface ManualRunDeps extends PreviewReads {
   readonly engine: Engine;
   readonly runs: RunStore;
@@ -44,7 +47,8 @@ export async function startManualRun(deps: ManualRunDeps, input: { readonly valu
   if (input.idempotencyKey !== undefined) {
     key = `${actor.id}:${input.idempotencyKey}`;
     const fingerprint = requestFingerprint(value);
-    const claim = await deps.idempotency.claim({ key, fingerprint, runId, createdAt: deps.clock.now().toISOString() });
+    const now = deps.clock.now();
+    const claim = await deps.idempotency.claim({ key, fingerprint, runId, createdAt: now.toISOString() }, new Date(now.getTime() - IDEMPOTENCY_KEY_LIFETIME_MS));
     if (!claim.created) {
       if (claim.record.fingerprint !== fingerprint) {
         await audit("refused 422", `Idempotency-Key reused with another request (first used for ${claim.record.runId})`, claim.record.runId);

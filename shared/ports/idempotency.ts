@@ -10,8 +10,11 @@ export interface IdempotencyRecord {
 
 /** Idempotency-Key header → run id, kept in Table Storage so a retried or double-clicked start finds its run. */
 export interface IdempotencyStore {
-  /** Stores the record unless the key is taken; answers the stored record either way (`created` tells which). */
-  claim(record: IdempotencyRecord): Promise<{ readonly created: boolean; readonly record: IdempotencyRecord }>;
+  /**
+   * Stores the record unless the key is taken; answers the stored record either way (`created`
+   * tells which). A stored record created before `expiredBefore` counts as free and is replaced.
+   */
+  claim(record: IdempotencyRecord, expiredBefore: Date): Promise<{ readonly created: boolean; readonly record: IdempotencyRecord }>;
   /** Forgets a key whose run was never started (refused with 409), so a later retry can start it. */
   release(key: string, runId: string): Promise<void>;
 }
