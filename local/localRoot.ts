@@ -9,11 +9,11 @@ import { createTableIncidentStore } from "../shared/adapters/tableIncidentStore.
 import type { AppRoot } from "../shared/appRoot.js";
 import type { AlertAuthMode } from "../shared/auth/authenticate.js";
 import { createTokenVerifier } from "../shared/auth/tokenVerifier.js";
+import { INCIDENT_CHECK_QUEUE_NAME } from "../shared/config/names.js";
 import type { Logger } from "../shared/ports/logger.js";
 import type { NotifierPort } from "../shared/ports/notifier.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
 import type { DevIdentity } from "./devIdentity.js";
-import { INCIDENT_CHECK_QUEUE_NAME } from "../shared/config/names.js";
 import { QUEUE_SETTINGS, type LocalStack } from "./localStack.js";
 import type { LocalQueue } from "./serviceBus/localServiceBus.js";
 
