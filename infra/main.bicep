@@ -4,9 +4,11 @@
 // Target scope: subscription. The customer's subscription already holds what the product acts on
 // (the two Recovery Services vaults, the DNS zones, the route tables, the recovered VMs' resource
 // groups), each in its own resource group. A subscription-scoped deployment can create the app's
-// own resource group, define the two narrow custom roles (role definitions are subscription-level
+// own resource group, define the narrow custom roles (role definitions are subscription-level
 // resources), and reach each existing resource group with a module deployed at that group's scope,
 // so every role assignment is made on the exact resource. No assignment is made at the subscription.
+// The same holds for the optional resources the app also reads or uses: the secondary ExpressRoute
+// circuit, the Key Vault of the notification secrets and the Communication Services resource.
 
 targetScope = 'subscription'
 
@@ -49,6 +51,9 @@ param vmResourceGroups string[]
 
 @description('Resource id of the primary ExpressRoute circuit (may be in another subscription).')
 param expressRouteCircuitId string
+
+@description('Resource id of the secondary ExpressRoute circuit (may be in another subscription); the health check reads its BGP/ARP metrics too. Empty: no secondary circuit.')
+param expressRouteSecondaryCircuitId string = ''
 
 @description('Average BGP/ARP availability (percent) below which the circuit alert fires.')
 @minValue(1)
@@ -114,6 +119,12 @@ param notifyEmailTo string = ''
 @description('Which event kinds each notification channel receives, as JSON (see docs/notifications.md); empty: defaults.')
 param notifyRoutes string = ''
 
+@description('Resource id of the Key Vault (Azure RBAC permission model) holding the secrets the notification Key Vault references point at; the app\'s identity gets Key Vault Secrets User on it. Empty: no role assignment (plain values, or access granted outside this deployment).')
+param notificationKeyVaultId string = ''
+
+@description('Resource id of the Azure Communication Services resource behind notifyEmailEndpoint; the app\'s identity gets the custom e-mail sender role on it. Empty: no role assignment (no e-mail, or access granted outside this deployment).')
+param notificationCommunicationServiceId string = ''
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -123,6 +134,17 @@ var stepQueueName = 'failover-steps'
 // The step queue, the alert policy's debounce checks, the notification deliveries (shared/config/names.ts).
 var queueNames = ['failover-steps', 'incident-checks', 'notifications']
 var stateTableNames = ['runs', 'steps', 'locks']
+
+// Optional resource ids split into segments (/subscriptions/{sub}/resourceGroups/{rg}/providers/...).
+// ARM evaluates a skipped module's name and scope too, so an empty id stands in as a made-up resource
+// in the app's own resource group: the expressions stay valid and the module is still not deployed.
+var standInResourceId = '${subscription().id}/resourceGroups/${rg.name}/providers/none/none/none'
+var secondaryCircuit = split(empty(expressRouteSecondaryCircuitId) ? standInResourceId : expressRouteSecondaryCircuitId, '/')
+var notificationKeyVault = split(empty(notificationKeyVaultId) ? standInResourceId : notificationKeyVaultId, '/')
+var notificationCommunicationService = split(
+  empty(notificationCommunicationServiceId) ? standInResourceId : notificationCommunicationServiceId,
+  '/'
+)
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -308,6 +330,47 @@ module circuitAccess 'app/circuitAccess.bicep' = {
   params: {
     circuitName: last(split(expressRouteCircuitId, '/'))
     principalId: identity.outputs.principalId
+  }
+}
+
+module secondaryCircuitAccess 'app/circuitAccess.bicep' = if (!empty(expressRouteSecondaryCircuitId)) {
+  name: 'dr-circuit2-${resourceToken}'
+  scope: resourceGroup(secondaryCircuit[2], secondaryCircuit[4])
+  params: {
+    circuitName: last(secondaryCircuit)
+    principalId: identity.outputs.principalId
+  }
+}
+
+// ---- Notifications: the secrets' Key Vault and the e-mail's Communication Services resource ----
+
+module notificationKeyVaultAccess 'app/keyVaultAccess.bicep' = if (!empty(notificationKeyVaultId)) {
+  name: 'dr-kv-${resourceToken}'
+  scope: resourceGroup(notificationKeyVault[2], notificationKeyVault[4])
+  params: {
+    vaultName: last(notificationKeyVault)
+    principalId: identity.outputs.principalId
+  }
+}
+
+// The e-mail sender role is defined in the Communication Services resource's own subscription
+// (assignable only at its resource group), then assigned on the resource.
+module emailSenderRole 'app/emailSenderRole.bicep' = if (!empty(notificationCommunicationServiceId)) {
+  name: 'dr-email-role-${resourceToken}'
+  scope: subscription(notificationCommunicationService[2])
+  params: {
+    resourceToken: resourceToken
+    communicationServiceResourceGroup: notificationCommunicationService[4]
+  }
+}
+
+module communicationServiceAccess 'app/communicationServiceAccess.bicep' = if (!empty(notificationCommunicationServiceId)) {
+  name: 'dr-acs-${resourceToken}'
+  scope: resourceGroup(notificationCommunicationService[2], notificationCommunicationService[4])
+  params: {
+    communicationServiceName: last(notificationCommunicationService)
+    principalId: identity.outputs.principalId
+    emailSenderRoleId: emailSenderRole!.outputs.emailSenderRoleId
   }
 }
 

@@ -1,5 +1,5 @@
-// The primary ExpressRoute circuit (deployed at the circuit's resource group, possibly in a
-// connectivity subscription): the health check reads its state and BGP/ARP metrics.
+// One ExpressRoute circuit, the primary or the secondary (deployed at the circuit's resource group,
+// possibly in a connectivity subscription): the health check reads its state and BGP/ARP metrics.
 
 import { monitoringReaderRoleId } from 'roles.bicep'
 

@@ -7,10 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../../shared/config/loadConfig.js";
 import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STEP_QUEUE_NAME } from "../../shared/config/names.js";
 import { TABLE_NAMES } from "../../shared/adapters/tableRunStore.js";
+import { evaluateArm, type ArmScope } from "./evaluateArm.js";
 
 // Compiles infra/ with scripts/bicep.sh (Bicep CLI from az or NuGet, zero errors and warnings),
 // then checks the compiled ARM JSON: least-privilege role assignments, no secrets, the app settings
-// against CONFIG_KEYS, and the properties the product relies on.
+// against CONFIG_KEYS, and the properties the product relies on. Where the answer depends on the
+// parameters (optional role assignments), the templates' expressions are evaluated for given values
+// (evaluateArm.ts) rather than read as text.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, "utf8")) as unknown;
@@ -26,6 +29,8 @@ interface ArmParameter {
 interface ArmResource {
   readonly type: string;
   readonly name?: string;
+  readonly condition?: string;
+  readonly copy?: Json;
   readonly scope?: string;
   readonly existing?: boolean;
   readonly kind?: string;
@@ -40,6 +45,7 @@ interface ArmTemplate {
   readonly parameters?: Readonly<Record<string, ArmParameter>>;
   readonly variables?: Readonly<Record<string, Json>>;
   readonly resources: readonly ArmResource[] | Readonly<Record<string, ArmResource>>;
+  readonly outputs?: Readonly<Record<string, { readonly value: Json }>>;
 }
 /** A resource together with the template and the module deployment that hold it. */
 interface Located {
@@ -69,6 +75,71 @@ const record = (v: Json): Readonly<Record<string, Json>> => {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`not an object: ${JSON.stringify(v)}`);
   return v as Record<string, Json>;
 };
+const text = (v: Json): string => {
+  if (typeof v !== "string") throw new Error(`not a string: ${JSON.stringify(v)}`);
+  return v;
+};
+
+/** The subscription main.bicep is deployed to, when expressions are evaluated. */
+const DEPLOYMENT_SUBSCRIPTION = "00000000-0000-4000-8000-00000000d0d0";
+
+/**
+ * What parameters(), variables(), reference() and the scope functions return for expressions of
+ * `template`, the inner template of `deployment` (undefined: main.bicep, whose parameters are `params`).
+ */
+function scopeAt(deployment: Located | undefined, template: ArmTemplate, params: Readonly<Record<string, Json>>): ArmScope {
+  const outer = (): ArmScope => scopeAt(deployment!.deployment, deployment!.template, params);
+  const scope: ArmScope = {
+    parameter(name) {
+      if (deployment === undefined && name in params) return params[name];
+      const passed = deployment === undefined ? undefined : record(deployment.resource.properties?.["parameters"])[name];
+      if (passed !== undefined) return evaluateArm(record(passed)["value"], outer());
+      const declared = template.parameters?.[name];
+      if (declared?.defaultValue === undefined) throw new Error(`parameter ${name}: no value`);
+      return evaluateArm(declared.defaultValue, scope);
+    },
+    variable(name) {
+      if (!(name in (template.variables ?? {}))) throw new Error(`no variable ${name}`);
+      return evaluateArm(template.variables?.[name], scope);
+    },
+    reference(symbolicName) {
+      const module = Array.isArray(template.resources) ? undefined : (template.resources as Readonly<Record<string, ArmResource>>)[symbolicName];
+      if (module?.type !== "Microsoft.Resources/deployments") throw new Error(`reference('${symbolicName}'): not a module of this template`);
+      const inner = module.properties?.["template"] as ArmTemplate;
+      const innerScope = scopeAt({ resource: module, template, deployment }, inner, params);
+      const outputs = {};
+      for (const [key, output] of Object.entries(inner.outputs ?? {})) {
+        Object.defineProperty(outputs, key, { enumerable: true, get: () => ({ value: evaluateArm(output.value, innerScope) }) });
+      }
+      return { outputs };
+    },
+    subscriptionId() {
+      if (deployment === undefined) return DEPLOYMENT_SUBSCRIPTION;
+      const sub = deployment.resource.subscriptionId;
+      return sub === undefined ? outer().subscriptionId() : text(evaluateArm(sub, outer()));
+    },
+    resourceGroupName() {
+      if (template.$schema.includes("subscriptionDeploymentTemplate")) return undefined;
+      const rg = deployment?.resource.resourceGroup;
+      return rg === undefined ? outer().resourceGroupName() : text(evaluateArm(rg, outer()));
+    },
+  };
+  return scope;
+}
+
+/** Whether `l` is deployed with these parameters: its own condition and those of every module around it hold. */
+function isDeployed(l: Located, params: Readonly<Record<string, Json>>): boolean {
+  for (let at: Located | undefined = l; at !== undefined; at = at.deployment) {
+    if (at.resource.condition === undefined) continue;
+    const holds = evaluateArm(at.resource.condition, scopeAt(at.deployment, at.template, params));
+    if (typeof holds !== "boolean") throw new Error(`condition ${at.resource.condition} gave ${JSON.stringify(holds)}`);
+    if (!holds) return false;
+  }
+  return true;
+}
+
+/** Inside a copy loop (copyIndex() is not evaluated): the resource or a module around it has `copy`. */
+const inCopyLoop = (l: Located): boolean => l.resource.copy !== undefined || (l.deployment !== undefined && inCopyLoop(l.deployment));
 
 describe("infra (Bicep compiled to ARM)", () => {
   let out = "";
@@ -160,6 +231,7 @@ describe("infra (Bicep compiled to ARM)", () => {
       "b12aa53e-6015-4669-85d0-8515ebb3ae7f": "Private DNS Zone Contributor",
       "43d0d8ad-25c7-4714-9337-8ba259a9fe05": "Monitoring Reader",
       "73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
+      "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
       "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
       "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
       "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3": "Storage Table Data Contributor",
@@ -205,7 +277,12 @@ describe("infra (Bicep compiled to ARM)", () => {
           "DNS Zone Contributor @ Microsoft.Network/dnsZones",
           "Private DNS Zone Contributor @ Microsoft.Network/privateDnsZones",
           "custom:routeEditorRoleId @ Microsoft.Network/routeTables",
+          // The primary and the secondary circuit (the secondary only when its id is given).
           "Monitoring Reader @ Microsoft.Network/expressRouteCircuits",
+          "Monitoring Reader @ Microsoft.Network/expressRouteCircuits",
+          // Notifications (each only when its resource id is given).
+          "Key Vault Secrets User @ Microsoft.KeyVault/vaults",
+          "custom:emailSenderRoleId @ Microsoft.Communication/communicationServices",
           // The recovered VMs do not exist before the failover creates them: their resource groups.
           "custom:runCommandOperatorRoleId @ resourceGroup",
           "Monitoring Reader @ resourceGroup",
@@ -226,17 +303,131 @@ describe("infra (Bicep compiled to ARM)", () => {
         return {
           actions: permissions.flatMap((p) => p.actions).sort(),
           dataActions: permissions.flatMap((p) => p.dataActions),
-          scopes: String(resolveIn(l, props(l)["assignableScopes"])),
+          scopes: resolveIn(l, props(l)["assignableScopes"]),
         };
       });
       expect(definitions.map((d) => d.actions).sort()).toEqual([
+        ["Microsoft.Communication/CommunicationServices/Read", "Microsoft.Communication/CommunicationServices/Write", "Microsoft.Communication/EmailServices/write"],
         ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/runCommand/action"],
         ["Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
       ]);
       for (const d of definitions) {
         expect(d.dataActions).toEqual([]);
-        expect(d.scopes).toMatch(/^\[union\(map\(parameters\('\w+ResourceGroups'\), lambda\('rg', format\('\{0\}\/resourceGroups\/\{1\}', subscription\(\)\.id/);
+        if (d.actions.some((a) => a.startsWith("Microsoft.Communication/"))) {
+          // The e-mail sender role: only the resource group of the Communication Services resource.
+          expect(d.scopes).toEqual(["[format('{0}/resourceGroups/{1}', subscription().id, parameters('communicationServiceResourceGroup'))]"]);
+        } else {
+          expect(String(d.scopes)).toMatch(/^\[union\(map\(parameters\('\w+ResourceGroups'\), lambda\('rg', format\('\{0\}\/resourceGroups\/\{1\}', subscription\(\)\.id/);
+        }
       }
+    });
+
+    describe("on the customer's optional resources, evaluated for given parameter values", () => {
+      // The optional resources sit in another subscription (connectivity, shared services), so a
+      // scope that silently fell back to the deployment's subscription would show.
+      const other = "7a1b2c3d-0000-4000-8000-00000000c0c0";
+      const primaryCircuitId = `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-network/providers/Microsoft.Network/expressRouteCircuits/er-contoso-primary`;
+      const secondaryCircuitId = `/subscriptions/${other}/resourceGroups/rg-connectivity/providers/Microsoft.Network/expressRouteCircuits/er-contoso-secondary`;
+      const keyVaultId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-dr-notify`;
+      const communicationServiceId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.Communication/communicationServices/acs-dr`;
+      const monitoringReader = "43d0d8ad-25c7-4714-9337-8ba259a9fe05";
+      const keyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+      const roleId = (subscription: string, name: string): string => `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
+
+      const none = { expressRouteSecondaryCircuitId: "", notificationKeyVaultId: "", notificationCommunicationServiceId: "" };
+      const all = { expressRouteSecondaryCircuitId: secondaryCircuitId, notificationKeyVaultId: keyVaultId, notificationCommunicationServiceId: communicationServiceId };
+      /** The azd parameters with the environment's values filled in, plus `optional`. */
+      const parameters = (optional: Readonly<Record<string, string>>): Readonly<Record<string, Json>> => ({
+        ...Object.fromEntries(Object.entries(mainParameterValues).map(([name, p]) => [name, p.value])),
+        environmentName: "dr-test",
+        location: "centralus",
+        expressRouteCircuitId: primaryCircuitId,
+        natVmResourceId: `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-edge/providers/Microsoft.Compute/virtualMachines/vm-nat`,
+        apiAppClientId: "11111111-1111-4111-8111-111111111111",
+        apiAppObjectId: "22222222-2222-4222-8222-222222222222",
+        apiAppIdentifierUri: "api://dr-automation",
+        ...optional,
+      });
+
+      interface Grant {
+        readonly role: string;
+        /** The exact resource id assigned on; undefined inside copy loops (not evaluated here). */
+        readonly scope: string | undefined;
+      }
+      /** Every role assignment deployed with these parameters: role definition id and scope, evaluated. */
+      const grants = (params: Readonly<Record<string, Json>>): Grant[] =>
+        assignments()
+          .filter((l) => isDeployed(l, params))
+          .map((l) => {
+            const here = scopeAt(l.deployment, l.template, params);
+            const resourceGroupId = (): string => `/subscriptions/${here.subscriptionId()}/resourceGroups/${here.resourceGroupName()!}`;
+            return {
+              role: text(evaluateArm(props(l)["roleDefinitionId"], here)),
+              scope: inCopyLoop(l) ? undefined : l.resource.scope === undefined ? resourceGroupId() : text(evaluateArm(l.resource.scope, here)),
+            };
+          });
+      const on = (params: Readonly<Record<string, Json>>, resourceType: string): Grant[] =>
+        grants(params).filter((g) => g.scope?.includes(`/providers/${resourceType}/`));
+      const emailSenderDefinitions = (params: Readonly<Record<string, Json>>): Located[] =>
+        ofType("Microsoft.Authorization/roleDefinitions").filter((l) => isDeployed(l, params) && JSON.stringify(props(l)["permissions"]).includes("Microsoft.Communication/"));
+
+      it("Monitoring Reader on the secondary ExpressRoute circuit, in its own subscription, only when its id is given", () => {
+        const circuits = "Microsoft.Network/expressRouteCircuits";
+        const primary = { role: roleId(DEPLOYMENT_SUBSCRIPTION, monitoringReader), scope: primaryCircuitId };
+        const secondary = { role: roleId(other, monitoringReader), scope: secondaryCircuitId };
+        expect(on(parameters(all), circuits)).toEqual(expect.arrayContaining([primary, secondary]));
+        expect(on(parameters(all), circuits)).toHaveLength(2);
+        expect(on(parameters(none), circuits)).toEqual([primary]);
+        expect(on(parameters({ ...all, expressRouteSecondaryCircuitId: "" }), circuits)).toEqual([primary]);
+      });
+
+      it("Key Vault Secrets User on the notification secrets' Key Vault only when its id is given", () => {
+        const vaults = "Microsoft.KeyVault/vaults";
+        expect(on(parameters(all), vaults)).toEqual([{ role: roleId(other, keyVaultSecretsUser), scope: keyVaultId }]);
+        for (const params of [parameters(none), parameters({ ...all, notificationKeyVaultId: "" })]) {
+          expect(on(params, vaults)).toEqual([]);
+          expect(grants(params).filter((g) => g.role.endsWith(keyVaultSecretsUser))).toEqual([]);
+        }
+      });
+
+      it("the custom e-mail sender role, defined in the Communication Services resource's subscription, on that resource only when its id is given", () => {
+        const params = parameters(all);
+        const definitions = emailSenderDefinitions(params);
+        expect(definitions).toHaveLength(1);
+        const definition = definitions[0]!;
+        const at = scopeAt(definition.deployment, definition.template, params);
+        expect(at.subscriptionId()).toBe(other);
+        expect(evaluateArm(props(definition)["assignableScopes"], at)).toEqual([`/subscriptions/${other}/resourceGroups/rg-shared`]);
+        const definitionId = roleId(other, text(evaluateArm(definition.resource.name, at)));
+
+        expect(on(params, "Microsoft.Communication/communicationServices")).toEqual([{ role: definitionId, scope: communicationServiceId }]);
+        for (const without of [parameters(none), parameters({ ...all, notificationCommunicationServiceId: "" })]) {
+          expect(on(without, "Microsoft.Communication/communicationServices")).toEqual([]);
+          expect(emailSenderDefinitions(without)).toEqual([]);
+        }
+      });
+
+      it("leaves the other assignments alone whichever optional ids are given", () => {
+        const unchanged = (params: Readonly<Record<string, Json>>): Grant[] =>
+          grants(params).filter((g) => g.scope === undefined || !/\/providers\/(Microsoft\.KeyVault|Microsoft\.Communication|Microsoft\.Network\/expressRouteCircuits)\//.test(g.scope));
+        expect(unchanged(parameters(all))).toEqual(unchanged(parameters(none)));
+        expect(unchanged(parameters(none)).length).toBeGreaterThan(10);
+      });
+
+      it("keeps the name and scope of a skipped module valid (ARM evaluates them even when the condition is false)", () => {
+        const params = parameters(none);
+        const skipped = ofType("Microsoft.Resources/deployments").filter((l) => !isDeployed(l, params));
+        expect(skipped.map((l) => l.resource.name).sort()).toEqual([
+          "[format('dr-acs-{0}', variables('resourceToken'))]",
+          "[format('dr-circuit2-{0}', variables('resourceToken'))]",
+          "[format('dr-email-role-{0}', variables('resourceToken'))]",
+          "[format('dr-kv-{0}', variables('resourceToken'))]",
+        ]);
+        for (const l of skipped) {
+          const inner = scopeAt(l, l.resource.properties?.["template"] as ArmTemplate, params);
+          expect(() => [evaluateArm(l.resource.name, scopeAt(l.deployment, l.template, params)), inner.subscriptionId(), inner.resourceGroupName()]).not.toThrow();
+        }
+      });
     });
   });
 
