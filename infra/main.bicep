@@ -52,7 +52,7 @@ param vmResourceGroups string[]
 @description('Resource id of the primary ExpressRoute circuit (may be in another subscription).')
 param expressRouteCircuitId string
 
-@description('Resource id of the secondary ExpressRoute circuit (may be in another subscription); the health check reads its BGP/ARP metrics too. Empty: no secondary circuit.')
+@description('Resource id of the secondary ExpressRoute circuit (may be in another subscription): it gets its own BGP/ARP alert rules (a site failover needs every circuit down) and the health check reads its metrics too. Empty: no secondary circuit.')
 param expressRouteSecondaryCircuitId string = ''
 
 @description('Average BGP/ARP availability (percent) below which the circuit alert fires.')
@@ -245,6 +245,7 @@ module alerts 'app/alerts.bicep' = {
     apiAppIdentifierUri: apiAppIdentifierUri
     alertEmailAddresses: alertEmailAddresses
     expressRouteCircuitId: expressRouteCircuitId
+    expressRouteSecondaryCircuitId: expressRouteSecondaryCircuitId
     expressRouteAvailabilityThreshold: expressRouteAvailabilityThreshold
     natVmResourceId: natVmResourceId
     asrLogsWorkspaceId: monitoring.outputs.workspaceId

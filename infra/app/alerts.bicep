@@ -26,6 +26,9 @@ param alertEmailAddresses string[]
 @description('Resource id of the primary ExpressRoute circuit.')
 param expressRouteCircuitId string
 
+@description('Resource id of the secondary ExpressRoute circuit; empty: none (no rules for it).')
+param expressRouteSecondaryCircuitId string
+
 @description('Average BGP/ARP availability (percent) below which the circuit counts as down.')
 @minValue(1)
 @maxValue(100)
@@ -74,21 +77,41 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// ExpressRoute down -> full site failover. One rule per signal, so the policy sees BGP and ARP
-// as two signals it can correlate (or require both). Average over all peers and links: losing one
-// of the two redundant links gives 50 %, which is not a site outage.
+// ExpressRoute down -> full site failover. The circuits are Active/Passive: the policy treats one
+// circuit down as a warning (redundancy lost) and starts a site failover only once every circuit of
+// the estate's alerting.expressRouteCircuits has alerted, so each circuit gets its own rules. One rule
+// per circuit and signal, so the policy sees BGP and ARP as two signals it can correlate (or require
+// both). Average over all peers and links: losing one of a circuit's two redundant links gives 50 %,
+// which is not that circuit down. The primary's rules keep their original names (a redeploy updates
+// them); the secondary's carry "secondary".
 var expressRouteMetrics = ['BgpAvailability', 'ArpAvailability']
+var expressRouteCircuits = concat(
+  [{ id: expressRouteCircuitId, label: 'Primary', nameInfix: '' }],
+  empty(expressRouteSecondaryCircuitId)
+    ? []
+    : [{ id: expressRouteSecondaryCircuitId, label: 'Secondary', nameInfix: 'secondary-' }]
+)
+var expressRouteRules = flatten(map(
+  expressRouteCircuits,
+  circuit =>
+    map(expressRouteMetrics, metric => {
+      name: 'alert-er-${circuit.nameInfix}${toLower(metric)}-${resourceToken}'
+      circuitId: circuit.id
+      metric: metric
+      description: '${circuit.label} ExpressRoute circuit ${last(split(circuit.id, '/'))}: ${metric} below ${expressRouteAvailabilityThreshold} % (site failover signal once every circuit is down; one circuit alone is a warning).'
+    })
+))
 
 resource expressRouteAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
-  for metric in expressRouteMetrics: {
-    name: 'alert-er-${toLower(metric)}-${resourceToken}'
+  for rule in expressRouteRules: {
+    name: rule.name
     location: 'global'
     tags: tags
     properties: {
-      description: 'Primary ExpressRoute circuit: ${metric} below ${expressRouteAvailabilityThreshold} % (site failover signal).'
+      description: rule.description
       severity: 0
       enabled: true
-      scopes: [expressRouteCircuitId]
+      scopes: [rule.circuitId]
       evaluationFrequency: 'PT1M'
       windowSize: 'PT5M'
       autoMitigate: true
@@ -98,9 +121,9 @@ resource expressRouteAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
         allOf: [
           {
             criterionType: 'StaticThresholdCriterion'
-            name: metric
+            name: rule.metric
             metricNamespace: 'Microsoft.Network/expressRouteCircuits'
-            metricName: metric
+            metricName: rule.metric
             operator: 'LessThan'
             threshold: expressRouteAvailabilityThreshold
             timeAggregation: 'Average'

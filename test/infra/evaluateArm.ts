@@ -17,7 +17,13 @@ export interface ArmScope {
   subscriptionId(): string;
   /** Undefined in a subscription-scoped template. */
   resourceGroupName(): string | undefined;
+  /** copyIndex() inside a copy loop, for the iteration being evaluated; absent outside one (copyIndex() then throws). */
+  copyIndex?(): number;
 }
+
+/** Values of the lambda variables in scope (lambdaVariables('x')), innermost lambda last. */
+type Lambdas = ReadonlyMap<string, Json>;
+const NO_LAMBDAS: Lambdas = new Map();
 
 /** Evaluates `value` deeply: expression strings ("[...]") are evaluated, other strings are kept, arrays and objects are walked. */
 export function evaluateArm(value: Json, scope: ArmScope): Json {
@@ -26,7 +32,7 @@ export function evaluateArm(value: Json, scope: ArmScope): Json {
     const parser = new Parser(value.slice(1, -1));
     const node = parser.expression();
     parser.end();
-    return evaluateNode(node, scope);
+    return evaluateNode(node, scope, NO_LAMBDAS);
   }
   if (Array.isArray(value)) return value.map((v) => evaluateArm(v, scope));
   if (typeof value === "object" && value !== null) {
@@ -134,13 +140,13 @@ class Parser {
   }
 }
 
-function evaluateNode(node: Node, scope: ArmScope): Json {
+function evaluateNode(node: Node, scope: ArmScope, lambdas: Lambdas): Json {
   switch (node.kind) {
     case "literal":
       return node.value;
     case "index": {
-      const target = evaluateNode(node.target, scope);
-      const index = evaluateNode(node.index, scope);
+      const target = evaluateNode(node.target, scope, lambdas);
+      const index = evaluateNode(node.index, scope, lambdas);
       if (Array.isArray(target) && typeof index === "number") {
         if (index < 0 || index >= target.length) throw new Error(`array index '${index}' is out of bounds (length ${target.length})`);
         return target[index] as Json;
@@ -148,9 +154,9 @@ function evaluateNode(node: Node, scope: ArmScope): Json {
       return property(target, String(index));
     }
     case "property":
-      return property(evaluateNode(node.target, scope), node.name);
+      return property(evaluateNode(node.target, scope, lambdas), node.name);
     case "call":
-      return call(node.name.toLowerCase(), node.args, scope);
+      return call(node.name.toLowerCase(), node.args, scope, lambdas);
   }
 }
 
@@ -161,13 +167,25 @@ function property(target: Json, name: string): Json {
   return (target as Record<string, Json>)[name];
 }
 
-function call(name: string, argNodes: readonly Node[], scope: ArmScope): Json {
+function call(name: string, argNodes: readonly Node[], scope: ArmScope, lambdas: Lambdas): Json {
   // if() evaluates only the branch taken, as ARM does.
   if (name === "if") {
     const [test, then, otherwise] = argNodes;
-    return evaluateNode(bool(evaluateNode(test!, scope)) ? then! : otherwise!, scope);
+    return evaluateNode(bool(evaluateNode(test!, scope, lambdas)) ? then! : otherwise!, scope, lambdas);
   }
-  const args = argNodes.map((a) => evaluateNode(a, scope));
+  // map(array, lambda('x', body)): the body once per element, with lambdaVariables('x') bound to it.
+  if (name === "map") {
+    const [source, fn] = argNodes;
+    if (argNodes.length !== 2 || fn?.kind !== "call" || fn.name.toLowerCase() !== "lambda" || fn.args.length !== 2) {
+      throw new Error("map() takes an array and a one-parameter lambda()");
+    }
+    const variable = str(evaluateNode(fn.args[0]!, scope, lambdas));
+    const items = evaluateNode(source!, scope, lambdas);
+    if (!Array.isArray(items)) throw new Error(`map() of a non-array: ${JSON.stringify(items)}`);
+    return items.map((item: Json) => evaluateNode(fn.args[1]!, scope, new Map([...lambdas, [variable, item]])));
+  }
+  if (name === "lambda") throw new Error("lambda() outside map()");
+  const args = argNodes.map((a) => evaluateNode(a, scope, lambdas));
   const text = (i: number): string => str(args[i]);
   const subscriptionId = (): string => scope.subscriptionId();
   switch (name) {
@@ -177,6 +195,15 @@ function call(name: string, argNodes: readonly Node[], scope: ArmScope): Json {
       return scope.variable(text(0));
     case "reference":
       return scope.reference(text(0));
+    case "copyindex": {
+      if (args.length !== 0) throw new Error("evaluateArm: copyIndex() with arguments (loop name, offset) is not supported");
+      if (scope.copyIndex === undefined) throw new Error("copyIndex() outside a copy loop");
+      return scope.copyIndex();
+    }
+    case "lambdavariables": {
+      if (!lambdas.has(text(0))) throw new Error(`lambdaVariables('${text(0)}') outside its lambda`);
+      return lambdas.get(text(0));
+    }
     case "subscription":
       return { id: `/subscriptions/${subscriptionId()}`, subscriptionId: subscriptionId() };
     case "resourcegroup": {
@@ -215,7 +242,22 @@ function call(name: string, argNodes: readonly Node[], scope: ArmScope): Json {
     case "format":
       return text(0).replace(/\{(\d+)\}/g, (_, i: string) => str(args[Number(i) + 1]));
     case "concat":
+      // Arrays concatenate as arrays, anything else as strings (ARM does not mix the two).
+      if (args.length > 0 && args.every(Array.isArray)) return (args as Json[][]).flat(1);
       return args.map(str).join("");
+    case "json":
+      return JSON.parse(text(0)) as Json;
+    case "createarray":
+      return args;
+    case "createobject": {
+      if (args.length % 2 !== 0) throw new Error("createObject() takes key/value pairs");
+      return Object.fromEntries(Array.from({ length: args.length / 2 }, (_, i) => [text(2 * i), args[2 * i + 1]]));
+    }
+    case "flatten": {
+      const v = args[0];
+      if (!Array.isArray(v) || !v.every(Array.isArray)) throw new Error(`flatten() of something other than an array of arrays: ${JSON.stringify(v)}`);
+      return (v as Json[][]).flat(1);
+    }
     case "tolower":
       return text(0).toLowerCase();
     case "guid":

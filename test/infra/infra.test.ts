@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../../shared/config/loadConfig.js";
 import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STEP_QUEUE_NAME } from "../../shared/config/names.js";
 import { TABLE_NAMES } from "../../shared/adapters/tableRunStore.js";
+import { classifyAlert } from "../../shared/domain/alerts/classifyAlert.js";
+import { parseEstate } from "../../shared/domain/estate.js";
 import { evaluateArm, type ArmScope } from "./evaluateArm.js";
 
 // Compiles infra/ with scripts/bicep.sh (Bicep CLI from az or NuGet, zero errors and warnings),
@@ -144,7 +146,7 @@ const inCopyLoop = (l: Located): boolean => l.resource.copy !== undefined || (l.
 describe("infra (Bicep compiled to ARM)", () => {
   let out = "";
   let main: ArmTemplate;
-  let all: Located[] = [];
+  let located: Located[] = [];
   let mainParameterValues: Readonly<Record<string, { value: Json }>> = {};
 
   /** Resolves `[parameters('x')]` and `[variables('x')]` up through the module chain; other expressions stay as they are. */
@@ -165,13 +167,41 @@ describe("infra (Bicep compiled to ARM)", () => {
     return value;
   }
   const resolveIn = (l: Located, value: Json): Json => resolve(value, l.deployment, l.template);
-  const ofType = (type: string): Located[] => all.filter((l) => l.resource.type.toLowerCase() === type.toLowerCase());
+  const ofType = (type: string): Located[] => located.filter((l) => l.resource.type.toLowerCase() === type.toLowerCase());
   const one = (type: string): Located => {
     const found = ofType(type);
     expect(found, type).toHaveLength(1);
     return found[0]!;
   };
   const props = (l: Located): Readonly<Record<string, Json>> => record(l.resource.properties);
+
+  // ---- Parameter values for the evaluated expressions ----
+
+  // The optional resources sit in another subscription (connectivity, shared services), so a
+  // scope that silently fell back to the deployment's subscription would show.
+  const other = "7a1b2c3d-0000-4000-8000-00000000c0c0";
+  const primaryCircuitId = `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-network/providers/Microsoft.Network/expressRouteCircuits/er-contoso-primary`;
+  const secondaryCircuitId = `/subscriptions/${other}/resourceGroups/rg-connectivity/providers/Microsoft.Network/expressRouteCircuits/er-contoso-secondary`;
+  const keyVaultId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-dr-notify`;
+  const communicationServiceId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.Communication/communicationServices/acs-dr`;
+  const monitoringReader = "43d0d8ad-25c7-4714-9337-8ba259a9fe05";
+  const keyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+  const roleId = (subscription: string, name: string): string => `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
+
+  const none = { expressRouteSecondaryCircuitId: "", notificationKeyVaultId: "", notificationCommunicationServiceId: "" };
+  const all = { expressRouteSecondaryCircuitId: secondaryCircuitId, notificationKeyVaultId: keyVaultId, notificationCommunicationServiceId: communicationServiceId };
+  /** The azd parameters with the environment's values filled in, plus `optional`. */
+  const parameters = (optional: Readonly<Record<string, string>>): Readonly<Record<string, Json>> => ({
+    ...Object.fromEntries(Object.entries(mainParameterValues).map(([name, p]) => [name, p.value])),
+    environmentName: "dr-test",
+    location: "centralus",
+    expressRouteCircuitId: primaryCircuitId,
+    natVmResourceId: `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-edge/providers/Microsoft.Compute/virtualMachines/vm-nat`,
+    apiAppClientId: "11111111-1111-4111-8111-111111111111",
+    apiAppObjectId: "22222222-2222-4222-8222-222222222222",
+    apiAppIdentifierUri: "api://dr-automation",
+    ...optional,
+  });
 
   beforeAll(() => {
     out = mkdtempSync(path.join(tmpdir(), "infra-out-"));
@@ -188,7 +218,7 @@ describe("infra (Bicep compiled to ARM)", () => {
     }
     main = readJson(path.join(out, "main.json")) as ArmTemplate;
     mainParameterValues = (readJson(path.join(root, "infra/main.parameters.json")) as { parameters: Record<string, { value: Json }> }).parameters;
-    all = walk(main, undefined, []);
+    located = walk(main, undefined, []);
   }, 600_000);
 
   afterAll(() => {
@@ -323,32 +353,6 @@ describe("infra (Bicep compiled to ARM)", () => {
     });
 
     describe("on the customer's optional resources, evaluated for given parameter values", () => {
-      // The optional resources sit in another subscription (connectivity, shared services), so a
-      // scope that silently fell back to the deployment's subscription would show.
-      const other = "7a1b2c3d-0000-4000-8000-00000000c0c0";
-      const primaryCircuitId = `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-network/providers/Microsoft.Network/expressRouteCircuits/er-contoso-primary`;
-      const secondaryCircuitId = `/subscriptions/${other}/resourceGroups/rg-connectivity/providers/Microsoft.Network/expressRouteCircuits/er-contoso-secondary`;
-      const keyVaultId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-dr-notify`;
-      const communicationServiceId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.Communication/communicationServices/acs-dr`;
-      const monitoringReader = "43d0d8ad-25c7-4714-9337-8ba259a9fe05";
-      const keyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
-      const roleId = (subscription: string, name: string): string => `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
-
-      const none = { expressRouteSecondaryCircuitId: "", notificationKeyVaultId: "", notificationCommunicationServiceId: "" };
-      const all = { expressRouteSecondaryCircuitId: secondaryCircuitId, notificationKeyVaultId: keyVaultId, notificationCommunicationServiceId: communicationServiceId };
-      /** The azd parameters with the environment's values filled in, plus `optional`. */
-      const parameters = (optional: Readonly<Record<string, string>>): Readonly<Record<string, Json>> => ({
-        ...Object.fromEntries(Object.entries(mainParameterValues).map(([name, p]) => [name, p.value])),
-        environmentName: "dr-test",
-        location: "centralus",
-        expressRouteCircuitId: primaryCircuitId,
-        natVmResourceId: `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-edge/providers/Microsoft.Compute/virtualMachines/vm-nat`,
-        apiAppClientId: "11111111-1111-4111-8111-111111111111",
-        apiAppObjectId: "22222222-2222-4222-8222-222222222222",
-        apiAppIdentifierUri: "api://dr-automation",
-        ...optional,
-      });
-
       interface Grant {
         readonly role: string;
         /** The exact resource id assigned on; undefined inside copy loops (not evaluated here). */
@@ -514,20 +518,152 @@ describe("infra (Bicep compiled to ARM)", () => {
   });
 
   describe("monitoring", () => {
-    const metricNames = (): string[] =>
+    interface MetricRule {
+      readonly name: string;
+      readonly description: string;
+      readonly targetResourceType: string;
+      readonly scopes: readonly string[];
+      readonly metrics: readonly string[];
+      readonly actionGroupIds: readonly string[];
+      /** What every ExpressRoute rule must share: severity, timing, mitigation and the criterion's threshold. */
+      readonly settings: Readonly<Record<string, Json>>;
+    }
+    /** Every metric alert rule deployed with these parameters: copy loops expanded, expressions evaluated. */
+    const metricRules = (params: Readonly<Record<string, Json>>): MetricRule[] =>
       ofType("Microsoft.Insights/metricAlerts").flatMap((l) => {
-        const criteria = record(props(l)["criteria"])["allOf"] as { metricName: string }[];
-        return criteria.flatMap((c) => {
-          const fromLoop = /^\[variables\('(\w+)'\)\[copyIndex\(\)\]\]$/.exec(c.metricName)?.[1];
-          return fromLoop !== undefined ? (l.template.variables?.[fromLoop] as string[]) : [c.metricName];
-        });
+        if (l.deployment !== undefined && !isDeployed(l.deployment, params)) return [];
+        const base = scopeAt(l.deployment, l.template, params);
+        const copy = l.resource.copy === undefined ? undefined : record(l.resource.copy);
+        const count = copy === undefined ? 1 : evaluateArm(copy["count"], base);
+        if (typeof count !== "number") throw new Error(`copy count ${JSON.stringify(copy?.["count"])} gave ${JSON.stringify(count)}`);
+        return Array.from({ length: count }, (_, i) => (copy === undefined ? base : { ...base, copyIndex: () => i }))
+          .filter((here) => l.resource.condition === undefined || evaluateArm(l.resource.condition, here) === true)
+          .map((here): MetricRule => {
+            const p = record(evaluateArm(l.resource.properties, here));
+            const criteria = record(p["criteria"])["allOf"] as Record<string, Json>[];
+            return {
+              name: text(evaluateArm(l.resource.name, here)),
+              description: text(p["description"]),
+              targetResourceType: text(p["targetResourceType"]),
+              scopes: (p["scopes"] as Json[]).map(text),
+              metrics: criteria.map((c) => text(c["metricName"])),
+              actionGroupIds: (p["actions"] as Record<string, Json>[]).map((a) => text(a["actionGroupId"])),
+              settings: {
+                severity: p["severity"],
+                enabled: p["enabled"],
+                evaluationFrequency: p["evaluationFrequency"],
+                windowSize: p["windowSize"],
+                autoMitigate: p["autoMitigate"],
+                criteria: criteria.map(({ operator, threshold, timeAggregation, metricNamespace }) => ({ operator, threshold, timeAggregation, metricNamespace })),
+              },
+            };
+          });
       });
+    const expressRouteRules = (params: Readonly<Record<string, Json>>): MetricRule[] =>
+      metricRules(params).filter((r) => r.targetResourceType.toLowerCase() === "microsoft.network/expressroutecircuits");
+    /** The resource id of the one action group, evaluated where it is deployed. */
+    const actionGroupId = (params: Readonly<Record<string, Json>>): string => {
+      const group = one("Microsoft.Insights/actionGroups");
+      const at = scopeAt(group.deployment, group.template, params);
+      return `/subscriptions/${at.subscriptionId()}/resourceGroups/${at.resourceGroupName()!}/providers/Microsoft.Insights/actionGroups/${text(evaluateArm(group.resource.name, at))}`;
+    };
+    const resourceToken = (params: Readonly<Record<string, Json>>): string => text(scopeAt(undefined, main, params).variable("resourceToken"));
+    const circuitName = (id: string): string => id.split("/").at(-1)!;
 
     it("alerts on ExpressRoute BGP/ARP, the NAT VM's availability and dead-lettered steps", () => {
-      expect(metricNames().sort()).toEqual(["ArpAvailability", "BgpAvailability", "DeadletteredMessages", "VmAvailabilityMetric"]);
+      expect([...new Set(metricRules(parameters(all)).flatMap((r) => r.metrics))].sort()).toEqual(["ArpAvailability", "BgpAvailability", "DeadletteredMessages", "VmAvailabilityMetric"]);
       const deadLetters = ofType("Microsoft.Insights/metricAlerts").find((l) => JSON.stringify(props(l)).includes("DeadletteredMessages"))!;
       const criterion = (record(props(deadLetters)["criteria"])["allOf"] as { dimensions: { name: string; values: string[] }[] }[])[0]!;
       expect(criterion.dimensions.map((d) => [d.name, d.values.map((v) => resolveIn(deadLetters, v))])).toEqual([["EntityName", [STEP_QUEUE_NAME]]]);
+    });
+
+    it("sends every metric alert rule to the one action group", () => {
+      for (const params of [parameters(all), parameters(none)]) {
+        const rules = metricRules(params);
+        expect(rules.length).toBeGreaterThanOrEqual(4);
+        for (const r of rules) expect(r.actionGroupIds, r.name).toEqual([actionGroupId(params)]);
+      }
+    });
+
+    describe("ExpressRoute (Active/Passive: one circuit down is a warning, every circuit down is the site failover signal)", () => {
+      const shared = {
+        severity: 0,
+        enabled: true,
+        evaluationFrequency: "PT1M",
+        windowSize: "PT5M",
+        autoMitigate: true,
+        criteria: [{ operator: "LessThan", threshold: 50, timeAggregation: "Average", metricNamespace: "Microsoft.Network/expressRouteCircuits" }],
+      };
+
+      it("has a BGP and an ARP availability rule for the primary and for the secondary circuit, each on exactly its circuit", () => {
+        const params = parameters(all);
+        const token = resourceToken(params);
+        const rules = expressRouteRules(params);
+        expect(rules.map((r) => ({ name: r.name, scopes: r.scopes, metrics: r.metrics }))).toEqual(
+          expect.arrayContaining([
+            { name: `alert-er-bgpavailability-${token}`, scopes: [primaryCircuitId], metrics: ["BgpAvailability"] },
+            { name: `alert-er-arpavailability-${token}`, scopes: [primaryCircuitId], metrics: ["ArpAvailability"] },
+            { name: `alert-er-secondary-bgpavailability-${token}`, scopes: [secondaryCircuitId], metrics: ["BgpAvailability"] },
+            { name: `alert-er-secondary-arpavailability-${token}`, scopes: [secondaryCircuitId], metrics: ["ArpAvailability"] },
+          ]),
+        );
+        expect(rules).toHaveLength(4);
+        for (const r of rules) {
+          expect(r.actionGroupIds, r.name).toEqual([actionGroupId(params)]);
+          expect(r.settings, r.name).toEqual(shared);
+          const [label, id] = r.scopes[0] === primaryCircuitId ? ["Primary", primaryCircuitId] : ["Secondary", secondaryCircuitId];
+          expect(r.description, r.name).toMatch(new RegExp(`^${label} ExpressRoute circuit ${circuitName(id)}: ${r.metrics[0]!} below 50 %`));
+        }
+      });
+
+      it("has only the primary circuit's two rules, under the same names, when no secondary circuit is given", () => {
+        for (const params of [parameters(none), parameters({ ...all, expressRouteSecondaryCircuitId: "" })]) {
+          const rules = expressRouteRules(params);
+          expect(rules.map((r) => r.name).sort()).toEqual([`alert-er-arpavailability-${resourceToken(params)}`, `alert-er-bgpavailability-${resourceToken(params)}`]);
+          for (const r of rules) {
+            expect(r.scopes, r.name).toEqual([primaryCircuitId]);
+            expect(r.actionGroupIds, r.name).toEqual([actionGroupId(params)]);
+            expect(r.settings, r.name).toEqual(shared);
+          }
+        }
+        // Adding the secondary circuit later updates the primary's rules in place rather than adding copies.
+        const primaryNames = (params: Readonly<Record<string, Json>>): string[] =>
+          expressRouteRules(params).filter((r) => r.scopes[0] === primaryCircuitId).map((r) => r.name).sort();
+        expect(primaryNames(parameters(all))).toEqual(primaryNames(parameters(none)));
+      });
+
+      it("alerts every circuit of the sample estate's alerting.expressRouteCircuits, so the policy can see them all down", () => {
+        const estate = parseEstate(readJson(path.join(root, "estate/sample-estate.json")));
+        const circuits = estate.alerting.expressRouteCircuits;
+        // The template takes a primary and an optional secondary circuit: a third could never be alerted,
+        // and the site failover (every circuit down) would never start.
+        expect(circuits.length).toBeLessThanOrEqual(2);
+        const active = circuits.filter((c) => c.role === "active");
+        expect(active).toHaveLength(1);
+        const passive = circuits.find((c) => c.role === "passive");
+        const params = parameters({ ...none, expressRouteCircuitId: active[0]!.id, expressRouteSecondaryCircuitId: passive?.id ?? "" });
+
+        // What the app makes of each rule's alert: the circuit it is about, by the estate's own classifier.
+        const signals = expressRouteRules(params).map((r) =>
+          classifyAlert(
+            {
+              alertId: `/alerts/${r.name}`,
+              rule: r.name,
+              severity: "Sev0",
+              signalType: "Metric",
+              monitoringService: "Platform",
+              condition: "Fired",
+              targets: r.scopes.map((s) => s.toLowerCase()),
+              firedAt: "2024-01-01T00:00:00Z",
+              criteria: r.metrics.map((metricName) => ({ metricName, metricValue: 0, dimensions: {} })),
+            },
+            estate.alerting,
+          ),
+        );
+        const down = signals.map((s) => (s.kind === "circuitDown" ? `${s.circuitId} ${s.role}` : `not circuitDown: ${JSON.stringify(s)}`));
+        const expected = circuits.flatMap((c) => [`${c.id.toLowerCase()} ${c.role}`, `${c.id.toLowerCase()} ${c.role}`]);
+        expect(down.sort()).toEqual(expected.sort());
+      });
     });
 
     it("alerts on ASR RPO above 30 minutes with a log search (v2) rule over AzureDiagnostics", () => {
