@@ -21,6 +21,15 @@ export const REQUIRED_OPERATION: Record<Scenario, string> = {
   Reprotect: "Reprotect",
 };
 
+/** How an item shows each kind of job while it runs. */
+const IN_PROGRESS: Record<Scenario, Partial<Pick<ProtectedItem, "protectionStateDescription" | "testFailoverState" | "testFailoverStateDescription">>> = {
+  UnplannedFailover: { protectionStateDescription: "Failover in progress" },
+  TestFailover: { testFailoverState: "InProgress", testFailoverStateDescription: "Test failover in progress" },
+  FailoverCommit: { protectionStateDescription: "Commit in progress" },
+  TestFailoverCleanup: { testFailoverState: "MarkedForDeletion", testFailoverStateDescription: "Cleaning up test environment" },
+  Reprotect: { protectionStateDescription: "Reprotect in progress" },
+};
+
 function durationOf(world: World, scenario: Scenario): number {
   const d = world.durations;
   switch (scenario) {
@@ -62,26 +71,9 @@ export function startJob(world: World, item: ProtectedItem, scenario: Scenario, 
   world.jobs.set(name.toLowerCase(), job);
   item.currentScenario = { scenarioName: scenario, jobId: job.id, startTime: now };
   item.allowedOperations = [];
-  switch (scenario) {
-    case "UnplannedFailover":
-      item.protectionStateDescription = "Failover in progress";
-      item.replicationFrozenAt = now;
-      break;
-    case "TestFailover":
-      item.testFailoverState = "InProgress";
-      item.testFailoverStateDescription = "Test failover in progress";
-      break;
-    case "FailoverCommit":
-      item.protectionStateDescription = "Commit in progress";
-      break;
-    case "TestFailoverCleanup":
-      item.testFailoverState = "MarkedForDeletion";
-      item.testFailoverStateDescription = "Cleaning up test environment";
-      break;
-    case "Reprotect":
-      item.protectionStateDescription = "Reprotect in progress";
-      break;
-  }
+  Object.assign(item, IN_PROGRESS[scenario]);
+  // Replication stops when an unplanned failover starts: no newer recovery points from now on.
+  if (scenario === "UnplannedFailover") item.replicationFrozenAt = now;
   return job;
 }
 
@@ -91,20 +83,16 @@ export function finishJob(world: World, job: AsrJob): void {
   job.state = job.outcome;
   job.endTime = job.endsAt;
   if (job.outcome === "Failed") {
-    if (job.scenario === "Reprotect") return reprotectFailed(world, item);
+    // A failed reprotect leaves the item failed over and committed, so it can be tried again.
+    if (job.scenario === "Reprotect") return committed(world, item);
     backToProtected(world, item);
     return;
   }
   switch (job.scenario) {
     case "UnplannedFailover":
-      item.protectionState = "UnplannedFailoverCommitPendingStatesBegin";
-      item.protectionStateDescription = "Failover completed";
       item.activeLocation = "Recovery";
-      item.allowedOperations = ["Commit", "ChangePit", "DisableProtection"];
-      item.currentScenario = noneScenario(item, world.estate.subscriptionId);
-      item.lastSuccessfulFailoverTime = job.endsAt;
-      item.failoverRecoveryPointId = job.recoveryPointId;
-      addRecoveredVm(world, item, "recovered");
+      atRest(world, item, "UnplannedFailoverCommitPendingStatesBegin", "Failover completed", ["Commit", "ChangePit", "DisableProtection"]);
+      recordRecovery(world, job, "recovered");
       break;
     case "TestFailover":
       // asr-protecteditem-testfailover.json: the scenario stays TestFailover until the cleanup.
@@ -112,15 +100,10 @@ export function finishJob(world: World, job: AsrJob): void {
       item.testFailoverState = "WaitingForCompletion";
       item.testFailoverStateDescription = "Waiting for user input";
       item.allowedOperations = ["TestFailoverCleanup"];
-      item.lastSuccessfulTestFailoverTime = job.endsAt;
-      item.failoverRecoveryPointId = job.recoveryPointId;
-      addRecoveredVm(world, item, "test");
+      recordRecovery(world, job, "test");
       break;
     case "FailoverCommit":
-      item.protectionState = "UnplannedFailoverCommitted";
-      item.protectionStateDescription = "Failover committed";
-      item.allowedOperations = ["Reprotect", "DisableProtection"];
-      item.currentScenario = noneScenario(item, world.estate.subscriptionId);
+      committed(world, item);
       break;
     case "TestFailoverCleanup": {
       const { resourceGroup } = parseResourceId(item.vm.recoveryVmId);
@@ -130,35 +113,39 @@ export function finishJob(world: World, job: AsrJob): void {
     }
     case "Reprotect":
       // The Azure VM now replicates back to vSphere; failback is a planned failover once in sync.
-      item.protectionState = "Protected";
-      item.protectionStateDescription = "Protected (reverse replication to the on-premises site)";
-      item.allowedOperations = ["PlannedFailover", "DisableProtection"];
-      item.currentScenario = noneScenario(item, world.estate.subscriptionId);
+      atRest(world, item, "Protected", "Protected (reverse replication to the on-premises site)", ["PlannedFailover", "DisableProtection"]);
       item.reprotected = true;
       break;
   }
 }
 
-/** A failed reprotect leaves the item failed over and committed, so it can be tried again. */
-function reprotectFailed(world: World, item: ProtectedItem): void {
-  item.protectionState = "UnplannedFailoverCommitted";
-  item.protectionStateDescription = "Failover committed";
-  item.allowedOperations = ["Reprotect", "DisableProtection"];
+/** An item no job is running on: its protection state, the operations it allows next, and no current scenario. */
+function atRest(world: World, item: ProtectedItem, state: string, description: string, allowedOperations: string[]): void {
+  item.protectionState = state;
+  item.protectionStateDescription = description;
+  item.allowedOperations = allowedOperations;
   item.currentScenario = noneScenario(item, world.estate.subscriptionId);
+}
+
+/** Failed over and committed: the only way on is a reprotect. */
+function committed(world: World, item: ProtectedItem): void {
+  atRest(world, item, "UnplannedFailoverCommitted", "Failover committed", ["Reprotect", "DisableProtection"]);
 }
 
 function backToProtected(world: World, item: ProtectedItem): void {
-  item.protectionState = "Protected";
-  item.protectionStateDescription = "Protected";
+  atRest(world, item, "Protected", "Protected", [...PROTECTED_ALLOWED_OPERATIONS]);
   item.activeLocation = "Primary";
   item.testFailoverState = "None";
   item.testFailoverStateDescription = "None";
-  item.allowedOperations = [...PROTECTED_ALLOWED_OPERATIONS];
-  item.currentScenario = noneScenario(item, world.estate.subscriptionId);
   item.replicationFrozenAt = undefined;
 }
 
-function addRecoveredVm(world: World, item: ProtectedItem, kind: "recovered" | "test"): void {
+/** A (test) failover succeeded: the item records when and from which recovery point, and the recovered VM appears. */
+function recordRecovery(world: World, job: AsrJob, kind: "recovered" | "test"): void {
+  const item = job.item;
+  if (kind === "test") item.lastSuccessfulTestFailoverTime = job.endsAt;
+  else item.lastSuccessfulFailoverTime = job.endsAt;
+  item.failoverRecoveryPointId = job.recoveryPointId;
   const { resourceGroup, name } = parseResourceId(item.vm.recoveryVmId);
   const vmName = kind === "test" ? testVmName(item.vm) : name;
   const base = item.vm.recoveryVmId.slice(0, item.vm.recoveryVmId.length - name.length);
