@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
 import type { Estate } from "../shared/domain/estate.js";
 import type { Logger } from "../shared/ports/logger.js";
@@ -9,6 +8,7 @@ import { buildRunReport } from "../shared/report/buildRunReport.js";
 import { renderRunReportHtml } from "../shared/report/renderRunReportHtml.js";
 import type { RunReport } from "../shared/report/runReport.js";
 import { startAzurite } from "./azurite.js";
+import { REPORT_OPTIONS, runCommand, type OptionValues } from "./cliOptions.js";
 import { createLocalStack } from "./localStack.js";
 import { findScenario, SCENARIOS, type Scenario } from "./scenarios.js";
 
@@ -114,20 +114,9 @@ function summary(result: DrillResult, estate: Estate): string[] {
   return lines;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      scenario: { type: "string", default: "expressroute-down" },
-      estate: { type: "string", default: "estate/sample-estate.json" },
-      out: { type: "string", default: "reports" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+const DRILL_OPTIONS = { scenario: { type: "string", default: "expressroute-down" }, ...REPORT_OPTIONS } as const;
+
+async function main(values: OptionValues<typeof DRILL_OPTIONS>): Promise<number> {
   const scenario = findScenario(values.scenario);
   const estate = await loadEstateFile(values.estate);
   const print = values.quiet ? () => undefined : (line: string) => console.log(line);
@@ -138,13 +127,4 @@ async function main(): Promise<number> {
   return asExpected ? 0 : 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      console.error(USAGE);
-      process.exit(2);
-    },
-  );
-}
+if (import.meta.url === `file://${process.argv[1]}`) runCommand(USAGE, DRILL_OPTIONS, main);

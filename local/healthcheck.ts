@@ -3,7 +3,6 @@ import type { Timer } from "@azure/functions";
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { createHealthPorts } from "../shared/adapters/healthPorts.js";
 import { createTableHealthHistory } from "../shared/adapters/tableHealthHistory.js";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
@@ -18,6 +17,7 @@ import type { HealthHistoryPort } from "../shared/ports/healthHistory.js";
 import { silentLogger, type Logger } from "../shared/ports/logger.js";
 import type { NotifierPort, RunEvent } from "../shared/ports/notifier.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "./azurite.js";
+import { REPORT_OPTIONS, runCommand, type OptionValues } from "./cliOptions.js";
 import { HEALTH_PROBLEMS, healthFaultsFromProblems } from "./simulated-azure/healthFaults.js";
 import { createSimulatedAzure, type FaultPlan, type SimulatedAzure } from "./simulated-azure/simulatedAzure.js";
 import { SimulatedClock } from "./simulatedClock.js";
@@ -131,23 +131,15 @@ ${Object.entries(HEALTH_PROBLEMS)
 
 const MARK = { green: "ok   ", amber: "AMBER", red: "RED  ", unknown: "?    " } as const;
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      problem: { type: "string", multiple: true, default: [] },
-      "past-due": { type: "boolean", default: false },
-      /** Per-read timeout; production waits 45 s, locally 10 s keeps a 'timeout-reads' demo short. */
-      "read-timeout": { type: "string", default: "10" },
-      estate: { type: "string", default: "estate/sample-estate.json" },
-      out: { type: "string", default: "reports" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+const HEALTHCHECK_OPTIONS = {
+  problem: { type: "string", multiple: true, default: [] as string[] },
+  "past-due": { type: "boolean", default: false },
+  /** Per-read timeout; production waits 45 s, locally 10 s keeps a 'timeout-reads' demo short. */
+  "read-timeout": { type: "string", default: "10" },
+  ...REPORT_OPTIONS,
+} as const;
+
+async function main(values: OptionValues<typeof HEALTHCHECK_OPTIONS>): Promise<number> {
   const estate = await loadEstateFile(values.estate);
   const health = healthFaultsFromProblems(values.problem);
   const wallStart = performance.now();
@@ -191,13 +183,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      console.error(USAGE);
-      process.exit(2);
-    },
-  );
-}
+if (import.meta.url === `file://${process.argv[1]}`) runCommand(USAGE, HEALTHCHECK_OPTIONS, main);

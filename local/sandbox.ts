@@ -1,16 +1,17 @@
-import { parseArgs } from "node:util";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
+import { COMMON_OPTIONS, runCommand, type OptionValues } from "./cliOptions.js";
 import { startSandbox } from "./sandbox/startSandbox.js";
 
-/** `npm run sandbox`: a development host for the product's functions over simulated Azure. */
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string", default: "7071" },
-      estate: { type: "string", default: "estate/sample-estate.json" },
-      "alert-auth": { type: "string", default: "key" },
-    },
-  });
+const USAGE = "Usage: npm run sandbox -- [--port <n>] [--estate <file>] [--alert-auth key|entra]";
+
+const SANDBOX_OPTIONS = {
+  port: { type: "string", default: "7071" },
+  "alert-auth": { type: "string", default: "key" },
+  ...COMMON_OPTIONS,
+} as const;
+
+/** `npm run sandbox`: a development host for the product's functions over simulated Azure, until Ctrl+C. */
+async function main(values: OptionValues<typeof SANDBOX_OPTIONS>): Promise<number> {
   const alertAuth = values["alert-auth"] === "entra" ? "entra" : "key";
   const estate = await loadEstateFile(values.estate);
   const sandbox = await startSandbox({ estate, port: Number(values.port), alertAuth, log: (line) => console.log(line) });
@@ -30,14 +31,12 @@ Try:
   curl -s ${sandbox.url}/api/runs -H "authorization: Bearer <reader token>"
 Every endpoint, with curl examples: docs/http-api.md. Fire a timer: curl -X POST ${sandbox.url}/admin/functions/healthCheck
 Press Ctrl+C to stop.`);
-  const stop = () => {
-    void sandbox.stop().then(() => process.exit(0));
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  await new Promise<void>((resolve) => {
+    process.on("SIGINT", resolve);
+    process.on("SIGTERM", resolve);
+  });
+  await sandbox.stop();
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCommand(USAGE, SANDBOX_OPTIONS, main);

@@ -1,0 +1,45 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** A command's option definitions, as parseArgs takes them. */
+type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+/** Each option's value as parseArgs returns it, typed from the option's definition. */
+export type OptionValues<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ options: O }>>["values"];
+
+/** Options every local command takes. */
+export const COMMON_OPTIONS = {
+  estate: { type: "string", default: "estate/sample-estate.json" },
+  help: { type: "boolean", default: false },
+} as const satisfies OptionsConfig;
+
+/** Options of the commands that write a report to disk and print their progress. */
+export const REPORT_OPTIONS = {
+  ...COMMON_OPTIONS,
+  out: { type: "string", default: "reports" },
+  quiet: { type: "boolean", default: false },
+} as const satisfies OptionsConfig;
+
+/**
+ * Runs a local command: parses `options` strictly (an unknown option or a missing value is an error),
+ * prints `usage` for --help, else exits with the code `main` returns. Any error (a bad option, an
+ * estate file that does not validate, an unknown scenario) prints its message and the usage, exit 2.
+ */
+export function runCommand<O extends OptionsConfig>(usage: string, options: O, main: (values: OptionValues<O>) => Promise<number>): void {
+  const run = async (): Promise<number> => {
+    const { values } = parseArgs({ options });
+    const { help }: { help?: unknown } = values;
+    if (help === true) {
+      console.log(usage);
+      return 0;
+    }
+    return main(values);
+  };
+  run().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      console.error(usage);
+      process.exit(2);
+    },
+  );
+}
