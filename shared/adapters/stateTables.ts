@@ -1,5 +1,6 @@
-import { TableClient, type NamedKeyCredential, type TableServiceClientOptions } from "@azure/data-tables";
+import { TableClient, type NamedKeyCredential, type TableEntityResult, type TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
+import { DrError } from "../ports/errors.js";
 import { callAzure } from "./azureErrors.js";
 
 export interface StateTablesOptions {
@@ -10,9 +11,41 @@ export interface StateTablesOptions {
   readonly tablePrefix?: string;
 }
 
+/** A row of a state table: its keys and its columns (text, numbers, JSON as text). */
+export type TableRow = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
 /** Opens (and creates if missing) one of the product's state tables. */
 export async function openTable(options: StateTablesOptions, name: string): Promise<TableClient> {
   const table = new TableClient(options.endpoint, `${options.tablePrefix ?? ""}${name}`, options.credential as TokenCredential, options.clientOptions);
   await callAzure(`create table ${table.tableName}`, () => table.createTable());
   return table;
+}
+
+/** One row with its ETag, or undefined when there is none. */
+export async function readRow(table: TableClient, partitionKey: string, rowKey: string): Promise<TableEntityResult<TableRow> | undefined> {
+  try {
+    return await callAzure(`read ${table.tableName}/${rowKey}`, () => table.getEntity<TableRow>(partitionKey, rowKey));
+  } catch (error) {
+    if (error instanceof DrError && error.code === "NotFound") return undefined;
+    throw error;
+  }
+}
+
+/** A value as a string literal in an OData filter: single quotes are doubled. */
+export function escapeOData(value: string): string {
+  return value.replace(/'/g, "''");
+}
+
+/** Table Storage has no null: an optional text column is written as "" when the field is absent. */
+export function emptyWhenAbsent<K extends string>(record: Partial<Record<NoInfer<K>, string>>, keys: readonly K[]): Record<K, string> {
+  return Object.fromEntries(keys.map((key) => [key, record[key] ?? ""])) as Record<K, string>;
+}
+
+/** Reads optional text columns back: "" (or no column) leaves the field out. */
+export function absentWhenEmpty<K extends string>(row: TableRow, keys: readonly K[]): Partial<Record<K, string>> {
+  const present = keys.flatMap((key) => {
+    const value = row[key];
+    return typeof value === "string" && value !== "" ? [[key, value] as const] : [];
+  });
+  return Object.fromEntries(present) as Partial<Record<K, string>>;
 }

@@ -1,16 +1,13 @@
-import type { TableClient } from "@azure/data-tables";
 import { DrError } from "../ports/errors.js";
 import type { ChannelHealthRecord, ChannelOutcome, DeliveryRecord, NotificationStore } from "../ports/notificationStore.js";
 import { callAzure } from "./azureErrors.js";
-import { openTable, type StateTablesOptions } from "./stateTables.js";
+import { absentWhenEmpty, emptyWhenAbsent, escapeOData, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const NOTIFICATION_TABLE_NAMES = { channelHealth: "channelHealth", deliveries: "notificationDeliveries" } as const;
 const CHANNELS_PARTITION = "channels";
 const MAX_HEALTH_UPDATES = 20;
 /** Keeps a row well below Table Storage's 64 KiB per string property. */
 const MAX_ERROR_CHARS = 1_000;
-
-type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 /**
  * Notification state in Table Storage: `notificationDeliveries` (partition = run id, row = event id
@@ -22,12 +19,12 @@ export async function createTableNotificationStore(options: StateTablesOptions):
 
   return {
     async getDelivery(runId, eventId, channel) {
-      const entity = await getEntity(deliveries, tableKey(runId), tableKey(`${eventId}|${channel}`));
+      const entity = await readRow(deliveries, tableKey(runId), tableKey(`${eventId}|${channel}`));
       return entity && toDelivery(entity);
     },
 
     async putDelivery(record) {
-      const entity: Entity = {
+      const entity: TableRow = {
         partitionKey: tableKey(record.runId),
         rowKey: tableKey(`${record.eventId}|${record.channel}`),
         runId: record.runId,
@@ -45,14 +42,14 @@ export async function createTableNotificationStore(options: StateTablesOptions):
 
     async listDeliveries(runId) {
       const found: DeliveryRecord[] = [];
-      const query = deliveries.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${tableKey(runId).replace(/'/g, "''")}'` } });
+      const query = deliveries.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(tableKey(runId))}'` } });
       for await (const entity of query) found.push(toDelivery(entity));
       return found.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.eventId.localeCompare(b.eventId) || a.channel.localeCompare(b.channel));
     },
 
     async recordChannelOutcome(channel, outcome) {
       for (let attempt = 0; attempt < MAX_HEALTH_UPDATES; attempt++) {
-        const entity = await getEntity(health, CHANNELS_PARTITION, tableKey(channel));
+        const entity = await readRow(health, CHANNELS_PARTITION, tableKey(channel));
         const next = applyOutcome(entity ? toHealth(entity) : { channel, consecutiveFailures: 0, totalFailures: 0, delivered: 0 }, outcome);
         try {
           if (entity) await callAzure(`update health of ${channel}`, () => health.updateEntity(fromHealth(next), "Replace", { etag: entity.etag }));
@@ -69,7 +66,7 @@ export async function createTableNotificationStore(options: StateTablesOptions):
 
     async listChannelHealth() {
       const found: ChannelHealthRecord[] = [];
-      const query = health.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${CHANNELS_PARTITION}'` } });
+      const query = health.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${CHANNELS_PARTITION}'` } });
       for await (const entity of query) found.push(toHealth(entity));
       return found.sort((a, b) => a.channel.localeCompare(b.channel));
     },
@@ -88,7 +85,10 @@ function applyOutcome(current: ChannelHealthRecord, outcome: ChannelOutcome): Ch
   };
 }
 
-function fromHealth(h: ChannelHealthRecord): Entity {
+/** Channel health columns that stay empty until the first success or failure. */
+const HEALTH_OPTIONAL = ["lastSuccessAt", "lastFailureAt", "lastError", "lastEventId"] as const;
+
+function fromHealth(h: ChannelHealthRecord): TableRow {
   return {
     partitionKey: CHANNELS_PARTITION,
     rowKey: tableKey(h.channel),
@@ -96,30 +96,21 @@ function fromHealth(h: ChannelHealthRecord): Entity {
     consecutiveFailures: h.consecutiveFailures,
     totalFailures: h.totalFailures,
     delivered: h.delivered,
-    lastSuccessAt: h.lastSuccessAt ?? "",
-    lastFailureAt: h.lastFailureAt ?? "",
-    lastError: h.lastError ?? "",
-    lastEventId: h.lastEventId ?? "",
+    ...emptyWhenAbsent(h, HEALTH_OPTIONAL),
   };
 }
 
-/** Optional string columns are stored as "" when absent. */
-const optional = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (typeof value === "string" && value !== "" ? ({ [key]: value } as { [P in K]: string }) : {});
-
-function toHealth(e: Entity): ChannelHealthRecord {
+function toHealth(e: TableRow): ChannelHealthRecord {
   return {
     channel: String(e.channel),
     consecutiveFailures: Number(e.consecutiveFailures),
     totalFailures: Number(e.totalFailures),
     delivered: Number(e.delivered),
-    ...optional("lastSuccessAt", e.lastSuccessAt),
-    ...optional("lastFailureAt", e.lastFailureAt),
-    ...optional("lastError", e.lastError),
-    ...optional("lastEventId", e.lastEventId),
+    ...absentWhenEmpty(e, HEALTH_OPTIONAL),
   };
 }
 
-function toDelivery(e: Entity): DeliveryRecord {
+function toDelivery(e: TableRow): DeliveryRecord {
   return {
     runId: String(e.runId),
     eventId: String(e.eventId),
@@ -128,18 +119,8 @@ function toDelivery(e: Entity): DeliveryRecord {
     status: e.status as DeliveryRecord["status"],
     attempts: Number(e.attempts),
     updatedAt: String(e.updatedAt),
-    ...optional("lastError", e.lastError),
-    ...optional("nextAttemptAt", e.nextAttemptAt),
+    ...absentWhenEmpty(e, ["lastError", "nextAttemptAt"]),
   };
-}
-
-async function getEntity(table: TableClient, partitionKey: string, rowKey: string): Promise<(Entity & { etag: string }) | undefined> {
-  try {
-    return await callAzure(`read ${table.tableName}/${rowKey}`, () => table.getEntity<Entity>(partitionKey, rowKey));
-  } catch (error) {
-    if (error instanceof DrError && error.code === "NotFound") return undefined;
-    throw error;
-  }
 }
 
 /** Table keys may not hold / \ # ? or control characters: those (and %) are percent-encoded. */

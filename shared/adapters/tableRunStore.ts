@@ -1,15 +1,13 @@
-import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
+import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { DrError } from "../ports/errors.js";
 import type { RunDecisions, RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
 import { callAzure } from "./azureErrors.js";
-import { openTable, type StateTablesOptions } from "./stateTables.js";
+import { absentWhenEmpty, emptyWhenAbsent, escapeOData, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const TABLE_NAMES = { runs: "runs", steps: "steps", locks: "locks" } as const;
 const RUN_ROW = "run";
 const LOCK_ROW = "active-run";
 const BATCH_LIMIT = 100;
-
-type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 /**
  * Run state in Azure Table Storage: `runs` (one row per run), `steps` (partition = run id, so a
@@ -30,7 +28,7 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
     },
 
     async getRun(runId) {
-      const entity = await getEntity(runs, runId, RUN_ROW);
+      const entity = await readRow(runs, runId, RUN_ROW);
       return entity && { value: entityToRun(entity), etag: entity.etag };
     },
 
@@ -41,13 +39,13 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
 
     async listRuns(estate) {
       const found: RunRecord[] = [];
-      const query = runs.listEntities<Entity>({ queryOptions: { filter: `RowKey eq '${RUN_ROW}' and estate eq '${escapeOData(estate)}'` } });
+      const query = runs.listEntities<TableRow>({ queryOptions: { filter: `RowKey eq '${RUN_ROW}' and estate eq '${escapeOData(estate)}'` } });
       for await (const entity of query) found.push(entityToRun(entity));
       return found.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     },
 
     async getStep(runId, stepId) {
-      const entity = await getEntity(steps, runId, stepId);
+      const entity = await readRow(steps, runId, stepId);
       return entity && { value: entityToStep(entity), etag: entity.etag };
     },
 
@@ -58,7 +56,7 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
 
     async listSteps(runId) {
       const found: StepRecord[] = [];
-      const query = steps.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(runId)}'` } });
+      const query = steps.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(runId)}'` } });
       for await (const entity of query) found.push(entityToStep(entity));
       return found;
     },
@@ -66,7 +64,7 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
     acquireRunLock: (estate, runId) => acquireLock(locks, estate, runId),
 
     async releaseRunLock(estate, runId) {
-      const holder = await getEntity(locks, estate, LOCK_ROW);
+      const holder = await readRow(locks, estate, LOCK_ROW);
       if (!holder || holder.runId !== runId) return;
       try {
         await callAzure("release run lock", () => locks.deleteEntity(estate, LOCK_ROW, { etag: holder.etag }));
@@ -86,23 +84,14 @@ async function acquireLock(locks: TableClient, estate: string, runId: string): P
     } catch (error) {
       if (!(error instanceof DrError && error.code === "Conflict")) throw error;
     }
-    const holder = await getEntity(locks, estate, LOCK_ROW);
+    const holder = await readRow(locks, estate, LOCK_ROW);
     // Released between our create and read: try again rather than report a phantom holder.
     if (holder) return String(holder.runId);
   }
 }
 
-async function getEntity(table: TableClient, partitionKey: string, rowKey: string): Promise<TableEntityResult<Entity> | undefined> {
-  try {
-    return await callAzure(`read ${table.tableName}/${rowKey}`, () => table.getEntity<Entity>(partitionKey, rowKey));
-  } catch (error) {
-    if (error instanceof DrError && error.code === "NotFound") return undefined;
-    throw error;
-  }
-}
-
 /** Inserts rows, leaving alone those that already exist (a repeated creation changes nothing). */
-async function createAll(table: TableClient, entities: readonly Entity[]): Promise<void> {
+async function createAll(table: TableClient, entities: readonly TableRow[]): Promise<void> {
   if (entities.length === 0) return;
   const actions: TransactionAction[] = entities.map((e) => ["create", e]);
   try {
@@ -119,7 +108,11 @@ async function createAll(table: TableClient, entities: readonly Entity[]): Promi
   }
 }
 
-function runToEntity(run: RunRecord): Entity {
+/** Run and step columns that stay empty until the run or step gets that far. */
+const RUN_OPTIONAL = ["finishedAt", "failureReason", "requestedBy"] as const;
+const STEP_OPTIONAL = ["wakeAt", "detail", "startedAt", "finishedAt", "error"] as const;
+
+function runToEntity(run: RunRecord): TableRow {
   return {
     partitionKey: run.runId,
     rowKey: RUN_ROW,
@@ -128,19 +121,14 @@ function runToEntity(run: RunRecord): Entity {
     trigger: run.trigger,
     status: run.status,
     startedAt: run.startedAt,
-    finishedAt: run.finishedAt ?? "",
-    failureReason: run.failureReason ?? "",
     request: JSON.stringify(run.request),
     notes: JSON.stringify(run.notes),
-    requestedBy: run.requestedBy ?? "",
     decisions: run.decisions ? JSON.stringify(run.decisions) : "",
+    ...emptyWhenAbsent(run, RUN_OPTIONAL),
   };
 }
 
-/** Optional string columns are stored as "" when absent. */
-const optional = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (typeof value === "string" && value !== "" ? ({ [key]: value } as { [P in K]: string }) : {});
-
-function entityToRun(e: Entity): RunRecord {
+function entityToRun(e: TableRow): RunRecord {
   return {
     runId: e.partitionKey,
     estate: String(e.estate),
@@ -148,16 +136,14 @@ function entityToRun(e: Entity): RunRecord {
     trigger: String(e.trigger),
     status: e.status as RunRecord["status"],
     startedAt: String(e.startedAt),
-    ...optional("finishedAt", e.finishedAt),
-    ...optional("failureReason", e.failureReason),
     request: JSON.parse(String(e.request)) as RunRecord["request"],
     notes: JSON.parse(String(e.notes)) as string[],
-    ...optional("requestedBy", e.requestedBy),
     ...(typeof e.decisions === "string" && e.decisions !== "" ? { decisions: JSON.parse(e.decisions) as RunDecisions } : {}),
+    ...absentWhenEmpty(e, RUN_OPTIONAL),
   };
 }
 
-function stepToEntity(s: StepRecord): Entity {
+function stepToEntity(s: StepRecord): TableRow {
   return {
     partitionKey: s.runId,
     rowKey: s.step.id,
@@ -166,17 +152,13 @@ function stepToEntity(s: StepRecord): Entity {
     successors: JSON.stringify(s.successors),
     satisfied: JSON.stringify(s.satisfied),
     seq: s.seq,
-    wakeAt: s.wakeAt ?? "",
     retries: s.retries,
-    detail: s.detail ?? "",
     journal: JSON.stringify(s.journal),
-    startedAt: s.startedAt ?? "",
-    finishedAt: s.finishedAt ?? "",
-    error: s.error ?? "",
+    ...emptyWhenAbsent(s, STEP_OPTIONAL),
   };
 }
 
-function entityToStep(e: Entity): StepRecord {
+function entityToStep(e: TableRow): StepRecord {
   return {
     runId: e.partitionKey,
     step: JSON.parse(String(e.step)) as StepRecord["step"],
@@ -184,17 +166,8 @@ function entityToStep(e: Entity): StepRecord {
     successors: JSON.parse(String(e.successors)) as string[],
     satisfied: JSON.parse(String(e.satisfied)) as string[],
     seq: Number(e.seq),
-    ...optional("wakeAt", e.wakeAt),
     retries: Number(e.retries),
-    ...optional("detail", e.detail),
     journal: JSON.parse(String(e.journal)) as StepRecord["journal"],
-    ...optional("startedAt", e.startedAt),
-    ...optional("finishedAt", e.finishedAt),
-    ...optional("error", e.error),
+    ...absentWhenEmpty(e, STEP_OPTIONAL),
   };
 }
-
-function escapeOData(value: string): string {
-  return value.replace(/'/g, "''");
-}
-

@@ -85,4 +85,24 @@ describe("Table Storage run store (Azurite)", () => {
     await store.createRun({ ...newer.run, startedAt: "2026-11-25T11:00:00.000Z" }, []);
     expect((await store.listRuns(estate.name)).map((r) => r.runId)).toEqual(["run-new", "run-old"]);
   });
+
+  it("reads optional fields back as written, and leaves them out again once cleared", async () => {
+    const { run, steps } = newRun("run-opt");
+    await store.createRun(run, steps);
+    const runEntry = await store.getRun("run-opt");
+    const stepEntry = await store.getStep("run-opt", "verify-dc");
+    if (!runEntry || !stepEntry) throw new Error("missing run or step");
+
+    const finished: RunRecord = { ...run, status: "failed", finishedAt: "2026-11-25T10:30:00.000Z", failureReason: "gate closed", requestedBy: "user-1" };
+    const runEtag = await store.updateRun(finished, runEntry.etag);
+    expect((await store.getRun("run-opt"))?.value).toEqual(finished);
+    await store.updateRun(run, runEtag);
+    expect((await store.getRun("run-opt"))?.value).toEqual(run);
+
+    const failed: StepRecord = { ...stepEntry.value, status: "failed", wakeAt: "2026-11-25T10:05:00.000Z", detail: "no answer", startedAt: "2026-11-25T10:01:00.000Z", finishedAt: "2026-11-25T10:06:00.000Z", error: "DC silent" };
+    const stepEtag = await store.updateStep(failed, stepEntry.etag);
+    expect((await store.getStep("run-opt", "verify-dc"))?.value).toEqual(failed);
+    await store.updateStep(stepEntry.value, stepEtag);
+    expect((await store.getStep("run-opt", "verify-dc"))?.value).toEqual(stepEntry.value);
+  });
 });
