@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 import { planFailover } from "../domain/planFailover.js";
 import { successorsOf, type FailoverRequest } from "../domain/plan.js";
 import { isDrError } from "../ports/errors.js";
-import { runEventId, type FailedStepInfo, type NotifierPort, type RunEvent } from "../ports/notifier.js";
+import type { FailedStepInfo, NotifierPort } from "../ports/notifier.js";
 import type { OutgoingMessage, StepMessage } from "../ports/queue.js";
 import type { RunRecord, StepRecord } from "../ports/runStore.js";
 import { DEFAULT_TIMING, type EngineDeps, type EngineTiming } from "./engineDeps.js";
 import { executorFor } from "./executors/index.js";
 import { stepMessageId } from "./messageIds.js";
+import { runEvent } from "./runEvent.js";
 import type { StepContext } from "./stepContext.js";
 import type { StepOutcome } from "./stepOutcome.js";
 
@@ -93,7 +94,7 @@ export function createEngine(deps: EngineDeps): Engine {
     await queue.send(plan.steps.filter((s) => s.dependsOn.length === 0).map((s) => wake(runId, s.id, 0)));
     log.info("run started", { runId, mode: request.mode, trigger, steps: plan.steps.length });
     await notifier.notify(
-      event(run, "runStarted", `${run.mode === "test" ? "Test failover" : "Failover"} of ${estate.name} started (${run.trigger}).`, {
+      runEvent(run, "runStarted", clock.now(), `${run.mode === "test" ? "Test failover" : "Failover"} of ${estate.name} started (${run.trigger}).`, {
         trigger: run.trigger,
         vms: plan.steps.flatMap((s) => (s.kind === "failover" ? [s.vm] : [])),
       }),
@@ -278,7 +279,7 @@ export function createEngine(deps: EngineDeps): Engine {
     log.error("run failed", { runId, reason });
     await audit({ action: `run ${run.mode}`, result: "failed", runId, detail: reason });
     await notifier.notify(
-      event(run, "runFailed", `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${reason}. Steps already in flight finish; nothing new starts.`, {
+      runEvent(run, "runFailed", clock.now(), `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${reason}. Steps already in flight finish; nothing new starts.`, {
         ...(failedStep ? { failedStep, ...(failedStep.tier !== undefined ? { tier: failedStep.tier } : {}) } : {}),
       }),
     );
@@ -298,10 +299,6 @@ export function createEngine(deps: EngineDeps): Engine {
     const why = `its message was dead-lettered (${reason})`;
     await writeStep({ ...entry.value, status: "failed", finishedAt: nowIso(), error: why }, entry.etag);
     await failRun(message.runId, `step ${message.stepId} failed: ${why}`, failedStepInfo(entry.value, why));
-  }
-
-  function event(run: RunRecord, kind: RunEvent["kind"], summary: string, extra: Partial<RunEvent> = {}): RunEvent {
-    return { kind, id: runEventId({ runId: run.runId, kind }), runId: run.runId, estate: run.estate, mode: run.mode, at: clock.now(), summary, ...extra };
   }
 
   /** The audit trail never stops a failover: a failed append is logged and the run goes on. */

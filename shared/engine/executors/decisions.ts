@@ -1,4 +1,5 @@
 import type { AwaitDecisionStep, RunDecision } from "../../domain/plan.js";
+import { runEvent } from "../runEvent.js";
 import type { StepExecutor } from "../stepContext.js";
 import { done, failed, waiting, type StepOutcome } from "../stepOutcome.js";
 
@@ -21,20 +22,16 @@ export const executeAwaitDecision: StepExecutor<AwaitDecisionStep> = async (cont
   if (!reached) {
     await context.saveJournal({ intentAt: now.toISOString() });
     if (step.decision === "approve") {
-      await deps.notifier.notify({
-        kind: "approvalNeeded",
-        id: `${run.runId}:approvalNeeded`,
-        runId: run.runId,
-        estate: run.estate,
-        mode: run.mode,
-        at: now,
-        trigger: run.trigger,
-        summary: `${run.mode === "failback-prep" ? "Failback preparation" : run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} requested (${run.trigger}) waits for approval.`,
-        approval: {
-          what: `${run.mode} run ${run.runId} of ${run.estate}, scope ${describeScope(run.request.scope)}`,
-          how: `POST /api/runs/${run.runId}/approve with the approver role${run.requestedBy ? " (someone other than the requester)" : ""}`,
-        },
-      });
+      const what = run.mode === "failback-prep" ? "Failback preparation" : run.mode === "test" ? "Test failover" : "Failover";
+      await deps.notifier.notify(
+        runEvent(run, "approvalNeeded", now, `${what} of ${run.estate} requested (${run.trigger}) waits for approval.`, {
+          trigger: run.trigger,
+          approval: {
+            what: `${run.mode} run ${run.runId} of ${run.estate}, scope ${describeScope(run.request.scope)}`,
+            how: `POST /api/runs/${run.runId}/approve with the approver role${run.requestedBy ? " (someone other than the requester)" : ""}`,
+          },
+        }),
+      );
     }
   }
   const how = `POST /api/runs/${run.runId}/${step.decision}`;

@@ -2,38 +2,27 @@ import type { NotifyStep, TierReadyStep } from "../../domain/plan.js";
 import type { RunObjectivesResult } from "../../ports/notifier.js";
 import type { RunRecord } from "../../ports/runStore.js";
 import { buildRunReport } from "../../report/buildRunReport.js";
+import { runEvent } from "../runEvent.js";
 import type { StepContext, StepExecutor } from "../stepContext.js";
 import { done } from "../stepOutcome.js";
 
 /** A tier is ready: its VMs are up and checked, its routes and names moved. People hear of it. */
 export const executeTierReady: StepExecutor<TierReadyStep> = async ({ step, run, deps }) => {
-  await deps.notifier.notify({
-    kind: "tierCompleted",
-    id: `${run.runId}:tierCompleted:${step.target}`,
-    runId: run.runId,
-    estate: run.estate,
-    mode: run.mode,
-    at: deps.clock.now(),
-    tier: step.tier,
-    vms: vmsOfTier(run, deps.estate.vms, step.target),
-    summary: `Tier ${step.target} is failed over and healthy.`,
-  });
+  await deps.notifier.notify(
+    runEvent(run, "tierCompleted", deps.clock.now(), `Tier ${step.target} is failed over and healthy.`, {
+      id: `${run.runId}:tierCompleted:${step.target}`,
+      tier: step.tier,
+      vms: vmsOfTier(run, deps.estate.vms, step.target),
+    }),
+  );
   return done(`tier ${step.target} ready`);
 };
 
 export const executeNotify: StepExecutor<NotifyStep> = async (context) => {
   const { run, deps } = context;
   const objectives = await objectivesSoFar(context);
-  await deps.notifier.notify({
-    kind: "runCompleted",
-    id: `${run.runId}:runCompleted`,
-    runId: run.runId,
-    estate: run.estate,
-    mode: run.mode,
-    at: deps.clock.now(),
-    summary: `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} completed.`,
-    ...(objectives ? { objectives } : {}),
-  });
+  const summary = `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} completed.`;
+  await deps.notifier.notify(runEvent(run, "runCompleted", deps.clock.now(), summary, objectives ? { objectives } : {}));
   return done("completion notified");
 };
 
