@@ -2,6 +2,7 @@ import type { TableClient } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import type { AuditEntry, AuditLog } from "../ports/auditLog.js";
 import { callAzure } from "./azureErrors.js";
+import { escapeOData } from "./stateTables.js";
 
 /** Row keys sort newest first: the distance to the year 9999, then a random suffix. */
 const END_OF_TIME = Date.parse("9999-12-31T23:59:59.999Z");
@@ -17,9 +18,9 @@ export function createTableAuditLog({ table, estate }: { table: TableClient; est
       await callAzure("append audit entry", () => table.createEntity({ partitionKey: estate, rowKey, ...entry }));
     },
     async list(filter = {}) {
-      const conditions = [`PartitionKey eq '${estate.replace(/'/g, "''")}'`];
-      if (filter.runId) conditions.push(`runId eq '${filter.runId.replace(/'/g, "''")}'`);
-      if (filter.incidentId) conditions.push(`incidentId eq '${filter.incidentId.replace(/'/g, "''")}'`);
+      const conditions = [`PartitionKey eq '${escapeOData(estate)}'`];
+      if (filter.runId) conditions.push(`runId eq '${escapeOData(filter.runId)}'`);
+      if (filter.incidentId) conditions.push(`incidentId eq '${escapeOData(filter.incidentId)}'`);
       const entries: AuditEntry[] = [];
       const pages = table.listEntities<AuditEntry & { partitionKey: string; rowKey: string }>({ queryOptions: { filter: conditions.join(" and ") } });
       for await (const e of pages) {

@@ -1,10 +1,10 @@
-import { TableClient, type NamedKeyCredential, type TableEntityResult, type TableServiceClientOptions } from "@azure/data-tables";
-import type { TokenCredential } from "@azure/core-auth";
+import type { TableClient } from "@azure/data-tables";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { CheckStatus, HealthCheck, HealthReport } from "../domain/health/healthReport.js";
 import { DrError, isDrError } from "../ports/errors.js";
 import type { HealthHistoryEntry, HealthHistoryPort, LeaseResult } from "../ports/healthHistory.js";
 import { callAzure } from "./azureErrors.js";
+import { escapeOData, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const HEALTH_TABLE_NAMES = { reports: "healthreports", locks: "locks" } as const;
 const LEASE_ROW = "health-check";
@@ -14,15 +14,7 @@ const MAX_CHUNKS = 14;
 /** String properties hold up to 32K UTF-16 characters. */
 const MAX_TEXT = 30_000;
 
-export interface TableHealthHistoryOptions {
-  readonly endpoint: string;
-  readonly credential: TokenCredential | NamedKeyCredential;
-  readonly clientOptions?: TableServiceClientOptions;
-  /** Prepended to the table names, so several stores can share one account (tests, local runs). */
-  readonly tablePrefix?: string;
-}
-
-type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+export type TableHealthHistoryOptions = StateTablesOptions;
 
 /**
  * Health history in Table Storage: one row per report in `healthreports` (partition = estate,
@@ -31,11 +23,7 @@ type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string }
  * row), taken and given back with ETags.
  */
 export async function createTableHealthHistory(options: TableHealthHistoryOptions): Promise<HealthHistoryPort> {
-  const client = (table: string): TableClient =>
-    new TableClient(options.endpoint, `${options.tablePrefix ?? ""}${table}`, options.credential as TokenCredential, options.clientOptions);
-  const reports = client(HEALTH_TABLE_NAMES.reports);
-  const locks = client(HEALTH_TABLE_NAMES.locks);
-  await Promise.all([reports, locks].map((t) => callAzure(`create table ${t.tableName}`, () => t.createTable())));
+  const [reports, locks] = await Promise.all([openTable(options, HEALTH_TABLE_NAMES.reports), openTable(options, HEALTH_TABLE_NAMES.locks)]);
 
   return {
     async save(report) {
@@ -44,7 +32,7 @@ export async function createTableHealthHistory(options: TableHealthHistoryOption
 
     async list(estate, limit) {
       const found: HealthHistoryEntry[] = [];
-      const query = reports.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(estate)}'`, select: ENTRY_COLUMNS } });
+      const query = reports.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(estate)}'`, select: ENTRY_COLUMNS } });
       for await (const entity of query) {
         found.push(entityToEntry(entity));
         if (found.length >= limit) break;
@@ -53,7 +41,7 @@ export async function createTableHealthHistory(options: TableHealthHistoryOption
     },
 
     async get(estate, reportId) {
-      const query = reports.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(estate)}' and reportId eq '${escapeOData(reportId)}'` } });
+      const query = reports.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(estate)}' and reportId eq '${escapeOData(reportId)}'` } });
       for await (const entity of query) return entityToReport(entity);
       return undefined;
     },
@@ -61,7 +49,7 @@ export async function createTableHealthHistory(options: TableHealthHistoryOption
     acquireLease: (estate, holder, now, until) => acquireLease(locks, estate, holder, now, until),
 
     async releaseLease(estate, holder) {
-      const lease = await getEntity(locks, estate, LEASE_ROW);
+      const lease = await readRow(locks, estate, LEASE_ROW);
       if (!lease || lease.holder !== holder) return;
       try {
         await callAzure("release the health-check lease", () => locks.deleteEntity(estate, LEASE_ROW, { etag: lease.etag }));
@@ -81,7 +69,7 @@ async function acquireLease(locks: TableClient, estate: string, holder: string, 
     } catch (error) {
       if (!(isDrError(error) && error.code === "Conflict")) throw error;
     }
-    const current = await getEntity(locks, estate, LEASE_ROW);
+    const current = await readRow(locks, estate, LEASE_ROW);
     if (!current) continue; // released in between: try to create it again
     const expired = Date.parse(String(current.until)) <= now.getTime();
     if (!expired && current.holder !== holder) return { acquired: false, heldBy: String(current.holder), until: String(current.until) };
@@ -93,18 +81,9 @@ async function acquireLease(locks: TableClient, estate: string, holder: string, 
       if (!(isDrError(error) && (error.code === "PreconditionFailed" || error.code === "NotFound"))) throw error;
     }
   }
-  const holderNow = await getEntity(locks, estate, LEASE_ROW);
+  const holderNow = await readRow(locks, estate, LEASE_ROW);
   if (holderNow) return { acquired: false, heldBy: String(holderNow.holder), until: String(holderNow.until) };
   throw new DrError("Conflict", "the health-check lease kept changing while taking it");
-}
-
-async function getEntity(table: TableClient, partitionKey: string, rowKey: string): Promise<TableEntityResult<Entity> | undefined> {
-  try {
-    return await callAzure(`read ${table.tableName}/${rowKey}`, () => table.getEntity<Entity>(partitionKey, rowKey));
-  } catch (error) {
-    if (isDrError(error) && error.code === "NotFound") return undefined;
-    throw error;
-  }
 }
 
 const ENTRY_COLUMNS = ["PartitionKey", "RowKey", "reportId", "startedAt", "finishedAt", "trigger", "isPastDue", "overall", "summary", "counts"];
@@ -114,7 +93,7 @@ function invertedTime(iso: string): string {
   return String(9_999_999_999_999 - Date.parse(iso)).padStart(13, "0");
 }
 
-function reportToEntity(report: HealthReport): Entity {
+function reportToEntity(report: HealthReport): TableRow {
   const { bytes, truncated } = compress(report);
   const chunks: Record<string, Uint8Array> = {};
   for (let i = 0; i * CHUNK_BYTES < bytes.length; i++) chunks[`report${i}`] = bytes.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES);
@@ -148,7 +127,7 @@ function compress(report: HealthReport): { bytes: Uint8Array; truncated: boolean
   return { bytes: bytes.length <= CHUNK_BYTES * MAX_CHUNKS ? bytes : new Uint8Array(), truncated: true };
 }
 
-function entityToEntry(e: Entity): HealthHistoryEntry {
+function entityToEntry(e: TableRow): HealthHistoryEntry {
   return {
     reportId: String(e.reportId),
     estate: e.partitionKey,
@@ -162,7 +141,7 @@ function entityToEntry(e: Entity): HealthHistoryEntry {
   };
 }
 
-function entityToReport(e: Entity): HealthReport | undefined {
+function entityToReport(e: TableRow): HealthReport | undefined {
   const parts = Number(e.reportChunks ?? 0);
   if (parts === 0) return undefined;
   const chunks: Uint8Array[] = [];
@@ -172,8 +151,4 @@ function entityToReport(e: Entity): HealthReport | undefined {
     chunks.push(chunk);
   }
   return JSON.parse(gunzipSync(Buffer.concat(chunks)).toString("utf8")) as HealthReport;
-}
-
-function escapeOData(value: string): string {
-  return value.replace(/'/g, "''");
 }
