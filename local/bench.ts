@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import type { Benchmark } from "./bench/benchmark.js";
 import { alertStorm } from "./bench/alertStorm.js";
 import { healthcheckScale } from "./bench/healthcheckScale.js";
@@ -8,8 +9,8 @@ import { queueRoundtrip } from "./bench/queueRoundtrip.js";
 const BENCHMARKS: readonly Benchmark[] = [orchestrationOverhead, alertStorm, queueRoundtrip, healthcheckScale];
 
 async function main(): Promise<void> {
-  const only = process.argv.indexOf("--only");
-  const wanted = only >= 0 ? process.argv[only + 1] : undefined;
+  const { values } = parseArgs({ options: { only: { type: "string" } } });
+  const wanted = values.only;
   const selected = wanted ? BENCHMARKS.filter((b) => b.name === wanted) : BENCHMARKS;
   if (selected.length === 0) throw new Error(`unknown benchmark '${wanted}'; choose one of: ${BENCHMARKS.map((b) => b.name).join(", ")}`);
   for (const benchmark of selected) {
