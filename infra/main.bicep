@@ -8,7 +8,8 @@
 // resources), and reach each existing resource group with a module deployed at that group's scope,
 // so every role assignment is made on the exact resource. No assignment is made at the subscription.
 // The same holds for the optional resources the app also reads or uses: the secondary ExpressRoute
-// circuit, the Key Vault of the notification secrets and the Communication Services resource.
+// circuit, the estate's Log Analytics workspace, the Key Vault of the notification secrets and the
+// Communication Services resource.
 
 targetScope = 'subscription'
 
@@ -60,8 +61,14 @@ param expressRouteSecondaryCircuitId string = ''
 @maxValue(100)
 param expressRouteAvailabilityThreshold int = 50
 
-@description('Resource id of the NAT/firewall VM whose availability metric is alerted on.')
-param natVmResourceId string
+@description('Resource id of an Azure-hosted NAT/firewall VM (Microsoft.Compute/virtualMachines) whose VmAvailabilityMetric is alerted on. Empty: no such rule (the metric does not exist for an on-premises or Arc-enabled machine; use natHeartbeatComputer).')
+param natVmResourceId string = ''
+
+@description('Resource id of the customer\'s existing Log Analytics workspace that receives the estate\'s heartbeats (the target DC\'s and the NAT/firewall\'s; estate healthCheck.logAnalyticsWorkspaceId is its customer id); may be in another subscription. The app\'s identity gets Log Analytics Reader on it for the health check, and the NAT heartbeat rule queries it. Empty: neither.')
+param estateWorkspaceId string = ''
+
+@description('Computer name (the Heartbeat table\'s Computer column, estate alerting.natVm.heartbeatComputer, e.g. NAT01) of the NAT/firewall: with estateWorkspaceId, a log search alert fires when it has sent no Heartbeat to that workspace for 5 minutes. Empty: no heartbeat rule.')
+param natHeartbeatComputer string = ''
 
 @description('Application (client) id of the Entra app registration protecting the HTTP API.')
 param apiAppClientId string
@@ -141,6 +148,7 @@ var stateTableNames = ['runs', 'steps', 'locks']
 var standInResourceId = '${subscription().id}/resourceGroups/${rg.name}/providers/none/none/none'
 var secondaryCircuit = split(empty(expressRouteSecondaryCircuitId) ? standInResourceId : expressRouteSecondaryCircuitId, '/')
 var notificationKeyVault = split(empty(notificationKeyVaultId) ? standInResourceId : notificationKeyVaultId, '/')
+var estateWorkspace = split(empty(estateWorkspaceId) ? standInResourceId : estateWorkspaceId, '/')
 var notificationCommunicationService = split(
   empty(notificationCommunicationServiceId) ? standInResourceId : notificationCommunicationServiceId,
   '/'
@@ -248,6 +256,8 @@ module alerts 'app/alerts.bicep' = {
     expressRouteSecondaryCircuitId: expressRouteSecondaryCircuitId
     expressRouteAvailabilityThreshold: expressRouteAvailabilityThreshold
     natVmResourceId: natVmResourceId
+    estateWorkspaceId: estateWorkspaceId
+    natHeartbeatComputer: natHeartbeatComputer
     asrLogsWorkspaceId: monitoring.outputs.workspaceId
     rpoThresholdMinutes: rpoThresholdMinutes
     serviceBusNamespaceId: serviceBus.outputs.namespaceId
@@ -339,6 +349,17 @@ module secondaryCircuitAccess 'app/circuitAccess.bicep' = if (!empty(expressRout
   scope: resourceGroup(secondaryCircuit[2], secondaryCircuit[4])
   params: {
     circuitName: last(secondaryCircuit)
+    principalId: identity.outputs.principalId
+  }
+}
+
+// ---- The customer's Log Analytics workspace with the estate's heartbeats (health check) ----
+
+module estateWorkspaceAccess 'app/workspaceAccess.bicep' = if (!empty(estateWorkspaceId)) {
+  name: 'dr-law-${resourceToken}'
+  scope: resourceGroup(estateWorkspace[2], estateWorkspace[4])
+  params: {
+    workspaceName: last(estateWorkspace)
     principalId: identity.outputs.principalId
   }
 }

@@ -34,8 +34,14 @@ param expressRouteSecondaryCircuitId string
 @maxValue(100)
 param expressRouteAvailabilityThreshold int
 
-@description('Resource id of the NAT/firewall virtual machine.')
+@description('Resource id of an Azure-hosted NAT/firewall virtual machine; empty: no VmAvailabilityMetric rule.')
 param natVmResourceId string
+
+@description('Resource id of the customer\'s Log Analytics workspace receiving the estate\'s heartbeats; empty: no heartbeat rule.')
+param estateWorkspaceId string
+
+@description('Heartbeat Computer name of the NAT/firewall (e.g. NAT01); empty: no heartbeat rule.')
+param natHeartbeatComputer string
 
 @description('Resource id of the Log Analytics workspace receiving the vaults\' Site Recovery logs.')
 param asrLogsWorkspaceId string
@@ -135,9 +141,14 @@ resource expressRouteAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
   }
 ]
 
-// NAT/firewall VM lost -> edge-tier failover and route repointing. VmAvailabilityMetric is 1 while
-// the VM is available and 0 while not; an average under 0.5 means down most of the last 5 minutes.
-resource natVmAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+// NAT/firewall lost -> edge-tier failover and route repointing. Two optional rules; the policy
+// treats either one's alert as the NAT loss signal (classifyAlert: the alert's target is one of the
+// estate's alerting.natVm.resourceIds, or its Computer dimension is alerting.natVm.heartbeatComputer).
+//
+// (1) An Azure-hosted NAT VM (natVmResourceId): VmAvailabilityMetric is 1 while the VM is available
+// and 0 while not; an average under 0.5 means down most of the last 5 minutes. The metric exists only
+// for Microsoft.Compute/virtualMachines, not for an on-premises or Arc-enabled machine.
+resource natVmAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = if (!empty(natVmResourceId)) {
   name: 'alert-nat-vm-availability-${resourceToken}'
   location: 'global'
   tags: tags
@@ -165,6 +176,72 @@ resource natVmAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
       ]
     }
     actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
+// (2) A NAT that runs anywhere with Azure Monitor Agent (on premises on vSphere, Arc-enabled, like
+// the sample estate's NAT01): a log search alert on the estate's workspace when the computer has sent
+// no Heartbeat for 5 minutes (the agent sends one a minute). Split by Computer, so the common-schema
+// alert carries the dimension Computer=<natHeartbeatComputer> that the classifier matches; its target
+// is the workspace.
+// Microsoft's documented pattern: "Monitor virtual machines with Azure Monitor: Alerts", Agent
+// heartbeat, log search alert rules (learn.microsoft.com/azure/azure-monitor/vm/monitor-virtual-machine-alerts):
+// the Heartbeat table, last TimeGenerated per Computer. Earlier revisions of that page gave the rule's
+// settings: evaluation period 1440 minutes ("This evaluates any computers that sent a heartbeat in the
+// last 24 hours. If the computer didn't send a heartbeat within this window, then it won't be
+// included in the query."), evaluation frequency 5 minutes.
+// - windowSize P1D: the query must still see the last heartbeat to report its age, so the window is
+//   the longest outage it can report: a full day, long after the edge failover has run. After a day
+//   of silence the row drops out and the alert resolves (the policy only records that). The service
+//   accepts windowSize 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440 or 2880 minutes (its
+//   error message, quoted in Azure/azure-rest-api-specs#21258); the query time range is at most two
+//   days ("Create or edit a log search alert rule", learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule).
+// - evaluationFrequency PT5M: as documented above. The same page allows 1 minute to 1 day but says a
+//   one-minute rule has its query rewritten internally ("an internal manipulation is performed to
+//   optimize the query"), which is not what a max-over-a-day query wants. Worst case: 5 min silence
+//   + up to 5 min to the next evaluation + ingestion latency, then the policy's debounce.
+// - autoMitigate: resolves once the condition has not held for three 5-minute periods (same page).
+var natHeartbeatQuery = '''
+Heartbeat
+| where Computer =~ '{0}'
+| summarize LastHeartbeat = max(TimeGenerated) by Computer
+| where LastHeartbeat < ago(5m)
+'''
+
+resource natHeartbeatAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = if (!empty(estateWorkspaceId) && !empty(natHeartbeatComputer)) {
+  name: 'alert-nat-heartbeat-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'NAT/firewall ${natHeartbeatComputer}: no heartbeat for 5 minutes'
+    description: 'NAT/firewall ${natHeartbeatComputer} has sent no Heartbeat to the estate\'s workspace for 5 minutes (edge-tier failover signal).'
+    severity: 1
+    enabled: true
+    scopes: [estateWorkspaceId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'P1D'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: format(natHeartbeatQuery, natHeartbeatComputer)
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            { name: 'Computer', operator: 'Include', values: ['*'] }
+          ]
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [actionGroup.id]
+    }
   }
 }
 

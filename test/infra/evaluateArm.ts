@@ -258,6 +258,11 @@ function call(name: string, argNodes: readonly Node[], scope: ArmScope, lambdas:
       if (!Array.isArray(v) || !v.every(Array.isArray)) throw new Error(`flatten() of something other than an array of arrays: ${JSON.stringify(v)}`);
       return (v as Json[][]).flat(1);
     }
+    case "mul": {
+      // Integers only, as ARM's mul(int, int).
+      if (args.length !== 2 || !args.every(Number.isInteger)) throw new Error(`mul() takes two integers: ${JSON.stringify(args)}`);
+      return (args[0] as number) * (args[1] as number);
+    }
     case "tolower":
       return text(0).toLowerCase();
     case "guid":

@@ -8,7 +8,9 @@ import { CONFIG_KEYS } from "../../shared/config/loadConfig.js";
 import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STEP_QUEUE_NAME } from "../../shared/config/names.js";
 import { TABLE_NAMES } from "../../shared/adapters/tableRunStore.js";
 import { classifyAlert } from "../../shared/domain/alerts/classifyAlert.js";
+import { parseCommonAlert } from "../../shared/domain/alerts/commonAlert.js";
 import { parseEstate } from "../../shared/domain/estate.js";
+import { readSample } from "../helpers.js";
 import { evaluateArm, type ArmScope } from "./evaluateArm.js";
 
 // Compiles infra/ with scripts/bicep.sh (Bicep CLI from az or NuGet, zero errors and warnings),
@@ -184,19 +186,29 @@ describe("infra (Bicep compiled to ARM)", () => {
   const secondaryCircuitId = `/subscriptions/${other}/resourceGroups/rg-connectivity/providers/Microsoft.Network/expressRouteCircuits/er-contoso-secondary`;
   const keyVaultId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-dr-notify`;
   const communicationServiceId = `/subscriptions/${other}/resourceGroups/rg-shared/providers/Microsoft.Communication/communicationServices/acs-dr`;
+  // The customer's workspace with the estate's heartbeats (the target DC's, the on-premises NAT's).
+  const estateWorkspaceId = `/subscriptions/${other}/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/law-contoso-estate`;
+  const natVmResourceId = `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-edge/providers/Microsoft.Compute/virtualMachines/vm-nat`;
   const monitoringReader = "43d0d8ad-25c7-4714-9337-8ba259a9fe05";
   const keyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+  const logAnalyticsReader = "73c42c96-874c-492b-b04d-ab87d138a893";
   const roleId = (subscription: string, name: string): string => `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
 
-  const none = { expressRouteSecondaryCircuitId: "", notificationKeyVaultId: "", notificationCommunicationServiceId: "" };
-  const all = { expressRouteSecondaryCircuitId: secondaryCircuitId, notificationKeyVaultId: keyVaultId, notificationCommunicationServiceId: communicationServiceId };
+  const none = { expressRouteSecondaryCircuitId: "", notificationKeyVaultId: "", notificationCommunicationServiceId: "", estateWorkspaceId: "", natHeartbeatComputer: "" };
+  const all = {
+    expressRouteSecondaryCircuitId: secondaryCircuitId,
+    notificationKeyVaultId: keyVaultId,
+    notificationCommunicationServiceId: communicationServiceId,
+    estateWorkspaceId,
+    natHeartbeatComputer: "NAT01",
+  };
   /** The azd parameters with the environment's values filled in, plus `optional`. */
   const parameters = (optional: Readonly<Record<string, string>>): Readonly<Record<string, Json>> => ({
     ...Object.fromEntries(Object.entries(mainParameterValues).map(([name, p]) => [name, p.value])),
     environmentName: "dr-test",
     location: "centralus",
     expressRouteCircuitId: primaryCircuitId,
-    natVmResourceId: `/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-contoso-edge/providers/Microsoft.Compute/virtualMachines/vm-nat`,
+    natVmResourceId,
     apiAppClientId: "11111111-1111-4111-8111-111111111111",
     apiAppObjectId: "22222222-2222-4222-8222-222222222222",
     apiAppIdentifierUri: "api://dr-automation",
@@ -302,6 +314,8 @@ describe("infra (Bicep compiled to ARM)", () => {
           "Azure Service Bus Data Sender @ Microsoft.ServiceBus/namespaces/queues",
           "Azure Service Bus Data Receiver @ Microsoft.ServiceBus/namespaces/queues",
           "Monitoring Metrics Publisher @ Microsoft.Insights/components",
+          // The app's own workspace, and the estate's (only when its id is given).
+          "Log Analytics Reader @ Microsoft.OperationalInsights/workspaces",
           "Log Analytics Reader @ Microsoft.OperationalInsights/workspaces",
           "Site Recovery Operator @ Microsoft.RecoveryServices/vaults",
           "DNS Zone Contributor @ Microsoft.Network/dnsZones",
@@ -394,6 +408,23 @@ describe("infra (Bicep compiled to ARM)", () => {
         }
       });
 
+      it("Log Analytics Reader on the estate's workspace, in its own subscription, only when its id is given", () => {
+        const readers = (params: Readonly<Record<string, Json>>): Grant[] => grants(params).filter((g) => g.role.endsWith(`/${logAnalyticsReader}`));
+        const estate = { role: roleId(other, logAnalyticsReader), scope: estateWorkspaceId };
+        // The app's own workspace keeps its reader either way; the estate's is added exactly on its id.
+        const own = (params: Readonly<Record<string, Json>>): Grant[] => readers(params).filter((g) => g.scope !== estateWorkspaceId);
+        for (const params of [parameters(all), parameters({ ...all, natHeartbeatComputer: "" })]) {
+          expect(readers(params).filter((g) => g.scope === estateWorkspaceId)).toEqual([estate]);
+          expect(readers(params)).toHaveLength(2);
+        }
+        for (const params of [parameters(none), parameters({ ...all, estateWorkspaceId: "" })]) {
+          expect(readers(params).filter((g) => g.scope === estateWorkspaceId)).toEqual([]);
+          expect(readers(params)).toHaveLength(1);
+        }
+        expect(own(parameters(all))).toEqual(own(parameters(none)));
+        expect(own(parameters(none))[0]!.scope).toMatch(new RegExp(`^/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-dr-test/providers/Microsoft\\.OperationalInsights/workspaces/`));
+      });
+
       it("the custom e-mail sender role, defined in the Communication Services resource's subscription, on that resource only when its id is given", () => {
         const params = parameters(all);
         const definitions = emailSenderDefinitions(params);
@@ -413,7 +444,9 @@ describe("infra (Bicep compiled to ARM)", () => {
 
       it("leaves the other assignments alone whichever optional ids are given", () => {
         const unchanged = (params: Readonly<Record<string, Json>>): Grant[] =>
-          grants(params).filter((g) => g.scope === undefined || !/\/providers\/(Microsoft\.KeyVault|Microsoft\.Communication|Microsoft\.Network\/expressRouteCircuits)\//.test(g.scope));
+          grants(params).filter(
+            (g) => g.scope === undefined || (g.scope !== estateWorkspaceId && !/\/providers\/(Microsoft\.KeyVault|Microsoft\.Communication|Microsoft\.Network\/expressRouteCircuits)\//.test(g.scope)),
+          );
         expect(unchanged(parameters(all))).toEqual(unchanged(parameters(none)));
         expect(unchanged(parameters(none)).length).toBeGreaterThan(10);
       });
@@ -426,6 +459,7 @@ describe("infra (Bicep compiled to ARM)", () => {
           "[format('dr-circuit2-{0}', variables('resourceToken'))]",
           "[format('dr-email-role-{0}', variables('resourceToken'))]",
           "[format('dr-kv-{0}', variables('resourceToken'))]",
+          "[format('dr-law-{0}', variables('resourceToken'))]",
         ]);
         for (const l of skipped) {
           const inner = scopeAt(l, l.resource.properties?.["template"] as ArmTemplate, params);
@@ -666,8 +700,144 @@ describe("infra (Bicep compiled to ARM)", () => {
       });
     });
 
+    interface LogRule {
+      readonly name: string;
+      readonly kind: string | undefined;
+      readonly apiVersion: string;
+      readonly scopes: readonly string[];
+      readonly query: string;
+      readonly dimensions: readonly string[];
+      readonly actionGroupIds: readonly string[];
+      readonly settings: Readonly<Record<string, Json>>;
+    }
+    /** Every log search alert rule deployed with these parameters, expressions evaluated. */
+    const logRules = (params: Readonly<Record<string, Json>>): LogRule[] =>
+      ofType("Microsoft.Insights/scheduledQueryRules")
+        .filter((l) => isDeployed(l, params))
+        .map((l): LogRule => {
+          const here = scopeAt(l.deployment, l.template, params);
+          const p = record(evaluateArm(l.resource.properties, here));
+          const criteria = record(p["criteria"])["allOf"] as Record<string, Json>[];
+          expect(criteria).toHaveLength(1);
+          const criterion = criteria[0]!;
+          return {
+            name: text(evaluateArm(l.resource.name, here)),
+            kind: l.resource.kind,
+            apiVersion: text((l.resource as { apiVersion?: string }).apiVersion),
+            scopes: (p["scopes"] as Json[]).map(text),
+            query: text(criterion["query"]),
+            dimensions: ((criterion["dimensions"] ?? []) as Record<string, Json>[]).map((d) => text(d["name"])),
+            actionGroupIds: (record(p["actions"])["actionGroups"] as Json[]).map(text),
+            settings: {
+              severity: p["severity"],
+              enabled: p["enabled"],
+              evaluationFrequency: p["evaluationFrequency"],
+              windowSize: p["windowSize"],
+              autoMitigate: p["autoMitigate"],
+              timeAggregation: criterion["timeAggregation"],
+              operator: criterion["operator"],
+              threshold: criterion["threshold"],
+            },
+          };
+        });
+
+    describe("NAT/firewall lost (edge-tier failover signal)", () => {
+      const heartbeatRule = (params: Readonly<Record<string, Json>>): LogRule | undefined => logRules(params).find((r) => r.name === `alert-nat-heartbeat-${resourceToken(params)}`);
+      const vmAvailabilityRules = (params: Readonly<Record<string, Json>>): MetricRule[] => metricRules(params).filter((r) => r.metrics.includes("VmAvailabilityMetric"));
+
+      it("alerts when the NAT's computer sends no Heartbeat to the estate's workspace for 5 minutes, split by Computer", () => {
+        const params = parameters({ ...all, natHeartbeatComputer: "NAT01" });
+        const rule = heartbeatRule(params);
+        expect(rule).toBeDefined();
+        expect(rule!.kind).toBe("LogAlert");
+        expect(rule!.scopes).toEqual([estateWorkspaceId]);
+        expect(rule!.query).toMatch(/^\s*Heartbeat\s*\n/);
+        expect(rule!.query).toContain("| where Computer =~ 'NAT01'");
+        expect(rule!.query).toMatch(/summarize LastHeartbeat = max\(TimeGenerated\) by Computer/);
+        expect(rule!.query).toMatch(/where LastHeartbeat < ago\(5m\)/);
+        expect(rule!.dimensions).toEqual(["Computer"]);
+        expect(rule!.actionGroupIds).toEqual([actionGroupId(params)]);
+        // A look-back long enough to still see the last heartbeat; evaluated every 5 minutes; stateful.
+        expect(rule!.settings).toEqual({
+          severity: 1,
+          enabled: true,
+          evaluationFrequency: "PT5M",
+          windowSize: "P1D",
+          autoMitigate: true,
+          timeAggregation: "Count",
+          operator: "GreaterThan",
+          threshold: 0,
+        });
+        // The same resource API version as the RPO rule.
+        const rpo = logRules(params).find((r) => r.name.startsWith("alert-asr-rpo-"));
+        expect(rule!.apiVersion).toBe(rpo?.apiVersion);
+        expect(heartbeatRule(parameters({ ...all, natHeartbeatComputer: "FW-EDGE-02" }))!.query).toContain("=~ 'FW-EDGE-02'");
+      });
+
+      it("has no heartbeat rule unless both the estate's workspace and the computer are given", () => {
+        for (const params of [parameters(none), parameters({ ...all, estateWorkspaceId: "" }), parameters({ ...all, natHeartbeatComputer: "" })]) {
+          expect(heartbeatRule(params)).toBeUndefined();
+          expect(logRules(params).filter((r) => r.query.includes("Heartbeat"))).toEqual([]);
+          expect(logRules(params).map((r) => r.name)).toEqual([`alert-asr-rpo-${resourceToken(params)}`]);
+        }
+      });
+
+      it("alerts on VmAvailabilityMetric only for an Azure-hosted NAT VM, under the rule's original name", () => {
+        for (const params of [parameters({ ...all, natVmResourceId: "" }), parameters({ ...none, natVmResourceId: "" })]) {
+          expect(vmAvailabilityRules(params)).toEqual([]);
+        }
+        for (const params of [parameters(all), parameters(none)]) {
+          const rules = vmAvailabilityRules(params);
+          expect(rules.map((r) => ({ name: r.name, scopes: r.scopes, targetResourceType: r.targetResourceType }))).toEqual([
+            { name: `alert-nat-vm-availability-${resourceToken(params)}`, scopes: [natVmResourceId], targetResourceType: "Microsoft.Compute/virtualMachines" },
+          ]);
+          expect(rules[0]!.actionGroupIds).toEqual([actionGroupId(params)]);
+        }
+      });
+
+      it("sends, for the sample estate's on-premises NAT, a log alert the app classifies as the NAT loss signal", () => {
+        const estate = parseEstate(readJson(path.join(root, "estate/sample-estate.json")));
+        const nat = estate.alerting.natVm;
+        // NAT01 runs on premises (Arc-enabled): no Azure VM metric, only its heartbeat can raise the signal.
+        expect(nat.resourceIds.some((id) => /\/providers\/Microsoft\.Compute\/virtualMachines\//i.test(id))).toBe(false);
+        const params = parameters({ ...all, natVmResourceId: "", natHeartbeatComputer: nat.heartbeatComputer });
+        const rule = heartbeatRule(params)!;
+        expect(rule).toBeDefined();
+
+        // What Azure Monitor posts for this rule: a real log-search-v2 payload with the rule's name, its
+        // target (the workspace), its query, and one value per dimension of the rule.
+        const post = (monitorCondition: "Fired" | "Resolved"): unknown => {
+          const payload = structuredClone(readSample("alert-log-v2.json")) as {
+            data: { essentials: Record<string, Json>; alertContext: { condition: { allOf: Record<string, Json>[] } } };
+          };
+          const { essentials } = payload.data;
+          essentials["alertRule"] = rule.name;
+          essentials["severity"] = `Sev${String(rule.settings["severity"])}`;
+          essentials["monitorCondition"] = monitorCondition;
+          essentials["alertTargetIDs"] = rule.scopes.map((s) => s.toLowerCase());
+          essentials["configurationItems"] = [nat.heartbeatComputer];
+          if (monitorCondition === "Resolved") essentials["resolvedDateTime"] = "2021-11-16T12:02:41.4728231Z";
+          const criterion = payload.data.alertContext.condition.allOf[0]!;
+          criterion["searchQuery"] = rule.query;
+          criterion["dimensions"] = rule.dimensions.map((name) => ({ name, value: nat.heartbeatComputer }));
+          return payload;
+        };
+
+        const signal = (monitorCondition: "Fired" | "Resolved"): unknown => {
+          const parsed = parseCommonAlert(post(monitorCondition));
+          if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+          expect(parsed.alert.targets).toEqual([estateWorkspaceId.toLowerCase()]);
+          return classifyAlert(parsed.alert, estate.alerting);
+        };
+        expect(signal("Fired")).toEqual({ kind: "natLost", vm: nat.vm });
+        expect(signal("Resolved")).toEqual({ kind: "natRecovered", vm: nat.vm });
+      });
+    });
+
     it("alerts on ASR RPO above 30 minutes with a log search (v2) rule over AzureDiagnostics", () => {
-      const rule = one("Microsoft.Insights/scheduledQueryRules");
+      const rules = ofType("Microsoft.Insights/scheduledQueryRules").filter((l) => String(l.resource.name).includes("alert-asr-rpo-"));
+      expect(rules).toHaveLength(1);
+      const rule = rules[0]!;
       expect(rule.resource.kind).toBe("LogAlert");
       const query = String(rule.template.variables?.["rpoQuery"]);
       expect(query).toMatch(/AzureDiagnostics/);
