@@ -45,14 +45,20 @@ export async function createLocalNotifications(options: LocalNotificationsOption
   const keys = ["RUN_PAGE_BASE_URL", "NOTIFY_TEAMS_WEBHOOK_URL", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SIGNING_KEY", "NOTIFY_EMAIL_ENDPOINT", "NOTIFY_EMAIL_SENDER", "NOTIFY_EMAIL_TO", "NOTIFY_ROUTES"] as const;
   const config = Object.fromEntries(keys.map((k) => [k, options.config[k] ?? ""])) as unknown as NotificationConfig;
   const settings = parseNotificationSettings(config);
-  const namespace = await startLocalNamespace({ clock: options.clock });
-  const queue = await namespace.addQueue({ name: NOTIFICATION_QUEUE_NAME, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs, parse: parseNotificationMessage });
   const store = await createTableNotificationStore({
     endpoint: options.tableEndpoint,
     credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
     clientOptions: { allowInsecureConnection: true },
     tablePrefix: `n${randomBytes(4).toString("hex")}`,
   });
+  // Last, so a failure before it leaves no peer running.
+  const namespace = await startLocalNamespace({ clock: options.clock });
+  const queue = await namespace
+    .addQueue({ name: NOTIFICATION_QUEUE_NAME, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs, parse: parseNotificationMessage })
+    .catch(async (error: unknown) => {
+      await namespace.stop();
+      throw error;
+    });
   const noCredential: TokenCredential = { getToken: () => Promise.reject(new Error("no credential for ACS e-mail in this local stack")) };
   const service = createNotificationService({
     settings,

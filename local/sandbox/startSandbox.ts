@@ -77,19 +77,34 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     error: (message, p = {}) => options.log(`error: ${message} ${JSON.stringify(p)}`),
   };
   // Run events go through the production notification path (queue, worker, channels from NOTIFY_* settings).
-  const notifications = await createLocalNotifications({ config: process.env, tableEndpoint, clock: new SimulatedClock(new Date()) });
+  const notifications = await createLocalNotifications({ config: process.env, tableEndpoint, clock: new SimulatedClock(new Date()) }).catch(async (error: unknown) => {
+    await azurite?.stop();
+    throw error;
+  });
   const notifier: NotifierPort = {
     notify: async (event) => {
       events.push(event);
       await notifications.service.notifierFor(log).notify(event);
     },
   };
-  const stack = await createLocalStack({ estate: options.estate, tableEndpoint, log, notifier, ...(options.faults ? { faults: options.faults } : {}) });
-  const identity = await createDevIdentity();
-  const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log, ...(options.runApi ? { runApi: options.runApi } : {}) });
-  useAppRoot(local.root);
-  const health = await createLocalHealthCheck({ estate: options.estate, tableEndpoint, tablePrefix: stack.tablePrefix, azure: stack.azure, clock: stack.clock, notifier });
-  useHealthCheckRoot(health.root);
+  const partial: { stack?: LocalStack } = {};
+  const { stack, identity, local } = await wireHandlers().catch(async (error: unknown) => {
+    // A sandbox that cannot start leaves nothing running: no Service Bus peer, no Azurite.
+    await Promise.allSettled([notifications.stop(), partial.stack?.stop()]);
+    await azurite?.stop();
+    throw error;
+  });
+
+  /** The engine's stack and the roots the handlers use, as the Function App builds them. */
+  async function wireHandlers(): Promise<{ stack: LocalStack; identity: DevIdentity; local: LocalRoot }> {
+    const stack = (partial.stack = await createLocalStack({ estate: options.estate, tableEndpoint, log, notifier, ...(options.faults ? { faults: options.faults } : {}) }));
+    const identity = await createDevIdentity();
+    const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log, ...(options.runApi ? { runApi: options.runApi } : {}) });
+    useAppRoot(local.root);
+    const health = await createLocalHealthCheck({ estate: options.estate, tableEndpoint, tablePrefix: stack.tablePrefix, azure: stack.azure, clock: stack.clock, notifier });
+    useHealthCheckRoot(health.root);
+    return { stack, identity, local };
+  }
 
   const pumps = [
     pump(() => stack.drain(), () => stack.queue.size > 0),

@@ -87,6 +87,7 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
   };
   const settings = parseNotificationSettings(config);
   if (settings.problems.length > 0) throw new Error(`test settings invalid: ${JSON.stringify(settings.problems)}`);
+  const store = await azuriteNotificationStore();
   const namespace = await startLocalNamespace({ clock });
   const queue = await namespace.addQueue({ name: NOTIFICATION_QUEUE_NAME, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs, parse: parseNotificationMessage });
   const sent: OutgoingMessage<NotificationMessage>[] = [];
@@ -96,7 +97,6 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
       return queue.send(messages);
     },
   };
-  const store = await azuriteNotificationStore();
   const service = createNotificationService({
     settings,
     queue: recording,
