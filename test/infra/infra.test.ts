@@ -25,6 +25,12 @@ const readJson = (file: string): unknown => JSON.parse(readFileSync(file, "utf8"
 // ---- Minimal shapes of compiled ARM templates ----
 
 type Json = unknown;
+
+/** The settings every alert rule has, metric or log: severity, on/off, how often, over what window, auto-resolve. */
+function scheduleOf(properties: Record<string, Json>): Record<string, Json> {
+  const { severity, enabled, evaluationFrequency, windowSize, autoMitigate } = properties;
+  return { severity, enabled, evaluationFrequency, windowSize, autoMitigate };
+}
 interface ArmParameter {
   readonly type: string;
   readonly defaultValue?: Json;
@@ -583,11 +589,7 @@ describe("infra (Bicep compiled to ARM)", () => {
               metrics: criteria.map((c) => text(c["metricName"])),
               actionGroupIds: (p["actions"] as Record<string, Json>[]).map((a) => text(a["actionGroupId"])),
               settings: {
-                severity: p["severity"],
-                enabled: p["enabled"],
-                evaluationFrequency: p["evaluationFrequency"],
-                windowSize: p["windowSize"],
-                autoMitigate: p["autoMitigate"],
+                ...scheduleOf(p),
                 criteria: criteria.map(({ operator, threshold, timeAggregation, metricNamespace }) => ({ operator, threshold, timeAggregation, metricNamespace })),
               },
             };
@@ -729,11 +731,7 @@ describe("infra (Bicep compiled to ARM)", () => {
             dimensions: ((criterion["dimensions"] ?? []) as Record<string, Json>[]).map((d) => text(d["name"])),
             actionGroupIds: (record(p["actions"])["actionGroups"] as Json[]).map(text),
             settings: {
-              severity: p["severity"],
-              enabled: p["enabled"],
-              evaluationFrequency: p["evaluationFrequency"],
-              windowSize: p["windowSize"],
-              autoMitigate: p["autoMitigate"],
+              ...scheduleOf(p),
               timeAggregation: criterion["timeAggregation"],
               operator: criterion["operator"],
               threshold: criterion["threshold"],
