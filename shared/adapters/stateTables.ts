@@ -31,6 +31,20 @@ export async function readRow(table: TableClient, partitionKey: string, rowKey: 
   }
 }
 
+/**
+ * Deletes a lock-like row if `held` says it is still ours, under the ETag just read. A row that is
+ * gone, not ours, or replaced meanwhile is left alone: it is no longer ours either way.
+ */
+export async function releaseRow(table: TableClient, partitionKey: string, rowKey: string, held: (row: TableRow) => boolean, what: string): Promise<void> {
+  const row = await readRow(table, partitionKey, rowKey);
+  if (!row || !held(row)) return;
+  try {
+    await callAzure(`release ${what}`, () => table.deleteEntity(partitionKey, rowKey, { etag: row.etag }));
+  } catch (error) {
+    if (!(error instanceof DrError && (error.code === "NotFound" || error.code === "PreconditionFailed"))) throw error;
+  }
+}
+
 /** A value as a string literal in an OData filter: single quotes are doubled. */
 export function escapeOData(value: string): string {
   return value.replace(/'/g, "''");

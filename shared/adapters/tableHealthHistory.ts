@@ -4,7 +4,7 @@ import type { CheckStatus, HealthCheck, HealthReport } from "../domain/health/he
 import { DrError, isDrError } from "../ports/errors.js";
 import type { HealthHistoryEntry, HealthHistoryPort, LeaseResult } from "../ports/healthHistory.js";
 import { callAzure } from "./azureErrors.js";
-import { escapeOData, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
+import { escapeOData, openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const HEALTH_TABLE_NAMES = { reports: "healthreports", locks: "locks" } as const;
 const LEASE_ROW = "health-check";
@@ -48,15 +48,7 @@ export async function createTableHealthHistory(options: TableHealthHistoryOption
 
     acquireLease: (estate, holder, now, until) => acquireLease(locks, estate, holder, now, until),
 
-    async releaseLease(estate, holder) {
-      const lease = await readRow(locks, estate, LEASE_ROW);
-      if (!lease || lease.holder !== holder) return;
-      try {
-        await callAzure("release the health-check lease", () => locks.deleteEntity(estate, LEASE_ROW, { etag: lease.etag }));
-      } catch (error) {
-        if (!(isDrError(error) && (error.code === "NotFound" || error.code === "PreconditionFailed"))) throw error;
-      }
-    },
+    releaseLease: (estate, holder) => releaseRow(locks, estate, LEASE_ROW, (lease) => lease.holder === holder, "the health-check lease"),
   };
 }
 

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { DrError } from "../ports/errors.js";
 import type { IdempotencyRecord, IdempotencyStore } from "../ports/idempotency.js";
 import { callAzure } from "./azureErrors.js";
+import { releaseRow } from "./stateTables.js";
 
 export const IDEMPOTENCY_TABLE = "idempotency";
 /** Racing callers re-read at most this often before the request is answered with a retryable error. */
@@ -45,14 +46,6 @@ export function createTableIdempotencyStore({ table, estate }: { table: TableCli
       }
       throw new DrError("Transient", `idempotency key ${record.key}: claimed, renewed or released by others ${CLAIM_ATTEMPTS} times in a row; try again`);
     },
-    async release(key, runId) {
-      try {
-        const stored = await callAzure("read idempotency key", () => table.getEntity<IdempotencyRecord>(estate, rowKey(key)));
-        if (stored.runId !== runId) return;
-        await callAzure("release idempotency key", () => table.deleteEntity(estate, rowKey(key), { etag: stored.etag }));
-      } catch (error) {
-        if (!(error instanceof DrError && (error.code === "NotFound" || error.code === "PreconditionFailed"))) throw error;
-      }
-    },
+    release: (key, runId) => releaseRow(table, estate, rowKey(key), (stored) => stored.runId === runId, "idempotency key"),
   };
 }

@@ -2,7 +2,7 @@ import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { DrError } from "../ports/errors.js";
 import type { RunDecisions, RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
 import { callAzure } from "./azureErrors.js";
-import { absentWhenEmpty, emptyWhenAbsent, escapeOData, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
+import { absentWhenEmpty, emptyWhenAbsent, escapeOData, openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const TABLE_NAMES = { runs: "runs", steps: "steps", locks: "locks" } as const;
 const RUN_ROW = "run";
@@ -63,16 +63,7 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
 
     acquireRunLock: (estate, runId) => acquireLock(locks, estate, runId),
 
-    async releaseRunLock(estate, runId) {
-      const holder = await readRow(locks, estate, LOCK_ROW);
-      if (!holder || holder.runId !== runId) return;
-      try {
-        await callAzure("release run lock", () => locks.deleteEntity(estate, LOCK_ROW, { etag: holder.etag }));
-      } catch (error) {
-        // Someone else already released or replaced it: the lock is no longer ours either way.
-        if (!(error instanceof DrError && (error.code === "NotFound" || error.code === "PreconditionFailed"))) throw error;
-      }
-    },
+    releaseRunLock: (estate, runId) => releaseRow(locks, estate, LOCK_ROW, (holder) => holder.runId === runId, "run lock"),
   };
 }
 
