@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { parseCommonAlert, type ParsedAlert } from "../shared/domain/alerts/commonAlert.js";
 import { parseEstate, type Estate } from "../shared/domain/estate.js";
 
-export const SAMPLES_DIR = new URL("../../shared/azure-samples/", import.meta.url);
+/** Real Azure payloads, copied into the repository with their sources (fixtures/azure/README.md). */
+export const SAMPLES_DIR = new URL("fixtures/azure/", import.meta.url);
 
 /** The sample estate the project ships, as raw JSON (for mutation) and parsed. */
 export function sampleEstateJson(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 /**
  * api-versions the simulator accepts per resource provider: the ones the installed SDKs send, plus the ones
- * of the samples in shared/azure-samples. Anything else is answered like ARM does (400) and recorded as
+ * of the samples in test/fixtures/azure. Anything else is answered like ARM does (400) and recorded as
  * misuse, so an SDK upgrade that changes the wire version is noticed here first.
  */
 export const API_VERSIONS = {

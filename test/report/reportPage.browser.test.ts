@@ -1,20 +1,33 @@
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awaiting, finished, startTestApi, type TestApi } from "../http/httpHelpers.js";
 
-/** Debian's chromium; .ci/run installs it. This test installs nothing itself. */
-const CHROMIUM = "/usr/bin/chromium";
+/**
+ * The Chromium scripts/ensure-browser.sh finds: `npm test` runs it first (installing Debian's chromium
+ * when it can), and this test asks it again so both agree. The test itself installs nothing.
+ */
+function findChromium(): string {
+  const script = fileURLToPath(new URL("../../scripts/ensure-browser.sh", import.meta.url));
+  try {
+    return execFileSync("bash", [script, "--find"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? "";
+    throw new Error(`no Chromium for this test (run npm test, or scripts/ensure-browser.sh):\n${stderr}`, { cause: error });
+  }
+}
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 let api: TestApi;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this before npm test)`);
-  [api, browser] = await Promise.all([startTestApi(), chromium.launch({ executablePath: CHROMIUM, args: ARGS })]);
+  const executablePath = findChromium();
+  [api, browser] = await Promise.all([startTestApi(), chromium.launch({ executablePath, args: ARGS })]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -10,7 +10,7 @@ export type Signal =
 
 const CIRCUIT_METRICS = new Set(["bgpavailability", "arpavailability"]);
 const NAT_METRICS = new Set(["vmavailabilitymetric", "heartbeat"]);
-/** Tables and columns the ASR diagnostic logs write (see azure-samples/asr-logs.md). */
+/** Tables and columns the ASR diagnostic logs write (see test/fixtures/azure/asr-logs.md). */
 const ASR_LOG_MARKERS = [/AzureSiteRecovery/i, /rpoInSeconds/i, /ASRReplicatedItems/i];
 
 /** Maps an alert to a signal using the estate's alerting config. Pure. */
