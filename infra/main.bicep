@@ -50,6 +50,14 @@ param routeTables resourceRef[]
 @minLength(1)
 param vmResourceGroups string[]
 
+@description('Resource group that will hold the recovered NAT/firewall VM (the resource group of the estate\'s NAT VM recoveryVmId, one of vmResourceGroups): the app enables IP forwarding on its NIC after failover.')
+@minLength(1)
+param natResourceGroup string
+
+@description('Resource id of the subnet the Function App integrates with (Microsoft.Network/virtualNetworks/subnets), delegated to Microsoft.App/environments, that can reach the recovery VNets of both regions: the post-failover probes and checks call the recovered VMs\' private addresses. See infra/README.md, "VNet integration".')
+@minLength(1)
+param functionSubnetId string
+
 @description('Resource id of the primary ExpressRoute circuit (may be in another subscription).')
 param expressRouteCircuitId string
 
@@ -228,6 +236,7 @@ module api 'app/api.bicep' = {
     stateTableServiceUri: storage.outputs.tableEndpoint
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: 2048
+    virtualNetworkSubnetId: functionSubnetId
     apiAppClientId: apiAppClientId
     apiAppAudience: apiAppIdentifierUri
     runPageBaseUrl: runPageBaseUrl
@@ -273,6 +282,7 @@ module customRoles 'app/customRoles.bicep' = {
     resourceToken: resourceToken
     routeTableResourceGroups: map(routeTables, rt => rt.resourceGroup)
     vmResourceGroups: vmResourceGroups
+    natResourceGroup: natResourceGroup
   }
 }
 
@@ -333,6 +343,15 @@ module vmAccess 'app/vmResourceGroupAccess.bicep' = [
     }
   }
 ]
+
+module natNicAccess 'app/natNicAccess.bicep' = {
+  name: take('dr-natnic-${resourceToken}-${natResourceGroup}', 64)
+  scope: resourceGroup(natResourceGroup)
+  params: {
+    principalId: identity.outputs.principalId
+    natNicEditorRoleId: customRoles.outputs.natNicEditorRoleId
+  }
+}
 
 module circuitAccess 'app/circuitAccess.bicep' = {
   name: 'dr-circuit-${resourceToken}'

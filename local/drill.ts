@@ -101,6 +101,7 @@ function summary(result: DrillResult, estate: Estate): string[] {
     `Outcome        ${report.outcome.toUpperCase()}${report.failureReason ? `: ${report.failureReason}` : ""}`,
     `RTO achieved   ${elapsed(rto).slice(2)} (target ${estate.objectives.rtoMinutes} min: ${rto <= report.rtoTargetSeconds ? "met" : "MISSED"})`,
     `Data loss      ${loss === null ? "not measured" : `${elapsed(loss).slice(2)} window (RPO target ${estate.objectives.rpoMinutes} min: ${loss <= report.rpoTargetSeconds ? "met" : "MISSED"})`}`,
+    ...(report.recoveryPointChoice ? [`Recovery point ${report.recoveryPointChoice.choice}: ${report.recoveryPointChoice.meaning}`] : []),
     `Steps          ${report.steps.filter((s) => s.status === "succeeded").length}/${report.steps.length} succeeded`,
     `DNS changes    ${report.dnsChanges.length === 0 ? "none" : `${report.dnsChanges.length} record sets`}`,
     ...report.dnsChanges.map((c) => `  ${c.zoneType.padEnd(8)} ${c.record}: ${c.from.join(", ") || "(none)"} -> ${c.to.join(", ")}`),

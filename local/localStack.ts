@@ -84,6 +84,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     clock,
     ...ports,
     probe: azure.probe,
+    directory: azure.directory,
     notifier: options.notifier,
     log: options.log,
     audit,

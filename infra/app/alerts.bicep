@@ -246,13 +246,18 @@ resource natHeartbeatAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
 }
 
 // RPO breach -> diagnose and notify, never fail over. Latest record per replicated machine from the
-// vaults' AzureDiagnostics logs (VMware/physical providers), kept when its RPO is above the threshold;
-// split by machine and vault so each alert names them. The doc-backed provider is InMageAzureV2;
-// InMageRcm (modernized VMware, the estate's provider) is included on the same columns.
+// vaults' AzureDiagnostics logs, kept when its RPO is above the threshold; split by machine and vault
+// so each alert names them. Microsoft documents these columns (rpoInSeconds_d, replicationProviderName_s)
+// for A2A and InMageAzureV2 only (site-recovery/monitor-log-analytics.md); the resource-specific table
+// ASRReplicatedItems has no RPO column and is pushed once a day (site-recovery/reporting-log-analytics.md).
+// No documented table carries an RPO for InMageRcm, the only provider the estate supports, so this
+// rule may never fire: the nightly health check (estate rule rpoAlert) reports, per vault, whether
+// rows with rpoInSeconds_d for InMageRcm reach this workspace, and its own per-VM RPO reading (ASR's
+// lastRpoInSeconds) stays the signal of record. See infra/README.md, "Alerts".
 var rpoQuery = '''
 AzureDiagnostics
 | where Category == "AzureSiteRecoveryReplicatedItems"
-| where replicationProviderName_s in ("InMageRcm", "InMageAzureV2")
+| where replicationProviderName_s == "InMageRcm"
 | where isnotempty(name_s)
 | summarize hint.strategy=partitioned arg_max(TimeGenerated, *) by name_s
 | where rpoInSeconds_d > {0}

@@ -52,6 +52,9 @@ param maximumInstanceCount int
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
+@description('Resource id of the subnet (delegated to Microsoft.App/environments) the app integrates with, so its probes and checks reach the recovered VMs\' private addresses.')
+param virtualNetworkSubnetId string
+
 @description('Application (client) id of the Entra app registration that protects the HTTP API.')
 param apiAppClientId string
 
@@ -131,6 +134,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // VNet integration (Flex Consumption: the subnet must be delegated to Microsoft.App/environments,
+    // learn.microsoft.com/azure/azure-functions/flex-consumption-plan, "Considerations"). The health
+    // probes and in-guest checks call the recovered VMs' private addresses, which only the VNet reaches.
+    virtualNetworkSubnetId: virtualNetworkSubnetId
+    // Every outbound call goes through the VNet, not only RFC 1918 ones, so the customer's NSGs and
+    // routes apply to all of it and the recovery VNets' DNS servers resolve internal names.
+    vnetRouteAllEnabled: true
     // Key Vault references in the app settings (notification secrets) resolve with the app's identity.
     keyVaultReferenceIdentity: identityId
     siteConfig: {

@@ -1,7 +1,9 @@
-// Custom roles for the two actions no narrow built-in role covers. Role definitions are
+// Custom roles for the actions no narrow built-in role covers. Role definitions are
 // subscription-level resources, but each one is assignable only at the resource groups listed
 // (custom roles cannot be made assignable at a single resource), and every assignment of them is
-// made at the exact route table or VM resource group (routeTableAccess / vmResourceGroupAccess).
+// made at the exact route table or resource group (routeTableAccess / vmResourceGroupAccess /
+// natNicAccess). The permission lists live in customRolePermissions.json, which the simulated
+// Azure also reads, so the simulator enforces exactly what is deployed here.
 
 targetScope = 'subscription'
 
@@ -16,24 +18,25 @@ param routeTableResourceGroups string[]
 @minLength(1)
 param vmResourceGroups string[]
 
+@description('Resource group that will hold the recovered NAT/firewall VM and its network interface (ASR creates both on failover).')
+param natResourceGroup string
+
+var permissions = loadJsonContent('customRolePermissions.json')
 var routeTableScopes = union(map(routeTableResourceGroups, rg => '${subscription().id}/resourceGroups/${rg}'), [])
 var vmScopes = union(map(vmResourceGroups, rg => '${subscription().id}/resourceGroups/${rg}'), [])
 
 // Reads and writes user-defined routes, nothing else on the network (Network Contributor would also
-// allow changing NSGs, subnets and peerings). Polling the write's async operation needs no extra action.
+// allow changing NSGs, subnets and peerings).
 resource routeEditor 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, resourceToken, 'dr-route-editor')
   properties: {
-    roleName: 'DR automation route editor (${resourceToken})'
-    description: 'Read or write the user-defined routes of a route table (edge-tier failover).'
+    roleName: '${permissions.routeEditor.roleName} (${resourceToken})'
+    description: permissions.routeEditor.description
     type: 'CustomRole'
     permissions: [
       {
-        actions: [
-          'Microsoft.Network/routeTables/routes/read'
-          'Microsoft.Network/routeTables/routes/write'
-        ]
-        notActions: []
+        actions: permissions.routeEditor.actions
+        notActions: permissions.routeEditor.notActions
         dataActions: []
         notDataActions: []
       }
@@ -46,16 +49,13 @@ resource routeEditor 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
 resource runCommandOperator 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, resourceToken, 'dr-run-command-operator')
   properties: {
-    roleName: 'DR automation run command operator (${resourceToken})'
-    description: 'Read virtual machines and invoke Run Command on them (post-failover checks).'
+    roleName: '${permissions.runCommandOperator.roleName} (${resourceToken})'
+    description: permissions.runCommandOperator.description
     type: 'CustomRole'
     permissions: [
       {
-        actions: [
-          'Microsoft.Compute/virtualMachines/read'
-          'Microsoft.Compute/virtualMachines/runCommand/action'
-        ]
-        notActions: []
+        actions: permissions.runCommandOperator.actions
+        notActions: permissions.runCommandOperator.notActions
         dataActions: []
         notDataActions: []
       }
@@ -64,8 +64,32 @@ resource runCommandOperator 'Microsoft.Authorization/roleDefinitions@2022-04-01'
   }
 }
 
+// Enables IP forwarding on the recovered NAT/firewall's NIC (the routes point at it). The NIC does not
+// exist before the failover creates it, so the narrowest scope known at deployment is the NAT VM's
+// resource group; Network Contributor there would also allow changing the VNets, NSGs and routes.
+resource natNicEditor 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(subscription().id, resourceToken, 'dr-nat-nic-editor')
+  properties: {
+    roleName: '${permissions.natNicEditor.roleName} (${resourceToken})'
+    description: permissions.natNicEditor.description
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: permissions.natNicEditor.actions
+        notActions: permissions.natNicEditor.notActions
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: ['${subscription().id}/resourceGroups/${natResourceGroup}']
+  }
+}
+
 @description('Role definition name (GUID) of the route editor role.')
 output routeEditorRoleId string = routeEditor.name
 
 @description('Role definition name (GUID) of the run command operator role.')
 output runCommandOperatorRoleId string = runCommandOperator.name
+
+@description('Role definition name (GUID) of the NAT NIC editor role.')
+output natNicEditorRoleId string = natNicEditor.name

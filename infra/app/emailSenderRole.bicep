@@ -25,21 +25,19 @@ param resourceToken string
 param communicationServiceResourceGroup string
 
 var emailSenderRoleName = guid(subscription().id, resourceToken, 'dr-email-sender')
+// Shared with the simulated Azure, which enforces the same lists (customRolePermissions.json).
+var emailSenderPermissions = loadJsonContent('customRolePermissions.json').emailSender
 
 resource emailSender 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: emailSenderRoleName
   properties: {
-    roleName: 'DR automation e-mail sender (${resourceToken})'
-    description: 'Send e-mail through an Azure Communication Services resource with Entra ID (notifications).'
+    roleName: '${emailSenderPermissions.roleName} (${resourceToken})'
+    description: emailSenderPermissions.description
     type: 'CustomRole'
     permissions: [
       {
-        actions: [
-          'Microsoft.Communication/CommunicationServices/Read'
-          'Microsoft.Communication/CommunicationServices/Write'
-          'Microsoft.Communication/EmailServices/write'
-        ]
-        notActions: []
+        actions: emailSenderPermissions.actions
+        notActions: emailSenderPermissions.notActions
         dataActions: []
         notDataActions: []
       }

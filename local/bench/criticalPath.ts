@@ -9,6 +9,7 @@ export function stepDurationMs(step: Step, d: JobDurations): number {
       return d.runCommandMs;
     case "failover":
       return step.mode === "unplanned" ? d.failoverMs : d.testFailoverMs;
+    case "enableIpForwarding": // a NIC update of the network RP, timed like a route update
     case "updateRoute":
       return d.routeUpdateMs;
     case "commit":

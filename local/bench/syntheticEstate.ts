@@ -24,6 +24,10 @@ export function syntheticEstate(sample: Estate, vmCount: number): Estate {
     name: `${sample.name}-x${vmCount}`,
     // The first VM of the NAT's tier plays the NAT/firewall VM.
     alerting: { ...sample.alerting, natVm: { ...sample.alerting.natVm, vm: nameOf(natTier, 0) } },
+    // The drill's DC is the first of the scaled identity tier's DCs.
+    drill: { ...sample.drill, ...(sample.drill.domainController ? { domainController: nameOf(findTierOf(sample, sample.drill.domainController), 0) } : {}) },
+    // Routes go through the first VM of their tier, as that VM's NIC is the next hop.
+    routes: sample.routes.map((route) => ({ ...route, nextHopVm: nameOf(route.tier, 0) })),
     vms: vms.map(({ template, i, tierIndex }) => {
       const name = nameOf(template.tier, i);
       return {
@@ -35,4 +39,8 @@ export function syntheticEstate(sample: Estate, vmCount: number): Estate {
       };
     }),
   });
+}
+
+function findTierOf(sample: Estate, vmName: string): string {
+  return sample.vms.find((vm) => vm.name === vmName)?.tier ?? "";
 }

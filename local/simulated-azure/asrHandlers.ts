@@ -1,11 +1,11 @@
 import type { Vault } from "../../shared/domain/estate.js";
 import { API_VERSIONS } from "./apiVersions.js";
-import { REQUIRED_OPERATION, startJob } from "./asrJobs.js";
+import { latestPointId, REQUIRED_OPERATION, startJob } from "./asrJobs.js";
 import { TestFailoverBody, TestFailoverCleanupBody, TestFailoverProviderInput, UnplannedFailoverBody, UnplannedFailoverProviderInput } from "./asrInputs.js";
 import { asyncStatusJson, jobJson, protectedItemJson, recoveryPointJson } from "./asrPayloads.js";
 import { armError, reply, type Exchange, type SimReply } from "./http.js";
 import { ARM_HOST, vaultId } from "./ids.js";
-import { latestRecoveryPointOf, recoveryPointsOf } from "./recoveryPoints.js";
+import { lastDataReceivedOf, recoveryPointsOf } from "./recoveryPoints.js";
 import type { RouteSpec } from "./router.js";
 import type { Stats } from "./stats.js";
 import { parseBody } from "./validate.js";
@@ -62,7 +62,7 @@ export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
         if (body !== undefined && !(isRecord(body) && Object.keys(body).length === 0)) {
           return ex.reject(400, "InvalidRequestContent", "failoverCommit takes no request body.");
         }
-        return begin(world, ex, item, "FailoverCommit");
+        return begin(world, ex, item, "CommitFailover");
       }),
     ),
     post(`${ITEM}/testFailoverCleanup`, "ReplicationProtectedItems_TestFailoverCleanup", (ex) =>
@@ -78,10 +78,12 @@ export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
         reply(200, asyncStatusJson(job, statusPath(world, job)), job.state === "InProgress" ? { "Retry-After": ASR_RETRY_AFTER_SECONDS } : undefined),
       ),
     ),
-    get(`${VAULT}/replicationOperationResults/{jobName}`, "ReplicationOperationResults_Get", (ex) =>
+    // The 202's Location. No recording reads it (PowerShell only takes the job id from it), so its
+    // answers follow ARM's generic Location semantics: 202 while the operation runs, 200 once done.
+    get(`${ITEM}/operationresults/{jobName}`, "ReplicationProtectedItems_OperationResults", (ex) =>
       withJob(world, ex, (job) =>
         job.state === "InProgress"
-          ? reply(202, undefined, { Location: `${ARM_HOST}${resultsPath(world, job)}?api-version=${job.apiVersion}`, "Retry-After": ASR_RETRY_AFTER_SECONDS })
+          ? reply(202, undefined, { Location: `${regionalHost(job)}${resultsPath(world, job)}?api-version=${job.apiVersion}`, "Retry-After": ASR_RETRY_AFTER_SECONDS })
           : reply(200, protectedItemJson(job.item, world.estate, ex.req.now)),
       ),
     ),
@@ -99,7 +101,17 @@ function unplannedFailover(world: World, stats: Stats, ex: Exchange, item: Prote
   if ("reply" in point) return point.reply;
   const started = begin(world, ex, item, "UnplannedFailover", point.found);
   if (started.status === 202) stats.countFailover(item.vm.name);
-  return started;
+  return ambiguousAnswer(world, item, started);
+}
+
+/**
+ * FaultPlan.ambiguousFailoverOf: the first failover POST of the VM is carried out, then answered 500
+ * with ARM's generic error, as a gateway that fails after the service accepted the request would.
+ */
+function ambiguousAnswer(world: World, item: ProtectedItem, started: SimReply): SimReply {
+  if (started.status !== 202 || !(world.faults.ambiguousFailoverOf ?? []).includes(item.vm.name) || item.ambiguousAnswered) return started;
+  item.ambiguousAnswered = true;
+  return armError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp '', subscription id '', tracking id '', request correlation id ''.");
 }
 
 function testFailover(world: World, stats: Stats, ex: Exchange, item: ProtectedItem): SimReply {
@@ -121,7 +133,7 @@ function testFailover(world: World, stats: Stats, ex: Exchange, item: ProtectedI
   if ("reply" in point) return point.reply;
   const started = begin(world, ex, item, "TestFailover", point.found);
   if (started.status === 202) stats.countFailover(item.vm.name);
-  return started;
+  return ambiguousAnswer(world, item, started);
 }
 
 /** Starts the job if ASR allows the operation now; otherwise refuses without starting anything. */
@@ -140,11 +152,19 @@ export function begin(world: World, ex: Exchange, item: ProtectedItem, scenario:
   }
   const apiVersion = ex.req.url.searchParams.get("api-version") ?? API_VERSIONS.siteRecovery[0];
   const job = startJob(world, item, scenario, ex.req.now, apiVersion, recoveryPointId);
+  // Recorded for every InMageRcm action (asr-inmagercm-recorded.md): 202, empty body, a regional host,
+  // 'Subscriptions' capitalised, the job id after operationresults/ and in x-ms-request-id.
   return reply(202, undefined, {
-    "Azure-AsyncOperation": `${ARM_HOST}${statusPath(world, job)}?api-version=${apiVersion}`,
-    Location: `${ARM_HOST}${resultsPath(world, job)}?api-version=${apiVersion}`,
+    "Azure-AsyncOperation": `${regionalHost(job)}${statusPath(world, job)}?api-version=${apiVersion}`,
+    Location: `${regionalHost(job)}${resultsPath(world, job)}?api-version=${apiVersion}`,
     "Retry-After": ASR_RETRY_AFTER_SECONDS,
+    "x-ms-request-id": job.id,
   });
+}
+
+/** The recorded headers name the regional front door (https://<region>.management.azure.com); the vault's region stands for it here. */
+function regionalHost(job: AsrJob): string {
+  return `https://${job.item.vault.region}.${new URL(ARM_HOST).hostname}`;
 }
 
 function checkProvider(ex: Exchange, vault: Vault, instanceType: string): SimReply | undefined {
@@ -152,9 +172,13 @@ function checkProvider(ex: Exchange, vault: Vault, instanceType: string): SimRep
   return ex.reject(400, "InvalidProviderSpecificInput", `providerSpecificDetails.instanceType '${instanceType}' does not match the replication provider '${vault.provider}' of vault '${vault.name}'.`);
 }
 
-/** An explicit point must be one of the item's current points; without one ASR uses the latest processed point. */
+/**
+ * An explicit point must be one of the item's current points. Without one ASR fails over to its
+ * "Latest (lowest RPO)": it processes all data received into a new point (site-recovery-failover docs;
+ * recorded: the unplanned failover without recoveryPointId used a point none of the earlier reads named).
+ */
 function pickRecoveryPoint(world: World, ex: Exchange, item: ProtectedItem, requested: string | undefined): Lookup<string | undefined> {
-  if (requested === undefined) return { found: latestRecoveryPointOf(item, world.estate, ex.req.now).id };
+  if (requested === undefined) return { found: latestPointId(item, lastDataReceivedOf(item, ex.req.now)) };
   const point = recoveryPointsOf(item, world.estate, ex.req.now).find((p) => p.id.toLowerCase() === requested.toLowerCase());
   if (!point) {
     return { reply: ex.reject(400, "RecoveryPointNotFound", `recoveryPointId '${requested}' is not one of the recovery points of the protected item '${item.vm.protectedItem}'.`) };
@@ -166,8 +190,8 @@ function statusPath(world: World, job: AsrJob): string {
   return `${vaultId(world.estate.subscriptionId, job.item.vault.resourceGroup, job.item.vault.name)}/replicationOperationStatus/${job.name}`;
 }
 
-function resultsPath(world: World, job: AsrJob): string {
-  return `${vaultId(world.estate.subscriptionId, job.item.vault.resourceGroup, job.item.vault.name)}/replicationOperationResults/${job.name}`;
+function resultsPath(_world: World, job: AsrJob): string {
+  return `${job.item.id}/operationresults/${job.name}`;
 }
 
 export function findVault(world: World, ex: Exchange): Lookup<Vault> {

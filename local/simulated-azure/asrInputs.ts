@@ -27,16 +27,14 @@ export const TestFailoverCleanupBody = z.strictObject({
 
 const TrueFalse = z.string().regex(/^(true|false)$/i, "must be the string 'true' or 'false'");
 
-type Provider = "InMageRcm" | "InMageAzureV2";
+type Provider = "InMageRcm";
 type ProviderInput = { instanceType: string; recoveryPointId?: string | undefined; networkId?: string | undefined };
 
-/** providerSpecificDetails per replication provider, for the two VMware-to-Azure providers. */
+/** InMageRcm providerSpecificDetails, as recorded (TestV2ARCMFailover.json: performShutdown "False"; TestV2ARCMTestFailover.json: networkId). */
 export const UnplannedFailoverProviderInput: Readonly<Record<Provider, z.ZodType<ProviderInput>>> = {
   InMageRcm: z.strictObject({ instanceType: z.literal("InMageRcm"), performShutdown: TrueFalse, recoveryPointId: z.string().min(1).optional() }),
-  InMageAzureV2: z.strictObject({ instanceType: z.literal("InMageAzureV2"), recoveryPointId: z.string().min(1).optional(), osUpgradeVersion: z.string().optional() }),
 };
 
 export const TestFailoverProviderInput: Readonly<Record<Provider, z.ZodType<ProviderInput>>> = {
   InMageRcm: z.strictObject({ instanceType: z.literal("InMageRcm"), networkId: z.string().min(1), recoveryPointId: z.string().min(1).optional() }),
-  InMageAzureV2: z.strictObject({ instanceType: z.literal("InMageAzureV2"), recoveryPointId: z.string().min(1).optional(), osUpgradeVersion: z.string().optional() }),
 };

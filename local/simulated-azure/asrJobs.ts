@@ -1,4 +1,4 @@
-import { vaultId } from "./ids.js";
+import { uuidFrom, vaultId } from "./ids.js";
 import {
   addVm,
   noneScenario,
@@ -7,51 +7,71 @@ import {
   testVmName,
   vmKey,
   type AsrJob,
+  type JobOutcome,
   type ProtectedItem,
   type Scenario,
   type World,
 } from "./world.js";
 
-/** The operation name in allowedOperations that each scenario needs. */
+/**
+ * The operation in allowedOperations each job needs. Recorded for InMageRcm (asr-inmagercm-recorded.md):
+ * a reprotect is offered as SwitchProtection (there is no "Reprotect" operation) and runs as the
+ * SwitchReplicationGroupProtection job; a commit runs as CommitFailover.
+ */
 export const REQUIRED_OPERATION: Record<Scenario, string> = {
   UnplannedFailover: "UnplannedFailover",
   TestFailover: "TestFailover",
-  FailoverCommit: "Commit",
+  CommitFailover: "Commit",
   TestFailoverCleanup: "TestFailoverCleanup",
-  Reprotect: "Reprotect",
+  SwitchReplicationGroupProtection: "SwitchProtection",
 };
 
-/** How an item shows each kind of job while it runs. */
+/**
+ * How an item shows each kind of job while it runs. The recordings never read an item while a job
+ * runs (the client only polls the job), so these descriptions are not evidence-based; the product
+ * reads only currentScenario and allowedOperations (emptied while a job runs) at such times.
+ */
 const IN_PROGRESS: Record<Scenario, Partial<Pick<ProtectedItem, "protectionStateDescription" | "testFailoverState" | "testFailoverStateDescription">>> = {
   UnplannedFailover: { protectionStateDescription: "Failover in progress" },
   TestFailover: { testFailoverState: "InProgress", testFailoverStateDescription: "Test failover in progress" },
-  FailoverCommit: { protectionStateDescription: "Commit in progress" },
+  CommitFailover: { protectionStateDescription: "Commit in progress" },
   TestFailoverCleanup: { testFailoverState: "MarkedForDeletion", testFailoverStateDescription: "Cleaning up test environment" },
-  Reprotect: { protectionStateDescription: "Reprotect in progress" },
+  SwitchReplicationGroupProtection: { protectionStateDescription: "Reprotect in progress" },
 };
 
-function durationOf(world: World, scenario: Scenario): number {
+function durationOf(world: World, scenario: Scenario, latestPoint: boolean): number {
   const d = world.durations;
   switch (scenario) {
     case "UnplannedFailover":
-      return d.failoverMs;
+      // ASR's "Latest (lowest RPO)" first processes all pending data into a point (learn.microsoft.com site-recovery-failover).
+      return d.failoverMs + (latestPoint ? d.latestPointProcessingMs : 0);
     case "TestFailover":
-      return d.testFailoverMs;
-    case "FailoverCommit":
+      return d.testFailoverMs + (latestPoint ? d.latestPointProcessingMs : 0);
+    case "CommitFailover":
       return d.commitMs;
     case "TestFailoverCleanup":
       return d.testCleanupMs;
-    case "Reprotect":
+    case "SwitchReplicationGroupProtection":
       return d.reprotectMs;
   }
+}
+
+/** What a job will end as, decided when it starts from the fault plan. */
+function outcomeOf(world: World, item: ProtectedItem, scenario: Scenario): JobOutcome {
+  const f = world.faults;
+  const isFailover = scenario === "UnplannedFailover" || scenario === "TestFailover";
+  const vm = item.vm.name;
+  if (isFailover && item.failoverJobsStarted === 0 && (f.failFirstFailoverJobOf ?? []).includes(vm)) return "Failed";
+  if (scenario === "SwitchReplicationGroupProtection" && f.onPremisesUnreachable === true) return "Failed";
+  if (scenario === "UnplannedFailover" && (f.partiallySucceededFailoverOf ?? []).includes(vm)) return "PartiallySucceeded";
+  if (scenario === "UnplannedFailover" && (f.suspendedFailoverOf ?? []).includes(vm)) return "Suspended";
+  return "Succeeded";
 }
 
 /** Starts an ASR job on an item whose allowedOperations permit it (the caller checked) and shows it on the item. */
 export function startJob(world: World, item: ProtectedItem, scenario: Scenario, now: Date, apiVersion: string, recoveryPointId?: string): AsrJob {
   const isFailover = scenario === "UnplannedFailover" || scenario === "TestFailover";
-  const failsByFault =
-    (isFailover && item.failoverJobsStarted === 0 && (world.faults.failFirstFailoverJobOf ?? []).includes(item.vm.name)) ||
-    (scenario === "Reprotect" && world.faults.onPremisesUnreachable === true);
+  const outcome = outcomeOf(world, item, scenario);
   if (isFailover) item.failoverJobsStarted += 1;
   const name = world.ids.uuid("job");
   const job: AsrJob = {
@@ -61,11 +81,12 @@ export function startJob(world: World, item: ProtectedItem, scenario: Scenario, 
     item,
     scenario,
     startTime: now,
-    endsAt: new Date(now.getTime() + durationOf(world, scenario)),
+    endsAt: new Date(now.getTime() + durationOf(world, scenario, isFailover && recoveryPointId === undefined)),
     apiVersion,
-    outcome: failsByFault ? "Failed" : "Succeeded",
+    outcome,
     recoveryPointId,
     state: "InProgress",
+    stateDescription: "InProgress",
     endTime: undefined,
   };
   world.jobs.set(name.toLowerCase(), job);
@@ -77,43 +98,58 @@ export function startJob(world: World, item: ProtectedItem, scenario: Scenario, 
   return job;
 }
 
-/** Applies the end state of a job whose time has come, like the ASR samples show it. */
+/** Applies the end state of a job whose time has come, as the recorded item states show it. */
 export function finishJob(world: World, job: AsrJob): void {
   const item = job.item;
-  job.state = job.outcome;
+  if (job.outcome === "Suspended") {
+    // A suspended job waits for a person: it never ends on its own, and the item keeps showing it.
+    job.state = "Suspended";
+    job.stateDescription = "Suspended";
+    return;
+  }
+  job.state = job.outcome === "Failed" ? "Failed" : "Succeeded";
+  job.stateDescription = job.outcome === "Failed" ? "Failed" : job.outcome === "PartiallySucceeded" ? "PartiallySucceeded" : "Completed";
   job.endTime = job.endsAt;
   if (job.outcome === "Failed") {
     // A failed reprotect leaves the item failed over and committed, so it can be tried again.
-    if (job.scenario === "Reprotect") return committed(world, item);
+    if (job.scenario === "SwitchReplicationGroupProtection") return committed(world, item);
     backToProtected(world, item);
     return;
   }
   switch (job.scenario) {
     case "UnplannedFailover":
       item.activeLocation = "Recovery";
-      atRest(world, item, "UnplannedFailoverCommitPendingStatesBegin", "Failover completed", ["Commit", "ChangePit", "DisableProtection"]);
+      // Recorded state C (TestV2ARCMCommit.json): failed over, commit pending.
+      atRest(world, item, "UnplannedFailoverCommitPendingStatesBegin", "Failover completed", ["CompleteMigration", "Commit", "DisableProtection", "ChangePit", "SwitchProtection"]);
       recordRecovery(world, job, "recovered");
       break;
     case "TestFailover":
-      // asr-protecteditem-testfailover.json: the scenario stays TestFailover until the cleanup.
+      // Not recorded (the client never read the item before its cleanup): shaped like the spec example
+      // asr-protecteditem-testfailover.json, whose only allowed operation is TestFailoverCleanup.
       item.protectionStateDescription = "Cleanup test failover pending";
       item.testFailoverState = "WaitingForCompletion";
       item.testFailoverStateDescription = "Waiting for user input";
       item.allowedOperations = ["TestFailoverCleanup"];
       recordRecovery(world, job, "test");
       break;
-    case "FailoverCommit":
+    case "CommitFailover":
       committed(world, item);
       break;
     case "TestFailoverCleanup": {
       const { resourceGroup } = parseResourceId(item.vm.recoveryVmId);
       world.vms.delete(vmKey(resourceGroup, testVmName(item.vm)));
       backToProtected(world, item);
+      // Recorded state B: after a finished cleanup the item still says MarkedForDeletion, until a later failover cycle.
+      item.testFailoverState = "MarkedForDeletion";
+      item.testFailoverStateDescription = "Cleaning up test environment";
       break;
     }
-    case "Reprotect":
-      // The Azure VM now replicates back to vSphere; failback is a planned failover once in sync.
-      atRest(world, item, "Protected", "Protected (reverse replication to the on-premises site)", ["PlannedFailover", "DisableProtection"]);
+    case "SwitchReplicationGroupProtection":
+      // Recorded (TestV2ARCMFailback.json, item Rcm-W2K19-155): once reprotected the item replicates
+      // with provider InMageRcmFailback, Protected, active on Primary, offering PlannedFailover.
+      // The reprotect job commits a pending failover itself (its CommitFailoverTask).
+      item.activeLocation = "Primary";
+      atRest(world, item, "Protected", "Protected", ["PlannedFailover", "DisableProtection"]);
       item.reprotected = true;
       break;
   }
@@ -127,9 +163,9 @@ function atRest(world: World, item: ProtectedItem, state: string, description: s
   item.currentScenario = noneScenario(item, world.estate.subscriptionId);
 }
 
-/** Failed over and committed: the only way on is a reprotect. */
+/** Recorded state D (TestV2ARCMReprotect.json): failed over and committed. */
 function committed(world: World, item: ProtectedItem): void {
-  atRest(world, item, "UnplannedFailoverCommitted", "Failover committed", ["Reprotect", "DisableProtection"]);
+  atRest(world, item, "UnplannedFailoverCommitted", "Failover committed", ["CompleteMigration", "DisableProtection", "SwitchProtection"]);
 }
 
 function backToProtected(world: World, item: ProtectedItem): void {
@@ -143,8 +179,9 @@ function backToProtected(world: World, item: ProtectedItem): void {
 /** A (test) failover succeeded: the item records when and from which recovery point, and the recovered VM appears. */
 function recordRecovery(world: World, job: AsrJob, kind: "recovered" | "test"): void {
   const item = job.item;
-  if (kind === "test") item.lastSuccessfulTestFailoverTime = job.endsAt;
-  else item.lastSuccessfulFailoverTime = job.endsAt;
+  // Recorded: lastSuccessful(Test)FailoverTime is the job's start time, not its end.
+  if (kind === "test") item.lastSuccessfulTestFailoverTime = job.startTime;
+  else item.lastSuccessfulFailoverTime = job.startTime;
   item.failoverRecoveryPointId = job.recoveryPointId;
   const { resourceGroup, name } = parseResourceId(item.vm.recoveryVmId);
   const vmName = kind === "test" ? testVmName(item.vm) : name;
@@ -158,4 +195,9 @@ function recordRecovery(world: World, job: AsrJob, kind: "recovered" | "test"): 
     kind,
     source: item.vm,
   });
+}
+
+/** The recovery point a job without recoveryPointId made (ASR's latest): a new point at the last data received. */
+export function latestPointId(item: ProtectedItem, at: Date): string {
+  return `${item.id}/recoveryPoints/${uuidFrom(`${item.id.toLowerCase()}@latest@${at.getTime()}`)}`;
 }

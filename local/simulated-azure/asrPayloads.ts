@@ -1,8 +1,8 @@
 import type { Estate } from "../../shared/domain/estate.js";
 import { iso } from "./http.js";
 import { uuidFrom, vaultId } from "./ids.js";
-import { latestRecoveryPointOf, type SimRecoveryPoint } from "./recoveryPoints.js";
-import { NO_JOB_START, type AsrJob, type ProtectedItem, type Scenario } from "./world.js";
+import { lastDataReceivedOf, latestRecoveryPointOf, type SimRecoveryPoint } from "./recoveryPoints.js";
+import { NO_JOB_START, testVmName, type AsrJob, type ProtectedItem, type Scenario } from "./world.js";
 
 const ITEM_TYPE = "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems";
 const MOBILITY_AGENT_VERSION = "9.62.7172.1";
@@ -57,30 +57,17 @@ export function protectedItemJson(item: ProtectedItem, estate: Estate, now: Date
 function providerDetails(item: ProtectedItem, estate: Estate, now: Date): unknown {
   const { vault, vm } = item;
   const latest = latestRecoveryPointOf(item, estate, now);
-  const latestTime = latest.time;
-  const rpoSeconds = Math.round((now.getTime() - latestTime.getTime()) / 1000);
+  const received = lastDataReceivedOf(item, now);
+  const rpoSeconds = Math.round((now.getTime() - received.getTime()) / 1000);
   const targetResourceGroupId = `/subscriptions/${estate.subscriptionId}/resourceGroups/${vault.resourceGroup}`;
   const osType = vm.os === "windows" ? "Windows" : "Linux";
-  if (vault.provider === "InMageAzureV2") {
-    return {
-      instanceType: "InMageAzureV2",
-      infrastructureVmId: item.internalId,
-      osType,
-      agentVersion: MOBILITY_AGENT_VERSION,
-      isAgentUpdateRequired: "false",
-      rpoInSeconds: rpoSeconds,
-      lastRpoCalculatedTime: iso(now),
-      lastHeartbeat: iso(now),
-      recoveryAzureVMName: vm.name,
-      recoveryAzureResourceGroupId: targetResourceGroupId,
-      selectedRecoveryAzureNetworkId: vault.testNetworkId,
-    };
-  }
+  if (item.reprotected) return failbackDetails(item, estate, now, osType);
   return {
     instanceType: "InMageRcm",
     internalIdentifier: item.internalId,
     fabricDiscoveryMachineId: uuidFrom(`${vm.name}:discovery`),
-    multiVmGroupName: vm.tier,
+    // Recorded null for an item without multi-VM consistency; FaultPlan.multiVmGroupOf puts VMs in a group.
+    multiVmGroupName: item.multiVmGroup ?? null,
     discoveryType: "vCenter",
     processServerName: `${vault.fabric}-appliance`,
     osType,
@@ -93,7 +80,7 @@ function providerDetails(item: ProtectedItem, estate: Estate, now: Date): unknow
     targetLocation: vault.region,
     testNetworkId: vault.testNetworkId,
     ...(item.failoverRecoveryPointId ? { failoverRecoveryPointId: item.failoverRecoveryPointId } : {}),
-    lastRecoveryPointReceived: iso(latestTime),
+    lastRecoveryPointReceived: iso(received),
     lastRpoInSeconds: rpoSeconds,
     lastRpoCalculatedTime: iso(now),
     lastRecoveryPointId: latest.id,
@@ -122,6 +109,32 @@ function providerDetails(item: ProtectedItem, estate: Estate, now: Date): unknow
   };
 }
 
+/**
+ * Recorded InMageRcmFailback details (TestV2ARCMCancelFailover.json / TestV2ARCMFailback.json): no
+ * lastRecoveryPointReceived, lastRpoInSeconds or lastRecoveryPointId; vmNics name source addresses only.
+ */
+function failbackDetails(item: ProtectedItem, estate: Estate, now: Date, osType: string): unknown {
+  const { vault, vm } = item;
+  return {
+    instanceType: "InMageRcmFailback",
+    internalIdentifier: uuidFrom(`${item.internalId}:failback`),
+    azureVirtualMachineId: vm.recoveryVmId,
+    multiVmGroupName: null,
+    reprotectAgentId: vault.reprotect?.reprotectAgentId ?? "",
+    reprotectAgentName: `${vault.fabric}-appliance`,
+    osType,
+    logStorageAccountId: vault.reprotect?.logStorageAccountId ?? "",
+    targetDataStoreName: vault.reprotect?.datastoreName ?? "",
+    targetVmName: vm.name,
+    initialReplicationProgressHealth: "None",
+    resyncRequired: "false",
+    resyncState: "None",
+    mobilityAgentDetails: { version: MOBILITY_AGENT_VERSION, latestVersion: null, driverVersion: MOBILITY_AGENT_VERSION, lastHeartbeatUtc: iso(now), reasonsBlockingUpgrade: ["UnsupportedProtectionScenario"], isUpgradeable: "false" },
+    vmNics: [{ macAddress: null, networkName: null, adapterType: null, sourceIpAddress: vm.recoveryIp }],
+    lastUsedPolicyId: `${vaultId(estate.subscriptionId, vault.resourceGroup, vault.name)}/replicationPolicies/${vault.name}-policy`,
+  };
+}
+
 export function recoveryPointJson(point: SimRecoveryPoint, item: ProtectedItem): unknown {
   return {
     name: point.name,
@@ -130,22 +143,63 @@ export function recoveryPointJson(point: SimRecoveryPoint, item: ProtectedItem):
     properties: {
       recoveryPointTime: iso(point.time),
       recoveryPointType: point.type,
-      providerSpecificDetails: { instanceType: item.vault.provider, isMultiVmSyncPoint: "False" },
+      // Multi-VM consistency makes the group's points consistent across its VMs (Microsoft docs, "multi-VM
+      // consistency"); here a grouped item's app-consistent points, on the same clock boundaries for every VM, are its sync points.
+      providerSpecificDetails: { instanceType: item.vault.provider, isMultiVmSyncPoint: item.multiVmGroup && point.type === "AppConsistent" ? "True" : "False" },
     },
   };
 }
 
-const FRIENDLY: Record<Scenario, { job: string; tasks: readonly string[] }> = {
-  UnplannedFailover: { job: "Failover", tasks: ["Prerequisites check for failover", "Create the replica virtual machine", "Start the replica virtual machine"] },
-  TestFailover: { job: "Test failover", tasks: ["Prerequisites check for test failover", "Create the test virtual machine", "Start the test virtual machine"] },
-  FailoverCommit: { job: "Commit", tasks: ["Prerequisites check for commit", "Commit the failover"] },
-  TestFailoverCleanup: { job: "Cleanup test failover", tasks: ["Prerequisites check for cleanup", "Delete the test virtual machine"] },
-  Reprotect: { job: "Reprotect", tasks: ["Prerequisites check for reprotect", "Set up reverse replication", "Start initial replication"] },
+/** Job names and tasks as recorded for each InMageRcm operation (asr-inmagercm-recorded.md); "Other"/"Skipped" as recorded for the shutdown a site failover does not do. */
+const FRIENDLY: Record<Scenario, { job: string; tasks: readonly { name: string; friendlyName: string; skipped?: boolean }[] }> = {
+  UnplannedFailover: {
+    job: "Failover",
+    tasks: [
+      { name: "VmUfoPrerequisitesCheck", friendlyName: "Prerequisites check for failover" },
+      { name: "VmShutdownVmOnPrimary", friendlyName: "Shut down the virtual machine", skipped: true },
+      { name: "VmFailover", friendlyName: "Start failover" },
+      { name: "VmFoStartVmOnSecondary", friendlyName: "Starting Azure virtual machine" },
+    ],
+  },
+  TestFailover: {
+    job: "Test failover",
+    tasks: [
+      { name: "VmTfoPrerequisitesCheck", friendlyName: "Prerequisites check for test failover" },
+      { name: "VmTfoInitiateFailover", friendlyName: "Starting test failover" },
+      { name: "VmTfoPrepareTestVm", friendlyName: "Creating test virtual machine" },
+      { name: "VmTfoBootTestVm", friendlyName: "Start the virtual machine" },
+    ],
+  },
+  CommitFailover: {
+    job: "Commit",
+    tasks: [
+      { name: "VmCommitPrerequisitesCheck", friendlyName: "Prerequisite check" },
+      { name: "VmCommit", friendlyName: "Commit" },
+    ],
+  },
+  TestFailoverCleanup: {
+    job: "Test failover cleanup",
+    tasks: [
+      { name: "VmTfoCleanupPreflightsCheck", friendlyName: "Prerequisites check for test failover cleanup" },
+      { name: "VmTfoEndFailover", friendlyName: "Ending test failover" },
+      { name: "VmTfoDeleteTestVm", friendlyName: "Clean up the test virtual machine" },
+    ],
+  },
+  SwitchReplicationGroupProtection: {
+    job: "Reprotect",
+    tasks: [
+      { name: "SwitchReplicationGroupProtectionPreflightTask", friendlyName: "Prerequisite check" },
+      { name: "VmCommitFailover", friendlyName: "Committing failover" },
+      { name: "DiscoverReplicaTask", friendlyName: "Discovering replica virtual machine" },
+      { name: "GetSwitchProtectionRequirementsTask", friendlyName: "Getting reprotection requirements" },
+      { name: "ProtectReplicaTask", friendlyName: "Reprotecting virtual machine" },
+    ],
+  },
 };
 
 export function jobError(job: AsrJob): { code: string; message: string; possibleCauses: string; recommendedAction: string } {
   const vmName = job.item.vm.name;
-  if (job.scenario === "Reprotect") {
+  if (job.scenario === "SwitchReplicationGroupProtection") {
     return {
       code: "78084",
       message: `Reprotect of the virtual machine '${vmName}' failed: the on-premises appliance of fabric '${job.item.vault.fabric}' is not reachable.`,
@@ -166,29 +220,32 @@ export function jobJson(job: AsrJob, now: Date): unknown {
   const tasks = FRIENDLY[job.scenario].tasks;
   const total = job.endsAt.getTime() - job.startTime.getTime();
   const elapsed = Math.min(now.getTime(), job.endsAt.getTime()) - job.startTime.getTime();
-  const taskJson = tasks.map((name, i) => {
+  const running = job.state === "InProgress" || job.state === "Suspended";
+  const taskJson = tasks.map((task, i) => {
     const start = new Date(job.startTime.getTime() + (total * i) / tasks.length);
     const end = new Date(job.startTime.getTime() + (total * (i + 1)) / tasks.length);
     const last = i === tasks.length - 1;
-    const state =
-      job.state === "InProgress"
-        ? elapsed >= (total * (i + 1)) / tasks.length ? "Succeeded" : elapsed >= (total * i) / tasks.length ? "InProgress" : "NotStarted"
+    const state = task.skipped
+      ? "Other"
+      : running
+        ? elapsed >= (total * (i + 1)) / tasks.length && !(job.state === "Suspended" && last) ? "Succeeded" : elapsed >= (total * i) / tasks.length ? "InProgress" : "NotStarted"
         : job.state === "Failed" && last ? "Failed" : "Succeeded";
     return {
       taskId: uuidFrom(`${job.name}:task:${i}`),
-      name: name.replace(/[^A-Za-z]/g, ""),
-      ...(state === "NotStarted" ? {} : { startTime: iso(start) }),
-      ...(state === "Succeeded" || state === "Failed" ? { endTime: iso(end) } : {}),
+      name: task.name,
+      // Recorded: tasks not started or not finished carry the time 0001-01-01T00:00:00.
+      startTime: state === "NotStarted" || state === "Other" ? UNSET_TIME : iso(start),
+      endTime: state === "Succeeded" || state === "Failed" ? iso(end) : UNSET_TIME,
       allowedActions: [],
-      friendlyName: name,
+      friendlyName: task.friendlyName,
       state,
-      stateDescription: state === "Succeeded" ? "Completed" : state,
+      stateDescription: state === "Succeeded" ? "Completed" : state === "Other" ? "Skipped" : state,
       taskType: "TaskDetails",
-      customDetails: { instanceType: "VirtualMachineTaskDetails" },
+      customDetails: { instanceType: "TaskDetails" },
       errors: [],
     };
   });
-  const error = job.state === "Failed" ? jobError(job) : undefined;
+  const error = job.state === "Failed" || job.stateDescription === "PartiallySucceeded" ? jobError(job) : undefined;
   return {
     id: job.id,
     name: job.name,
@@ -198,7 +255,7 @@ export function jobJson(job: AsrJob, now: Date): unknown {
       scenarioName: job.scenario,
       friendlyName: `${FRIENDLY[job.scenario].job}`,
       state: job.state,
-      stateDescription: job.state === "Succeeded" ? "Completed" : job.state,
+      stateDescription: job.stateDescription,
       tasks: taskJson,
       errors: error
         ? [
@@ -211,28 +268,54 @@ export function jobJson(job: AsrJob, now: Date): unknown {
                 possibleCauses: error.possibleCauses,
                 recommendedAction: error.recommendedAction,
               },
-              errorLevel: "Error",
+              errorLevel: job.state === "Failed" ? "Error" : "Warning",
               creationTime: iso(job.endTime ?? job.endsAt),
               taskId: uuidFrom(`${job.name}:task:${tasks.length - 1}`),
             },
           ]
         : [],
       startTime: iso(job.startTime),
+      // Recorded: endTime is absent until the job has finished; allowedActions is ["Cancel"] while it runs.
       ...(job.endTime ? { endTime: iso(job.endTime) } : {}),
-      allowedActions: job.state === "InProgress" ? ["Cancel"] : job.state === "Failed" ? ["Restart"] : [],
+      allowedActions: running ? ["Cancel"] : job.state === "Failed" ? ["Restart"] : [],
       targetObjectId: job.item.internalId,
       targetObjectName: job.item.vm.name,
       targetInstanceType: "ProtectionEntity",
-      customDetails: {
-        instanceType: "AsrJobDetails",
-        affectedObjectDetails: {
-          PrimaryFabricProviderId: job.item.vault.provider,
-          RecoveryFabricProviderId: "Azure",
-          ProtectedItemName: job.item.vm.protectedItem,
-        },
-      },
+      customDetails: jobDetails(job),
     },
   };
+}
+
+const UNSET_TIME = "0001-01-01T00:00:00";
+
+/** customDetails per job, as recorded: FailoverJobDetails, TestFailoverJobDetails, AsrJobDetails, SwitchProtectionJobDetails. */
+function jobDetails(job: AsrJob): unknown {
+  const item = job.item;
+  const affectedObjectDetails = { primaryVmName: item.vm.name, recoveryVmName: item.vm.name, primaryFabricProviderId: item.vault.provider, recoveryFabricProviderId: "Azure" };
+  switch (job.scenario) {
+    case "UnplannedFailover":
+      return { instanceType: "FailoverJobDetails", protectedItemDetails: [], affectedObjectDetails };
+    case "TestFailover": {
+      // Recorded: protectedItemDetails is filled only once the job has succeeded; `name` is the item's internal id.
+      const network = lastIdSegment(item.vault.testNetworkId);
+      const point = job.recoveryPointId ? lastIdSegment(job.recoveryPointId) : null;
+      const details =
+        job.state === "Succeeded"
+          ? [{ name: item.internalId, friendlyName: item.vm.name, testVmName: testVmName(item.vm), testVmFriendlyName: testVmName(item.vm), networkConnectionStatus: "Disconnected", networkFriendlyName: "", subnet: null, recoveryPointId: point, recoveryPointTime: iso(job.startTime) }]
+          : [];
+      return { instanceType: "TestFailoverJobDetails", testFailoverStatus: "Active", comments: null, networkName: network, networkFriendlyName: network, networkType: "VmNetworkAsInput", protectedItemDetails: details, affectedObjectDetails };
+    }
+    case "TestFailoverCleanup":
+      return { instanceType: "TestFailoverJobDetails", testFailoverStatus: null, comments: "", networkName: null, networkFriendlyName: null, networkType: null, protectedItemDetails: [], affectedObjectDetails };
+    case "CommitFailover":
+      return { instanceType: "AsrJobDetails", affectedObjectDetails };
+    case "SwitchReplicationGroupProtection":
+      return { newReplicationProtectedItemId: null, instanceType: "SwitchProtectionJobDetails", affectedObjectDetails };
+  }
+}
+
+function lastIdSegment(id: string): string {
+  return id.split("/").filter(Boolean).pop() ?? id;
 }
 
 /** ARM asynchronous-operation status (what Azure-AsyncOperation points at). */

@@ -1,4 +1,4 @@
-import { httpGet } from "./reachability.js";
+import { egressDrop, httpGet } from "./reachability.js";
 import type { SimVm, World } from "./world.js";
 
 export interface GuestRun {
@@ -33,14 +33,23 @@ function runCheck(world: World, vm: SimVm, name: string, args: string, problems:
   const faults = world.faults;
   const vmName = vm.source?.name ?? vm.name;
   const { domain } = world.estate.targetDomainController;
-  const dc = [...world.vms.values()].find((v) => v.kind === "targetDc");
+  const dc = [...world.vms.values()].find((v) => v.kind === "targetDc" || (v.kind === vm.kind && v.source?.role === "domainController"));
   switch (name) {
-    case "targetDc":
-      if (!dc) return { pass: false, detail: `no domain controller of ${domain} answers` };
-      return faults.unhealthyTargetDc
-        ? { pass: false, detail: `${dc.name} (${domain}): dcdiag /test:Advertising failed, Netlogon is not running; AD replication error 1722 (RPC server unavailable)` }
-        : { pass: true, detail: `${dc.name} (${domain}): NTDS, DNS and Netlogon running; dcdiag /test:Advertising passed` };
+    case "domainController":
+      if (vm.kind !== "targetDc" && vm.source?.role !== "domainController") {
+        problems.push(`domainController was run on ${vm.name}, which is not a domain controller`);
+        return { pass: false, detail: `${vm.name} is not a domain controller: NTDS is not installed` };
+      }
+      return (vm.kind === "targetDc" ? faults.unhealthyTargetDc === true : (faults.unhealthyDrillDc ?? []).includes(vmName))
+        ? { pass: false, detail: `services not running: Netlogon; dcdiag Advertising: ${vm.name} is not advertising as a domain controller` }
+        : { pass: true, detail: `NTDS, DNS, Netlogon and KDC running; advertises as a DC of ${args || domain}` };
     case "domainSecureChannel":
+      // Test-ComputerSecureChannel "only works on Domain Member computers ... on Domain Controllers, it
+      // returns false positive errors" (its Microsoft docs): a DC fails it however healthy it is.
+      if (vm.source?.role === "domainController") {
+        problems.push(`domainSecureChannel was run on ${vm.name}, a domain controller, where Test-ComputerSecureChannel gives false failures`);
+        return { pass: false, detail: `Test-ComputerSecureChannel: False on domain controller ${vm.name}` };
+      }
       if (vm.os !== "windows") {
         problems.push(`domainSecureChannel was run on ${vm.name}, a Linux VM: it is a Windows (Test-ComputerSecureChannel) check`);
         return { pass: false, detail: `Test-ComputerSecureChannel is not available on Linux (${vm.name})` };
@@ -58,6 +67,9 @@ function runCheck(world: World, vm: SimVm, name: string, args: string, problems:
       const db = world.estate.database;
       if (host.toLowerCase() !== db.host.toLowerCase()) return { pass: false, detail: `${host}:${port}: could not resolve host ${host}` };
       if (Number(port) !== db.port) return { pass: false, detail: `${host}:${port}: connection refused` };
+      // The server is reached at its public endpoint, through the VM's 0.0.0.0/0 route (reachability.ts).
+      const dropped = egressDrop(world, vm);
+      if (dropped) return { pass: false, detail: `${host}:${port}: TCP connect timed out after 5000 ms from ${vm.name} (simulated network: ${dropped})` };
       return (faults.databaseUnreachableFrom ?? []).includes(vmName)
         ? { pass: false, detail: `${host}:${port}: TCP connect timed out after 5000 ms from ${vm.name}` }
         : { pass: true, detail: `${host}:${port}: TCP connect succeeded from ${vm.name}` };
@@ -71,7 +83,7 @@ function runCheck(world: World, vm: SimVm, name: string, args: string, problems:
       return { pass: result.ok, detail: `${args}: ${result.detail}` };
     }
     default:
-      problems.push(`unknown dr-check '${name}' on ${vm.name} (known: targetDc, domainSecureChannel, databaseReachable, httpHealth)`);
+      problems.push(`unknown dr-check '${name}' on ${vm.name} (known: domainController, domainSecureChannel, databaseReachable, httpHealth)`);
       return { pass: false, detail: `unknown check '${name}'` };
   }
 }

@@ -47,6 +47,11 @@ export interface HealthFaultPlan {
   readonly runCommandUnavailable?: boolean;
   /** DNS record sets (by relative name) whose TTL is raised to this many seconds. */
   readonly dnsTtl?: Readonly<Record<string, number>>;
+  /**
+   * What the vaults' diagnostic settings deliver to the RPO rule's workspace: 'none' (no setting, or
+   * resource-specific tables), 'withoutRpo' (rows for the provider that carry no rpoInSeconds_d).
+   */
+  readonly asrLogs?: "none" | "withoutRpo";
   /** Reads that fail, by what they read. */
   readonly failReads?: Partial<Readonly<Record<HealthReadKind, ReadFault>>>;
   /** Retry-After of throttled reads (default 1 s; tests use 0). */
@@ -71,6 +76,8 @@ export const HEALTH_PROBLEMS: Readonly<Record<string, { readonly description: st
   "expressroute-down": { description: "the active ExpressRoute circuit reports 0% BGP/ARP availability", apply: (t) => ({ expressRouteDown: t ?? ["er-contoso-primary"] }) },
   "target-dc-silent": { description: "the target-region DC stopped sending Heartbeat 3 h ago", apply: () => ({ targetDcSilentMinutes: 180 }) },
   "run-command-unavailable": { description: "the target DC's VM agent is not ready", apply: () => ({ runCommandUnavailable: true }) },
+  "asr-logs-missing": { description: "the vaults send no AzureSiteRecoveryReplicatedItems rows to the RPO rule's workspace", apply: () => ({ asrLogs: "none" }) },
+  "asr-logs-without-rpo": { description: "the vaults' AzureSiteRecoveryReplicatedItems rows carry no rpoInSeconds_d", apply: () => ({ asrLogs: "withoutRpo" }) },
   "dns-high-ttl": { description: "www's TTL raised to 3600 s", apply: (t) => ({ dnsTtl: Object.fromEntries((t ?? ["www"]).map((n) => [n, 3600])) }) },
   ...Object.fromEntries(
     (["throttled", "forbidden", "timeout"] as const).map((fault) => [

@@ -3,6 +3,8 @@ import type { Clock } from "../../shared/ports/clock.js";
 import type { FaultInjector } from "./faults.js";
 import { armError, type Exchange, type SimReply, type SimRequest } from "./http.js";
 import { uuidFrom } from "./ids.js";
+import { createRbac, type Rbac } from "./rbac.js";
+import { deployedRoleAssignments } from "./rbacAssignments.js";
 import type { Router } from "./router.js";
 import { settle } from "./settle.js";
 import type { Stats } from "./stats.js";
@@ -16,11 +18,14 @@ export interface HttpClientDeps {
   readonly faults: FaultInjector;
   readonly latencyMs: number;
   readonly misuse: string[];
+  /** Authorization of each ARM request; by default the roles infra/ deploys for the app's identity (rbacAssignments.ts). */
+  readonly rbac?: Rbac;
 }
 
-/** The ARM front door: faults, authentication, routing, api-version and body checks, then the handler. */
+/** The ARM front door: faults, authentication, authorization, routing, api-version and body checks, then the handler. */
 export function createSimulatedHttpClient(deps: HttpClientDeps): HttpClient {
   let requests = 0;
+  const rbac = deps.rbac ?? createRbac(deployedRoleAssignments(deps.world.estate), deps.world.estate.subscriptionId);
   return {
     async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       const method = request.method.toUpperCase();
@@ -40,7 +45,7 @@ export function createSimulatedHttpClient(deps: HttpClientDeps): HttpClient {
       } else if (fault?.status === 503) {
         answer = armError(503, "ServiceUnavailable", "The service is temporarily unavailable (simulated).");
       } else {
-        answer = handle(deps, request, method, url, match);
+        answer = handle(deps, rbac, request, method, url, match);
       }
       deps.stats.countAnswer(operation, answer.status);
       return toPipelineResponse(request, answer, requestId);
@@ -48,13 +53,17 @@ export function createSimulatedHttpClient(deps: HttpClientDeps): HttpClient {
   };
 }
 
-function handle(deps: HttpClientDeps, request: PipelineRequest, method: string, url: URL, match: ReturnType<Router["match"]>): SimReply {
+function handle(deps: HttpClientDeps, rbac: Rbac, request: PipelineRequest, method: string, url: URL, match: ReturnType<Router["match"]>): SimReply {
   const rejectWith = (status: number, code: string, message: string): SimReply => {
     deps.misuse.push(`${method} ${url.pathname}: ${status} ${code}: ${message}`);
     return armError(status, code, message);
   };
   const auth = request.headers.get("authorization");
   if (!auth?.startsWith("Bearer ")) return rejectWith(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing a bearer token.");
+  // ARM authorizes before the resource provider sees the request, so a caller without the action is
+  // refused whether or not the resource exists. Recorded as misuse: the deployment lacks a grant.
+  const refused = rbac.authorize(method, url.pathname);
+  if (refused) return rejectWith(403, "AuthorizationFailed", refused.message);
   if (!match) return rejectWith(404, "NotFound", `No simulated ARM endpoint serves ${method} ${url.pathname}.`);
   const { route, params } = match;
   if ((params["subscriptionId"] ?? "").toLowerCase() !== deps.world.estate.subscriptionId.toLowerCase()) {

@@ -1,5 +1,6 @@
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { z } from "zod";
+import { ASR_LOG_COVERAGE_QUERY } from "../../shared/adapters/monitorAdapter.js";
 import type { Clock } from "../../shared/ports/clock.js";
 import type { HealthWorld } from "./healthWorld.js";
 import { ARM_HOST, lastSegment } from "./ids.js";
@@ -157,6 +158,8 @@ function logsQuery(deps: MonitorDataPlaneDeps, url: URL, body: unknown, reject: 
   const workspace = world.estate.healthCheck?.logAnalyticsWorkspaceId;
   const parsed = parseBody(QueryBody, body);
   if (!parsed.ok) return reject(400, "BadArgumentError", `Invalid query body: ${parsed.problems}`);
+  const asrWorkspace = world.estate.healthCheck?.asrLogsWorkspaceId;
+  if (asrWorkspace && (match[1] ?? "").toLowerCase() === asrWorkspace.toLowerCase()) return asrLogsQuery(deps, parsed.value.query, reject);
   if (!workspace || (match[1] ?? "").toLowerCase() !== workspace.toLowerCase()) {
     // A wrong workspace id is a setting problem the service answers, not a malformed request.
     return { status: 404, body: { error: { code: "WorkspaceNotFoundError", message: `Workspace '${match[1] ?? ""}' could not be found.` } } };
@@ -170,6 +173,37 @@ function logsQuery(deps: MonitorDataPlaneDeps, url: URL, body: unknown, reject: 
   const last = (query[1] ?? "").toLowerCase() === dc ? health.targetDcLastHeartbeat(now) : undefined;
   const inWindow = last && now.getTime() - last.getTime() <= windowMs ? last.toISOString() : null;
   return { status: 200, body: { tables: [{ name: "PrimaryResult", columns: [{ name: "LastHeartbeat", type: "datetime" }], rows: [[inWindow]] }] } };
+}
+
+/**
+ * The deployment's workspace, which the vaults' diagnostic settings feed (AzureDiagnostics mode) and
+ * the RPO alert rule queries. It answers only the product's coverage query (ASR_LOG_COVERAGE_QUERY).
+ * Nothing documents what the modernized VMware provider writes there: by default each vault sends one
+ * AzureSiteRecoveryReplicatedItems row per protected item with replicationProviderName_s 'InMageRcm'
+ * and rpoInSeconds_d, the shape Microsoft documents for InMageAzureV2 (monitor-log-analytics.md).
+ * That is an assumption, not a fact (README.md, "Verify once on a real tenant"); the health fault
+ * `asrLogs` shows the two ways the rule can be blind.
+ */
+function asrLogsQuery(deps: MonitorDataPlaneDeps, query: string, reject: Reject): Answer {
+  if (query.trim() !== ASR_LOG_COVERAGE_QUERY) return reject(400, "SemanticError", `The simulated Site Recovery log workspace answers only the product's coverage query; got: ${query}`);
+  const { world, health, clock } = deps;
+  const mode = health.plan.asrLogs;
+  const columns = [
+    { name: "Vault", type: "string" },
+    { name: "Provider", type: "string" },
+    { name: "Rows", type: "long" },
+    { name: "RowsWithRpo", type: "long" },
+    { name: "Newest", type: "datetime" },
+  ];
+  const newest = new Date(Math.floor(clock.now().getTime() / 3_600_000) * 3_600_000).toISOString();
+  const rows =
+    mode === "none"
+      ? []
+      : Object.entries(world.estate.vaults).map(([key, vault]) => {
+          const items = world.estate.vms.filter((vm) => vm.vault === key).length;
+          return [vault.name.toLowerCase(), vault.provider, items, mode === "withoutRpo" ? 0 : items, newest];
+        });
+  return { status: 200, body: { tables: [{ name: "PrimaryResult", columns, rows }] } };
 }
 
 /** 'PT24H', 'P1D', 'PT30M', or 'start/end'. */

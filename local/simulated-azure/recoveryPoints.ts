@@ -11,6 +11,17 @@ export interface SimRecoveryPoint {
 
 const CRASH_STEP_MS = 5 * 60_000;
 const CRASH_WINDOW_MS = 2 * 3_600_000;
+/**
+ * How far the newest data ASR holds trails the VM: recorded InMageRcm items show lastRpoInSeconds of
+ * 199-346 s (lastRecoveryPointReceived a few minutes before lastRpoCalculatedTime). Listed points are
+ * processed from that data, so none is newer than it.
+ */
+const REPLICATION_LAG_MS = 4 * 60_000;
+
+/** InMageRcm's lastRecoveryPointReceived at `now`: what a failover to ASR's latest point keeps. */
+export function lastDataReceivedOf(item: ProtectedItem, now: Date): Date {
+  return new Date((item.replicationFrozenAt ?? now).getTime() - REPLICATION_LAG_MS);
+}
 
 /**
  * The item's recovery points at `now`: crash-consistent every 5 min for the last 2 h, app-consistent at the
@@ -19,7 +30,7 @@ const CRASH_WINDOW_MS = 2 * 3_600_000;
  * simulated clock moves, and stops when an unplanned failover starts. Oldest first, like the sample.
  */
 export function recoveryPointsOf(item: ProtectedItem, estate: Estate, now: Date): SimRecoveryPoint[] {
-  const asOf = (item.replicationFrozenAt ?? now).getTime();
+  const asOf = lastDataReceivedOf(item, now).getTime();
   const byTime = new Map<number, SimRecoveryPoint["type"]>();
   for (let t = floorTo(asOf, CRASH_STEP_MS); t > asOf - CRASH_WINDOW_MS; t -= CRASH_STEP_MS) byTime.set(t, "CrashConsistent");
   const appStep = appStepOf(estate);
@@ -30,7 +41,7 @@ export function recoveryPointsOf(item: ProtectedItem, estate: Estate, now: Date)
 
 /** The newest point, without listing them all (the item GET reports it on every read). */
 export function latestRecoveryPointOf(item: ProtectedItem, estate: Estate, now: Date): SimRecoveryPoint {
-  const asOf = (item.replicationFrozenAt ?? now).getTime();
+  const asOf = lastDataReceivedOf(item, now).getTime();
   const crash = floorTo(asOf, CRASH_STEP_MS);
   const app = floorTo(asOf, appStepOf(estate));
   return app >= crash ? pointAt(item, app, "AppConsistent") : pointAt(item, crash, "CrashConsistent");

@@ -9,8 +9,8 @@ import { parseBody } from "./validate.js";
 import type { ProtectedItem, World } from "./world.js";
 
 /**
- * Failback preparation in the simulated ASR: `replicationProtectedItems/{item}/reprotect` (shape of
- * asr-protecteditem-reprotect.json, with the VMware-to-Azure provider inputs Azure PowerShell sends)
+ * Failback preparation in the simulated ASR: `replicationProtectedItems/{item}/reProtect` (the body
+ * recorded in TestV2ARCMReprotect.json)
  * and `replicationFabrics/{fabric}`, whose appliance agents tell whether the on-premises site is
  * reachable. `FaultPlan.onPremisesUnreachable` makes the agents Critical and reprotect jobs fail.
  */
@@ -29,53 +29,34 @@ const ReprotectBody = z.strictObject({
   }),
 });
 
-/** ReverseReplicationProviderSpecificInput per provider of the item (InMageAzureV2 items take the 'InMage' input). */
-const ProviderInput = {
-  InMageRcm: z.strictObject({
-    instanceType: z.literal("InMageRcm"),
-    reprotectAgentId: z.string().min(1),
-    datastoreName: z.string().min(1),
-    logStorageAccountId: z.string().min(1),
-    policyId: z.string().min(1).optional(),
-  }),
-  InMageAzureV2: z.strictObject({
-    instanceType: z.literal("InMage"),
-    masterTargetId: z.string().min(1),
-    processServerId: z.string().min(1),
-    retentionDrive: z.string().min(1),
-    runAsAccountId: z.string().min(1).optional(),
-    datastoreName: z.string().min(1).optional(),
-    diskExclusionInput: z.unknown().optional(),
-    profileId: z.string().min(1),
-    disksToInclude: z.array(z.string()).optional(),
-  }),
-} as const;
+/** InMageRcm reprotect input, as recorded (TestV2ARCMReprotect.json): instanceType InMageRcm, not InMageRcmFailback. */
+const ProviderInput = z.strictObject({
+  instanceType: z.literal("InMageRcm"),
+  reprotectAgentId: z.string().min(1),
+  datastoreName: z.string().min(1),
+  logStorageAccountId: z.string().min(1),
+  policyId: z.string().min(1).optional(),
+});
 
 function reprotect(world: World, ex: Exchange, item: ProtectedItem): SimReply {
   const parsed = parseBody(ReprotectBody, ex.req.body);
   if (!parsed.ok) return ex.reject(400, "InvalidRequestContent", `Invalid reprotect input: ${parsed.problems}`);
-  const expected = item.vault.provider === "InMageRcm" ? "InMageRcm" : "InMage";
   const instanceType = parsed.value.properties.providerSpecificDetails.instanceType;
-  if (instanceType !== expected) {
-    return ex.reject(400, "InvalidProviderSpecificInput", `providerSpecificDetails.instanceType '${instanceType}' is not the reprotect input of a ${item.vault.provider} item ('${expected}').`);
+  if (instanceType !== "InMageRcm") {
+    return ex.reject(400, "InvalidProviderSpecificInput", `providerSpecificDetails.instanceType '${instanceType}' is not the reprotect input of an InMageRcm item ('InMageRcm').`);
   }
-  const input = parsed.value.properties.providerSpecificDetails;
-  const details = item.vault.provider === "InMageRcm" ? parseBody(ProviderInput.InMageRcm, input) : parseBody(ProviderInput.InMageAzureV2, input);
-  if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid ${expected} reprotect input: ${details.problems}`);
-  const agentId = details.value.instanceType === "InMageRcm" ? details.value.reprotectAgentId : details.value.processServerId;
+  const details = parseBody(ProviderInput, parsed.value.properties.providerSpecificDetails);
+  if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid InMageRcm reprotect input: ${details.problems}`);
   const known = agentOf(item.vault);
-  if (agentId.toLowerCase() !== known.id.toLowerCase()) {
-    return ex.reject(400, "ApplianceNotFound", `'${agentId}' is not a ${known.kind} registered in fabric '${item.vault.fabric}' (known: '${known.id}').`);
+  if (details.value.reprotectAgentId.toLowerCase() !== known.id.toLowerCase()) {
+    return ex.reject(400, "ApplianceNotFound", `'${details.value.reprotectAgentId}' is not a reprotect agent registered in fabric '${item.vault.fabric}' (known: '${known.id}').`);
   }
-  return begin(world, ex, item, "Reprotect");
+  return begin(world, ex, item, "SwitchReplicationGroupProtection");
 }
 
 /** The one appliance agent of a vault's fabric: the estate names its id, as the real fabric lists it. */
-function agentOf(vault: Vault): { id: string; name: string; kind: string } {
-  if (vault.provider === "InMageRcm") {
-    return { id: vault.reprotect?.reprotectAgentId ?? uuidFrom(`${vault.fabric}:reprotect-agent`), name: `${vault.fabric}-appliance`, kind: "reprotect agent" };
-  }
-  return { id: vault.reprotect?.processServerId ?? uuidFrom(`${vault.fabric}:process-server`), name: `${vault.fabric}-ps`, kind: "process server" };
+function agentOf(vault: Vault): { id: string; name: string } {
+  return { id: vault.reprotect?.reprotectAgentId ?? uuidFrom(`${vault.fabric}:reprotect-agent`), name: `${vault.fabric}-appliance` };
 }
 
 function fabric(world: World, ex: Exchange): SimReply {
@@ -92,18 +73,12 @@ function fabric(world: World, ex: Exchange): SimReply {
   const healthErrors = down
     ? [{ errorCode: "78084", errorMessage: `The appliance ${agent.name} has not sent a heartbeat since ${heartbeat}.`, recommendedAction: "Check that the appliance is running and can reach Azure.", creationTimeUtc: iso(now) }]
     : [];
-  const customDetails =
-    vault.provider === "InMageRcm"
-      ? {
-          instanceType: "InMageRcm",
-          vmwareSiteId: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.OffAzure/VMwareSites/${vault.fabric}-site`,
-          processServers: [{ id: uuidFrom(`${vault.fabric}:ps`), name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, lastHeartbeatUtc: heartbeat, health, healthErrors }],
-          reprotectAgents: [{ id: agent.id, name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, version: "9.62.7172.1", lastHeartbeatUtc: heartbeat, health, healthErrors }],
-        }
-      : {
-          instanceType: "VMware",
-          processServers: [{ id: agent.id, friendlyName: agent.name, ipAddress: "192.168.100.20", lastHeartbeat: heartbeat, health }],
-        };
+  const customDetails = {
+    instanceType: "InMageRcm",
+    vmwareSiteId: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.OffAzure/VMwareSites/${vault.fabric}-site`,
+    processServers: [{ id: uuidFrom(`${vault.fabric}:ps`), name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, lastHeartbeatUtc: heartbeat, health, healthErrors }],
+    reprotectAgents: [{ id: agent.id, name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, version: "9.62.7172.1", lastHeartbeatUtc: heartbeat, health, healthErrors }],
+  };
   return reply(200, {
     id: `${vaultId(world.estate.subscriptionId, vault.resourceGroup, vault.name)}/replicationFabrics/${vault.fabric}`,
     name: vault.fabric,

@@ -89,8 +89,10 @@ function putRoute(world: World, ex: Exchange): SimReply {
   });
 }
 
+/** One operations endpoint per region serves every network RP update: routes and NICs. */
 function getOperation(world: World, ex: Exchange): SimReply {
-  const op = world.routeOps.get((ex.req.params["operationId"] ?? "").toLowerCase());
+  const id = (ex.req.params["operationId"] ?? "").toLowerCase();
+  const op = world.routeOps.get(id) ?? world.nicOps.get(id);
   if (!op || op.location.toLowerCase() !== (ex.req.params["location"] ?? "").toLowerCase()) {
     return ex.reject(404, "NotFound", `The network operation '${ex.req.params["operationId"] ?? ""}' does not exist in location '${ex.req.params["location"] ?? ""}'.`);
   }

@@ -2,6 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { Estate } from "../../shared/domain/estate.js";
 import type { Clock } from "../../shared/ports/clock.js";
+import type { DirectoryProbePort } from "../../shared/ports/directoryProbe.js";
 import type { HealthProbePort } from "../../shared/ports/healthProbe.js";
 import { asrRoutes } from "./asrHandlers.js";
 import { dnsRoutes } from "./dnsHandlers.js";
@@ -13,7 +14,9 @@ import { createHealthWorld } from "./healthWorld.js";
 import { createSimulatedHttpClient } from "./httpClient.js";
 import { ARM_HOST, keyOf } from "./ids.js";
 import { createMonitorDataPlane } from "./monitorDataPlane.js";
+import { probeDomainController } from "./directory.js";
 import { httpGet } from "./reachability.js";
+import { nicRoutes } from "./nicHandlers.js";
 import { networkRoutes } from "./routeHandlers.js";
 import { reprotectRoutes } from "./reprotect.js";
 import { createRouter } from "./router.js";
@@ -32,6 +35,8 @@ export interface JobDurations {
   routeUpdateMs: number;
   /** Reprotect of a failed-over item until its reverse replication is set up (before initial sync). */
   reprotectMs: number;
+  /** Added to a (test) failover to ASR's latest point: ASR first processes the pending data into a point. */
+  latestPointProcessingMs: number;
 }
 
 export const DEFAULT_JOB_DURATIONS: Readonly<JobDurations> = Object.freeze({
@@ -42,6 +47,7 @@ export const DEFAULT_JOB_DURATIONS: Readonly<JobDurations> = Object.freeze({
   runCommandMs: 60_000,
   routeUpdateMs: 20_000,
   reprotectMs: 10 * 60_000,
+  latestPointProcessingMs: 2 * 60_000,
 });
 
 export interface FaultPlan {
@@ -55,8 +61,23 @@ export interface FaultPlan {
   brokenDomainTrust?: string[];
   /** VM names whose databaseReachable guest check fails. */
   databaseUnreachableFrom?: string[];
-  /** The targetDc guest check fails. */
+  /** The target-region DC stops answering LDAP and Kerberos and drops out of the DC locator records. */
   unhealthyTargetDc?: boolean;
+  /** Domain controller VM names whose domainController guest check fails (e.g. the drill's DC in the test network). */
+  unhealthyDrillDc?: string[];
+  /** Multi-VM consistency groups the items replicate in, by VM name (none by default, as recorded). */
+  multiVmGroupOf?: Record<string, string>;
+  /** VM names whose unplanned failover job ends Succeeded with stateDescription PartiallySucceeded. */
+  partiallySucceededFailoverOf?: string[];
+  /** VM names whose unplanned failover job is Suspended and stays so. */
+  suspendedFailoverOf?: string[];
+  /**
+   * VM names whose first failover POST is carried out but answered 500 (a gateway failing after the
+   * service accepted the request): the answer says nothing about whether the failover started.
+   */
+  ambiguousFailoverOf?: string[];
+  /** Recovered VM name -> the private IP Azure gave its NIC instead of the item's target IP (world.ts nicAddressOf). */
+  nicAddressOf?: Record<string, string>;
   /** VM names whose HTTP health probe / httpHealth guest check fails. */
   unhealthyApp?: string[];
   /** Real-time delay per ARM request. */
@@ -80,6 +101,8 @@ export interface SimulatedAzure {
   readonly credential: TokenCredential;
   /** HTTP probes of recovered VMs by URL (http://<recoveryIp>:port/path), as seen from the Function App's VNet. */
   readonly probe: HealthProbePort;
+  /** DNS, LDAP and Kerberos of domain controllers, as seen from the Function App's VNet. */
+  readonly directory: DirectoryProbePort;
   stats(): { reads: number; writes: number; byOperation: Record<string, number>; failoverCalls: Record<string, number> };
   readonly misuse: readonly string[];
   protectedItem(vmName: string): { protectionState: string; activeLocation: string; testFailoverState: string; allowedOperations: string[] };
@@ -100,12 +123,14 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
   const stats = createStats();
   const misuse: string[] = [];
   const health = createHealthWorld(world, faults.health ?? {}, clock.now());
-  const router = createRouter([...asrRoutes(world, stats), ...dnsRoutes(world), ...computeRoutes(world), ...networkRoutes(world), ...healthArmRoutes(world, health), ...reprotectRoutes(world)]);
+  const router = createRouter([...asrRoutes(world, stats), ...dnsRoutes(world), ...computeRoutes(world), ...networkRoutes(world), ...nicRoutes(world), ...healthArmRoutes(world, health), ...reprotectRoutes(world)]);
   const arm = withHealthOverlay(createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse }), { world, health, clock, stats });
   const monitor = createMonitorDataPlane({ world, health, clock, stats, misuse });
-  // ARM by its host; Monitor metrics (<region>.metrics.monitor.azure.com) and Log Analytics (api.loganalytics.io) are not ARM.
+  // ARM by its host, global or regional (ASR's 202 headers name https://<region>.management.azure.com, recorded);
+  // Monitor metrics (<region>.metrics.monitor.azure.com) and Log Analytics (api.loganalytics.io) are not ARM.
   const armHost = new URL(ARM_HOST).hostname;
-  const httpClient: HttpClient = { sendRequest: (request) => (new URL(request.url).hostname.toLowerCase() === armHost ? arm : monitor).sendRequest(request) };
+  const isArm = (host: string): boolean => host === armHost || host.endsWith(`.${armHost}`);
+  const httpClient: HttpClient = { sendRequest: (request) => (isArm(new URL(request.url).hostname.toLowerCase()) ? arm : monitor).sendRequest(request) };
   // Inspection sees the world at the clock's current time, like a request would.
   const settled = () => {
     settle(world, clock.now());
@@ -115,6 +140,7 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
     httpClient,
     credential: { getToken: () => Promise.resolve({ token: "simulated-azure-token", expiresOnTimestamp: DUMMY_TOKEN_EXPIRY, tokenType: "Bearer" }) },
     probe: { probe: (url) => Promise.resolve(httpGet(settled(), url)) },
+    directory: { probeDomainController: (target) => Promise.resolve(probeDomainController(settled(), target)) },
     stats: () => stats.snapshot(),
     misuse,
     protectedItem(vmName) {

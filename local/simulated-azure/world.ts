@@ -2,7 +2,8 @@ import type { Estate, Vault, Vm } from "../../shared/domain/estate.js";
 import { createIdSource, keyOf, lastSegment, vaultId, type IdSource } from "./ids.js";
 import type { FaultPlan, JobDurations } from "./simulatedAzure.js";
 
-export type Scenario = "UnplannedFailover" | "TestFailover" | "FailoverCommit" | "TestFailoverCleanup" | "Reprotect";
+/** Job scenario names as ASR reports them for InMageRcm items (recorded: test/fixtures/azure/asr-inmagercm-recorded.md). */
+export type Scenario = "UnplannedFailover" | "TestFailover" | "CommitFailover" | "TestFailoverCleanup" | "SwitchReplicationGroupProtection";
 
 export interface CurrentScenario {
   scenarioName: Scenario | "None";
@@ -35,7 +36,13 @@ export interface ProtectedItem {
   failoverJobsStarted: number;
   /** Reprotected: replicating from Azure back to the on-premises site (ASR's InMageRcmFailback). */
   reprotected?: boolean;
+  /** The item's multi-VM consistency group (FaultPlan.multiVmGroupOf), if any. */
+  readonly multiVmGroup?: string;
+  /** FaultPlan.ambiguousFailoverOf already answered this item's failover with a 500. */
+  ambiguousAnswered?: boolean;
 }
+
+export type JobOutcome = "Succeeded" | "PartiallySucceeded" | "Failed" | "Suspended";
 
 export interface AsrJob {
   readonly name: string;
@@ -47,9 +54,11 @@ export interface AsrJob {
   readonly endsAt: Date;
   readonly apiVersion: string;
   /** Decided when the job starts (faults), applied when its time has elapsed. */
-  readonly outcome: "Succeeded" | "Failed";
+  readonly outcome: JobOutcome;
   readonly recoveryPointId: string | undefined;
-  state: "InProgress" | "Succeeded" | "Failed";
+  state: "InProgress" | "Succeeded" | "Failed" | "Suspended";
+  /** For Succeeded: 'Completed' or, by fault, 'PartiallySucceeded' (the SDK's JobProperties.stateDescription values). */
+  stateDescription: string;
   endTime: Date | undefined;
 }
 
@@ -96,6 +105,32 @@ export interface RouteOperation {
   state: "InProgress" | "Succeeded";
 }
 
+/** The primary NIC of a simulated VM (nicHandlers.ts): what routes point at and what forwards. */
+export interface SimNic {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly vm: SimVm;
+  readonly ipConfigName: string;
+  readonly subnetId: string;
+  readonly privateIpAddress: string;
+  enableIpForwarding: boolean;
+  etag: string;
+  provisioningState: "Succeeded" | "Updating";
+}
+
+export interface NicOperation {
+  readonly name: string;
+  readonly seq: number;
+  readonly nic: SimNic;
+  readonly location: string;
+  readonly endsAt: Date;
+  /** The forwarding setting the PUT asked for: the data plane applies it when the operation ends. */
+  readonly enableIpForwarding: boolean;
+  state: "InProgress" | "Succeeded";
+}
+
 export interface RunCommandOperation {
   readonly name: string;
   readonly seq: number;
@@ -122,6 +157,11 @@ export interface World {
   readonly routeTables: Map<string, { readonly location: string }>;
   readonly routes: Map<string, SimRoute>;
   readonly routeOps: Map<string, RouteOperation>;
+  /** Primary NIC of each VM, by vmKey of the VM. */
+  readonly nics: Map<string, SimNic>;
+  readonly nicOps: Map<string, NicOperation>;
+  /** NICs whose IP forwarding is in effect in the data plane (a NIC update in progress has not landed yet). */
+  readonly forwardingNics: Set<SimNic>;
   readonly runCommands: Map<string, RunCommandOperation>;
   /** Orders completions that fall on the same instant by start order. */
   nextSeq(): number;
@@ -165,8 +205,44 @@ export function regionOf(estate: Estate, resourceGroup: string): string {
   return (inGroup ?? vaults[0])?.region ?? "eastus";
 }
 
+/** A VM appears with its primary NIC, IP forwarding off, as Azure creates NICs (NetworkInterfaceCreate.json). */
 export function addVm(world: World, vm: SimVm): void {
-  world.vms.set(vmKey(vm.resourceGroup, vm.name), vm);
+  const key = vmKey(vm.resourceGroup, vm.name);
+  world.vms.set(key, vm);
+  const privateIpAddress = nicAddressOf(world, vm);
+  const existing = world.nics.get(key);
+  if (existing?.vm.id.toLowerCase() === vm.id.toLowerCase() && existing.privateIpAddress === privateIpAddress) return;
+  // How ASR names the NICs it creates is not documented for this simulator: the product reads the id from the VM.
+  const name = `${vm.name}-nic0`;
+  const network = vm.kind === "test" ? "vnet-drill" : `vnet-${vm.location}`;
+  world.nics.set(key, {
+    id: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Network/networkInterfaces/${name}`,
+    name,
+    resourceGroup: vm.resourceGroup,
+    location: vm.location,
+    vm,
+    ipConfigName: "ipconfig1",
+    subnetId: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${network}/subnets/snet-${vm.source?.tier ?? "identity"}`,
+    privateIpAddress,
+    enableIpForwarding: false,
+    etag: `W/"${world.ids.uuid("nic-etag")}"`,
+    provisioningState: "Succeeded",
+  });
+}
+
+/**
+ * ASR gives the recovered NIC the item's static target IP (vmNics[].targetIPAddress / testIPAddress, which
+ * asrPayloads.ts answers as the estate's recoveryIp); FaultPlan.nicAddressOf stands for an address Azure
+ * assigned instead (no static target IP set). The target DC's address is not in the estate.
+ */
+function nicAddressOf(world: World, vm: SimVm): string {
+  if (!vm.source) return TARGET_DC_ADDRESS;
+  return (vm.kind === "recovered" ? world.faults.nicAddressOf?.[vm.source.name] : undefined) ?? vm.source.recoveryIp;
+}
+
+/** The address of the on-premises firewall the routes start on (seedRoutes), reached over ExpressRoute. */
+export function isOnPremisesFirewall(address: string): boolean {
+  return address.startsWith(ON_PREMISES_FIREWALL_BLOCK);
 }
 
 export function createWorld(estate: Estate, durations: JobDurations, faults: FaultPlan): World {
@@ -184,6 +260,9 @@ export function createWorld(estate: Estate, durations: JobDurations, faults: Fau
     routeTables: new Map(),
     routes: new Map(),
     routeOps: new Map(),
+    nics: new Map(),
+    nicOps: new Map(),
+    forwardingNics: new Set(),
     runCommands: new Map(),
     nextSeq: () => ++seq,
   };
@@ -221,9 +300,13 @@ function seedItems(world: World): void {
       lastSuccessfulTestFailoverTime: undefined,
       replicationFrozenAt: undefined,
       failoverJobsStarted: 0,
+      ...(world.faults.multiVmGroupOf?.[vm.name] ? { multiVmGroup: world.faults.multiVmGroupOf[vm.name] } : {}),
     });
   }
 }
+
+/** The estate does not name the target DC's address and nothing routes to it: any private address serves. */
+const TARGET_DC_ADDRESS = "10.255.0.4";
 
 function seedTargetDc(world: World): void {
   const { resourceGroup, name } = parseResourceId(world.estate.targetDomainController.vmId);
@@ -265,6 +348,8 @@ function seedDns(world: World): void {
   });
 }
 
+const ON_PREMISES_FIREWALL_BLOCK = "192.168.100.";
+
 /** Routes start pointing at the on-premises firewall. */
 function seedRoutes(world: World): void {
   world.estate.routes.forEach((route, i) => {
@@ -275,7 +360,7 @@ function seedRoutes(world: World): void {
       name: route.route,
       addressPrefix: route.addressPrefix,
       nextHopType: "VirtualAppliance",
-      nextHopIpAddress: `192.168.100.${4 + (i % 250)}`,
+      nextHopIpAddress: `${ON_PREMISES_FIREWALL_BLOCK}${4 + (i % 250)}`,
       etag: `W/"${world.ids.uuid("route-etag")}"`,
       provisioningState: "Succeeded",
     });
@@ -287,6 +372,7 @@ export function findItemByVmName(world: World, vmName: string): ProtectedItem | 
   return undefined;
 }
 
+/** Recorded (TestV2ARCMTestFailover.json): ASR names the test VM after the target VM with '-test' appended. */
 export function testVmName(vm: Vm): string {
   return `${lastSegment(vm.recoveryVmId)}-test`;
 }

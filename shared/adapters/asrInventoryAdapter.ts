@@ -1,7 +1,6 @@
 import type {
   HealthError,
-  InMageAzureV2PolicyDetails,
-  InMageAzureV2ReplicationDetails,
+  InMageRcmFailbackReplicationDetails,
   InMageRcmPolicyDetails,
   InMageRcmReplicationDetails,
   Policy,
@@ -16,7 +15,7 @@ import { callAzure } from "./azureErrors.js";
 
 /**
  * ASR reads for the health check: one paged list per vault for items, recovery plans and policies,
- * and one recovery point list per item. VMware-to-Azure provider details (InMageRcm, InMageAzureV2)
+ * and one recovery point list per item. VMware-to-Azure provider details (InMageRcm, and InMageRcmFailback once reprotected towards vSphere)
  * are flattened into the snapshot the health rules read.
  */
 export function createAsrInventory({ client }: { client: SiteRecoveryManagementClient }): AsrInventoryPort {
@@ -89,7 +88,7 @@ function toItem(item: ReplicationProtectedItem): ProtectedItemSnapshot {
   };
   // The SDK's union includes the base type, so the instanceType check does not narrow it by itself.
   if (details?.instanceType === "InMageRcm") return { ...base, ...fromRcm(details as InMageRcmReplicationDetails) };
-  if (details?.instanceType === "InMageAzureV2") return { ...base, ...fromAzureV2(details as InMageAzureV2ReplicationDetails) };
+  if (details?.instanceType === "InMageRcmFailback") return { ...base, ...fromRcmFailback(details as InMageRcmFailbackReplicationDetails) };
   return { ...base, agent: {}, target: {} };
 }
 
@@ -113,19 +112,15 @@ function fromRcm(d: InMageRcmReplicationDetails): ProviderPart {
   };
 }
 
-function fromAzureV2(d: InMageAzureV2ReplicationDetails): ProviderPart {
-  const ip = d.vmNics?.[0]?.ipConfigs?.find((c) => c.isPrimary) ?? d.vmNics?.[0]?.ipConfigs?.[0];
+/**
+ * A VM reprotected towards vSphere (recorded InMageRcmFailback details, TestV2ARCMFailback.json): it
+ * reports its agent but no lastRecoveryPointReceived / lastRpoInSeconds, and targets the vSphere VM.
+ */
+function fromRcmFailback(d: InMageRcmFailbackReplicationDetails): ProviderPart {
+  const agent = d.mobilityAgentDetails ?? {};
   return {
-    ...(d.rpoInSeconds !== undefined ? { lastRpoInSeconds: d.rpoInSeconds } : {}),
-    ...(d.lastRpoCalculatedTime ? { lastRpoCalculatedTime: d.lastRpoCalculatedTime } : {}),
-    agent: defined({ version: d.agentVersion, lastHeartbeat: d.lastHeartbeat, expiresOn: d.agentExpiryDate }),
-    target: defined({
-      vmName: d.recoveryAzureVMName,
-      vmSize: d.recoveryAzureVMSize,
-      networkId: d.selectedRecoveryAzureNetworkId,
-      resourceGroupId: d.recoveryAzureResourceGroupId,
-      primaryNic: ip ? defined({ targetSubnetName: ip.recoverySubnetName, targetIpAddress: ip.recoveryStaticIPAddress }) : undefined,
-    }),
+    agent: defined({ version: agent.version, latestVersion: agent.latestVersion, lastHeartbeat: agent.lastHeartbeatUtc }),
+    target: defined({ vmName: d.targetVmName }),
   };
 }
 
@@ -159,10 +154,6 @@ function toPolicy(policy: Policy): PolicySnapshot | undefined {
   if (details?.instanceType === "InMageRcm") {
     const d = details as InMageRcmPolicyDetails;
     return { ...base, ...defined({ retentionMinutes: d.recoveryPointHistoryInMinutes, appConsistentFrequencyMinutes: d.appConsistentFrequencyInMinutes, crashConsistentFrequencyMinutes: d.crashConsistentFrequencyInMinutes }) };
-  }
-  if (details?.instanceType === "InMageAzureV2") {
-    const d = details as InMageAzureV2PolicyDetails;
-    return { ...base, ...defined({ retentionMinutes: d.recoveryPointHistory, appConsistentFrequencyMinutes: d.appConsistentFrequencyInMinutes, crashConsistentFrequencyMinutes: d.crashConsistentFrequencyInMinutes }) };
   }
   return base;
 }

@@ -7,10 +7,12 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { DnsPort } from "../ports/dns.js";
 import type { GuestCommandPort } from "../ports/guestCommands.js";
+import type { NicPort } from "../ports/nics.js";
 import type { RoutePort } from "../ports/routes.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
 import { createDns } from "./dnsAdapter.js";
 import { createGuestCommands } from "./guestCommandAdapter.js";
+import { createNics } from "./nicAdapter.js";
 import { createRoutes } from "./routeAdapter.js";
 import { createSiteRecovery } from "./siteRecoveryAdapter.js";
 
@@ -28,18 +30,25 @@ export interface AzurePorts {
   readonly dns: DnsPort;
   readonly guest: GuestCommandPort;
   readonly routes: RoutePort;
+  readonly nics: NicPort;
 }
 
 /** Builds the real ARM SDK clients once and wraps each in its port. */
 export function createAzurePorts({ credential, subscriptionId, httpClient, retryOptions }: AzurePortsOptions): AzurePorts {
   const options = { ...(httpClient ? { httpClient } : {}), ...(retryOptions ? { retryOptions } : {}) };
+  const compute = new ComputeManagementClient(credential, subscriptionId, options);
+  const network = new NetworkManagementClient(credential, subscriptionId, options);
   return {
-    siteRecovery: createSiteRecovery({ client: new SiteRecoveryManagementClient(credential, subscriptionId, options) }),
+    siteRecovery: createSiteRecovery({
+      client: new SiteRecoveryManagementClient(credential, subscriptionId, options),
+      actions: new SiteRecoveryManagementClient(credential, subscriptionId, { ...options, retryOptions: { maxRetries: 0 } }),
+    }),
     dns: createDns({
       publicDns: new DnsManagementClient(credential, subscriptionId, options),
       privateDns: new PrivateDnsManagementClient(credential, subscriptionId, options),
     }),
-    guest: createGuestCommands({ client: new ComputeManagementClient(credential, subscriptionId, options) }),
-    routes: createRoutes({ client: new NetworkManagementClient(credential, subscriptionId, options) }),
+    guest: createGuestCommands({ client: compute }),
+    routes: createRoutes({ client: network }),
+    nics: createNics({ compute, network }),
   };
 }

@@ -14,6 +14,7 @@ import type { NotificationMessage } from "../notifications/notificationMessage.j
 import { createNotificationService } from "../notifications/notificationService.js";
 import { parseNotificationSettings } from "../notifications/notificationSettings.js";
 import { createAzurePorts } from "./azurePorts.js";
+import { createDirectoryProbe } from "./directoryProbe.js";
 import { createHttpHealthProbe } from "./httpHealthProbe.js";
 import { createNotificationChannels } from "./notificationChannels.js";
 import { createServiceBusQueue } from "./serviceBusQueue.js";
@@ -41,6 +42,7 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
   const audit = createTableAuditLog({ table: auditTable, estate: estate.name });
   const incidents = createTableIncidentStore({ table: incidentsTable });
   const probe = createHttpHealthProbe();
+  const directory = createDirectoryProbe();
   const verifyToken = createTokenVerifier(entraVerifierOptions(config.AUTH_TENANT_ID, config.AUTH_AUDIENCES.split(",").map((a) => a.trim())));
   const notificationSettings = parseNotificationSettings(config);
   const notifications = createNotificationService({
@@ -50,7 +52,7 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
     channels: createNotificationChannels(notificationSettings, { credential, clock: systemClock }),
     clock: systemClock,
   });
-  const engineFor = (log: Logger) => createEngine({ estate, store: runs, queue: steps, clock: systemClock, ...ports, probe, notifier: notifications.notifierFor(log), log, audit });
+  const engineFor = (log: Logger) => createEngine({ estate, store: runs, queue: steps, clock: systemClock, ...ports, probe, directory, notifier: notifications.notifierFor(log), log, audit });
   const [idempotencyTable, healthHistory] = await Promise.all([openTable(tables, IDEMPOTENCY_TABLE), createTableHealthHistory(tables)]);
   const runApiSettingsValue = runApiSettings(config);
   return {

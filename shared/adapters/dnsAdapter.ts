@@ -7,6 +7,7 @@ import { callAzure } from "./azureErrors.js";
 interface ARecordSetModel {
   readonly etag?: string;
   readonly ttl?: number;
+  readonly metadata?: { readonly [key: string]: string };
   readonly aRecords?: readonly { readonly ipv4Address?: string }[];
 }
 
@@ -28,7 +29,9 @@ export function createDns({ publicDns, privateDns }: { publicDns: DnsManagementC
     },
 
     async putARecordSet(ref, value, ifMatch) {
-      const body = { ttl: value.ttl, aRecords: value.addresses.map((ipv4Address) => ({ ipv4Address })) };
+      // The PUT replaces the whole record set: metadata not written here is gone afterwards.
+      const metadata = value.metadata && Object.keys(value.metadata).length > 0 ? { metadata: { ...value.metadata } } : {};
+      const body = { ttl: value.ttl, ...metadata, aRecords: value.addresses.map((ipv4Address) => ({ ipv4Address })) };
       // If-Match keeps a concurrent change from being overwritten; If-None-Match: * keeps a new set from replacing one created meanwhile.
       const conditions = ifMatch ? { ifMatch } : { ifNoneMatch: "*" };
       const set = await callAzure(`write A ${ref.name}.${ref.zone}`, () =>
@@ -46,5 +49,6 @@ function toARecordSet(set: ARecordSetModel): ARecordSet {
     addresses: (set.aRecords ?? []).flatMap((r) => (r.ipv4Address ? [r.ipv4Address] : [])),
     ttl: set.ttl ?? 0,
     etag: set.etag ?? "",
+    metadata: { ...set.metadata },
   };
 }

@@ -1,6 +1,6 @@
 import { LogsQueryResultStatus, type LogsQueryClient } from "@azure/monitor-query-logs";
 import type { Metric, MetricsClient, MetricsQueryResourcesOptions } from "@azure/monitor-query-metrics";
-import type { CircuitAvailability } from "../domain/health/healthSnapshot.js";
+import type { AsrLogCoverage, CircuitAvailability } from "../domain/health/healthSnapshot.js";
 import type { Clock } from "../ports/clock.js";
 import { DrError } from "../ports/errors.js";
 import type { MonitorPort } from "../ports/healthReads.js";
@@ -19,6 +19,18 @@ export function heartbeatQuery(vmId: string): string {
   if (!/^\/subscriptions\/[^'"\\\s]+$/i.test(vmId)) throw new DrError("InvalidInput", `not a resource id: ${vmId}`);
   return `Heartbeat\n| where _ResourceId =~ '${vmId.toLowerCase()}'\n| summarize LastHeartbeat = max(TimeGenerated)`;
 }
+
+/**
+ * What the vaults sent as AzureSiteRecoveryReplicatedItems to the RPO rule's workspace, per vault and
+ * provider: how many rows, how many carry rpoInSeconds_d (the column the rule compares), the newest.
+ * Category, Resource, replicationProviderName_s and rpoInSeconds_d are the AzureDiagnostics columns
+ * of Microsoft's Site Recovery queries (learn.microsoft.com/azure/site-recovery/monitor-log-analytics).
+ */
+export const ASR_LOG_COVERAGE_QUERY = [
+  "AzureDiagnostics",
+  '| where Category == "AzureSiteRecoveryReplicatedItems"',
+  "| summarize Rows = count(), RowsWithRpo = countif(isnotnull(rpoInSeconds_d)), Newest = max(TimeGenerated) by Vault = tolower(Resource), Provider = replicationProviderName_s",
+].join("\n");
 
 export interface MonitorAdapterDeps {
   readonly metricsClientFor: (region: string) => MetricsClient;
@@ -63,6 +75,32 @@ export function createMonitor({ metricsClientFor, logs, clock }: MonitorAdapterD
       const date = cell instanceof Date ? cell : typeof cell === "string" || typeof cell === "number" ? new Date(cell) : new Date(Number.NaN);
       if (!Number.isFinite(date.getTime())) throw new DrError("Unknown", `Log Analytics returned an unreadable LastHeartbeat: ${JSON.stringify(cell)}`);
       return date;
+    },
+
+    async asrLogCoverage(workspaceId, windowHours, options = {}) {
+      const result = await callAzure("query the vaults' Site Recovery logs", () =>
+        logs.queryWorkspace(workspaceId, ASR_LOG_COVERAGE_QUERY, { duration: `PT${windowHours}H` }, { serverTimeoutInSeconds: 60, ...(options.signal ? { abortSignal: options.signal } : {}) }),
+      );
+      if (result.status !== LogsQueryResultStatus.Success) {
+        throw new DrError("Transient", `Log Analytics returned a partial result: ${result.partialError.code ?? ""} ${result.partialError.message ?? ""}`.trim());
+      }
+      const table = result.tables[0];
+      if (!table) return [];
+      const column = (name: string): number => table.columnDescriptors.findIndex((c) => c.name === name);
+      const [vault, provider, rows, withRpo, newest] = ["Vault", "Provider", "Rows", "RowsWithRpo", "Newest"].map(column) as [number, number, number, number, number];
+      if ([vault, provider, rows, withRpo, newest].some((i) => i < 0)) throw new DrError("Unknown", "Log Analytics returned the Site Recovery log summary without its columns");
+      const textAt = (row: readonly unknown[], i: number): string => { const cell = row[i]; return typeof cell === "string" ? cell : ""; };
+      return table.rows.map((row): AsrLogCoverage => {
+        const cell = row[newest];
+        const date = cell instanceof Date ? cell : typeof cell === "string" ? new Date(cell) : null;
+        return {
+          vault: textAt(row, vault).toLowerCase(),
+          provider: textAt(row, provider),
+          rows: Number(row[rows] ?? 0),
+          rowsWithRpo: Number(row[withRpo] ?? 0),
+          newest: date && Number.isFinite(date.getTime()) ? date : null,
+        };
+      });
     },
   };
 }

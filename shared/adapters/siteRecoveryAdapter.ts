@@ -1,31 +1,78 @@
-import type { JobErrorDetails, ReverseReplicationProviderSpecificInputUnion, SiteRecoveryManagementClient } from "@azure/arm-recoveryservices-siterecovery";
+import type {
+  FailoverReplicationProtectedItemDetails,
+  InMageRcmReprotectInput,
+  JobErrorDetails,
+  ReverseReplicationInput,
+  SiteRecoveryManagementClient,
+  TestFailoverCleanupInput,
+  TestFailoverInput,
+  TestFailoverJobDetails,
+  UnplannedFailoverInput,
+} from "@azure/arm-recoveryservices-siterecovery";
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { Vault } from "../domain/estate.js";
 import { DrError } from "../ports/errors.js";
-import type { AsrJobState, OnPremisesReachability, ProtectedItemRef, SiteRecoveryPort, StartedJob } from "../ports/siteRecovery.js";
+import type { OnPremisesReachability, ProtectedItemRef, SiteRecoveryPort, StartedJob } from "../ports/siteRecovery.js";
 import { callAzure } from "./azureErrors.js";
 
-const JOB_STATES: readonly AsrJobState[] = ["NotStarted", "InProgress", "Succeeded", "Failed", "Cancelled", "Suspended"];
+export interface SiteRecoveryClients {
+  /** Reads (items, recovery points, jobs, fabrics), with the SDK's retry policies. */
+  readonly client: SiteRecoveryManagementClient;
+  /**
+   * Sends the action POSTs: built with retries off, because a failover POST answered 5xx or timed out
+   * may have been accepted, and a blind resend would ask ASR for a second operation.
+   */
+  readonly actions: SiteRecoveryManagementClient;
+}
+
+type ItemAction = "unplannedFailover" | "testFailover" | "failoverCommit" | "testFailoverCleanup" | "reProtect";
 
 /**
- * Site Recovery for VMware-to-Azure items (InMageRcm, InMageAzureV2).
- * Operations are started with begin*() and then followed through their ASR job, never awaited to
- * completion here: the job is what ASR shows operators, carries the errors, and can be found again
- * from the protected item (currentScenario.jobId) if the process dies before recording it.
+ * Site Recovery for VMware-to-Azure items replicated by the modernized appliance (InMageRcm).
+ *
+ * Operations are started with one POST and followed through their ASR job, as Azure PowerShell does
+ * (it takes the job id from the 202's `Location: .../operationresults/{jobId}` and reads
+ * `replicationJobs/{jobId}`; recorded in TestV2ARCM*.json, digest in test/fixtures/azure/asr-inmagercm-recorded.md).
+ * The SDK's begin*() is not used: it polls `replicationOperationStatus` right after the POST, an action
+ * Site Recovery Operator does not grant, so the step would fail although ASR accepted the failover.
+ * The job is also what operators see in the portal, carries the errors and can be found again from
+ * the item (currentScenario.jobId) after a crash.
  */
-export function createSiteRecovery({ client }: { client: SiteRecoveryManagementClient }): SiteRecoveryPort {
+export function createSiteRecovery({ client, actions }: SiteRecoveryClients): SiteRecoveryPort {
   const items = client.replicationProtectedItems;
   const path = (ref: ProtectedItemRef) => [ref.vault.name, ref.vault.resourceGroup, ref.vault.fabric, ref.vault.protectionContainer, ref.protectedItem] as const;
 
-  /** Sends a begin*() request and returns the ASR job named by its Azure-AsyncOperation header. */
-  async function startJob(what: string, ref: ProtectedItemRef, begin: (onResponse: (raw: { headers: { get(name: string): string | undefined } }) => void) => Promise<unknown>): Promise<StartedJob> {
-    let asyncOperation: string | undefined;
-    await callAzure(`${what} ${ref.protectedItem}`, () => begin((raw) => (asyncOperation ??= raw.headers.get("azure-asyncoperation"))));
-    const jobName = asyncOperation ? lastSegment(new URL(asyncOperation).pathname) : undefined;
-    if (jobName) return { jobName };
-    // No header (an operation that completed synchronously): the item names the job it ran.
+  async function post(what: string, ref: ProtectedItemRef, action: ItemAction, body: object | undefined): Promise<StartedJob> {
+    const { vault, protectedItem } = ref;
+    const url =
+      `${actions.$host}/subscriptions/${encodeURIComponent(actions.subscriptionId ?? "")}/resourceGroups/${encodeURIComponent(vault.resourceGroup)}` +
+      `/providers/Microsoft.RecoveryServices/vaults/${encodeURIComponent(vault.name)}/replicationFabrics/${encodeURIComponent(vault.fabric)}` +
+      `/replicationProtectionContainers/${encodeURIComponent(vault.protectionContainer)}/replicationProtectedItems/${encodeURIComponent(protectedItem)}` +
+      `/${action}?api-version=${actions.apiVersion}`;
+    const request = createPipelineRequest({
+      url,
+      method: "POST",
+      headers: createHttpHeaders(body ? { "content-type": "application/json", accept: "application/json" } : { accept: "application/json" }),
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const label = `${what} ${protectedItem}`;
+    let response: PipelineResponse;
+    try {
+      response = await actions.sendRequest(request);
+    } catch (error) {
+      throw ambiguous(label, error instanceof Error ? error.message : String(error), error);
+    }
+    if (response.status === 200 || response.status === 202) return startedJob(label, ref, response);
+    throw refused(label, response);
+  }
+
+  /** The job named by the 202: Location's `operationresults/{jobId}`, else Azure-AsyncOperation, else the item's current scenario. */
+  async function startedJob(label: string, ref: ProtectedItemRef, response: PipelineResponse): Promise<StartedJob> {
+    const fromHeaders = jobNameFromUrl(response.headers.get("location"), "operationresults") ?? jobNameFromUrl(response.headers.get("azure-asyncoperation"), "replicationoperationstatus");
+    if (fromHeaders) return { jobName: fromHeaders };
     const item = await callAzure(`read ${ref.protectedItem}`, () => items.get(...path(ref)));
     const fromItem = jobNameOf(item.properties?.currentScenario?.jobId);
-    if (!fromItem) throw new DrError("Unknown", `${what} ${ref.protectedItem}: ASR named no job for the operation`);
+    if (!fromItem) throw new DrError("Unknown", `${label}: ASR named no job for the operation`);
     return { jobName: fromItem };
   }
 
@@ -34,12 +81,18 @@ export function createSiteRecovery({ client }: { client: SiteRecoveryManagementC
       const item = await callAzure(`read protected item ${ref.protectedItem}`, () => items.get(...path(ref)));
       const p = item.properties ?? {};
       const jobName = jobNameOf(p.currentScenario?.jobId);
+      const details = p.providerSpecificDetails as { lastRecoveryPointReceived?: Date; internalIdentifier?: string; targetResourceGroupId?: string; multiVmGroupName?: string | null } | undefined;
       return {
+        provider: p.providerSpecificDetails?.instanceType ?? "Unknown",
         protectionState: p.protectionState ?? "Unknown",
         activeLocation: p.activeLocation ?? "Unknown",
         testFailoverState: p.testFailoverState ?? "None",
         allowedOperations: p.allowedOperations ?? [],
         replicationHealth: p.replicationHealth ?? "Unknown",
+        ...(details?.lastRecoveryPointReceived ? { lastDataReceived: details.lastRecoveryPointReceived } : {}),
+        ...(details?.internalIdentifier ? { internalId: details.internalIdentifier } : {}),
+        ...(details?.multiVmGroupName ? { multiVmGroup: details.multiVmGroupName } : {}),
+        ...(details?.targetResourceGroupId ? { targetResourceGroupId: details.targetResourceGroupId } : {}),
         currentScenario: { name: p.currentScenario?.scenarioName ?? "None", ...(jobName ? { jobName } : {}) },
       };
     },
@@ -49,61 +102,53 @@ export function createSiteRecovery({ client }: { client: SiteRecoveryManagementC
         const points = [];
         for await (const point of client.recoveryPoints.listByReplicationProtectedItems(...path(ref))) {
           const time = point.properties?.recoveryPointTime;
-          if (point.id && time) points.push({ id: point.id, time, type: point.properties?.recoveryPointType ?? "Unknown" });
+          const sync = (point.properties?.providerSpecificDetails as { isMultiVmSyncPoint?: string } | undefined)?.isMultiVmSyncPoint;
+          if (point.id && time) points.push({ id: point.id, time, type: point.properties?.recoveryPointType ?? "Unknown", ...(sync ? { multiVmSyncPoint: sync.toLowerCase() === "true" } : {}) });
         }
         return points;
       });
     },
 
-    startUnplannedFailover: (ref, recoveryPointId) =>
-      startJob("unplanned failover", ref, (onResponse) =>
-        items.beginUnplannedFailover(
-          ...path(ref),
-          {
-            properties: {
-              failoverDirection: "PrimaryToRecovery",
-              // The primary site is down: nothing to shut down or synchronise there.
-              sourceSiteOperations: "NotRequired",
-              providerSpecificDetails: failoverDetails(ref.vault, recoveryPointId),
-            },
-          },
-          { onResponse },
-        ),
-      ),
+    startUnplannedFailover: (ref, recoveryPointId) => {
+      const body: UnplannedFailoverInput = {
+        properties: {
+          failoverDirection: "PrimaryToRecovery",
+          // The primary site is down: nothing to shut down or synchronise there.
+          sourceSiteOperations: "NotRequired",
+          // No recoveryPointId means ASR's "Latest (lowest RPO)": the SDK documents null for the latest point.
+          providerSpecificDetails: { instanceType: "InMageRcm", performShutdown: "false", ...(recoveryPointId ? { recoveryPointId } : {}) },
+        },
+      };
+      return post("unplanned failover", ref, "unplannedFailover", body);
+    },
 
-    startTestFailover: (ref, recoveryPointId) =>
-      startJob("test failover", ref, (onResponse) =>
-        items.beginTestFailover(
-          ...path(ref),
-          {
-            properties: {
-              failoverDirection: "PrimaryToRecovery",
-              networkType: "VmNetworkAsInput",
-              networkId: ref.vault.testNetworkId,
-              providerSpecificDetails:
-                ref.vault.provider === "InMageRcm"
-                  ? { instanceType: "InMageRcm", networkId: ref.vault.testNetworkId, ...(recoveryPointId ? { recoveryPointId } : {}) }
-                  : { instanceType: "InMageAzureV2", ...(recoveryPointId ? { recoveryPointId } : {}) },
-            },
-          },
-          { onResponse },
-        ),
-      ),
+    startTestFailover: (ref, recoveryPointId) => {
+      const body: TestFailoverInput = {
+        properties: {
+          failoverDirection: "PrimaryToRecovery",
+          networkType: "VmNetworkAsInput",
+          networkId: ref.vault.testNetworkId,
+          providerSpecificDetails: { instanceType: "InMageRcm", networkId: ref.vault.testNetworkId, ...(recoveryPointId ? { recoveryPointId } : {}) },
+        },
+      };
+      return post("test failover", ref, "testFailover", body);
+    },
 
-    startCommit: (ref) => startJob("commit", ref, (onResponse) => items.beginFailoverCommit(...path(ref), { onResponse })),
+    // Recorded: failoverCommit is sent with no body.
+    startCommit: (ref) => post("commit", ref, "failoverCommit", undefined),
 
-    startTestFailoverCleanup: (ref, comments) =>
-      startJob("test failover cleanup", ref, (onResponse) => items.beginTestFailoverCleanup(...path(ref), { properties: { comments } }, { onResponse })),
+    startTestFailoverCleanup: (ref, comments) => {
+      const body: TestFailoverCleanupInput = { properties: { comments } };
+      return post("test failover cleanup", ref, "testFailoverCleanup", body);
+    },
 
-    startReprotect: (ref) =>
-      startJob("reprotect", ref, (onResponse) =>
-        items.beginReprotect(
-          ...path(ref),
-          // A failed-over VMware item replicates back to its on-premises site: Recovery to Primary.
-          { properties: { failoverDirection: "RecoveryToPrimary", providerSpecificDetails: reprotectDetails(ref.vault) } },
-          { onResponse },
-        ),
-      ),
+    startReprotect: (ref) => {
+      const body: ReverseReplicationInput = {
+        // A failed-over VMware item replicates back to its on-premises site: Recovery to Primary.
+        properties: { failoverDirection: "RecoveryToPrimary", providerSpecificDetails: reprotectDetails(ref.vault) },
+      };
+      return post("reprotect", ref, "reProtect", body);
+    },
 
     async getOnPremisesReachability(vault) {
       const fabric = await callAzure(`read fabric ${vault.fabric}`, () => client.replicationFabrics.get(vault.name, vault.resourceGroup, vault.fabric));
@@ -113,65 +158,71 @@ export function createSiteRecovery({ client }: { client: SiteRecoveryManagementC
     async getJob(vault: Vault, jobName: string) {
       const job = await callAzure(`read ASR job ${jobName}`, () => client.replicationJobs.get(vault.name, vault.resourceGroup, jobName));
       const p = job.properties ?? {};
-      const state = JOB_STATES.find((s) => s === p.state) ?? "Other";
-      return { name: jobName, state, scenarioName: p.scenarioName ?? "Unknown", errors: (p.errors ?? []).map(describeJobError) };
+      return {
+        name: jobName,
+        state: p.state ?? "Unknown",
+        stateDescription: p.stateDescription ?? "",
+        scenarioName: p.scenarioName ?? "Unknown",
+        errors: (p.errors ?? []).map(describeJobError),
+        testVms: p.customDetails?.instanceType === "TestFailoverJobDetails" ? testVmsOf(p.customDetails as TestFailoverJobDetails) : [],
+      };
     },
   };
 }
 
-function failoverDetails(vault: Vault, recoveryPointId: string | undefined) {
-  const point = recoveryPointId ? { recoveryPointId } : {};
-  return vault.provider === "InMageRcm"
-    ? { instanceType: "InMageRcm" as const, performShutdown: "false", ...point }
-    : { instanceType: "InMageAzureV2" as const, ...point };
+/** A 5xx, a timeout or a broken connection after the POST left: ASR may have accepted it. Retrying means asking ASR first. */
+function ambiguous(label: string, detail: string, cause?: unknown): DrError {
+  return new DrError("Transient", `${label}: the answer was ambiguous (${detail}); ASR is asked what the item is doing before anything is sent again`, { cause });
 }
 
-/**
- * Reprotect input per provider, as Azure PowerShell builds it (Update-AzRecoveryServicesAsrProtectionDirection):
- * InMageRcm items (modernized) name the appliance's reprotect agent, the datastore and the log storage
- * account; InMageAzureV2 items (classic) take the InMage input with process server, master target,
- * retention drive and policy (its "profile").
- */
-function reprotectDetails(vault: Vault): ReverseReplicationProviderSpecificInputUnion {
+/** Any other answer: refused before anything started (ARM and ASR error body `{error:{code,message}}`). */
+function refused(label: string, response: PipelineResponse): DrError {
+  const status = response.status;
+  if (status >= 500) return ambiguous(label, `HTTP ${status}`);
+  let code = "";
+  let message = "";
+  try {
+    const body = JSON.parse(response.bodyAsText ?? "") as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? "";
+    message = body.error?.message ?? "";
+  } catch {
+    message = response.bodyAsText ?? "";
+  }
+  const retryAfter = Number(response.headers.get("retry-after"));
+  const text = `${label}: HTTP ${status} ${code} ${message}`.trim();
+  const drCode = status === 429 ? "Throttled" : status === 409 ? "Conflict" : status === 404 ? "NotFound" : status === 401 || status === 403 ? "Unauthorized" : status === 400 ? "InvalidInput" : "Unknown";
+  return new DrError(drCode, text, Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {});
+}
+
+/** The InMageRcm reprotect input, as Azure PowerShell's Update-AzRecoveryServicesAsrProtectionDirection builds it. */
+function reprotectDetails(vault: Vault): InMageRcmReprotectInput {
   const r = vault.reprotect;
   if (!r) throw new DrError("InvalidInput", `vault ${vault.name} has no reprotect settings (estate vaults.*.reprotect)`);
-  const policy = r.policyId ? { policyId: r.policyId } : {};
-  if (vault.provider === "InMageRcm") {
-    return { instanceType: "InMageRcm", reprotectAgentId: r.reprotectAgentId ?? "", datastoreName: r.datastoreName, logStorageAccountId: r.logStorageAccountId ?? "", ...policy };
-  }
-  return {
-    instanceType: "InMage",
-    processServerId: r.processServerId ?? "",
-    masterTargetId: r.masterTargetId ?? r.processServerId ?? "",
-    retentionDrive: r.retentionDrive ?? "",
-    datastoreName: r.datastoreName,
-    profileId: r.policyId ?? "",
-    ...(r.runAsAccountId ? { runAsAccountId: r.runAsAccountId } : {}),
-  };
+  return { instanceType: "InMageRcm", reprotectAgentId: r.reprotectAgentId, datastoreName: r.datastoreName, logStorageAccountId: r.logStorageAccountId, ...(r.policyId ? { policyId: r.policyId } : {}) };
 }
 
 interface FabricAgent {
   readonly id?: string;
   readonly name?: string;
-  readonly friendlyName?: string;
   readonly health?: string;
   readonly lastHeartbeatUtc?: Date;
-  readonly lastHeartbeat?: Date;
 }
 
-/** The on-premises side answers when the agent reprotect depends on is known to ASR and healthy. */
+/** The on-premises side answers when the appliance's reprotect agent is known to ASR and healthy. */
 function onPremisesReachability(vault: Vault, details: { instanceType: string } | undefined): OnPremisesReachability {
-  const rcm = vault.provider === "InMageRcm";
-  const agents = ((details as { reprotectAgents?: FabricAgent[]; processServers?: FabricAgent[] } | undefined)?.[rcm ? "reprotectAgents" : "processServers"] ?? []);
-  const wanted = rcm ? vault.reprotect?.reprotectAgentId : vault.reprotect?.processServerId;
-  const what = rcm ? "reprotect agent" : "process server";
+  const agents = (details as { reprotectAgents?: FabricAgent[] } | undefined)?.reprotectAgents ?? [];
+  const wanted = vault.reprotect?.reprotectAgentId;
   const agent = wanted ? agents.find((a) => a.id?.toLowerCase() === wanted.toLowerCase()) : agents[0];
-  if (!agent) return { reachable: false, detail: `fabric ${vault.fabric}: ASR knows no ${what}${wanted ? ` '${wanted}'` : ""}; register the on-premises appliance first` };
-  const heartbeat = agent.lastHeartbeatUtc ?? agent.lastHeartbeat;
-  const name = agent.name ?? agent.friendlyName ?? agent.id ?? what;
+  if (!agent) return { reachable: false, detail: `fabric ${vault.fabric}: ASR knows no reprotect agent${wanted ? ` '${wanted}'` : ""}; register the on-premises appliance first` };
+  const heartbeat = agent.lastHeartbeatUtc;
+  const name = agent.name ?? agent.id ?? "reprotect agent";
   const health = agent.health ?? "Unknown";
   const reachable = health === "Normal" || health === "Warning";
-  return { reachable, detail: `fabric ${vault.fabric}: ${what} ${name} is ${health}${heartbeat ? `, last heartbeat ${heartbeat.toISOString()}` : ""}` };
+  return { reachable, detail: `fabric ${vault.fabric}: reprotect agent ${name} is ${health}${heartbeat ? `, last heartbeat ${heartbeat.toISOString()}` : ""}` };
+}
+
+function testVmsOf(details: TestFailoverJobDetails): { internalId: string; testVmName: string }[] {
+  return (details.protectedItemDetails ?? []).flatMap((d: FailoverReplicationProtectedItemDetails) => (d.testVmName ? [{ internalId: d.name ?? "", testVmName: d.testVmName }] : []));
 }
 
 function describeJobError(error: JobErrorDetails): string {
@@ -181,6 +232,19 @@ function describeJobError(error: JobErrorDetails): string {
   const message = "message" in detail ? detail.message : "errorMessage" in detail ? detail.errorMessage : undefined;
   const action = "recommendedAction" in detail ? detail.recommendedAction : undefined;
   return [code, message, action ? `Recommended: ${action}` : undefined].filter(Boolean).join(" ");
+}
+
+/** The path segment after `marker` (compared without case: ASR spells its URLs 'Subscriptions', 'operationresults'). */
+function jobNameFromUrl(url: string | undefined, marker: string): string | undefined {
+  if (!url) return undefined;
+  let segments: string[];
+  try {
+    segments = new URL(url).pathname.split("/").filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const at = segments.findIndex((s) => s.toLowerCase() === marker);
+  return at >= 0 ? segments[at + 1] : undefined;
 }
 
 function jobNameOf(jobId: string | undefined): string | undefined {

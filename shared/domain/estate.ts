@@ -5,42 +5,57 @@ const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, 
 const ArmId = z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i, "an ARM resource id");
 const Ipv4 = z.ipv4();
 
-export const GuestCheck = z.enum(["domainSecureChannel", "databaseReachable"]);
+/**
+ * In-guest checks after a VM's failover. `domainSecureChannel` is for domain members only: on a
+ * domain controller Test-ComputerSecureChannel "returns false positive errors" (its Microsoft docs);
+ * DCs get `domainController` (directory services running, advertising, DC locator record).
+ */
+export const GuestCheck = z.enum(["domainSecureChannel", "domainController", "databaseReachable"]);
 export type GuestCheck = z.infer<typeof GuestCheck>;
 
+/** See domain/recoveryPoint.ts: `latest` is ASR's lowest-RPO choice, `latestProcessed` its lowest-RTO one. */
 export const RecoveryPointChoice = z.union([
   z.literal("latest"),
+  z.literal("latestProcessed"),
   z.literal("latestAppConsistent"),
   z.strictObject({ at: z.iso.datetime({ offset: true }) }),
 ]);
 export type RecoveryPointChoice = z.infer<typeof RecoveryPointChoice>;
+
+/**
+ * The classic VMware-to-Azure architecture (Configuration Server, provider InMageAzureV2) was retired
+ * on 30 March 2026 (learn.microsoft.com/azure/site-recovery/vmware-physical-azure-classic-deprecation):
+ * only the modernized appliance (InMageRcm) is supported, and an estate naming the classic one is told so.
+ */
+const Provider = z.literal("InMageRcm", {
+  error: (issue) =>
+    issue.input === "InMageAzureV2"
+      ? "the classic architecture (Configuration Server, InMageAzureV2) was retired on 30 March 2026: move the VMs to the modernized replication appliance (InMageRcm) and set provider to 'InMageRcm'"
+      : "must be 'InMageRcm' (VMware-to-Azure with the modernized replication appliance)",
+});
 
 const Vault = z.strictObject({
   resourceGroup: z.string().min(1),
   name: z.string().min(1),
   region: z.string().min(1),
   /** ASR replication provider of the VMware-to-Azure items in this vault. */
-  provider: z.enum(["InMageRcm", "InMageAzureV2"]),
+  provider: Provider,
   fabric: z.string().min(1),
   protectionContainer: z.string().min(1),
   /** Isolated VNet used by test failovers, so a drill never touches production. */
   testNetworkId: ArmId,
   /**
-   * What ASR needs to reprotect a failed-over VM back to the on-premises site (failback
-   * preparation). InMageRcm (modernized): the appliance's reprotect agent id, the vSphere datastore
-   * and the log storage account. InMageAzureV2 (classic): the on-premises process server, master
-   * target, retention drive, datastore and the replication policy. Absent: no failback preparation.
+   * What ASR needs to reprotect a failed-over VM back to vSphere (InMageRcm reprotect input, as
+   * Azure PowerShell's Update-AzRecoveryServicesAsrProtectionDirection sends it): the appliance's
+   * reprotect agent, the vSphere datastore, the log storage account and optionally the policy.
+   * Absent: no failback preparation.
    */
   reprotect: z
     .strictObject({
-      reprotectAgentId: z.string().min(1).optional(),
+      reprotectAgentId: z.string().min(1),
       datastoreName: z.string().min(1),
-      logStorageAccountId: ArmId.optional(),
-      processServerId: z.string().min(1).optional(),
-      masterTargetId: z.string().min(1).optional(),
-      retentionDrive: z.string().min(1).optional(),
-      runAsAccountId: z.string().min(1).optional(),
-      /** Replication policy of the reverse direction (ARM id); InMageAzureV2 calls it the profile. */
+      logStorageAccountId: ArmId,
+      /** Replication policy of the reverse direction (ARM id). */
       policyId: z.string().min(1).optional(),
     })
     .optional(),
@@ -71,6 +86,8 @@ const Vm = z.strictObject({
   /** Name of the replication protected item in the vault. */
   protectedItem: z.string().min(1),
   os: z.enum(["windows", "linux"]),
+  /** A domain controller (gets DC checks, never the member secure-channel check). */
+  role: z.enum(["domainController", "member"]).default("member"),
   /** The Azure VM that ASR creates on failover (target of Run Command and probes). */
   recoveryVmId: ArmId,
   recoveryIp: Ipv4,
@@ -96,8 +113,12 @@ const Route = z.strictObject({
   routeTable: z.string().min(1),
   route: z.string().min(1),
   addressPrefix: z.string().min(1),
-  /** The recovered NAT/firewall VM's address, the next hop after failover. */
-  nextHopIpAddress: Ipv4,
+  /**
+   * The NAT/firewall VM the route goes through, a VM of the route's tier. After its failover the
+   * route's next hop is the private IP its primary NIC really has (read then, never written here),
+   * and IP forwarding is enabled on that NIC: Azure drops what a VM forwards otherwise.
+   */
+  nextHopVm: Name,
 });
 export type Route = z.infer<typeof Route>;
 
@@ -128,6 +149,8 @@ const HealthCheckSettings = z.strictObject({
   logAnalyticsWorkspaceId: z.uuid(),
   /** Azure region of each ExpressRoute circuit resource, by circuit id: Monitor's metrics batch API is regional. */
   circuitRegions: z.record(z.string(), z.string().min(1)).default({}),
+  /** Workspace id (a GUID) that receives the vaults' Site Recovery logs and that the RPO alert rule queries (infra output LOG_ANALYTICS_WORKSPACE_ID). */
+  asrLogsWorkspaceId: z.uuid().optional(),
 });
 export type HealthCheckSettings = z.infer<typeof HealthCheckSettings>;
 
@@ -141,8 +164,16 @@ export const EstateSchema = z.strictObject({
     retentionDays: z.number().positive(),
   }),
   vaults: z.record(Name, Vault),
-  /** The domain controller that already runs in the target region; no failover starts without it. */
-  targetDomainController: z.strictObject({ vmId: ArmId, domain: z.string().min(1) }),
+  /**
+   * The domain controller that already runs in the target region; no failover starts without it.
+   * It is checked over the network at `address` (its DNS, LDAP and Kerberos), without running code on it.
+   */
+  targetDomainController: z.strictObject({ vmId: ArmId, address: Ipv4, domain: z.string().min(1) }),
+  /**
+   * Drills follow Microsoft's guidance for AD with Site Recovery: one DC, not all, is failed over into
+   * the isolated test network, and the drill's DC check runs on it. Default: the first DC in `vms`.
+   */
+  drill: z.strictObject({ domainController: Name.optional() }).default({}),
   database: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
   tiers: z.array(Tier).min(1),
   vms: z.array(Vm).min(1),
@@ -201,8 +232,19 @@ function crossCheck(estate: Estate): string[] {
   });
   estate.tiers.forEach((tier, i) => {
     if (!estate.vms.some((vm) => vm.tier === tier.name)) problems.push(`tiers[${i}]: tier '${tier.name}' has no VMs`);
-    if (tier.guestChecks.includes("domainSecureChannel") && estate.vms.some((vm) => vm.tier === tier.name && vm.os !== "windows")) {
+    const tierVms = estate.vms.filter((vm) => vm.tier === tier.name);
+    if (tier.guestChecks.includes("domainSecureChannel") && tierVms.some((vm) => vm.os !== "windows")) {
       problems.push(`tiers[${i}].guestChecks: domainSecureChannel needs Windows VMs, but tier '${tier.name}' has Linux VMs`);
+    }
+    const dcs = tierVms.filter((vm) => vm.role === "domainController").map((vm) => vm.name);
+    if (tier.guestChecks.includes("domainSecureChannel") && dcs.length > 0) {
+      problems.push(
+        `tiers[${i}].guestChecks: domainSecureChannel gives false failures on domain controllers (${dcs.join(", ")}): Test-ComputerSecureChannel works on domain members only; use 'domainController' for DCs and keep DCs and members in separate tiers`,
+      );
+    }
+    const members = tierVms.filter((vm) => vm.role !== "domainController").map((vm) => vm.name);
+    if (tier.guestChecks.includes("domainController") && members.length > 0) {
+      problems.push(`tiers[${i}].guestChecks: domainController checks domain controllers, but tier '${tier.name}' also has ${members.join(", ")} (not role 'domainController')`);
     }
   });
   estate.dns.forEach((record, i) => {
@@ -216,10 +258,17 @@ function crossCheck(estate: Estate): string[] {
   });
   estate.routes.forEach((route, i) => {
     if (!tierNames.has(route.tier)) problems.push(`routes[${i}].tier: unknown tier '${route.tier}'`);
+    const hop = estate.vms.find((vm) => vm.name === route.nextHopVm);
+    if (!hop) problems.push(`routes[${i}].nextHopVm: unknown VM '${route.nextHopVm}'`);
+    // The route follows its tier's failover, so only a VM recovered with that tier can be its next hop.
+    else if (hop.tier !== route.tier) problems.push(`routes[${i}].nextHopVm: '${hop.name}' is in tier '${hop.tier}', not in the route's tier '${route.tier}': the route would point at a VM not yet recovered`);
   });
-  for (const [key, vault] of Object.entries(estate.vaults)) {
-    const needed = !vault.reprotect ? [] : vault.provider === "InMageRcm" ? (["reprotectAgentId", "logStorageAccountId"] as const) : (["processServerId", "masterTargetId", "retentionDrive", "policyId"] as const);
-    for (const field of needed) if (!vault.reprotect?.[field]) problems.push(`vaults.${key}.reprotect.${field}: required for a ${vault.provider} reprotect`);
+  estate.vms.forEach((vm, i) => {
+    if (vm.role === "domainController" && vm.os !== "windows") problems.push(`vms[${i}].role: a domain controller runs Windows, but ${vm.name} is '${vm.os}'`);
+  });
+  const drillDc = estate.drill.domainController;
+  if (drillDc !== undefined && estate.vms.find((vm) => vm.name === drillDc)?.role !== "domainController") {
+    problems.push(`drill.domainController: '${drillDc}' is not a VM with role 'domainController'`);
   }
   const natVm = estate.vms.find((vm) => vm.name === estate.alerting.natVm.vm);
   if (!natVm) problems.push(`alerting.natVm.vm: unknown VM '${estate.alerting.natVm.vm}'`);

@@ -56,11 +56,14 @@ export interface GuestChecksStep extends StepBase {
 }
 /** HTTP probe of a recovered VM from the Function App's VNet integration. */
 export interface HealthProbeStep extends StepBase { readonly kind: "healthProbe"; readonly vm: string; readonly url: string }
+/** IP forwarding on the recovered NAT/firewall VM's primary NIC, so Azure lets it forward what routes send it. */
+export interface EnableIpForwardingStep extends StepBase { readonly kind: "enableIpForwarding"; readonly vm: string }
+/** Points a route at the private IP that `nextHopVm`'s primary NIC has after failover. */
 export interface UpdateRouteStep extends StepBase {
   readonly kind: "updateRoute";
   readonly routeTable: string;
   readonly route: string;
-  readonly nextHopIpAddress: string;
+  readonly nextHopVm: string;
 }
 export interface UpdateDnsStep extends StepBase {
   readonly kind: "updateDns";
@@ -93,6 +96,7 @@ export type Step =
   | FailoverStep
   | GuestChecksStep
   | HealthProbeStep
+  | EnableIpForwardingStep
   | UpdateRouteStep
   | UpdateDnsStep
   | TierReadyStep

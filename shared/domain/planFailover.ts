@@ -8,6 +8,7 @@ export class PlanError extends Error {
 export const VERIFY_DC_STEP_ID = "verify-dc";
 export const NOTIFY_STEP_ID = "notify-complete";
 export const tierReadyId = (tier: string): string => `tier-ready:${tier}`;
+export const failoverStepId = (vm: string): string => `failover:${vm}`;
 /** The gate step of a person's decision: `await-approve`, `await-commit`, `await-cleanup`. */
 export const decisionGateId = (decision: RunDecision): string => `await-${decision}`;
 
@@ -22,10 +23,11 @@ export const decisionGateId = (decision: RunDecision): string => `await-${decisi
 export function planFailover(estate: Estate, request: FailoverRequest): Plan {
   if (request.mode === "failback-prep") return planFailbackPrep(estate, request);
   if (request.cleanupOnly) return planCleanupOnly(estate, request);
-  const vmsInScope = selectVms(estate, request);
+  const notes: string[] = [];
+  const selected = selectVms(estate, request);
+  const vmsInScope = request.mode === "test" ? oneDomainControllerForDrill(estate, selected, notes) : selected;
   const tiersInScope = estate.tiers.filter((t) => vmsInScope.some((vm) => vm.tier === t.name));
   const recoveryPoint = request.recoveryPoint ?? estate.recoveryPoint;
-  const notes: string[] = [];
   const steps: Step[] = [{ kind: "verifyTargetDc", id: VERIFY_DC_STEP_ID, dependsOn: [], target: "target-dc" }];
   // An approval gate sits between the DC check and the first failover: nothing changes before it.
   const approval = request.approvalRequired ? gate("approve", [VERIFY_DC_STEP_ID]) : undefined;
@@ -42,7 +44,7 @@ export function planFailover(estate: Estate, request: FailoverRequest): Plan {
     const vmGates: string[] = [];
 
     for (const vm of tierVms) {
-      const failoverId = `failover:${vm.name}`;
+      const failoverId = failoverStepId(vm.name);
       steps.push({ kind: "failover", id: failoverId, dependsOn: startAfter, tier: tier.name, target: vm.name, vm: vm.name, mode: request.mode, recoveryPoint });
       const checks = vmChecks(tier, vm, failoverId, request.mode);
       steps.push(...checks);
@@ -132,6 +134,20 @@ function planCleanupOnly(estate: Estate, request: FailoverRequest): Plan {
   };
 }
 
+/**
+ * Microsoft's guidance for AD with Site Recovery: a test failover brings one domain controller, not
+ * all, into the isolated network (several DCs restored there from different points would diverge);
+ * the drill's DC check runs on that one, and the drill's members find it there.
+ */
+function oneDomainControllerForDrill(estate: Estate, vms: readonly Vm[], notes: string[]): Vm[] {
+  const dcs = vms.filter((vm) => vm.role === "domainController");
+  if (dcs.length <= 1) return [...vms];
+  const keep = dcs.find((vm) => vm.name === estate.drill.domainController) ?? dcs[0];
+  const left = dcs.filter((vm) => vm !== keep).map((vm) => vm.name);
+  notes.push(`Drill: only ${keep?.name} of the domain controllers goes into the isolated test network (one DC per drill, as Microsoft advises for AD); ${left.join(", ")} stay(s) out.`);
+  return vms.filter((vm) => vm.role !== "domainController" || vm === keep);
+}
+
 function selectVms(estate: Estate, request: FailoverRequest): Vm[] {
   const { scope } = request;
   switch (scope.kind) {
@@ -192,19 +208,22 @@ function hasNetworkChanges(estate: Estate, tier: string): boolean {
   return estate.routes.some((r) => r.tier === tier) || estate.dns.some((d) => d.tier === tier);
 }
 
+const ipForwardingId = (vm: string): string => `ip-forwarding:${vm}`;
+
 function networkStepsFor(estate: Estate, tier: string, after: readonly string[]): Step[] {
-  const routes: Step[] = estate.routes
-    .filter((r) => r.tier === tier)
-    .map((r) => ({
-      kind: "updateRoute",
-      id: `route:${r.routeTable}:${r.route}`,
-      dependsOn: after,
-      tier,
-      target: `${r.routeTable}/${r.route}`,
-      routeTable: r.routeTable,
-      route: r.route,
-      nextHopIpAddress: r.nextHopIpAddress,
-    }));
+  const tierRoutes = estate.routes.filter((r) => r.tier === tier);
+  // One IP forwarding step per appliance, before every route through it.
+  const forwarding: Step[] = [...new Set(tierRoutes.map((r) => r.nextHopVm))].map((vm) => ({ kind: "enableIpForwarding", id: ipForwardingId(vm), dependsOn: after, tier, target: vm, vm }));
+  const routes: Step[] = tierRoutes.map((r) => ({
+    kind: "updateRoute",
+    id: `route:${r.routeTable}:${r.route}`,
+    dependsOn: [ipForwardingId(r.nextHopVm)],
+    tier,
+    target: `${r.routeTable}/${r.route}`,
+    routeTable: r.routeTable,
+    route: r.route,
+    nextHopVm: r.nextHopVm,
+  }));
   const records: Step[] = estate.dns
     .filter((d) => d.tier === tier)
     .map((d) => ({
@@ -218,5 +237,5 @@ function networkStepsFor(estate: Estate, tier: string, after: readonly string[])
       name: d.name,
       addresses: d.failoverAddresses,
     }));
-  return [...routes, ...records];
+  return [...forwarding, ...routes, ...records];
 }

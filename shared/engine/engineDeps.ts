@@ -1,10 +1,12 @@
 import type { Estate } from "../domain/estate.js";
 import type { AuditLog } from "../ports/auditLog.js";
 import type { Clock } from "../ports/clock.js";
+import type { DirectoryProbePort } from "../ports/directoryProbe.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { GuestCommandPort } from "../ports/guestCommands.js";
 import type { HealthProbePort } from "../ports/healthProbe.js";
 import type { Logger } from "../ports/logger.js";
+import type { NicPort } from "../ports/nics.js";
 import type { NotifierPort } from "../ports/notifier.js";
 import type { QueuePort } from "../ports/queue.js";
 import type { RoutePort } from "../ports/routes.js";
@@ -52,7 +54,11 @@ export interface EngineDeps {
   readonly dns: DnsPort;
   readonly guest: GuestCommandPort;
   readonly routes: RoutePort;
+  /** NICs of recovered NAT/firewall VMs: IP forwarding and the address routes point at. */
+  readonly nics: NicPort;
   readonly probe: HealthProbePort;
+  /** The target DC's locator records, LDAP and Kerberos, read over the network. */
+  readonly directory: DirectoryProbePort;
   readonly notifier: NotifierPort;
   readonly log: Logger;
   readonly timing?: Partial<EngineTiming>;

@@ -1,11 +1,11 @@
 import type { Estate } from "../domain/estate.js";
 import type { FailoverRequest, Plan, Step } from "../domain/plan.js";
 import { planFailover } from "../domain/planFailover.js";
-import { chooseRecoveryPoint } from "../domain/recoveryPoint.js";
+import { chooseRecoveryPoint, commonMultiVmPoint } from "../domain/recoveryPoint.js";
 import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { RoutePort } from "../ports/routes.js";
-import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+import type { RecoveryPointInfo, SiteRecoveryPort } from "../ports/siteRecovery.js";
 import { findVault, findVm, protectedItemRef } from "./executors/estateLookup.js";
 
 /** What a preview reads: ASR, DNS and routes, never writing anything. */
@@ -24,7 +24,8 @@ export interface PreviewVm {
   readonly region: string;
   readonly protectedItem: string;
   /** The point the failover would use now, and how old it is. */
-  readonly recoveryPoint?: { readonly id: string; readonly time: string; readonly type: string; readonly ageSeconds: number };
+  /** The point the failover would use now (no id: ASR's latest, made at failover), the newest data it keeps, its age, and why. */
+  readonly recoveryPoint?: { readonly id?: string; readonly time: string; readonly type: string; readonly ageSeconds: number; readonly explanation: string };
   /** Failback preparation: whether ASR offers Reprotect on the item. */
   readonly reprotect?: { readonly possible: boolean; readonly detail: string };
   readonly problem?: string;
@@ -48,7 +49,11 @@ export interface RunPreview {
   readonly vms: readonly PreviewVm[];
   readonly vaults: readonly { readonly key: string; readonly name: string; readonly region: string; readonly provider: string; readonly onPremises?: { readonly reachable: boolean; readonly detail: string } }[];
   readonly dnsChanges: readonly { readonly record: string; readonly zoneType: "public" | "private"; readonly zone: string; readonly name: string; readonly from: readonly string[] | null; readonly to: readonly string[]; readonly ttl: number }[];
-  readonly routeChanges: readonly { readonly route: string; readonly addressPrefix: string; readonly from: string | null; readonly to: string }[];
+  /**
+   * `to` is null: the next hop is the private IP of `nextHopVm`'s primary NIC, known only once that VM
+   * is recovered (read then, after IP forwarding is enabled on that NIC).
+   */
+  readonly routeChanges: readonly { readonly route: string; readonly addressPrefix: string; readonly from: string | null; readonly to: null; readonly nextHopVm: string; readonly detail: string }[];
   readonly approvalsNeeded: readonly { readonly decision: string; readonly role: string; readonly when: string }[];
   readonly notes: readonly string[];
   /** Empty: the run would start; otherwise what stops it, named. */
@@ -67,6 +72,7 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
   const problems: PreviewProblem[] = [];
 
   const vmSteps = plan.steps.filter((s): s is Extract<Step, { kind: "failover" | "reprotect" }> => s.kind === "failover" || s.kind === "reprotect");
+  const groups = new Map<string, Map<string, readonly RecoveryPointInfo[]>>();
   const vms = await Promise.all(vmSteps.map(async (step): Promise<PreviewVm> => {
     const vm = findVm(estate, step.vm);
     const vault = findVault(estate, vm.vault);
@@ -74,19 +80,22 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
     const ref = protectedItemRef(estate, vm.name);
     if (step.kind === "reprotect") {
       const item = await reads.siteRecovery.getProtectedItem(ref);
-      const possible = item.allowedOperations.includes("Reprotect");
-      const detail = possible ? "ASR offers Reprotect (failed over and committed)" : `ASR does not offer Reprotect: state ${item.protectionState}, active on ${item.activeLocation}`;
+      const possible = item.allowedOperations.includes("SwitchProtection");
+      const detail = possible ? "ASR offers reprotect (SwitchProtection): the VM is failed over" : `ASR does not offer reprotect (SwitchProtection): state ${item.protectionState}, active on ${item.activeLocation}`;
       if (!possible) problems.push({ field: "reprotect", vm: vm.name, message: detail });
       return { ...base, reprotect: { possible, detail } };
     }
-    const points = await reads.siteRecovery.listRecoveryPoints(ref);
-    const decision = chooseRecoveryPoint(points, step.recoveryPoint, now, estate.objectives.retentionDays);
+    const [points, item] = await Promise.all([reads.siteRecovery.listRecoveryPoints(ref), reads.siteRecovery.getProtectedItem(ref)]);
+    if (item.multiVmGroup) groups.set(item.multiVmGroup, (groups.get(item.multiVmGroup) ?? new Map()).set(vm.name, points));
+    const decision = chooseRecoveryPoint(points, step.recoveryPoint, now, estate.objectives.retentionDays, item.lastDataReceived);
     if (!decision.ok) {
       problems.push({ field: "recoveryPoint", vm: vm.name, message: `${vm.name}: ${decision.reason}` });
       return { ...base, problem: decision.reason };
     }
-    const { id, time, type } = decision.point;
-    return { ...base, recoveryPoint: { id, time: time.toISOString(), type, ageSeconds: Math.round((now.getTime() - time.getTime()) / 1000) } };
+    const { point, dataAsOf, explanation } = decision;
+    // The data-loss window is what the point leaves out: everything after the newest data it keeps.
+    const ageSeconds = Math.round((now.getTime() - dataAsOf.getTime()) / 1000);
+    return { ...base, recoveryPoint: { ...(point ? { id: point.id, type: point.type } : { type: "Latest" }), time: dataAsOf.toISOString(), ageSeconds, explanation } };
   }));
 
   const vaultKeys = [...new Set(vmSteps.map((s) => findVm(estate, s.vm).vault))];
@@ -108,7 +117,8 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
   const routeChanges = await Promise.all(plan.steps.flatMap((s) => (s.kind === "updateRoute" ? [s] : [])).map(async (step) => {
     const route = estate.routes.find((r) => r.routeTable === step.routeTable && r.route === step.route);
     const current = route ? await reads.routes.getRoute({ resourceGroup: route.resourceGroup, routeTable: step.routeTable, route: step.route }) : undefined;
-    return { route: step.target, addressPrefix: route?.addressPrefix ?? current?.addressPrefix ?? "", from: current?.nextHopIpAddress ?? null, to: step.nextHopIpAddress };
+    const detail = `next hop: the private IP of ${step.nextHopVm}'s primary NIC, read after its failover, once IP forwarding is enabled on that NIC`;
+    return { route: step.target, addressPrefix: route?.addressPrefix ?? current?.addressPrefix ?? "", from: current?.nextHopIpAddress ?? null, to: null, nextHopVm: step.nextHopVm, detail };
   }));
 
   const stageOf = stages(plan);
@@ -133,10 +143,27 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
                 : { decision: "cleanup", role: "operator", when: s.proceedAfterSeconds !== undefined ? `any time; on its own ${Math.round(s.proceedAfterSeconds / 60)} min after the last tier is ready` : "any time, once the drill was inspected" },
           ],
     ),
-    notes: plan.notes,
+    notes: [...plan.notes, ...multiVmGroupNotes(groups, estate, request)],
     problems,
     previewedAt: now.toISOString(),
   };
+}
+
+/**
+ * Item-level failovers choose a point per VM, so VMs of one multi-VM consistency group stay
+ * consistent only when every one of them is given the same multi-VM sync point: say which exists.
+ */
+function multiVmGroupNotes(groups: ReadonlyMap<string, ReadonlyMap<string, readonly RecoveryPointInfo[]>>, estate: Estate, request: FailoverRequest): string[] {
+  const choice = request.recoveryPoint ?? estate.recoveryPoint;
+  return [...groups.entries()].flatMap(([group, byVm]) => {
+    if (byVm.size < 2) return [];
+    const names = [...byVm.keys()].join(", ");
+    const common = commonMultiVmPoint(byVm);
+    if (typeof choice === "object" && common && Date.parse(choice.at) >= common.getTime()) return [];
+    return common
+      ? [`${names} replicate in multi-VM consistency group '${group}': they stay consistent with each other only on a common multi-VM point; the newest is ${common.toISOString()} (recoveryPoint {"at": "${common.toISOString()}"}); with '${typeof choice === "string" ? choice : choice.at}' each VM fails over to its own point.`]
+      : [`${names} replicate in multi-VM consistency group '${group}', but ASR lists no multi-VM point common to all of them: each VM fails over to its own point and they may not be consistent with each other.`];
+  });
 }
 
 /** Stage of each step: one more than its latest dependency's (the planner lists dependencies first). */

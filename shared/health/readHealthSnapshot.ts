@@ -61,7 +61,8 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
   try {
     const vaultEntries = Object.entries(estate.vaults);
     const settings = estate.healthCheck;
-    const [vaults, circuits, targetDcHeartbeat, dns, dcAgent, notificationChannels] = await Promise.all([
+    const asrLogsWorkspaceId = settings?.asrLogsWorkspaceId;
+    const [vaults, circuits, targetDcHeartbeat, dns, dcAgent, notificationChannels, asrLogCoverage] = await Promise.all([
       Promise.all(
         vaultEntries.map(async ([key, vault]): Promise<[string, VaultSnapshot]> => {
           const [items, recoveryPlans, policies] = await Promise.all([
@@ -87,6 +88,8 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
       ),
       read((signal) => readers.vmAgents.agentState(estate.targetDomainController.vmId, { signal })),
       readers.notificationChannels ? read(() => (readers.notificationChannels as () => Promise<readonly NotificationChannelState[]>)()) : Promise.resolve(undefined),
+      // The RPO alert rule's own source: whether the vaults' rows reach its workspace at all.
+      asrLogsWorkspaceId ? read((signal) => readers.monitor.asrLogCoverage(asrLogsWorkspaceId, limits.heartbeatWindowHours, { signal })) : Promise.resolve(undefined),
     ]);
     const partial: HealthSnapshot = {
       takenAt: clock.now(),
@@ -97,6 +100,7 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
       dns: Object.fromEntries(dns),
       vmAgents: { [estate.targetDomainController.vmId.toLowerCase()]: dcAgent },
       ...(notificationChannels ? { notificationChannels } : {}),
+      ...(asrLogCoverage ? { asrLogCoverage } : {}),
     };
 
     // Phase 2: per item found (wherever it was found), its recovery points; per recovered VM of a tier with in-guest checks, its agent.

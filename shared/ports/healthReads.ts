@@ -1,5 +1,6 @@
 import type { Vault } from "../domain/estate.js";
 import type {
+  AsrLogCoverage,
   CircuitAvailability,
   PolicySnapshot,
   ProtectedItemSnapshot,
@@ -28,6 +29,8 @@ export interface MonitorPort {
   circuitAvailability(region: string, circuitIds: readonly string[], windowMinutes: number, options?: ReadOptions): Promise<Map<string, CircuitAvailability>>;
   /** Newest Heartbeat of a VM in a workspace within the last `windowHours`; null when there is none. */
   lastHeartbeat(workspaceId: string, vmId: string, windowHours: number, options?: ReadOptions): Promise<Date | null>;
+  /** Per vault and provider, the AzureSiteRecoveryReplicatedItems rows of the last `windowHours` (what the RPO alert rule reads). */
+  asrLogCoverage(workspaceId: string, windowHours: number, options?: ReadOptions): Promise<AsrLogCoverage[]>;
 }
 
 /** The Azure VM agent of a VM, from its instance view (what Run Command needs). */

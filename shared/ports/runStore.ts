@@ -47,7 +47,10 @@ export interface StepJournal {
   readonly failedJobs?: readonly string[];
   /** Serialized ARM poller state of a Run Command or route update. */
   readonly resumeToken?: string;
-  readonly recoveryPoint?: { readonly id?: string; readonly time: string; readonly type: string };
+  /** The point chosen: `id` absent for ASR's latest (lowest RPO), whose `time` is the newest data ASR had then. */
+  readonly recoveryPoint?: { readonly id?: string; readonly time: string; readonly type: string; readonly choice?: string };
+  /** When the step began following its current ASR job: the RTO deadline of the wait counts from here. */
+  readonly followingSince?: string;
   /** Values before the change, kept for failback. */
   readonly previous?: unknown;
   readonly output?: unknown;

@@ -7,11 +7,21 @@ export interface ProtectedItemRef {
 }
 
 export interface ProtectedItemState {
+  /** providerSpecificDetails.instanceType: 'InMageRcm', or 'InMageRcmFailback' once reprotected towards vSphere. */
+  readonly provider: string;
   readonly protectionState: string;
   readonly activeLocation: string;
   readonly testFailoverState: string;
   readonly allowedOperations: readonly string[];
   readonly replicationHealth: string;
+  /** InMageRcm's multiVmGroupName: the multi-VM consistency group the item replicates in (recorded null when none). */
+  readonly multiVmGroup?: string;
+  /** InMageRcm's internalIdentifier (what job details name the item by). */
+  readonly internalId?: string;
+  /** InMageRcm's targetResourceGroupId: where ASR creates the recovered and the test VMs. */
+  readonly targetResourceGroupId?: string;
+  /** InMageRcm's lastRecoveryPointReceived: the newest replicated data ASR holds for the item. */
+  readonly lastDataReceived?: Date;
   /** The operation ASR is running on the item, if any ('None' otherwise). */
   readonly currentScenario: { readonly name: string; readonly jobName?: string };
 }
@@ -19,17 +29,25 @@ export interface ProtectedItemState {
 export interface RecoveryPointInfo {
   readonly id: string;
   readonly time: Date;
-  /** 'AppConsistent' or 'CrashConsistent' (ASR's recoveryPointType). */
+  /** ASR's recoveryPointType: 'AppConsistent' / 'ApplicationConsistent' or 'CrashConsistent' (see domain/recoveryPoint.ts). */
   readonly type: string;
+  /** InMageRcm's isMultiVmSyncPoint: consistent across the VMs of the item's multi-VM group. */
+  readonly multiVmSyncPoint?: boolean;
 }
-
-export type AsrJobState = "NotStarted" | "InProgress" | "Succeeded" | "Failed" | "Cancelled" | "Suspended" | "Other";
 
 export interface AsrJob {
   readonly name: string;
-  readonly state: AsrJobState;
+  /** ASR's job state as sent: NotStarted, InProgress, Succeeded, Failed, Cancelled, Suspended, ... (judged by the engine). */
+  readonly state: string;
+  /** For Succeeded: Completed, PartiallySucceeded, CompletedWithInformation or Skipped (the SDK's JobProperties doc). */
+  readonly stateDescription: string;
   readonly scenarioName: string;
   readonly errors: readonly string[];
+  /**
+   * A succeeded test failover job names the VM it created (TestFailoverJobDetails.protectedItemDetails[]:
+   * `name` is the item's internal identifier, `testVmName` the VM's name; recorded, filled only at Succeeded).
+   */
+  readonly testVms: readonly { readonly internalId: string; readonly testVmName: string }[];
 }
 
 export interface StartedJob {
@@ -54,6 +72,6 @@ export interface SiteRecoveryPort {
   getJob(vault: Vault, jobName: string): Promise<AsrJob>;
   /** Reverse replication (Azure back to on-premises) of a failed-over item, with the vault's reprotect settings. */
   startReprotect(ref: ProtectedItemRef): Promise<StartedJob>;
-  /** The vault's on-premises fabric as ASR sees it: its reprotect agent (InMageRcm) or process server (InMageAzureV2). */
+  /** The vault's on-premises fabric as ASR sees it: the appliance's reprotect agent. */
   getOnPremisesReachability(vault: Vault): Promise<OnPremisesReachability>;
 }

@@ -1,4 +1,5 @@
 import type { Estate } from "../domain/estate.js";
+import { describeRecoveryPointChoice } from "../domain/recoveryPoint.js";
 import type { RunRecord, StepRecord } from "../ports/runStore.js";
 import type { DnsChange, RunReport, StepReport } from "./runReport.js";
 
@@ -22,10 +23,18 @@ export function buildRunReport(estate: Estate, run: RunRecord, records: readonly
     rtoTargetSeconds: estate.objectives.rtoMinutes * 60,
     dataLossWindowSeconds: dataLossWindow(records),
     rpoTargetSeconds: estate.objectives.rpoMinutes * 60,
+    recoveryPointChoice: recoveryPointChoiceOf(records),
     dnsChanges: records.flatMap(dnsChange),
     notes: run.notes,
     steps: steps.map(stepReport),
   };
+}
+
+function recoveryPointChoiceOf(records: readonly StepRecord[]): { choice: string; meaning: string } | null {
+  const failover = records.find((r) => r.step.kind === "failover");
+  if (!failover || failover.step.kind !== "failover") return null;
+  const choice = failover.step.recoveryPoint;
+  return { choice: typeof choice === "string" ? choice : `at ${choice.at}`, meaning: describeRecoveryPointChoice(choice) };
 }
 
 /**

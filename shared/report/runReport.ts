@@ -41,6 +41,8 @@ export interface RunReport {
   /** Worst VM: time between its recovery point and the start of its failover (the writes given up). */
   readonly dataLossWindowSeconds: number | null;
   readonly rpoTargetSeconds: number;
+  /** How the run's failovers chose their recovery point, and what that means (null: no failover in the run). */
+  readonly recoveryPointChoice?: { readonly choice: string; readonly meaning: string } | null;
   readonly dnsChanges: readonly DnsChange[];
   readonly notes: readonly string[];
   readonly steps: readonly StepReport[];

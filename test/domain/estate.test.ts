@@ -57,4 +57,26 @@ describe("parseEstate", () => {
     expect(problems).toContain("tiers[5]: tier 'batch' has no VMs");
     expect(problems.some((p) => p.startsWith("tiers[3].guestChecks: domainSecureChannel needs Windows"))).toBe(true);
   });
+
+  it("refuses the secure-channel check on domain controllers and DC checks on members: DCs get DC checks", () => {
+    const json = sampleEstateJson() as { tiers: Record<string, unknown>[]; vms: Record<string, unknown>[] };
+    json.tiers[0] = { ...json.tiers[0], guestChecks: ["domainSecureChannel"] };
+    json.tiers[2] = { ...json.tiers[2], guestChecks: ["domainController"] };
+    const problems = problemsOf(json);
+    expect(problems.some((p) => p.startsWith("tiers[0].guestChecks: domainSecureChannel gives false failures on domain controllers (DC01, DC02)"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("tiers[2].guestChecks: domainController checks domain controllers, but tier 'api' also has API01"))).toBe(true);
+  });
+
+  it("tells an estate on the retired classic architecture to move to the modernized appliance", () => {
+    const json = sampleEstateJson() as { vaults: Record<string, Record<string, unknown>> };
+    json.vaults["eastus"] = { ...json.vaults["eastus"], provider: "InMageAzureV2" };
+    expect(problemsOf(json)).toContain(
+      "vaults.eastus.provider: the classic architecture (Configuration Server, InMageAzureV2) was retired on 30 March 2026: move the VMs to the modernized replication appliance (InMageRcm) and set provider to 'InMageRcm'",
+    );
+  });
+
+  it("names a drill DC that is not a domain controller", () => {
+    const json = { ...sampleEstateJson(), drill: { domainController: "API01" } };
+    expect(problemsOf(json)).toContain("drill.domainController: 'API01' is not a VM with role 'domainController'");
+  });
 });

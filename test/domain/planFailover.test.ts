@@ -12,11 +12,11 @@ function tinyEstate(): Estate {
   return parseEstate({
     ...base,
     tiers: [
-      { name: "identity", guestChecks: ["domainSecureChannel"] },
+      { name: "identity", guestChecks: ["domainController"] },
       { name: "web", dependsOn: ["identity"], healthProbe: { port: 80, path: "/healthz" } },
     ],
     vms: [
-      { name: "DC01", tier: "identity", vault: "eastus", protectedItem: "dc01", os: "windows", recoveryVmId: id("DC01"), recoveryIp: "10.0.1.10" },
+      { name: "DC01", tier: "identity", vault: "eastus", protectedItem: "dc01", os: "windows", role: "domainController", recoveryVmId: id("DC01"), recoveryIp: "10.0.1.10" },
       { name: "WEB01", tier: "web", vault: "eastus", protectedItem: "web01", os: "linux", recoveryVmId: id("WEB01"), recoveryIp: "10.0.3.10" },
     ],
     dns: [{ tier: "web", zoneType: "public", resourceGroup: "rg", zone: "contoso.com", name: "www", failoverAddresses: ["20.0.0.1"], ttl: 300 }],
@@ -34,7 +34,7 @@ describe("planFailover", () => {
       steps: [
         { kind: "verifyTargetDc", id: "verify-dc", dependsOn: [], target: "target-dc" },
         { kind: "failover", id: "failover:DC01", dependsOn: ["verify-dc"], tier: "identity", target: "DC01", vm: "DC01", mode: "unplanned", recoveryPoint: "latest" },
-        { kind: "guestChecks", id: "checks:DC01", dependsOn: ["failover:DC01"], tier: "identity", target: "DC01", vm: "DC01", checks: ["domainSecureChannel"] },
+        { kind: "guestChecks", id: "checks:DC01", dependsOn: ["failover:DC01"], tier: "identity", target: "DC01", vm: "DC01", checks: ["domainController"] },
         { kind: "tierReady", id: "tier-ready:identity", dependsOn: ["checks:DC01"], tier: "identity", target: "identity" },
         { kind: "failover", id: "failover:WEB01", dependsOn: ["tier-ready:identity"], tier: "web", target: "WEB01", vm: "WEB01", mode: "unplanned", recoveryPoint: "latest" },
         { kind: "healthProbe", id: "probe:WEB01", dependsOn: ["failover:WEB01"], tier: "web", target: "WEB01", vm: "WEB01", url: "http://10.0.3.10:80/healthz" },
@@ -53,7 +53,11 @@ describe("planFailover", () => {
     expect(kinds.has("updateDns")).toBe(false);
     expect(kinds.has("updateRoute")).toBe(false);
     expect(kinds.has("commit")).toBe(false);
-    expect(plan.steps.filter((s) => s.kind === "cleanupTestFailover")).toHaveLength(16);
+    // One DC of two goes into the isolated network (Microsoft's guidance for AD with Site Recovery).
+    expect(plan.steps.filter((s) => s.kind === "cleanupTestFailover")).toHaveLength(15);
+    expect(plan.steps.some((s) => s.id === "failover:DC02")).toBe(false);
+    expect(plan.steps.find((s) => s.id === "checks:DC01")).toMatchObject({ kind: "guestChecks", checks: ["domainController"] });
+    expect(plan.notes).toContain("Drill: only DC01 of the domain controllers goes into the isolated test network (one DC per drill, as Microsoft advises for AD); DC02 stay(s) out.");
     expect(plan.steps.some((s) => s.kind === "healthProbe")).toBe(false);
     expect(plan.steps.find((s) => s.id === "checks:WEB01")).toMatchObject({ kind: "guestChecks", checks: [], httpProbeUrl: "http://10.50.3.10:80/healthz" });
     expect(plan.notes).toContain("Test failover: routes and DNS of tier 'web' stay on production values.");
@@ -81,7 +85,14 @@ describe("planFailover", () => {
       fc.subarray(vmNames, { minLength: 1 }).map((vms): Scope => ({ kind: "vms", vms })),
     );
     const requestArb: fc.Arbitrary<FailoverRequest> = fc.record({ mode: fc.constantFrom("unplanned" as const, "test" as const), scope: scopeArb });
-    const inScope = (scope: Scope) => estate.vms.filter((vm) => scope.kind === "all" || (scope.kind === "tiers" ? scope.tiers.includes(vm.tier) : scope.vms.includes(vm.name))).map((vm) => vm.name);
+    const selected = (scope: Scope) => estate.vms.filter((vm) => scope.kind === "all" || (scope.kind === "tiers" ? scope.tiers.includes(vm.tier) : scope.vms.includes(vm.name)));
+    /** A drill takes one DC of those in scope: the estate's drill DC if in scope, else the first. */
+    const inScope = (request: FailoverRequest) => {
+      const vms = selected(request.scope);
+      const dcs = vms.filter((vm) => vm.role === "domainController");
+      const drillDc = dcs.find((vm) => vm.name === estate.drill.domainController) ?? dcs[0];
+      return (request.mode === "test" ? vms.filter((vm) => vm.role !== "domainController" || vm === drillDc) : vms).map((vm) => vm.name);
+    };
 
     it("is a DAG whose dependencies exist and come first", () => {
       fc.assert(
@@ -102,7 +113,7 @@ describe("planFailover", () => {
         fc.property(requestArb, (request) => {
           const plan = planFailover(estate, request);
           const failedOver = plan.steps.filter((s) => s.kind === "failover").map((s) => s.target);
-          expect([...failedOver].sort()).toEqual(inScope(request.scope).sort());
+          expect([...failedOver].sort()).toEqual(inScope(request).sort());
           const vmSteps = plan.steps.filter((s) => "vm" in s).map((s) => (s as { vm: string }).vm);
           expect(vmSteps.every((vm) => failedOver.includes(vm))).toBe(true);
         }),

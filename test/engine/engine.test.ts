@@ -23,7 +23,8 @@ describe("failover engine through simulated Azure", () => {
     for (const record of estate.dns) expect(result.stack.azure.dnsRecord(record.zoneType, record.zone, record.name)?.addresses).toEqual(record.failoverAddresses);
     const route = estate.routes[0];
     if (!route) throw new Error("the sample estate has a route");
-    expect(result.stack.azure.route(route.routeTable, route.route)?.nextHopIpAddress).toBe(route.nextHopIpAddress);
+    // The recovered NAT's NIC carries the item's static target IP (the estate's recoveryIp).
+    expect(result.stack.azure.route(route.routeTable, route.route)?.nextHopIpAddress).toBe(estate.vms.find((vm) => vm.name === route.nextHopVm)?.recoveryIp);
     for (const vm of allVms) expect(result.stack.azure.protectedItem(vm).allowedOperations).not.toContain("Commit");
     expect(result.events.map((e) => e.kind)).toEqual(["runStarted", ...estate.tiers.map(() => "tierCompleted"), "runCompleted"]);
     expect(result.step("failover:DC01").journal.recoveryPoint?.type).toBeDefined();
@@ -34,7 +35,14 @@ describe("failover engine through simulated Azure", () => {
   it("runs a test failover in the isolated network, leaves production alone and sweeps the test VMs", async () => {
     const result = await runFailover({ request: { mode: "test", scope: { kind: "all" } } });
     expect(result.run.status).toBe("succeeded");
-    expect(expectOneFailoverPerVm(result, allVms)).toEqual(ones);
+    // One DC of two goes into the isolated network (Microsoft's guidance for AD with Site Recovery).
+    const drilled = allVms.filter((vm) => vm !== "DC02");
+    expect(expectOneFailoverPerVm(result, drilled)).toEqual(Object.fromEntries(drilled.map((vm) => [vm, 1])));
+    expect(result.stack.azure.stats().failoverCalls["DC02"] ?? 0).toBe(0);
+    // The checks ran on the test VM the job named, in the item's target resource group.
+    const web = estate.vms.find((vm) => vm.name === "WEB01");
+    expect(result.step("failover:WEB01").journal.output).toEqual({ testVmId: `${web?.recoveryVmId.replace(/WEB01$/, "")}WEB01-test`, testVmName: "WEB01-test" });
+    expect(result.step("checks:DC01").status).toBe("succeeded");
     for (const record of estate.dns) expect(result.stack.azure.dnsRecord(record.zoneType, record.zone, record.name)?.addresses).not.toEqual(record.failoverAddresses);
     expect(result.stack.azure.existingVmNames().filter((n) => n.endsWith("-test"))).toEqual([]);
     for (const vm of allVms) expect(result.stack.azure.protectedItem(vm).activeLocation).toBe("Primary");

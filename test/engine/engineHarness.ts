@@ -6,7 +6,7 @@ import type { Logger } from "../../shared/ports/logger.js";
 import type { NotifierPort, RunEvent } from "../../shared/ports/notifier.js";
 import type { RunRecord, StepRecord } from "../../shared/ports/runStore.js";
 import { createLocalStack, type LocalStack } from "../../local/localStack.js";
-import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
+import type { FaultPlan, JobDurations } from "../../local/simulated-azure/simulatedAzure.js";
 import { sampleEstate } from "../helpers.js";
 
 export interface LogLine {
@@ -29,6 +29,7 @@ export interface HarnessOptions {
   readonly estate?: Estate;
   readonly request?: FailoverRequest;
   readonly faults?: FaultPlan;
+  readonly durations?: Partial<JobDurations>;
   readonly boundary?: BoundaryHook;
   /** Wraps the queue's send, e.g. to deliver every message twice. */
   readonly onStack?: (stack: LocalStack) => void;
@@ -64,6 +65,7 @@ export async function runFailover(options: HarnessOptions = {}): Promise<Harness
     // Short SDK-independent retry delays keep failing scenarios quick in simulated time.
     timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.durations ? { durations: options.durations } : {}),
     ...(options.boundary ? { boundary: options.boundary } : {}),
   });
   stacks.push(stack);

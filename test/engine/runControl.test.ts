@@ -82,12 +82,13 @@ describe("run control through the real engine", () => {
     const steps = await statusOf(stack, runId);
     expect(steps["failover:API01"]).toBe("cancelled");
     expect(steps["notify-complete"]).toBe("cancelled");
-    expect(Object.keys(stack.azure.stats().failoverCalls).sort()).toEqual(["DC01", "DC02"]);
+    // A drill fails over one DC only (DC01, the estate's drill DC).
+    expect(Object.keys(stack.azure.stats().failoverCalls).sort()).toEqual(["DC01"]);
     expect((await stack.store.getRun(runId))?.value.status).toBe("cancelled");
     expect(await control.cancel(runId, alice, "again")).toMatchObject({ ok: false, status: 409 });
     // The drill left test VMs behind: cleanup sweeps them with a run of its own.
     const sweep = await control.cleanup(runId, alice);
-    expect(sweep).toMatchObject({ ok: true, status: 202, body: { cleanupOf: runId, vms: ["DC01", "DC02"] } });
+    expect(sweep).toMatchObject({ ok: true, status: 202, body: { cleanupOf: runId, vms: ["DC01"] } });
     await stack.drain();
     expect(stack.azure.existingVmNames().filter((n) => n.endsWith("-test"))).toEqual([]);
     expect(await control.cleanup(runId, alice)).toMatchObject({ ok: true, status: 200 });
@@ -121,7 +122,7 @@ describe("run control through the real engine", () => {
     const failover = await stack.engine.startRun({ mode: "unplanned", scope: { kind: "tiers", tiers: ["identity"] } }, "test");
     await stack.drain();
     expect((await stack.store.getRun(failover.runId))?.value.status).toBe("succeeded");
-    expect(stack.azure.protectedItem("DC01").allowedOperations).toContain("Reprotect");
+    expect(stack.azure.protectedItem("DC01").allowedOperations).toContain("SwitchProtection");
 
     faults.onPremisesUnreachable = true;
     const blocked = await stack.engine.startRun({ mode: "failback-prep", scope: { kind: "vms", vms: ["DC01"] } }, "test");
@@ -132,7 +133,8 @@ describe("run control through the real engine", () => {
     const prep = await stack.engine.startRun({ mode: "failback-prep", scope: { kind: "tiers", tiers: ["identity"] } }, "test");
     await stack.drain();
     expect((await stack.store.getRun(prep.runId))?.value.status).toBe("succeeded");
-    expect(stack.azure.protectedItem("DC01")).toMatchObject({ activeLocation: "Recovery", allowedOperations: ["PlannedFailover", "DisableProtection"] });
+    // Recorded (TestV2ARCMFailback.json): a reprotected item replicates towards vSphere as InMageRcmFailback, Protected, active on Primary.
+    expect(stack.azure.protectedItem("DC01")).toMatchObject({ protectionState: "Protected", activeLocation: "Primary", allowedOperations: ["PlannedFailover", "DisableProtection"] });
     expect(stack.azure.misuse).toEqual([]);
   });
 });

@@ -52,7 +52,8 @@ describe("health check against simulated Azure", () => {
       ReplicationPolicies_List: 2,
       RecoveryPoints_ListByReplicationProtectedItems: estate.vms.length,
       Metrics_Batch: 2,
-      Query_Execute: 1,
+      // The target DC's Heartbeat, and the vaults' Site Recovery logs the RPO alert rule reads.
+      Query_Execute: 2,
       VirtualMachines_InstanceView: 1,
       RecordSets_Get: 2,
       PrivateRecordSets_Get: 3,
@@ -87,6 +88,8 @@ describe("health check against simulated Azure", () => {
     "target-dc-silent": { "estate/targetDc": "red target-dc-heartbeat,domain-trust-after-failover" },
     "run-command-unavailable": { "estate/runCommand": "red vm-agent" },
     "dns-high-ttl": { "estate/dns/public/contoso.com/www": "red dns-ttl" },
+    "asr-logs-missing": { "estate/rpoAlert/rsv-contoso-dr-eastus": "amber rpo-alert-no-logs", "estate/rpoAlert/rsv-contoso-dr-seasia": "amber rpo-alert-no-logs" },
+    "asr-logs-without-rpo": { "estate/rpoAlert/rsv-contoso-dr-eastus": "amber rpo-alert-no-logs", "estate/rpoAlert/rsv-contoso-dr-seasia": "amber rpo-alert-no-logs" },
   };
 
   it.each(Object.entries(KNOWN))("recognises %s, and only where it is", async (problem, expected) => {
@@ -119,11 +122,11 @@ describe("health check against simulated Azure", () => {
       expect(local.azure.stats().byOperation["ReplicationProtectedItems_List:429"]).toBe(2 * 3);
     });
 
-    it("a forbidden Log Analytics query makes only the DC check unknown, with the reason", async () => {
+    it("a forbidden Log Analytics query makes only the checks that query it unknown (DC, RPO alert), with the reason", async () => {
       const { report } = await run({ failReads: { logs: "forbidden" }, avBlockingAgent: ["API03"] });
       expect(find(report, "estate/targetDc")).toMatchObject({ status: "unknown", reason: expect.stringMatching(/forbidden: the Function App's identity lacks read access .*InsufficientAccessError/) });
       expect(find(report, "vm/API03/mobilityAgent").status).toBe("red");
-      expect(Object.keys(notGreen(report)).filter((id) => !id.startsWith("vm/API03/"))).toEqual(["estate/targetDc"]);
+      expect(Object.keys(notGreen(report)).filter((id) => !id.startsWith("vm/API03/"))).toEqual(["estate/targetDc", "estate/rpoAlert/rsv-contoso-dr-eastus", "estate/rpoAlert/rsv-contoso-dr-seasia"]);
     });
 
     it("recovery point lists that time out make only the checks that need them unknown", async () => {

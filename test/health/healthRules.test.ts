@@ -39,8 +39,9 @@ describe("health rules", () => {
     expect(report.vms.map((v) => v.checks.length)).toEqual(estate.vms.map(() => 8));
     expect(report.estateChecks.map((c) => c.kind)).toEqual([
       "expressRoute", "expressRoute", "targetDc", "runCommand", "dns", "dns", "dns", "dns", "dns", "inventoryDrift", "recoveryPlan", "recoveryPlan", "replicationPolicy", "replicationPolicy",
+      "rpoAlert", "rpoAlert",
     ]);
-    expect(report.summary).toMatch(/^GREEN: 142 green \(16 VMs, 14 estate checks\)\.$/);
+    expect(report.summary).toMatch(/^GREEN: 144 green \(16 VMs, 16 estate checks\)\.$/);
   });
 
   describe("RPO against the 30 min objective", () => {
@@ -133,6 +134,12 @@ describe("health rules", () => {
   });
 
   describe("drift between the estate and ASR", () => {
+    it("a VM reprotected towards vSphere (provider InMageRcmFailback) is not drift", () => {
+      const report = evaluate({ item: onlyFor("API03", (i) => ({ ...i, provider: "InMageRcmFailback" })) });
+      expect(check(report, "vm/API03/inventory")).toMatchObject({ status: "green", reason: expect.stringContaining("replicates back to vSphere (InMageRcmFailback)") });
+      expect(check(evaluate({ item: onlyFor("API03", (i) => ({ ...i, provider: "A2A" })) }), "vm/API03/inventory").status).toBe("red");
+    });
+
     it("a VM missing from every vault is red, with only its inventory check", () => {
       const report = evaluate({ item: onlyFor("WEB03", () => undefined) });
       const web03 = report.vms.find((v) => v.vm === "WEB03");
@@ -260,6 +267,6 @@ describe("health rules", () => {
   it("the summary names the worst findings", () => {
     const report = evaluate({ item: onlyFor("API03", (i) => ({ ...i, lastRecoveryPointReceived: minutesAgo(50) })), targetDcHeartbeat: readOk(null) });
     expect(report.overall).toBe("red");
-    expect(report.summary).toMatch(/^RED: 2 red, 140 green \(16 VMs, 14 estate checks\)\. Red: API03 RPO; Domain controller in the target region \(DC03-EUS\)\.$/);
+    expect(report.summary).toMatch(/^RED: 2 red, 142 green \(16 VMs, 16 estate checks\)\. Red: API03 RPO; Domain controller in the target region \(DC03-EUS\)\.$/);
   });
 });

@@ -111,5 +111,7 @@ export function buildSnapshot(estate: Estate, o: SnapshotOverrides = {}, now = N
     targetDcHeartbeat: "targetDcHeartbeat" in o ? o.targetDcHeartbeat : readOk(minutesAgo(1, now)),
     dns,
     vmAgents: { [estate.targetDomainController.vmId.toLowerCase()]: o.dcAgent ?? readOk({ exists: true, powerState: "running", agentStatus: "Ready", agentVersion: "2.7.41491.1102" }), ...o.vmAgents },
+    // Every vault's Site Recovery rows reach the RPO alert rule's workspace, with rpoInSeconds_d.
+    asrLogCoverage: readOk(Object.values(estate.vaults).map((v) => ({ vault: v.name.toLowerCase(), provider: v.provider, rows: 8, rowsWithRpo: 8, newest: minutesAgo(30, now) }))),
   };
 }

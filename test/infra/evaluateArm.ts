@@ -253,6 +253,13 @@ function call(name: string, argNodes: readonly Node[], scope: ArmScope, lambdas:
       if (args.length % 2 !== 0) throw new Error("createObject() takes key/value pairs");
       return Object.fromEntries(Array.from({ length: args.length / 2 }, (_, i) => [text(2 * i), args[2 * i + 1]]));
     }
+    case "union": {
+      // Arrays only (the templates union role scopes): the distinct elements of all, in order (ARM's union()).
+      if (!args.every(Array.isArray)) throw new Error("evaluateArm: union() of objects is not supported");
+      const seen = new Map<string, Json>();
+      for (const item of (args as Json[][]).flat(1)) seen.set(JSON.stringify(item), item);
+      return [...seen.values()];
+    }
     case "flatten": {
       const v = args[0];
       if (!Array.isArray(v) || !v.every(Array.isArray)) throw new Error(`flatten() of something other than an array of arrays: ${JSON.stringify(v)}`);

@@ -10,6 +10,8 @@ import { TABLE_NAMES } from "../../shared/adapters/tableRunStore.js";
 import { classifyAlert } from "../../shared/domain/alerts/classifyAlert.js";
 import { parseCommonAlert } from "../../shared/domain/alerts/commonAlert.js";
 import { parseEstate } from "../../shared/domain/estate.js";
+import { deployedRoleAssignments } from "../../local/simulated-azure/rbacAssignments.js";
+import { BUILT_IN_ROLES, CUSTOM_ROLES, type RoleDefinition } from "../../local/simulated-azure/rbacRoles.js";
 import { readSample } from "../helpers.js";
 import { evaluateArm, type ArmScope } from "./evaluateArm.js";
 
@@ -336,8 +338,25 @@ describe("infra (Bicep compiled to ARM)", () => {
           // The recovered VMs do not exist before the failover creates them: their resource groups.
           "custom:runCommandOperatorRoleId @ resourceGroup",
           "Monitoring Reader @ resourceGroup",
+          // Nor does the recovered NAT VM's NIC: its resource group.
+          "custom:natNicEditorRoleId @ resourceGroup",
         ].sort(),
       );
+    });
+
+    it("are the ones the simulated Azure enforces (rbacAssignments.ts), role by scope type", () => {
+      // The control-plane roles: the simulator checks ARM requests only (data-plane roles authorize other hosts).
+      const dataPlane = new Set(["Storage Blob Data Owner", "Storage Table Data Contributor", "Azure Service Bus Data Sender", "Azure Service Bus Data Receiver", "Monitoring Metrics Publisher", "Key Vault Secrets User", "Log Analytics Reader", "custom:emailSenderRoleId"]);
+      const compiled = [...new Set(assignments().map(describeAssignment).filter((d) => !dataPlane.has(d.split(" @ ")[0]!)))].sort();
+      const customKey = new Map<RoleDefinition, string>(Object.entries(CUSTOM_ROLES).map(([key, role]) => [role, `custom:${key}RoleId`]));
+      const builtInName = new Map<RoleDefinition, string>(Object.values(BUILT_IN_ROLES).map((role) => [role, role.roleName]));
+      const estate = parseEstate(readJson(path.join(root, "estate/sample-estate.json")));
+      const simulated = deployedRoleAssignments(estate).map(({ role, scope }) => {
+        const segments = scope.split("/");
+        const scopeType = segments.length === 5 ? "resourceGroup" : `${segments[6]!}/${segments[7]!}`;
+        return `${customKey.get(role) ?? builtInName.get(role) ?? "unknown"} @ ${scopeType}`;
+      });
+      expect([...new Set(simulated)].sort()).toEqual(compiled);
     });
 
     it("all go to the app's user-assigned identity as a service principal", () => {
@@ -347,29 +366,37 @@ describe("infra (Bicep compiled to ARM)", () => {
       }
     });
 
-    it("define the custom roles with only the actions they need, assignable at resource groups", () => {
+    it("define the custom roles with only the actions they need, from the JSON the simulated Azure enforces, assignable at resource groups", () => {
+      const params = parameters(all);
       const definitions = ofType("Microsoft.Authorization/roleDefinitions").map((l) => {
-        const permissions = props(l)["permissions"] as { actions: string[]; dataActions: string[] }[];
+        const here = scopeAt(l.deployment, l.template, params);
+        const permissions = evaluateArm(props(l)["permissions"], here) as { actions: string[]; notActions: string[]; dataActions: string[] }[];
         return {
           actions: permissions.flatMap((p) => p.actions).sort(),
+          notActions: permissions.flatMap((p) => p.notActions),
           dataActions: permissions.flatMap((p) => p.dataActions),
-          scopes: resolveIn(l, props(l)["assignableScopes"]),
+          scopes: evaluateArm(props(l)["assignableScopes"], here) as string[],
+          subscription: here.subscriptionId(),
         };
       });
-      expect(definitions.map((d) => d.actions).sort()).toEqual([
-        ["Microsoft.Communication/CommunicationServices/Read", "Microsoft.Communication/CommunicationServices/Write", "Microsoft.Communication/EmailServices/write"],
-        ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/runCommand/action"],
-        ["Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
-      ]);
+      expect(definitions.map((d) => d.actions).sort()).toEqual(
+        [
+          ["Microsoft.Communication/CommunicationServices/Read", "Microsoft.Communication/CommunicationServices/Write", "Microsoft.Communication/EmailServices/write"],
+          ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/runCommand/action"],
+          ["Microsoft.Compute/virtualMachines/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Network/networkInterfaces/write"],
+          ["Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
+        ].sort(),
+      );
+      // Exactly the lists of infra/app/customRolePermissions.json, which the simulator imports.
+      expect(definitions.map((d) => d.actions).sort()).toEqual(Object.values(CUSTOM_ROLES).map((r) => [...r.actions].sort()).sort());
       for (const d of definitions) {
         expect(d.dataActions).toEqual([]);
-        if (d.actions.some((a) => a.startsWith("Microsoft.Communication/"))) {
-          // The e-mail sender role: only the resource group of the Communication Services resource.
-          expect(d.scopes).toEqual(["[format('{0}/resourceGroups/{1}', subscription().id, parameters('communicationServiceResourceGroup'))]"]);
-        } else {
-          expect(String(d.scopes)).toMatch(/^\[union\(map\(parameters\('\w+ResourceGroups'\), lambda\('rg', format\('\{0\}\/resourceGroups\/\{1\}', subscription\(\)\.id/);
-        }
+        expect(d.notActions).toEqual([]);
+        expect(d.scopes.length).toBeGreaterThan(0);
+        for (const scope of d.scopes) expect(scope).toMatch(new RegExp(`^/subscriptions/${d.subscription}/resourceGroups/[^/]+$`));
       }
+      const natScopes = definitions.find((d) => d.actions.includes("Microsoft.Network/networkInterfaces/write"))!.scopes;
+      expect(natScopes).toEqual([`/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/${String(params["natResourceGroup"])}`]);
     });
 
     describe("on the customer's optional resources, evaluated for given parameter values", () => {
@@ -393,7 +420,9 @@ describe("infra (Bicep compiled to ARM)", () => {
       const on = (params: Readonly<Record<string, Json>>, resourceType: string): Grant[] =>
         grants(params).filter((g) => g.scope?.includes(`/providers/${resourceType}/`));
       const emailSenderDefinitions = (params: Readonly<Record<string, Json>>): Located[] =>
-        ofType("Microsoft.Authorization/roleDefinitions").filter((l) => isDeployed(l, params) && JSON.stringify(props(l)["permissions"]).includes("Microsoft.Communication/"));
+        ofType("Microsoft.Authorization/roleDefinitions").filter(
+          (l) => isDeployed(l, params) && JSON.stringify(evaluateArm(props(l)["permissions"], scopeAt(l.deployment, l.template, params))).includes("Microsoft.Communication/"),
+        );
 
       it("Monitoring Reader on the secondary ExpressRoute circuit, in its own subscription, only when its id is given", () => {
         const circuits = "Microsoft.Network/expressRouteCircuits";
@@ -555,6 +584,18 @@ describe("infra (Bicep compiled to ARM)", () => {
 
     const insights = one("Microsoft.Insights/components");
     expect(props(insights)["DisableLocalAuth"]).toBe(true);
+  });
+
+  it("integrates the Function App with the customer's subnet and routes all its outbound traffic through the VNet", () => {
+    const site = one("Microsoft.Web/sites");
+    // main.bicep passes its functionSubnetId parameter through, which azd fills from FUNCTION_SUBNET_ID.
+    expect(resolveIn(site, props(site)["virtualNetworkSubnetId"])).toBe("${FUNCTION_SUBNET_ID}");
+    expect(props(site)["vnetRouteAllEnabled"]).toBe(true);
+    const param = main.parameters?.["functionSubnetId"];
+    expect(param?.type).toBe("string");
+    expect(param?.defaultValue).toBeUndefined();
+    expect(param?.metadata?.description).toMatch(/Microsoft\.App\/environments/);
+    expect(mainParameterValues["functionSubnetId"]?.value).toBe("${FUNCTION_SUBNET_ID}");
   });
 
   describe("monitoring", () => {
@@ -861,7 +902,8 @@ describe("infra (Bicep compiled to ARM)", () => {
     interface SampleEstate {
       vaults: Record<string, Ref>;
       targetDomainController: { vmId: string };
-      vms: { recoveryVmId: string }[];
+      vms: { name: string; recoveryVmId: string }[];
+      alerting: { natVm: { vm: string } };
       dns: { zoneType: "public" | "private"; resourceGroup: string; zone: string }[];
       routes: { resourceGroup: string; routeTable: string }[];
     }
@@ -875,6 +917,13 @@ describe("infra (Bicep compiled to ARM)", () => {
       expect(Object.keys(mainParameterValues).filter((p) => !(p in declared))).toEqual([]);
       const required = Object.entries(declared).filter(([, p]) => p.defaultValue === undefined).map(([n]) => n);
       expect(required.filter((p) => !(p in mainParameterValues))).toEqual([]);
+    });
+
+    it("name the resource group of the sample estate's recovered NAT VM for the NIC role", () => {
+      const nat = estate.vms.find((v) => v.name === estate.alerting.natVm.vm);
+      expect(nat).toBeDefined();
+      expect(value<string>("natResourceGroup")).toBe(nat!.recoveryVmId.split("/")[4]);
+      expect(value<string[]>("vmResourceGroups")).toContain(value<string>("natResourceGroup"));
     });
 
     it("point at the sample estate's vaults, DNS zones, route tables and VM resource groups", () => {

@@ -41,6 +41,7 @@ async function runThroughPeer(options: { boundary?: BoundaryHook } = {}) {
       clock,
       ...ports,
       probe: azure.probe,
+      directory: azure.directory,
       notifier: { notify: (event) => Promise.resolve(void events.push(event)) },
       log,
       timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
+import { createDns } from "../../shared/adapters/dnsAdapter.js";
 import { parseEstate, type Estate } from "../../shared/domain/estate.js";
 import { createSimulatedClients } from "../../local/simulated-azure/clients.js";
 import { createSimulatedAzure, type SimulatedAzure } from "../../local/simulated-azure/simulatedAzure.js";
@@ -94,6 +95,33 @@ describe("simulated Azure Private DNS", () => {
     expect((await put(sim, path, "2020-06-01", { properties: { ttl: 60, aRecords: [{ ipv4Address: "10.50.2.300" }] } })).status).toBe(400);
     expect((await put(sim, path, "2018-05-01", { properties: { ttl: 60, aRecords: [{ ipv4Address: "10.50.2.10" }] } })).status).toBe(400);
     expect(sim.misuse).toHaveLength(3);
+  });
+});
+
+describe("record set metadata (a PUT replaces the whole set)", () => {
+  it("keeps metadata from a PUT and answers it on GET, in both zone kinds, until a PUT leaves it out", async () => {
+    const { dns, privateDns, sim } = setup();
+    const publicSet = await dns.recordSets.createOrUpdate(RG, "contoso.com", "www", "A", { ttl: 300, metadata: { owner: "web-team" }, aRecords: [{ ipv4Address: "203.0.113.9" }] });
+    expect((await dns.recordSets.get(RG, "contoso.com", "www", "A")).metadata).toEqual({ owner: "web-team" });
+    await privateDns.recordSets.createOrUpdate(RG, "corp.contoso.internal", "A", "rec", { ttl: 60, metadata: { cmdb: "CI-0042" }, aRecords: [{ ipv4Address: "192.168.10.1" }] });
+    expect((await privateDns.recordSets.get(RG, "corp.contoso.internal", "A", "rec")).metadata).toEqual({ cmdb: "CI-0042" });
+    // A PUT without metadata replaces the set: the metadata is gone, which is why the product writes it back.
+    await dns.recordSets.createOrUpdate(RG, "contoso.com", "www", "A", { ttl: 300, aRecords: [{ ipv4Address: "20.62.10.10" }] }, { ifMatch: publicSet.etag ?? "" });
+    expect((await dns.recordSets.get(RG, "contoso.com", "www", "A")).metadata).toBeUndefined();
+    expect(sim.misuse).toEqual([]);
+  });
+
+  it("the DNS adapter reads a foreign metadata key with the record and writes it back with new addresses", async () => {
+    const { dns, privateDns, sim } = setup();
+    const port = createDns({ publicDns: dns, privateDns });
+    await dns.recordSets.createOrUpdate(RG, "contoso.com", "api", "A", { ttl: 300, metadata: { "managed-by": "another-tool" }, aRecords: [{ ipv4Address: "203.0.113.10" }] });
+    const ref = { zoneType: "public", resourceGroup: RG, zone: "contoso.com", name: "api" } as const;
+    const read = await port.getARecordSet(ref);
+    expect(read?.metadata).toEqual({ "managed-by": "another-tool" });
+    const written = await port.putARecordSet(ref, { addresses: ["20.62.10.20"], ttl: 300, metadata: read?.metadata ?? {} }, read?.etag);
+    expect(written).toMatchObject({ addresses: ["20.62.10.20"], metadata: { "managed-by": "another-tool" } });
+    expect((await dns.recordSets.get(RG, "contoso.com", "api", "A")).metadata).toEqual({ "managed-by": "another-tool" });
+    expect(sim.misuse).toEqual([]);
   });
 });
 

@@ -40,7 +40,7 @@ const stdoutOf = (result: { value?: { code?: string; message?: string }[] } | un
 describe("simulated Azure Run Command", () => {
   it("runs the in-guest checks of a script as a long-running operation that takes runCommandMs", async () => {
     const { compute, sim, advance } = setup();
-    const poller = await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: targetDc", "nltest /dsgetdc:corp.contoso.com"] });
+    const poller = await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com", "dcdiag /test:advertising /s:localhost /q"] });
     // beginRunCommand only submits the POST (core-lro 3): no poll yet.
     expect(poller.isDone()).toBe(false);
     await poller.poll();
@@ -49,7 +49,7 @@ describe("simulated Azure Run Command", () => {
     await poller.poll();
     expect(poller.isDone()).toBe(true);
     const result = poller.getResult();
-    expect(stdoutOf(result)).toMatch(/^DR-CHECK targetDc PASS DC03-EUS \(corp\.contoso\.com\)/);
+    expect(stdoutOf(result)).toMatch(/^DR-CHECK domainController PASS NTDS, DNS, Netlogon and KDC running; advertises as a DC of corp\.contoso\.com/);
     expect(result?.value?.[1]).toMatchObject({ code: "ComponentStatus/StdErr/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message: "" });
     expect(sim.misuse).toEqual([]);
   });
@@ -77,13 +77,13 @@ describe("simulated Azure Run Command", () => {
     await failOver("API02");
     const poller = await compute.virtualMachines.beginRunCommand(EAST, "API02", {
       commandId: "RunPowerShellScript",
-      script: ["# dr-check: targetDc", "# dr-check: domainSecureChannel", `# dr-check: databaseReachable ${DB}`, "# dr-check: httpHealth https://localhost:443/health"],
+      script: ["# dr-check: domainController corp.contoso.com", "# dr-check: domainSecureChannel", `# dr-check: databaseReachable ${DB}`, "# dr-check: httpHealth https://localhost:443/health"],
     });
     advance(MINUTE);
     await poller.poll();
     const lines = stdoutOf(poller.getResult()).trim().split("\n");
     expect(lines.map((l) => l.split(" ").slice(0, 3).join(" "))).toEqual([
-      "DR-CHECK targetDc FAIL",
+      "DR-CHECK domainController FAIL",
       "DR-CHECK domainSecureChannel FAIL",
       "DR-CHECK databaseReachable FAIL",
       "DR-CHECK httpHealth FAIL",
@@ -94,20 +94,20 @@ describe("simulated Azure Run Command", () => {
 
   it("resumes from the serialized poller state with restorePoller, as the adapter does", async () => {
     const { compute, advance } = setup();
-    const poller = compute.virtualMachines.runCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: targetDc"] });
+    const poller = compute.virtualMachines.runCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com"] });
     await poller.submitted();
     const saved = await poller.serialize();
     advance(MINUTE);
     const restored = restorePoller(compute, saved, compute.virtualMachines.runCommand);
     await restored.poll();
     expect(restored.isDone).toBe(true);
-    expect(stdoutOf(restored.result)).toMatch(/targetDc PASS/);
+    expect(stdoutOf(restored.result)).toMatch(/domainController PASS/);
   });
 
   it("refuses a second command while one runs on the same VM", async () => {
     const { compute, sim } = setup();
-    await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: targetDc"] });
-    await expect(compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: targetDc"] })).rejects.toMatchObject({ statusCode: 409 });
+    await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com"] });
+    await expect(compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com"] })).rejects.toMatchObject({ statusCode: 409 });
     expect(sim.misuse).toEqual([]);
   });
 

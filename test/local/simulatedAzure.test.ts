@@ -125,7 +125,8 @@ describe("simulated Azure: seeding from the estate", () => {
     const times = points.map((p) => p.properties?.recoveryPointTime?.getTime() ?? 0);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const latest = points[points.length - 1];
-    expect(latest?.properties?.recoveryPointTime?.toISOString()).toBe("2025-03-01T10:00:00.000Z");
+    // Listed points are processed from the data ASR received, which trails the VM by a few minutes (recorded lastRpoInSeconds 199-346 s).
+    expect(latest?.properties?.recoveryPointTime?.toISOString()).toBe("2025-03-01T09:55:00.000Z");
     const crash = points.filter((p) => p.properties?.recoveryPointType === "CrashConsistent");
     const app = points.filter((p) => p.properties?.recoveryPointType === "AppConsistent");
     expect(crash.length + app.length).toBe(points.length);
@@ -209,7 +210,8 @@ describe("simulated Azure: ASR failover jobs", () => {
     await commit.poll();
     expect(commit.isDone()).toBe(true);
     expect(sim.protectedItem("WEB01")).toMatchObject({ protectionState: "UnplannedFailoverCommitted", activeLocation: "Recovery" });
-    expect(sim.protectedItem("WEB01").allowedOperations).toContain("Reprotect");
+    // Recorded state D (TestV2ARCMReprotect.json): a committed InMageRcm item offers reprotect as SwitchProtection.
+    expect(sim.protectedItem("WEB01").allowedOperations).toEqual(["CompleteMigration", "DisableProtection", "SwitchProtection"]);
     expect(sim.misuse).toEqual([]);
   });
 
@@ -263,7 +265,8 @@ describe("simulated Azure: ASR failover jobs", () => {
     advance(3 * MINUTE);
     await cleanup.poll();
     expect(cleanup.isDone()).toBe(true);
-    expect(sim.protectedItem("API01")).toEqual({ protectionState: "Protected", activeLocation: "Primary", testFailoverState: "None", allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"] });
+    // Recorded state B (TestV2ARCMFailover.json): after a finished cleanup the item still says MarkedForDeletion.
+    expect(sim.protectedItem("API01")).toEqual({ protectionState: "Protected", activeLocation: "Primary", testFailoverState: "MarkedForDeletion", allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"] });
     expect(sim.existingVmNames()).not.toContain("API01-test");
     expect(sim.stats().failoverCalls).toEqual({ API01: 1 });
     expect(sim.misuse).toEqual([]);
@@ -302,18 +305,27 @@ describe("simulated Azure: ASR failover jobs", () => {
     expect(sim.misuse).toEqual([]);
   });
 
-  it("answers the async operation status in the ARM shape", async () => {
-    const { siteRecovery, sim, advance } = setup();
-    const poller = await siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("REC01"), unplannedInput());
-    const operationLocation = (JSON.parse(poller.toString()) as { state: { config: { operationLocation: string } } }).state.config.operationLocation;
-    expect(operationLocation).toMatch(/^https:\/\/management\.azure\.com\/Subscriptions\/.+\/vaults\/rsv-contoso-dr-seasia\/replicationOperationStatus\/[0-9a-f-]{36}\?api-version=2023-06-01$/);
-    const path = new URL(operationLocation).pathname;
-    const running = await raw(sim, "GET", path);
-    expect(running.body).toMatchObject({ name: jobNameOf(poller), status: "InProgress" });
-    expect(running.headers.get("retry-after")).toBe("30");
-    advance(8 * MINUTE);
-    const done = await raw(sim, "GET", path);
-    expect(done.body).toMatchObject({ status: "Succeeded", endTime: "2025-03-01T10:10:30.000Z" });
+  it("answers an action POST as recorded: 202, empty body, regional Location naming the job, and the job follows it", async () => {
+    const { sim, advance } = setup();
+    const post = await raw(sim, "POST", `${itemPath("REC01")}/unplannedFailover`, { body: unplannedInput() });
+    expect(post.status).toBe(202);
+    expect(post.body).toBeUndefined();
+    const location = post.headers.get("location") ?? "";
+    expect(location).toMatch(/^https:\/\/southeastasia\.management\.azure\.com\/Subscriptions\/.+\/replicationProtectedItems\/rec01-vsphere\/operationresults\/[0-9a-f-]{36}\?api-version=2023-06-01$/);
+    expect(post.headers.get("azure-asyncoperation")).toMatch(/\/vaults\/rsv-contoso-dr-seasia\/replicationOperationStatus\/[0-9a-f-]{36}\?/);
+    expect(post.headers.get("retry-after")).toBe("30");
+    const jobName = new URL(location).pathname.split("/").pop() ?? "";
+    expect(post.headers.get("x-ms-request-id")).toMatch(new RegExp(`/replicationJobs/${jobName}$`));
+    const vault = estate.vaults["seasia"]!;
+    const jobPath = `/subscriptions/${estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${vault.name}/replicationJobs/${jobName}`;
+    const running = (await raw(sim, "GET", jobPath)).body as { properties: Record<string, unknown> };
+    expect(running.properties).toMatchObject({ scenarioName: "UnplannedFailover", state: "InProgress", allowedActions: ["Cancel"], customDetails: { instanceType: "FailoverJobDetails" } });
+    expect(running.properties["endTime"]).toBeUndefined();
+    // No recoveryPointId: ASR's latest (lowest RPO) processes pending data first, so the job takes latestPointProcessingMs longer.
+    advance(10 * MINUTE);
+    const done = (await raw(sim, "GET", jobPath)).body as { properties: Record<string, unknown> };
+    expect(done.properties).toMatchObject({ state: "Succeeded", stateDescription: "Completed", endTime: "2025-03-01T10:10:30.000Z", allowedActions: [] });
+    expect(sim.misuse).toEqual([]);
   });
 });
 

@@ -28,7 +28,55 @@ export function evaluateEstate(input: EstateRuleInput): HealthCheck[] {
     ...recoveryPlanChecks(input, locations),
     ...policyChecks(input, locations),
     ...notificationChecks(input),
+    ...rpoAlertChecks(input),
   ];
+}
+
+// ---- RPO alert rule (infra/app/alerts.bicep, alert-asr-rpo-*) ----
+
+const RPO_ALERT_REFERENCE = "https://learn.microsoft.com/azure/site-recovery/monitor-log-analytics";
+
+/**
+ * Whether the RPO alert rule can fire for each vault: it reads AzureDiagnostics rows of category
+ * AzureSiteRecoveryReplicatedItems with the vault's provider and compares rpoInSeconds_d. Microsoft
+ * documents those columns for A2A and InMageAzureV2 only, and a vault whose diagnostic setting uses
+ * resource-specific tables (ASRReplicatedItems, no RPO column) writes no such rows. So the check
+ * looks at what actually arrived: no rows, or rows without rpoInSeconds_d, mean the rule is blind
+ * and only this nightly check's per-VM RPO reading watches replication. Amber: a failover would
+ * still work, but an RPO breach between two health checks would go unnoticed.
+ */
+function rpoAlertChecks({ estate, snapshot }: EstateRuleInput): HealthCheck[] {
+  const read = snapshot.asrLogCoverage;
+  return Object.values(estate.vaults).map((vault) => {
+    const title = `RPO alert rule receives ${vault.name}'s replication logs`;
+    if (!read) return check("rpoAlert", vault.name, vault.name, title, "unknown", "Not checked: no Site Recovery log workspace configured (estate healthCheck.asrLogsWorkspaceId, the deployment's LOG_ANALYTICS_WORKSPACE_ID).");
+    if (!read.ok) return check("rpoAlert", vault.name, vault.name, title, "unknown", `Could not check: ${read.reason}.`);
+    const rows = read.value.filter((c) => c.vault === vault.name.toLowerCase());
+    const own = rows.filter((c) => c.provider.toLowerCase() === vault.provider.toLowerCase());
+    const withRpo = own.reduce((n, c) => n + c.rowsWithRpo, 0);
+    if (withRpo > 0) {
+      const newest = own.map((c) => c.newest).filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0];
+      return check("rpoAlert", vault.name, vault.name, title, "green", `${withRpo} AzureSiteRecoveryReplicatedItems rows with rpoInSeconds_d for ${vault.provider} in the last 24 h${newest ? `, newest at ${newest.toISOString()}` : ""}.`);
+    }
+    const reason =
+      rows.length === 0
+        ? `No AzureSiteRecoveryReplicatedItems rows from ${vault.name} reached the workspace in the last 24 h: the vault has no diagnostic setting sending that category there in Azure Diagnostics mode (or sends it to resource-specific tables, which have no RPO column)`
+        : own.length === 0
+          ? `${vault.name} logs AzureSiteRecoveryReplicatedItems, but none with replicationProviderName_s '${vault.provider}' (seen: ${rows.map((c) => c.provider || "none").join(", ")})`
+          : `${vault.name} logs AzureSiteRecoveryReplicatedItems for ${vault.provider}, but without rpoInSeconds_d`;
+    return check("rpoAlert", vault.name, vault.name, title, "amber", `${reason}. The RPO alert rule cannot fire for this vault; only this nightly check's per-VM RPO watches replication.`, [
+      {
+        id: "rpo-alert-no-logs",
+        title: `Make ${vault.name}'s RPO visible to the alert rule`,
+        steps: [
+          `On ${vault.name}, open Diagnostic settings: the setting 'dr-automation-*' must send AzureSiteRecoveryReplicatedItems to the deployment's workspace with the Azure Diagnostics toggle (redeploy infra/ to restore it).`,
+          `In the workspace, run: AzureDiagnostics | where Category == "AzureSiteRecoveryReplicatedItems" | where Resource =~ "${vault.name}" | summarize count() by replicationProviderName_s, isnotnull(rpoInSeconds_d). ASR pushes these rows periodically; allow an hour after a change.`,
+          "If rows arrive for the provider without rpoInSeconds_d, the rule cannot work for it: keep the nightly check's RPO reading as the signal and raise the health check's frequency (HEALTH_CHECK_SCHEDULE).",
+        ],
+        reference: RPO_ALERT_REFERENCE,
+      },
+    ]);
+  });
 }
 
 // ---- Notifications ----

@@ -112,6 +112,40 @@ export interface NotificationChannelState {
   readonly detail?: string;
 }
 
+/** What one vault sent to the workspace as AzureSiteRecoveryReplicatedItems (AzureDiagnostics), per replication provider. */
+export interface AsrLogCoverage {
+  /** The vault's name as AzureDiagnostics.Resource carries it, lower case. */
+  readonly vault: string;
+  /** replicationProviderName_s ('InMageRcm'...); '' when the rows carry none. */
+  readonly provider: string;
+  readonly rows: number;
+  /** Rows with an rpoInSeconds_d value, the column the RPO alert rule compares. */
+  readonly rowsWithRpo: number;
+  readonly newest: Date | null;
+}
+
+/**
+ * One run's in-guest checks on one VM (its guestChecks step: one Run Command), from the product's own
+ * run history. A drill ran it on the test VM, a real failover on the recovered VM; either proves
+ * (or disproves) that the Azure VM agent runs in what ASR recovers from the vSphere VM.
+ */
+export interface GuestRunEvidence {
+  readonly runId: string;
+  readonly mode: "test" | "unplanned";
+  readonly runStatus: "running" | "succeeded" | "failed" | "cancelled";
+  readonly runStartedAt: Date;
+  readonly runFailureReason?: string;
+  /** Estate VM name. */
+  readonly vm: string;
+  /** The step's status ('succeeded', 'failed', 'pending' when the run never reached it...). */
+  readonly stepStatus: string;
+  readonly finishedAt?: Date;
+  /** The VM the command ran on: the drill's test VM (recorded by its failover step) or the recovered VM. */
+  readonly targetVmId?: string;
+  /** What the step said: its detail when it succeeded, its error when it failed or is being retried. */
+  readonly detail?: string;
+}
+
 export interface HealthSnapshot {
   readonly takenAt: Date;
   /** By estate vault key. */
@@ -126,6 +160,10 @@ export interface HealthSnapshot {
   readonly dns: Readonly<Record<string, Read<DnsRecordState | null>>>;
   /** By VM resource id (lower case): the target DC and the recovered VMs that exist. */
   readonly vmAgents: Readonly<Record<string, Read<VmAgentState>>>;
+  /** The vaults' AzureSiteRecoveryReplicatedItems rows in the RPO rule's workspace; undefined when no such workspace is configured. */
+  readonly asrLogCoverage?: Read<readonly AsrLogCoverage[]>;
+  /** In-guest check steps of the most recent drills and failovers; undefined when the run history is not wired. */
+  readonly recentRuns?: Read<readonly GuestRunEvidence[]>;
   /** The notification channels' state; undefined when notifications are not wired. */
   readonly notificationChannels?: Read<readonly NotificationChannelState[]>;
 }

@@ -1,7 +1,7 @@
 import type { Estate, Vault, Vm } from "../estate.js";
 import { ageMs, DAY_MS, formatAge, MINUTE_MS } from "./format.js";
 import { worst, type Advice, type CheckStatus, type HealthCheck, type VmCheckKind } from "./healthReport.js";
-import type { ProtectedItemSnapshot, Read, RecoveryPointSummary } from "./healthSnapshot.js";
+import type { GuestRunEvidence, ProtectedItemSnapshot, Read, RecoveryPointSummary } from "./healthSnapshot.js";
 import type { ItemLocation } from "./inventory.js";
 import { adviceForHealthError, adviceForSymptom } from "./remediation.js";
 import type { HealthThresholds } from "./thresholds.js";
@@ -12,6 +12,8 @@ export interface VmRuleInput {
   readonly location: ItemLocation;
   /** The item's recovery points; undefined when there was no item to list them for. */
   readonly points: Read<RecoveryPointSummary> | undefined;
+  /** In-guest check steps of recent runs; undefined when the run history is not wired (the check is left out). */
+  readonly runs?: Read<readonly GuestRunEvidence[]> | undefined;
   readonly now: Date;
   readonly thresholds: HealthThresholds;
 }
@@ -25,6 +27,7 @@ const TITLES: Readonly<Record<VmCheckKind, string>> = {
   mobilityAgent: "Mobility agent",
   testFailover: "Last successful test failover",
   targetSettings: "Target network, subnet and size",
+  guestAgent: "Azure VM agent for the in-guest checks (proven by a drill)",
 };
 
 function check(vm: Vm, kind: VmCheckKind, status: CheckStatus, reason: string, advice: readonly Advice[] = []): HealthCheck {
@@ -51,9 +54,12 @@ export function evaluateVm(input: VmRuleInput): HealthCheck[] {
     // Nothing else to check: there is no replication. The one red check says what to do.
     return [check(vm, "inventory", "red", `No protected item '${vm.protectedItem}' (or machine '${vm.name}') in any of the estate's vaults: a failover cannot recover this VM.`, [inventoryAdvice(vm, vault, "missing")])];
   }
+  // Read from the run history, not from ASR: it does not depend on the vault being readable.
+  const guest = guestAgentCheck(input);
+  const extra = guest ? [guest] : [];
   if (location.kind === "unread") {
     const why = `Could not check: ${location.reason}.`;
-    return VM_KINDS.map((kind) => check(vm, kind, "unknown", why));
+    return [...VM_KINDS.map((kind) => check(vm, kind, "unknown", why)), ...extra];
   }
   const item = location.item;
   return [
@@ -65,6 +71,7 @@ export function evaluateVm(input: VmRuleInput): HealthCheck[] {
     agentCheck(input, item),
     testFailoverCheck(input, item),
     targetSettingsCheck(vm, vault, item),
+    ...extra,
   ];
 }
 
@@ -97,6 +104,10 @@ function inventoryCheck(vm: Vm, vault: Vault | undefined, location: Extract<Item
     ]);
   }
   const provider = location.item.provider;
+  // After a failover and reprotect, an InMageRcm item replicates back to vSphere as InMageRcmFailback (recorded).
+  if (vault?.provider === "InMageRcm" && provider === "InMageRcmFailback") {
+    return check(vm, "inventory", "green", `Protected item '${location.item.name}' in vault '${location.vaultKey}' replicates back to vSphere (InMageRcmFailback) after a failover: failback is a planned failover.`);
+  }
   if (vault && provider && provider !== vault.provider) {
     return check(vm, "inventory", "red", `Item '${location.item.name}' replicates with provider ${provider}, but the estate's vault '${vm.vault}' says ${vault.provider}: ASR would reject the failover input.`, [
       { id: "inventory-provider", title: "Align the estate's provider with ASR", steps: [`Set vaults.${vm.vault}.provider to '${provider}' in the estate file, or re-protect the VM with the ${vault.provider} provider.`], reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-architecture-modernized" },
@@ -277,10 +288,10 @@ function targetSettingsCheck(vm: Vm, vault: Vault | undefined, item: ProtectedIt
   const ip = target.primaryNic?.targetIpAddress;
   if (ip && ip !== vm.recoveryIp) {
     status = "red";
-    problems.push(`the primary NIC's target IP is ${ip}, but DNS and routes will point at ${vm.recoveryIp} (the estate's recoveryIp)`);
+    problems.push(`the primary NIC's target IP is ${ip}, but DNS records and health probes will point at ${vm.recoveryIp} (the estate's recoveryIp)`);
   } else if (!ip && status === "green") {
     status = "amber";
-    problems.push(`no static target IP: Azure will assign one, while DNS and routes will point at ${vm.recoveryIp}`);
+    problems.push(`no static target IP: Azure will assign one, while DNS records and health probes will point at ${vm.recoveryIp}`);
   }
   if (problems.length === 0) {
     return check(vm, "targetSettings", "green", `Size ${target.vmSize ?? "?"}, network ${lastSegment(target.networkId)}, subnet ${target.primaryNic?.targetSubnetName ?? "?"}, IP ${ip ?? "?"}.`);

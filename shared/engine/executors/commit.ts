@@ -7,7 +7,8 @@ import { protectedItemRef } from "./estateLookup.js";
 export const executeCommit: StepExecutor<CommitStep> = (context) => {
   const ref = protectedItemRef(context.deps.estate, context.step.vm);
   return runAsrOperation(context, ref, {
-    scenario: "FailoverCommit",
+    scenario: "CommitFailover",
+    // Recorded (TestV2ARCMCommit.json): a committed item is UnplannedFailoverCommitted and no longer offers Commit.
     isComplete: (item) => item.activeLocation === "Recovery" && !item.allowedOperations.includes("Commit"),
     start: () => context.deps.siteRecovery.startCommit(ref),
   });

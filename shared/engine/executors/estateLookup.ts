@@ -1,6 +1,5 @@
 import type { Estate, Tier, Vault, Vm } from "../../domain/estate.js";
 import type { ProtectedItemRef } from "../../ports/siteRecovery.js";
-import type { RunMode } from "../../domain/plan.js";
 
 export function findVm(estate: Estate, name: string): Vm {
   const vm = estate.vms.find((v) => v.name === name);
@@ -23,9 +22,4 @@ export function findVault(estate: Estate, key: string): Vault {
 export function protectedItemRef(estate: Estate, vmName: string): ProtectedItemRef {
   const vm = findVm(estate, vmName);
   return { vault: findVault(estate, vm.vault), protectedItem: vm.protectedItem };
-}
-
-/** ASR names a test-failover VM after the recovered VM with a '-test' suffix. */
-export function guestVmId(vm: Vm, mode: RunMode): string {
-  return mode === "test" ? `${vm.recoveryVmId}-test` : vm.recoveryVmId;
 }

@@ -4,7 +4,9 @@ import type { GuestCommand } from "../../ports/guestCommands.js";
 import { buildGuestScript, parseGuestOutput, type GuestCheckSpec } from "../guestScripts.js";
 import type { StepContext, StepExecutor } from "../stepContext.js";
 import { done, failed, waiting, type StepOutcome } from "../stepOutcome.js";
-import { findVm, guestVmId } from "./estateLookup.js";
+import { failoverStepId } from "../../domain/planFailover.js";
+import { findVm } from "./estateLookup.js";
+import type { TestFailoverOutput } from "./failover.js";
 
 /**
  * Runs checks inside a VM with one Run Command and follows it across invocations.
@@ -35,23 +37,49 @@ async function runGuestChecks(context: StepContext, command: GuestCommand, check
   }
 }
 
-export const executeVerifyTargetDc: StepExecutor<VerifyTargetDcStep> = (context) => {
-  const { vmId, domain } = context.deps.estate.targetDomainController;
-  const checks: GuestCheckSpec[] = [{ name: "targetDc", domain }];
-  return runGuestChecks(context, { vmId, os: "windows", script: buildGuestScript("windows", checks) }, checks);
+/**
+ * The target-region DC, checked from the network without running code on it: it must be listed by
+ * its own DNS server as a DC of the domain and answer LDAP and Kerberos. The other DCs in the SRV
+ * answer (the lost site's) are not required to answer: with the site down they cannot.
+ */
+export const executeVerifyTargetDc: StepExecutor<VerifyTargetDcStep> = async (context) => {
+  const { address, domain } = context.deps.estate.targetDomainController;
+  const answer = await context.deps.directory.probeDomainController({ address, domain });
+  const problems: string[] = [];
+  if (answer.dnsError) problems.push(`its DNS server did not answer _ldap._tcp.dc._msdcs.${domain} (${answer.dnsError})`);
+  else if (!answer.advertised.some((a) => a.address === address)) {
+    problems.push(`it is not among the DCs its DNS lists for ${domain} (${answer.advertised.map((a) => `${a.host} ${a.address ?? "unresolved"}`).join(", ") || "none"})`);
+  }
+  if (!answer.ldap.open) problems.push(`LDAP: ${answer.ldap.detail}`);
+  if (!answer.kerberos.open) problems.push(`Kerberos: ${answer.kerberos.detail}`);
+  const others = answer.advertised.filter((a) => a.address !== address).length;
+  if (problems.length > 0) return failed(`target DC ${address} (${domain}): ${problems.join("; ")}`, true, context.timing.operationPollSeconds);
+  return done(`target DC ${address} advertises as a DC of ${domain} and answers LDAP and Kerberos${others > 0 ? ` (${others} other DC(s) listed, not required)` : ""}`);
 };
 
-export const executeGuestChecks: StepExecutor<GuestChecksStep> = (context) => {
+export const executeGuestChecks: StepExecutor<GuestChecksStep> = async (context) => {
   const { estate } = context.deps;
   const vm = findVm(estate, context.step.vm);
   const { step } = context;
   const checks: GuestCheckSpec[] = step.checks.map((name) =>
-    name === "databaseReachable" ? { name, host: estate.database.host, port: estate.database.port } : { name },
+    name === "databaseReachable"
+      ? { name, host: estate.database.host, port: estate.database.port }
+      : name === "domainController"
+        ? { name, domain: estate.targetDomainController.domain }
+        : { name },
   );
   if (step.httpProbeUrl) checks.push({ name: "httpHealth", url: step.httpProbeUrl });
-  const command = { vmId: guestVmId(vm, context.run.mode), os: vm.os, script: buildGuestScript(vm.os, checks) };
-  return runGuestChecks(context, command, checks);
+  const vmId = context.run.mode === "test" ? await testVmIdOf(context) : vm.recoveryVmId;
+  if (typeof vmId !== "string") return vmId;
+  return runGuestChecks(context, { vmId, os: vm.os, script: buildGuestScript(vm.os, checks) }, checks);
 };
+
+/** The test VM the VM's test failover created, as its job named it (recorded by the failover step). */
+async function testVmIdOf(context: StepContext<GuestChecksStep>): Promise<string | StepOutcome> {
+  const record = await context.deps.store.getStep(context.run.runId, failoverStepId(context.step.vm));
+  const output = record?.value.journal.output as Partial<TestFailoverOutput> | undefined;
+  return output?.testVmId ?? failed(`${context.step.vm}: the test failover step recorded no test VM id`, false);
+}
 
 export const executeHealthProbe: StepExecutor<HealthProbeStep> = async (context) => {
   const { step, deps, timing } = context;

@@ -5,7 +5,7 @@ import { executeAwaitDecision } from "./decisions.js";
 import { executeFailover } from "./failover.js";
 import { executeGuestChecks, executeHealthProbe, executeVerifyTargetDc } from "./guestChecks.js";
 import { executeNotify, executeTierReady } from "./milestones.js";
-import { executeUpdateDns, executeUpdateRoute } from "./network.js";
+import { executeEnableIpForwarding, executeUpdateDns, executeUpdateRoute } from "./network.js";
 import { executeReprotect } from "./reprotect.js";
 
 const EXECUTORS: { readonly [K in StepKind]: StepExecutor<Extract<Step, { kind: K }>> } = {
@@ -13,6 +13,7 @@ const EXECUTORS: { readonly [K in StepKind]: StepExecutor<Extract<Step, { kind: 
   failover: executeFailover,
   guestChecks: executeGuestChecks,
   healthProbe: executeHealthProbe,
+  enableIpForwarding: executeEnableIpForwarding,
   updateRoute: executeUpdateRoute,
   updateDns: executeUpdateDns,
   tierReady: executeTierReady,

@@ -5,20 +5,22 @@ import { runAsrOperation } from "./asrOperation.js";
 import { protectedItemRef } from "./estateLookup.js";
 
 /**
- * Failback preparation of one VM: ASR must offer Reprotect on the item (failed over and
- * committed) and reach the on-premises appliance; then reverse replication is started and its
- * job followed like any ASR operation.
+ * Failback preparation of one VM: ASR must offer SwitchProtection on the item (failed over; the
+ * reprotect job commits an uncommitted failover itself) and reach the on-premises appliance; then
+ * reverse replication is started and its job followed like any ASR operation. Recorded in
+ * TestV2ARCMReprotect.json: the job runs as SwitchReplicationGroupProtection, and the item then
+ * replicates with provider InMageRcmFailback, Protected, offering PlannedFailover.
  */
 export const executeReprotect: StepExecutor<ReprotectStep> = (context) => {
   const { step, deps } = context;
   const ref = protectedItemRef(deps.estate, step.vm);
   return runAsrOperation(context, ref, {
-    scenario: "Reprotect",
-    isComplete: (item) => item.activeLocation === "Recovery" && item.allowedOperations.includes("PlannedFailover"),
+    scenario: "SwitchReplicationGroupProtection",
+    isComplete: (item) => item.provider === "InMageRcmFailback" && item.protectionState === "Protected",
     intentDetails: async () => {
       const item = await deps.siteRecovery.getProtectedItem(ref);
-      if (!item.allowedOperations.includes("Reprotect")) {
-        return failed(`${step.vm}: ASR does not offer Reprotect now (state ${item.protectionState}, active on ${item.activeLocation}, allowed: ${item.allowedOperations.join(", ") || "none"}); fail over and commit first`, false);
+      if (!item.allowedOperations.includes("SwitchProtection")) {
+        return failed(`${step.vm}: ASR does not offer reprotect (SwitchProtection) now (state ${item.protectionState}, active on ${item.activeLocation}, allowed: ${item.allowedOperations.join(", ") || "none"}); fail it over first`, false);
       }
       const site = await deps.siteRecovery.getOnPremisesReachability(ref.vault);
       if (!site.reachable) return failed(`${step.vm}: the on-premises site is not reachable through ASR (${site.detail})`, false);
