@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseCommonAlert, type ParsedAlert } from "../shared/domain/alerts/commonAlert.js";
-import { parseEstate, type Estate } from "../shared/domain/estate.js";
+import { EstateConfigError, parseEstate, type Estate } from "../shared/domain/estate.js";
 
 /** Real Azure payloads, copied into the repository with their sources (fixtures/azure/README.md). */
 export const SAMPLES_DIR = new URL("fixtures/azure/", import.meta.url);
@@ -27,4 +27,15 @@ export function fixtureAlert(name: string): ParsedAlert {
   const result = parseCommonAlert(fixtureAlertJson(name));
   if (!result.ok) throw new Error(result.problems.join("; "));
   return result.alert;
+}
+
+/** The problems parseEstate lists for an estate that must be refused (throws if it is accepted). */
+export function estateProblems(input: unknown): readonly string[] {
+  try {
+    parseEstate(input);
+  } catch (error) {
+    if (error instanceof EstateConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected the estate to be rejected");
 }

@@ -8,7 +8,7 @@ import type { World } from "./world.js";
  * registers them, so a DC whose Netlogon stopped drops out. The records of the lost site's DCs stay in
  * DNS (nothing deregisters them) while their hosts do not answer from Azure: that is the state a
  * site failover starts in, and a check that wanted every listed DC to answer would never pass.
- * The estate names no on-premises addresses; addresses in 192.168.10.0/24 stand for them.
+ * The estate names no on-premises addresses; addresses in 192.168.20.0/24 stand for them.
  */
 export function probeDomainController(world: World, target: { readonly address: string; readonly domain: string }): DomainControllerAnswer {
   const dc = world.estate.targetDomainController;
@@ -23,13 +23,15 @@ export function probeDomainController(world: World, target: { readonly address: 
   const targetHost = `${lastSegment(dc.vmId)}.${dc.domain}`.toLowerCase();
   const advertised = [
     ...(healthy ? [{ host: targetHost, address: dc.address }] : []),
-    ...recoveredDcs.map((vm, i) => ({ host: `${vm.name}.${dc.domain}`.toLowerCase(), address: isRecovered(world, vm.name) ? vm.recoveryIp : `192.168.10.${10 + i}` })),
+    ...recoveredDcs.map((vm, i) => ({ host: `${vm.name}.${dc.domain}`.toLowerCase(), address: isRecovered(world, vm.name) ? vm.recoveryIp : `192.168.20.${10 + i}` })),
   ];
   if (target.address === dc.address && !healthy) {
     const refused = (port: number) => ({ open: false, detail: `${target.address}:${port}: connect ECONNREFUSED` });
     return { advertised, ldap: refused(389), kerberos: refused(88) };
   }
-  return { advertised, ldap: open(target.address, 389), kerberos: open(target.address, 88) };
+  // A running DC answers an anonymous rootDSE search (MS-ADTS 5.1.3); the target DC has run in Azure all along.
+  const rootDse = target.address === dc.address ? { isSynchronized: true, dnsHostName: targetHost, defaultNamingContext: dc.domain.split(".").map((p) => `DC=${p}`).join(",") } : { isSynchronized: undefined, dnsHostName: undefined, defaultNamingContext: undefined };
+  return { advertised, ldap: open(target.address, 389), kerberos: open(target.address, 88), rootDse };
 }
 
 const open = (address: string, port: number) => ({ open: true, detail: `${address}:${port} accepts connections` });

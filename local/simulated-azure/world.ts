@@ -139,7 +139,7 @@ export interface RunCommandOperation {
   readonly script: readonly string[];
   readonly endsAt: Date;
   readonly apiVersion: string;
-  state: "InProgress" | "Succeeded";
+  state: "InProgress" | "Succeeded" | "Failed";
   output: { stdout: string; stderr: string } | undefined;
 }
 
@@ -233,10 +233,10 @@ export function addVm(world: World, vm: SimVm): void {
 /**
  * ASR gives the recovered NIC the item's static target IP (vmNics[].targetIPAddress / testIPAddress, which
  * asrPayloads.ts answers as the estate's recoveryIp); FaultPlan.nicAddressOf stands for an address Azure
- * assigned instead (no static target IP set). The target DC's address is not in the estate.
+ * assigned instead (no static target IP set). The target DC's NIC holds the address the estate names for it.
  */
 function nicAddressOf(world: World, vm: SimVm): string {
-  if (!vm.source) return TARGET_DC_ADDRESS;
+  if (!vm.source) return world.estate.targetDomainController.address;
   return (vm.kind === "recovered" ? world.faults.nicAddressOf?.[vm.source.name] : undefined) ?? vm.source.recoveryIp;
 }
 
@@ -304,9 +304,6 @@ function seedItems(world: World): void {
     });
   }
 }
-
-/** The estate does not name the target DC's address and nothing routes to it: any private address serves. */
-const TARGET_DC_ADDRESS = "10.255.0.4";
 
 function seedTargetDc(world: World): void {
   const { resourceGroup, name } = parseResourceId(world.estate.targetDomainController.vmId);

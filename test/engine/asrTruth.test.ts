@@ -54,7 +54,7 @@ describe("the failover path against ASR's real behaviour", () => {
 
   it("passes the DC gate while the lost site's DCs are listed but unreachable, and fails it when the target DC stops answering", async () => {
     const up = await runFailover({ request: { mode: "unplanned", scope: identity } });
-    expect(up.step("verify-dc").detail).toMatch(/^target DC 10\.50\.1\.4 advertises as a DC of corp\.contoso\.com and answers LDAP and Kerberos \(2 other DC\(s\) listed, not required\)$/);
+    expect(up.step("verify-dc").detail).toMatch(/^target DC 10\.50\.1\.4 advertises as a DC of corp\.contoso\.com and answers LDAP and Kerberos \(2 other DC\(s\) listed, not required\); rootDSE: dc03-eus\.corp\.contoso\.com, isSynchronized TRUE$/);
     const down = await runFailover({ request: { mode: "unplanned", scope: identity }, faults: { unhealthyTargetDc: true } });
     expect(down.run.status).toBe("failed");
     expect(down.step("verify-dc").error).toMatch(/not among the DCs its DNS lists .*LDAP: .*ECONNREFUSED/);

@@ -1,4 +1,5 @@
 import type { GuestChecksStep, HealthProbeStep, VerifyTargetDcStep } from "../../domain/plan.js";
+import type { DomainControllerAnswer } from "../../ports/directoryProbe.js";
 import { isDrError } from "../../ports/errors.js";
 import type { GuestCommand } from "../../ports/guestCommands.js";
 import { buildGuestScript, parseGuestOutput, type GuestCheckSpec } from "../guestScripts.js";
@@ -54,7 +55,19 @@ export const executeVerifyTargetDc: StepExecutor<VerifyTargetDcStep> = async (co
   if (!answer.kerberos.open) problems.push(`Kerberos: ${answer.kerberos.detail}`);
   const others = answer.advertised.filter((a) => a.address !== address).length;
   if (problems.length > 0) return failed(`target DC ${address} (${domain}): ${problems.join("; ")}`, true, context.timing.operationPollSeconds);
-  return done(`target DC ${address} advertises as a DC of ${domain} and answers LDAP and Kerberos${others > 0 ? ` (${others} other DC(s) listed, not required)` : ""}`);
+  return done(`target DC ${address} advertises as a DC of ${domain} and answers LDAP and Kerberos${others > 0 ? ` (${others} other DC(s) listed, not required)` : ""}${rootDseNote(answer.rootDse)}`);
+};
+
+/**
+ * What the DC's rootDSE says, for people only: isSynchronized is FALSE on a DC that could not finish
+ * its initial sync since it started, which is expected while its partners are the lost site's DCs,
+ * so it never fails the gate (that would repeat the replication test's mistake).
+ */
+function rootDseNote(rootDse: DomainControllerAnswer["rootDse"]): string {
+  if (!rootDse) return "";
+  if (rootDse.error) return `; rootDSE not read (${rootDse.error})`;
+  const synced = rootDse.isSynchronized === undefined ? "not reported" : rootDse.isSynchronized ? "TRUE" : "FALSE (expected while its replication partners are unreachable)";
+  return `; rootDSE: ${rootDse.dnsHostName ?? "no dnsHostName"}, isSynchronized ${synced}`;
 };
 
 export const executeGuestChecks: StepExecutor<GuestChecksStep> = async (context) => {
