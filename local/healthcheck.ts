@@ -9,11 +9,13 @@ import { loadEstateFile } from "../shared/config/loadEstateFile.js";
 import type { Estate } from "../shared/domain/estate.js";
 import type { HealthReport } from "../shared/domain/health/healthReport.js";
 import { healthCheckRootFrom, useHealthCheckRoot, type HealthCheckRoot } from "../shared/health/healthCheckRoot.js";
+import { createRunHistoryReader } from "../shared/health/runHistoryReader.js";
 import type { HealthReadLimits } from "../shared/health/readHealthSnapshot.js";
 import { renderHealthReportHtml } from "../shared/health/renderHealthReportHtml.js";
 import type { HealthCheckOutcome } from "../shared/health/runHealthCheck.js";
 import type { Clock } from "../shared/ports/clock.js";
 import type { HealthHistoryPort } from "../shared/ports/healthHistory.js";
+import type { RunStore } from "../shared/ports/runStore.js";
 import { silentLogger, type Logger } from "../shared/ports/logger.js";
 import type { NotifierPort, RunEvent } from "../shared/ports/notifier.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "./azurite.js";
@@ -30,6 +32,8 @@ export interface LocalHealthCheckOptions {
   readonly azure?: SimulatedAzure;
   /** Share the history table with a local stack (the sandbox's scheduled drills read it). */
   readonly tablePrefix?: string;
+  /** A local stack's run store: drills it ran prove Run Command in the recovered VMs. Absent, that check is left out. */
+  readonly runStore?: RunStore;
   readonly clock?: Clock;
   readonly limits?: Partial<HealthReadLimits>;
   readonly notifier?: NotifierPort;
@@ -71,7 +75,7 @@ export async function createLocalHealthCheck(options: LocalHealthCheckOptions): 
   const notifier: NotifierPort = options.notifier ?? { notify: (event) => Promise.resolve(void events.push(event)) };
   const root = healthCheckRootFrom((log) => ({
     estate: options.estate,
-    readers: ports,
+    readers: options.runStore ? { ...ports, runHistory: createRunHistoryReader({ store: options.runStore, estate: options.estate }) } : ports,
     history,
     notifier,
     clock,

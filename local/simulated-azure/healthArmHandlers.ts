@@ -4,6 +4,7 @@ import type { HealthWorld } from "./healthWorld.js";
 import { armError, iso, reply, type Exchange, type SimReply } from "./http.js";
 import { vaultId } from "./ids.js";
 import type { RouteSpec } from "./router.js";
+import { lacksVmAgent } from "./runCommand.js";
 import { vmKey, type World } from "./world.js";
 
 const VAULT = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{resourceName}";
@@ -135,7 +136,7 @@ function instanceView(world: World, health: HealthWorld, ex: Exchange): SimReply
   const { resourceGroupName = "", vmName = "" } = ex.req.params;
   const vm = world.vms.get(vmKey(resourceGroupName, vmName));
   if (!vm) return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`);
-  const notReady = vm.kind === "targetDc" && health.plan.runCommandUnavailable === true;
+  const notReady = (vm.kind === "targetDc" && health.plan.runCommandUnavailable === true) || lacksVmAgent(world, vm);
   const now = iso(ex.req.now);
   return reply(200, {
     computerName: vm.name,

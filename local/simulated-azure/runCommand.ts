@@ -5,12 +5,37 @@ import { armError, reply, type Exchange, type SimReply } from "./http.js";
 import { ARM_HOST } from "./ids.js";
 import type { RouteSpec } from "./router.js";
 import { parseBody } from "./validate.js";
-import { vmKey, type RunCommandOperation, type World } from "./world.js";
+import { vmKey, type RunCommandOperation, type SimVm, type World } from "./world.js";
 
 const RUN_COMMAND = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}/runCommand";
 const OPERATION = "subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/{location}/operations/{operationId}";
 
 const COMMAND_OS = { RunPowerShellScript: "windows", RunShellScript: "linux" } as const;
+
+/**
+ * A VM without a running Azure VM agent still accepts Run Command (202); the operation fails only
+ * after Compute gave up waiting for the agent's status, about 25 minutes in the recorded failures
+ * (startTime/endTime of the operation in Azure/azure-xplat-cli#2794 and Azure/azure-powershell#5741),
+ * "an extremely long time" for Run Command itself (MicrosoftDocs/azure-docs#11596).
+ */
+const AGENT_STATUS_TIMEOUT_MS = 25 * 60_000;
+
+/** The failure, as the operation reports it (the operation body in Azure/azure-xplat-cli#2794). */
+function agentNotReportingError(vm: SimVm): { code: string; message: string } {
+  return {
+    code: "VMAgentStatusCommunicationError",
+    message: `VM '${vm.name}' has not reported status for VM agent or extensions. Please verify the VM has a running VM agent, and can establish outbound connections to Azure storage.`,
+  };
+}
+
+/**
+ * Whether the VM runs no Azure VM agent: a recovered or test VM of an estate VM named in the fault
+ * plan's noVmAgent (nothing installed it in vSphere, and Site Recovery's hydration, which "will attempt"
+ * to install it at failover, did not: learn.microsoft.com/azure/site-recovery/hydration-process).
+ */
+export function lacksVmAgent(world: World, vm: SimVm): boolean {
+  return vm.source !== undefined && (world.faults.noVmAgent ?? []).includes(vm.source.name);
+}
 
 const RunCommandBody = z.strictObject({
   commandId: z.enum(["RunPowerShellScript", "RunShellScript"], { error: "only 'RunPowerShellScript' (Windows) and 'RunShellScript' (Linux) are simulated" }),
@@ -47,7 +72,7 @@ function startRunCommand(world: World, ex: Exchange): SimReply {
     vm,
     location: vm.location,
     script,
-    endsAt: new Date(ex.req.now.getTime() + world.durations.runCommandMs),
+    endsAt: new Date(ex.req.now.getTime() + (lacksVmAgent(world, vm) ? AGENT_STATUS_TIMEOUT_MS : world.durations.runCommandMs)),
     apiVersion,
     state: "InProgress",
     output: undefined,
@@ -61,6 +86,13 @@ function pollRunCommand(world: World, ex: Exchange): SimReply {
   if (!op || op.location.toLowerCase() !== (ex.req.params["location"] ?? "").toLowerCase()) {
     return ex.reject(404, "NotFound", `The compute operation '${ex.req.params["operationId"] ?? ""}' does not exist in location '${ex.req.params["location"] ?? ""}'.`);
   }
+  if (op.state === "Failed") {
+    // The Location URL answers what the request would have answered synchronously (ARM RPC, async-api-reference
+    // "202 Accepted and Location Headers"): the operation's error. Its HTTP status is not recorded anywhere we
+    // found; 409 Conflict, ARM's answer for a VM not in a state to run the operation, is assumed.
+    const error = agentNotReportingError(op.vm);
+    return armError(409, error.code, error.message);
+  }
   if (op.state === "InProgress" || !op.output) return reply(202, undefined, { Location: operationUrl(world, op) });
   const status = (stream: "StdOut" | "StdErr", message: string) => ({
     code: `ComponentStatus/${stream}/succeeded`,
@@ -73,6 +105,10 @@ function pollRunCommand(world: World, ex: Exchange): SimReply {
 
 /** Runs the guest script at the instant the command completes, so it sees the world as it is then. */
 export function finishRunCommand(world: World, op: RunCommandOperation): void {
+  if (lacksVmAgent(world, op.vm)) {
+    op.state = "Failed";
+    return;
+  }
   const run = runGuestScript(world, op.vm, op.script);
   op.output = { stdout: run.stdout, stderr: run.stderr };
   op.state = "Succeeded";

@@ -80,6 +80,12 @@ export interface FaultPlan {
   nicAddressOf?: Record<string, string>;
   /** VM names whose HTTP health probe / httpHealth guest check fails. */
   unhealthyApp?: string[];
+  /**
+   * VM names (estate) whose vSphere VM has no Azure VM agent and whose hydration did not install one:
+   * their recovered and test VMs accept Run Command, which fails after a long wait with
+   * VMAgentStatusCommunicationError, and their instance view says the agent is Not Ready (runCommand.ts).
+   */
+  noVmAgent?: string[];
   /** Real-time delay per ARM request. */
   latencyMs?: number;
   /** Conditions the nightly health check must recognise (healthFaults.ts). */

@@ -5,11 +5,13 @@ import { loadConfig } from "../config/loadConfig.js";
 import { loadEstateFile } from "../config/loadEstateFile.js";
 import type { NotificationChannelState } from "../domain/health/healthSnapshot.js";
 import { healthCheckRootFrom, type HealthCheckRoot } from "../health/healthCheckRoot.js";
+import { createRunHistoryReader } from "../health/runHistoryReader.js";
 import { systemClock } from "../ports/clock.js";
 import type { Logger } from "../ports/logger.js";
 import type { NotifierPort } from "../ports/notifier.js";
 import { createHealthPorts } from "./healthPorts.js";
 import { createTableHealthHistory } from "./tableHealthHistory.js";
+import { createTableRunStore } from "./tableRunStore.js";
 
 /**
  * The health check in the Function App: managed identity, the real ARM, Monitor and Log Analytics
@@ -21,7 +23,10 @@ export async function buildProductionHealthCheck(env: Readonly<Record<string, st
   const estate = await loadEstateFile(config.ESTATE_CONFIG_PATH);
   const credential: TokenCredential = config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
   const ports = createHealthPorts({ credential, subscriptionId: estate.subscriptionId, clock: systemClock });
-  const history = await createTableHealthHistory({ endpoint: config.StateTables__tableServiceUri, credential });
+  const tables = { endpoint: config.StateTables__tableServiceUri, credential };
+  // The run store read directly, not through the app root: drills' results count even when the app cannot start.
+  const [history, runs] = await Promise.all([createTableHealthHistory(tables), createTableRunStore(tables)]);
+  const runHistory = createRunHistoryReader({ store: runs, estate });
   const app = await getAppRoot().catch(() => undefined);
   const notifications = app?.notifications;
   const channels = notifications
@@ -34,7 +39,7 @@ export async function buildProductionHealthCheck(env: Readonly<Record<string, st
     : undefined;
   return healthCheckRootFrom((log) => ({
     estate,
-    readers: { ...ports, ...(channels ? { notificationChannels: channels } : {}) },
+    readers: { ...ports, runHistory, ...(channels ? { notificationChannels: channels } : {}) },
     history,
     notifier: notifications ? notifications.notifierFor(log) : loggingNotifier(log),
     clock: systemClock,

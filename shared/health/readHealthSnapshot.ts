@@ -16,7 +16,7 @@ import { locateItem } from "../domain/health/inventory.js";
 import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
 import { isDrError } from "../ports/errors.js";
-import type { AsrInventoryPort, MonitorPort, VmAgentPort } from "../ports/healthReads.js";
+import type { AsrInventoryPort, MonitorPort, RunHistoryPort, VmAgentPort } from "../ports/healthReads.js";
 
 /** What the health check reads through. Only reads: the health check never changes anything in Azure. */
 export interface HealthReaders {
@@ -24,6 +24,8 @@ export interface HealthReaders {
   readonly monitor: MonitorPort;
   readonly vmAgents: VmAgentPort;
   readonly dns: DnsPort;
+  /** The product's own run history (drills prove Run Command in recovered VMs); absent when not wired. */
+  readonly runHistory?: RunHistoryPort;
   /** The notification channels' state (the notification service tracks it); absent when not wired. */
   readonly notificationChannels?: () => Promise<readonly NotificationChannelState[]>;
 }
@@ -37,6 +39,8 @@ export interface HealthReadLimits {
   readonly concurrency: number;
   readonly metricsWindowMinutes: number;
   readonly heartbeatWindowHours: number;
+  /** Drills and failovers whose in-guest check steps are read (one step list each). */
+  readonly recentRuns: number;
 }
 
 export const DEFAULT_READ_LIMITS: HealthReadLimits = Object.freeze({
@@ -45,6 +49,7 @@ export const DEFAULT_READ_LIMITS: HealthReadLimits = Object.freeze({
   concurrency: 16,
   metricsWindowMinutes: 60,
   heartbeatWindowHours: 24,
+  recentRuns: 20,
 });
 
 /**
@@ -62,7 +67,8 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
     const vaultEntries = Object.entries(estate.vaults);
     const settings = estate.healthCheck;
     const asrLogsWorkspaceId = settings?.asrLogsWorkspaceId;
-    const [vaults, circuits, targetDcHeartbeat, dns, dcAgent, notificationChannels, asrLogCoverage] = await Promise.all([
+    const runHistory = readers.runHistory;
+    const [vaults, circuits, targetDcHeartbeat, dns, dcAgent, notificationChannels, asrLogCoverage, recentRuns] = await Promise.all([
       Promise.all(
         vaultEntries.map(async ([key, vault]): Promise<[string, VaultSnapshot]> => {
           const [items, recoveryPlans, policies] = await Promise.all([
@@ -90,6 +96,7 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
       readers.notificationChannels ? read(() => (readers.notificationChannels as () => Promise<readonly NotificationChannelState[]>)()) : Promise.resolve(undefined),
       // The RPO alert rule's own source: whether the vaults' rows reach its workspace at all.
       asrLogsWorkspaceId ? read((signal) => readers.monitor.asrLogCoverage(asrLogsWorkspaceId, limits.heartbeatWindowHours, { signal })) : Promise.resolve(undefined),
+      runHistory ? read((signal) => runHistory.recentGuestChecks(limits.recentRuns, { signal })) : Promise.resolve(undefined),
     ]);
     const partial: HealthSnapshot = {
       takenAt: clock.now(),
@@ -101,6 +108,7 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
       vmAgents: { [estate.targetDomainController.vmId.toLowerCase()]: dcAgent },
       ...(notificationChannels ? { notificationChannels } : {}),
       ...(asrLogCoverage ? { asrLogCoverage } : {}),
+      ...(recentRuns ? { recentRuns } : {}),
     };
 
     // Phase 2: per item found (wherever it was found), its recovery points; per recovered VM of a tier with in-guest checks, its agent.

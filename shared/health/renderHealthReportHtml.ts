@@ -11,6 +11,7 @@ const VM_COLUMNS: readonly { kind: VmCheckKind; short: string }[] = [
   { kind: "mobilityAgent", short: "Agent" },
   { kind: "testFailover", short: "Test failover" },
   { kind: "targetSettings", short: "Target" },
+  { kind: "guestAgent", short: "VM agent" },
 ];
 const RANK: Readonly<Record<CheckStatus, number>> = { red: 0, amber: 1, unknown: 2, green: 3 };
 

@@ -2,6 +2,7 @@ import type { Vault } from "../domain/estate.js";
 import type {
   AsrLogCoverage,
   CircuitAvailability,
+  GuestRunEvidence,
   PolicySnapshot,
   ProtectedItemSnapshot,
   RecoveryPlanSnapshot,
@@ -36,4 +37,10 @@ export interface MonitorPort {
 /** The Azure VM agent of a VM, from its instance view (what Run Command needs). */
 export interface VmAgentPort {
   agentState(vmId: string, options?: ReadOptions): Promise<VmAgentState>;
+}
+
+/** The product's own run history: what recent drills and failovers showed about Run Command in each VM. */
+export interface RunHistoryPort {
+  /** The in-guest check steps of the `limit` most recent drills and failovers, newest first. */
+  recentGuestChecks(limit: number, options?: ReadOptions): Promise<GuestRunEvidence[]>;
 }

@@ -4,6 +4,7 @@ import {
   readOk,
   type CircuitAvailability,
   type DnsRecordState,
+  type GuestRunEvidence,
   type HealthSnapshot,
   type PolicySnapshot,
   type ProtectedItemSnapshot,
@@ -78,6 +79,8 @@ export interface SnapshotOverrides {
   dns?: (key: string, state: DnsRecordState) => Read<DnsRecordState | null>;
   dcAgent?: Read<VmAgentState>;
   vmAgents?: Record<string, Read<VmAgentState>>;
+  /** The run history's in-guest check steps; absent, the run history is not wired (no guestAgent rows). */
+  recentRuns?: Read<readonly GuestRunEvidence[]>;
 }
 
 /** A snapshot of the sample estate in which every check is green, bent by `o`. */
@@ -113,5 +116,6 @@ export function buildSnapshot(estate: Estate, o: SnapshotOverrides = {}, now = N
     vmAgents: { [estate.targetDomainController.vmId.toLowerCase()]: o.dcAgent ?? readOk({ exists: true, powerState: "running", agentStatus: "Ready", agentVersion: "2.7.41491.1102" }), ...o.vmAgents },
     // Every vault's Site Recovery rows reach the RPO alert rule's workspace, with rpoInSeconds_d.
     asrLogCoverage: readOk(Object.values(estate.vaults).map((v) => ({ vault: v.name.toLowerCase(), provider: v.provider, rows: 8, rowsWithRpo: 8, newest: minutesAgo(30, now) }))),
+    ...(o.recentRuns ? { recentRuns: o.recentRuns } : {}),
   };
 }

@@ -19,7 +19,7 @@ export function evaluateHealth(estate: Estate, snapshot: HealthSnapshot, run: He
   const now = snapshot.takenAt;
   const vms: VmHealth[] = estate.vms.map((vm) => {
     const location = locateItem(estate, vm, snapshot);
-    const checks = evaluateVm({ estate, vm, location, points: snapshot.recoveryPoints[vm.name], now, thresholds });
+    const checks = evaluateVm({ estate, vm, location, points: snapshot.recoveryPoints[vm.name], runs: snapshot.recentRuns, now, thresholds });
     return { vm: vm.name, tier: vm.tier, vault: vm.vault, status: worst(checks.map((c) => c.status)), checks };
   });
   const estateChecks = evaluateEstate({ estate, snapshot, now, thresholds });

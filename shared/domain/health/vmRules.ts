@@ -327,3 +327,108 @@ export function compareVersions(a: string, b: string): number {
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+// ---- Azure VM agent in the recovered VM (Run Command) ----
+
+/**
+ * Run Command answers this when the VM agent never reports (the operation fails after a long wait):
+ * code VMAgentStatusCommunicationError, "VM '<name>' has not reported status for VM agent or
+ * extensions. Please verify the VM has a running VM agent, and can establish outbound connections to
+ * Azure storage." (compute operation poll body in Azure/azure-xplat-cli#2794; Run Command in
+ * MicrosoftDocs/azure-docs#11596).
+ */
+const AGENT_NOT_REPORTING = /VMAgentStatusCommunicationError|has not reported (latest )?status for (VM agent|extension)/i;
+
+/** The guestChecks executor's words when the script ran and some checks answered "failed" (shared/engine/executors/guestChecks.ts). */
+const CHECKS_ANSWERED = /: (domainSecureChannel|domainController|databaseReachable|httpHealth) failed \(/;
+
+type GuestOutcome = "ran" | "agentMissing" | "commandFailed" | "notReached";
+
+function classifyGuestRun(e: GuestRunEvidence): GuestOutcome {
+  if (e.stepStatus === "succeeded") return "ran";
+  if (e.stepStatus === "failed") {
+    const detail = e.detail ?? "";
+    if (AGENT_NOT_REPORTING.test(detail)) return "agentMissing";
+    return CHECKS_ANSWERED.test(detail) ? "ran" : "commandFailed";
+  }
+  // Not reached (the failover before it failed, the run was cancelled) or still in progress: proves nothing yet.
+  return "notReached";
+}
+
+/**
+ * Whether Run Command will work in the VM ASR recovers: it needs the Azure VM agent, which a vSphere
+ * VM does not have unless someone installed it or Site Recovery's hydration installed it at failover
+ * (it "will attempt" to, for Windows Server 2008 R2 and later and a list of Linux distributions:
+ * learn.microsoft.com/azure/site-recovery/hydration-process). Nothing can tell before a failover but
+ * a drill, so the proof is the product's own run history: the newest drill (or failover) whose
+ * Run Command on this VM ran. Only VMs a run gives a Run Command: tiers with in-guest checks, or with
+ * an HTTP probe (which a drill runs in-guest, the test network being isolated).
+ */
+function guestAgentCheck(input: VmRuleInput): HealthCheck | undefined {
+  const { vm, estate, runs, now, thresholds } = input;
+  const tier = estate.tiers.find((t) => t.name === vm.tier);
+  if (!runs || !tier || (tier.guestChecks.length === 0 && !tier.healthProbe)) return undefined;
+  if (!runs.ok) return check(vm, "guestAgent", "unknown", `Could not check: ${runs.reason}.`);
+  const windowDays = thresholds.testFailoverMaxAgeDays;
+  const mine = runs.value
+    .filter((e) => e.vm === vm.name && ageMs(now, e.runStartedAt) <= windowDays * DAY_MS)
+    .sort((a, b) => (b.finishedAt ?? b.runStartedAt).getTime() - (a.finishedAt ?? a.runStartedAt).getTime());
+  const last = mine.find((e) => classifyGuestRun(e) !== "notReached");
+  const advice = [vmAgentAdvice(vm)];
+  if (!last) {
+    const newest = mine[0];
+    const reason = newest
+      ? `Not proven: the last ${describeRun(newest, now)} did not reach the in-guest checks on this VM (${newest.runFailureReason ?? (newest.runStatus === "running" ? "it is still running" : `step ${newest.stepStatus}`)}), and no earlier one in the last ${windowDays} days ran them.`
+      : `Not proven: no drill or failover in the last ${windowDays} days ran Run Command on this VM (the in-guest checks: ${guestCheckNames(tier).join(", ")}).`;
+    return check(vm, "guestAgent", "amber", `${reason} Run Command needs the Azure VM agent in the recovered VM; only a run shows it is there.`, advice);
+  }
+  const on = vmNameOf(last.targetVmId) ?? "the recovered VM";
+  switch (classifyGuestRun(last)) {
+    case "ran":
+      return check(vm, "guestAgent", "green", `Proven: the ${describeRun(last, now)} ran Run Command on ${on}${last.stepStatus === "succeeded" ? " successfully" : "; the command ran, though some of its checks failed (see that run)"}.`);
+    case "agentMissing":
+      return check(vm, "guestAgent", "red", `The ${describeRun(last, now)} could not run Run Command on ${on}: the Azure VM agent did not report (${truncate(azureErrorOf(last.detail ?? ""), 240)}). A failover's in-guest checks (${guestCheckNames(tier).join(", ")}) would fail the same way.`, advice);
+    default:
+      return check(vm, "guestAgent", "amber", `Not proven: the ${describeRun(last, now)} could not run Run Command on ${on} (${truncate(last.detail ?? "no reason recorded", 240)}).`, advice);
+  }
+}
+
+function describeRun(e: GuestRunEvidence, now: Date): string {
+  const at = e.finishedAt ?? e.runStartedAt;
+  return `${e.mode === "test" ? "drill" : "failover"} (${e.runId}, ${at.toISOString().slice(0, 10)}, ${formatAge(ageMs(now, at))} ago)`;
+}
+
+function guestCheckNames(tier: { readonly guestChecks: readonly string[]; readonly healthProbe?: unknown }): string[] {
+  return [...tier.guestChecks, ...(tier.healthProbe ? ["in-guest HTTP probe in drills"] : [])];
+}
+
+function vmNameOf(id: string | undefined): string | undefined {
+  return id?.split("/").filter(Boolean).pop();
+}
+
+/** Azure's own words from a step error that wraps them ("API01: Run Command not accepted yet (Run Command on API01-test: <code> <message>)"). */
+function azureErrorOf(detail: string): string {
+  const at = detail.search(AGENT_NOT_REPORTING);
+  return at < 0 ? detail : detail.slice(at).replace(/\)+$/, "");
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
+function vmAgentAdvice(vm: Vm): Advice {
+  const install =
+    vm.os === "windows"
+      ? `Install the Azure VM agent in ${vm.name} on vSphere now (Windows VM agent MSI: https://go.microsoft.com/fwlink/?LinkID=394789), and check that the 'WindowsAzureGuestAgent' service starts automatically. Site Recovery's hydration attempts this at failover for Windows Server 2008 R2 and later; a drill is what shows it worked.`
+      : `Install the Azure Linux agent in ${vm.name} on vSphere now (the distribution's walinuxagent/WALinuxAgent package and its requirements: https://learn.microsoft.com/azure/virtual-machines/extensions/agent-linux#installation), enabled at boot. Site Recovery's hydration installs it at failover only for the distributions it lists; a drill is what shows it worked.`;
+  return {
+    id: "vm-agent-recovered",
+    title: "Make sure the Azure VM agent runs in the recovered VM",
+    steps: [
+      install,
+      "The agent reports through 168.63.129.16 and needs outbound access to Azure Storage: check the NSGs of the test and recovery subnets, the guest firewall and any proxy.",
+      `Then run a drill that includes ${vm.name} (POST /api/failover with mode 'test', scope vms [${vm.name}]); the next health check reads its result.`,
+    ],
+    reference: "https://learn.microsoft.com/azure/site-recovery/hydration-process",
+  };
+}

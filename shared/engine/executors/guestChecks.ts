@@ -28,6 +28,12 @@ async function runGuestChecks(context: StepContext, command: GuestCommand, check
     }
     return done(results.map((r) => `${r.name}: ${r.detail}`).join("; "), results);
   } catch (error) {
+    // The command ran into a VM whose agent never reported (Azure fails it after ~25 min with
+    // VMAgentStatusCommunicationError): another try waits as long again, so a person must act.
+    if (isDrError(error) && error.message.includes("VMAgentStatusCommunicationError")) {
+      await context.saveJournal({ resumeToken: undefined });
+      return failed(`${context.step.target}: the Azure VM agent does not answer in the recovered VM, so its checks cannot run (${error.message}); install the agent in the vSphere VM, or check its connectivity to 168.63.129.16, then resume the run`, false);
+    }
     // A VM that has just booted may not have its agent ready, and Azure runs one command per VM
     // at a time (a redelivery may find its own earlier command still running): try again later.
     if (isDrError(error) && (error.code === "Conflict" || error.code === "NotFound")) {
