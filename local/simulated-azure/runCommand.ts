@@ -94,6 +94,13 @@ function pollRunCommand(world: World, ex: Exchange): SimReply {
     return armError(409, error.code, error.message);
   }
   if (op.state === "InProgress" || !op.output) return reply(202, undefined, { Location: operationUrl(world, op) });
+  if (op.vm.os === "linux") {
+    // Linux answers one ProvisioningState status whose message carries both streams, as Microsoft's docs show
+    // `az vm run-command invoke --command-id RunShellScript` output: "Enable succeeded: \n[stdout]\n...\n[stderr]\n...".
+    const message = `Enable succeeded: \n[stdout]\n${op.output.stdout}\n[stderr]\n${op.output.stderr}`;
+    return reply(200, { value: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message, time: null }] });
+  }
+  // Windows answers one ComponentStatus per stream (vm-runcommand-post.json).
   const status = (stream: "StdOut" | "StdErr", message: string) => ({
     code: `ComponentStatus/${stream}/succeeded`,
     level: "Info",
