@@ -64,6 +64,11 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
     acquireRunLock: (estate, runId) => acquireLock(locks, estate, runId),
 
     releaseRunLock: (estate, runId) => releaseRow(locks, estate, LOCK_ROW, (holder) => holder.runId === runId, "run lock"),
+
+    async runLockHolder(estate) {
+      const holder = await readRow(locks, estate, LOCK_ROW);
+      return holder ? String(holder.runId) : undefined;
+    },
   };
 }
 

@@ -115,7 +115,9 @@ export function createEngine(deps: EngineDeps): Engine {
     let etag = stepEntry.etag;
 
     if (record.status === "succeeded") return advance(run, record); // redelivered after success: finish the hand-over
-    if (record.status === "failed" || record.status === "cancelled") return;
+    // Redelivered after the step failed: a crash may have come before the run's failure was recorded in full.
+    if (record.status === "failed") return failRun(runId, `step ${stepId} failed: ${record.error ?? "no reason recorded"}`, failedStepInfo(record, record.error ?? ""));
+    if (record.status === "cancelled") return;
     if (seq < record.seq) {
       // The next wake-up was recorded; a crash may have come before it was sent. Same id: no duplicate.
       if (seq === record.seq - 1) await queue.send([wake(runId, stepId, record.seq, record.wakeAt)]);
@@ -228,8 +230,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** Marks each successor's dependency as met and enqueues those that became ready. */
   async function advance(run: RunRecord, record: StepRecord): Promise<void> {
-    if (run.status !== "running") return;
-    for (const successor of record.successors) await satisfy(run.runId, successor, record.step.id);
+    // A last step redelivered after its run was marked done may still owe the run's end (lock, audit).
+    if (run.status === "running") for (const successor of record.successors) await satisfy(run.runId, successor, record.step.id);
     if (record.successors.length === 0) await completeIfDone(run.runId);
   }
 
@@ -260,29 +262,53 @@ export function createEngine(deps: EngineDeps): Engine {
     const steps = await store.listSteps(runId);
     if (!steps.every((s) => s.status === "succeeded")) return;
     const entry = await store.getRun(runId);
-    if (!entry || entry.value.status !== "running") return;
-    const run: RunRecord = { ...entry.value, status: "succeeded", finishedAt: nowIso() };
-    await store.updateRun(run, entry.etag);
-    boundary("runCompleted", { runId });
-    await store.releaseRunLock(run.estate, runId);
-    log.info("run succeeded", { runId });
-    await audit({ action: `run ${run.mode}`, result: "succeeded", runId });
+    if (!entry) return;
+    let run = entry.value;
+    if (run.status === "running") {
+      run = { ...run, status: "succeeded", finishedAt: nowIso() };
+      await store.updateRun(run, entry.etag);
+      boundary("runCompleted", { runId });
+    }
+    if (run.status !== "succeeded") return;
+    await finishRun(run, async () => {
+      log.info("run succeeded", { runId });
+      await audit({ action: `run ${run.mode}`, result: "succeeded", runId });
+    });
   }
 
   async function failRun(runId: string, reason: string, failedStep?: FailedStepInfo): Promise<void> {
     const entry = await store.getRun(runId);
-    if (!entry || entry.value.status !== "running") return;
-    const run: RunRecord = { ...entry.value, status: "failed", finishedAt: nowIso(), failureReason: reason };
-    await store.updateRun(run, entry.etag);
-    boundary("runFailed", { runId });
-    await store.releaseRunLock(run.estate, runId);
-    log.error("run failed", { runId, reason });
-    await audit({ action: `run ${run.mode}`, result: "failed", runId, detail: reason });
-    await notifier.notify(
-      runEvent(run, "runFailed", clock.now(), `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${reason}. Steps already in flight finish; nothing new starts.`, {
-        ...(failedStep ? { failedStep, ...(failedStep.tier !== undefined ? { tier: failedStep.tier } : {}) } : {}),
-      }),
-    );
+    if (!entry) return;
+    let run = entry.value;
+    if (run.status === "running") {
+      run = { ...run, status: "failed", finishedAt: nowIso(), failureReason: reason };
+      await store.updateRun(run, entry.etag);
+      boundary("runFailed", { runId });
+    }
+    if (run.status !== "failed") return;
+    const recorded = run.failureReason ?? reason;
+    await finishRun(run, async () => {
+      log.error("run failed", { runId, reason: recorded });
+      await audit({ action: `run ${run.mode}`, result: "failed", runId, detail: recorded });
+      await notifier.notify(
+        runEvent(run, "runFailed", clock.now(), `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${recorded}. Steps already in flight finish; nothing new starts.`, {
+          ...(failedStep ? { failedStep, ...(failedStep.tier !== undefined ? { tier: failedStep.tier } : {}) } : {}),
+        }),
+      );
+    });
+  }
+
+  /**
+   * What a run's end owes once its status is recorded: telling people and the audit trail, then
+   * freeing the estate. The lock is released last, so while this run still holds it the end is
+   * unfinished and a redelivery finishes it (the notice is deduplicated by its id); once released,
+   * nothing is repeated.
+   */
+  async function finishRun(run: RunRecord, tell: () => Promise<void>): Promise<void> {
+    if ((await store.runLockHolder(run.estate)) !== run.runId) return;
+    await tell();
+    boundary("runEnded", { runId: run.runId });
+    await store.releaseRunLock(run.estate, run.runId);
   }
 
   async function handleDeadLetter(message: StepMessage, reason: string): Promise<void> {

@@ -99,4 +99,6 @@ export interface RunStore {
   /** Single active run per estate: returns the run id holding the lock (this one if acquired). */
   acquireRunLock(estate: string, runId: string): Promise<string>;
   releaseRunLock(estate: string, runId: string): Promise<void>;
+  /** The run holding the estate's lock, if any (a run's end is not finished while it still holds it). */
+  runLockHolder(estate: string): Promise<string | undefined>;
 }

@@ -73,7 +73,9 @@ describe("Table Storage run store (Azurite)", () => {
     expect(["run-1", "run-2", "run-3"]).toContain(winner);
     await store.releaseRunLock(estate.name, "not-the-holder");
     expect(await store.acquireRunLock(estate.name, "run-4")).toBe(winner);
+    expect(await store.runLockHolder(estate.name)).toBe(winner);
     await store.releaseRunLock(estate.name, winner ?? "");
+    expect(await store.runLockHolder(estate.name)).toBeUndefined();
     expect(await store.acquireRunLock(estate.name, "run-4")).toBe("run-4");
     expect(await store.acquireRunLock("another-estate", "run-5")).toBe("run-5");
   });

@@ -28,6 +28,8 @@ export interface HarnessRun {
 export interface HarnessOptions {
   readonly estate?: Estate;
   readonly request?: FailoverRequest;
+  /** Runs taken to their end on the same stack before `request` (e.g. the failover a reprotect follows). */
+  readonly before?: readonly FailoverRequest[];
   readonly faults?: FaultPlan;
   readonly durations?: Partial<JobDurations>;
   readonly boundary?: BoundaryHook;
@@ -70,16 +72,13 @@ export async function runFailover(options: HarnessOptions = {}): Promise<Harness
   });
   stacks.push(stack);
   options.onStack?.(stack);
+  for (const earlier of options.before ?? []) {
+    await startWithRetries(stack, earlier, `run-test-${process.pid}-${++runCounter}`, options.startRetries ?? 0);
+    await stack.drain();
+  }
   const runId = `run-test-${process.pid}-${++runCounter}`;
   const request = options.request ?? { mode: "unplanned", scope: { kind: "all" } };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await stack.engine.startRun(request, "test", runId);
-      break;
-    } catch (error) {
-      if (attempt >= (options.startRetries ?? 0)) throw error;
-    }
-  }
+  await startWithRetries(stack, request, runId, options.startRetries ?? 0);
   await stack.drain();
   const run = (await stack.store.getRun(runId))?.value;
   if (!run) throw new Error(`run ${runId} was not recorded`);
@@ -97,6 +96,18 @@ export async function runFailover(options: HarnessOptions = {}): Promise<Harness
       return found;
     },
   };
+}
+
+/** Starts a run, repeating a start that crashed with the same run id, as a retried HTTP call would. */
+async function startWithRetries(stack: LocalStack, request: FailoverRequest, runId: string, retries: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await stack.engine.startRun(request, "test", runId);
+      return;
+    } catch (error) {
+      if (attempt >= retries) throw error;
+    }
+  }
 }
 
 /** Exactly one accepted failover call per VM of the estate. */
