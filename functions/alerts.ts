@@ -38,7 +38,11 @@ export async function handleAlertRequest(request: HttpRequest, context: Invocati
   }
 
   const outcome = await root.alertsFor(invocationLogger(context)).handleAlert(body, who);
-  if (outcome.status === "rejected") return problem(400, "Not a common-schema alert", outcome.problems.join("; "), { problems: outcome.problems });
+  if (outcome.status === "rejected") {
+    // The first problem's path names the field (data.essentials.alertId); docs/http-api.md lists the limits.
+    const field = (outcome.problems[0] ?? "").split(":")[0]?.split(".").pop() ?? "(body)";
+    return problem(400, "Not a common-schema alert", outcome.problems.join("; "), { problems: outcome.problems, field });
+  }
   const { decision } = outcome;
   return { status: decision.outcome === "duplicate" ? 200 : 202, jsonBody: decision };
 }

@@ -4,7 +4,9 @@ import { authenticateBearer, requireRole } from "../shared/auth/authenticate.js"
 import { parseClientPrincipal } from "../shared/auth/clientPrincipal.js";
 import type { AuthResult, Principal } from "../shared/auth/principal.js";
 import { rolesAllowing, type Role } from "../shared/auth/roles.js";
+import { boundedText } from "../shared/engine/failoverRequest.js";
 import { problem } from "./httpProblem.js";
+import { RUN_ID_PATTERN } from "./requestLimits.js";
 
 /**
  * Authenticates the caller (a bearer token verified against Entra ID, or, behind App Service
@@ -14,14 +16,15 @@ import { problem } from "./httpProblem.js";
 export async function authorizeUser(root: AppRoot, request: HttpRequest, role: Role, action: string): Promise<{ ok: true; principal: Principal } | { ok: false; response: HttpResponseInit }> {
   const identity = await identify(root, request);
   const result: AuthResult = identity.ok ? requireRole(identity.principal, rolesAllowing(role)) : identity;
-  const who = identity.ok ? identity.principal.name : "unknown caller";
+  const who = boundedText(identity.ok ? identity.principal.name : "unknown caller", 200);
   const at = root.clock.now().toISOString();
-  const runId = request.params.runId;
+  // A run id is filed as such only when it is one; the handler refuses any other with a 400.
+  const runId = request.params.runId !== undefined && RUN_ID_PATTERN.test(request.params.runId) ? request.params.runId : undefined;
   if (result.ok) {
-    await root.audit.append({ at, who, action, result: "allowed", ...(runId ? { runId } : {}), detail: `${request.method} ${new URL(request.url).pathname} as ${role}` });
+    await root.audit.append({ at, who, action, result: "allowed", ...(runId ? { runId } : {}), detail: boundedText(`${request.method} ${new URL(request.url).pathname} as ${role}`) });
     return result;
   }
-  await root.audit.append({ at, who, action, result: `refused ${result.status}`, ...(runId ? { runId } : {}), detail: result.reason });
+  await root.audit.append({ at, who, action, result: `refused ${result.status}`, ...(runId ? { runId } : {}), detail: boundedText(result.reason) });
   return { ok: false, response: problem(result.status, result.status === 401 ? "Unauthorized" : "Forbidden", result.reason) };
 }
 

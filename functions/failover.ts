@@ -5,12 +5,14 @@ import { startManualRun } from "../shared/engine/manualRuns.js";
 import { authorizeUser } from "./authorizeUser.js";
 import { problem } from "./httpProblem.js";
 import { invocationLogger } from "./invocationLogger.js";
+import { refuseAudited } from "./refuseAudited.js";
 
 export const FAILOVER_FUNCTION = "failover";
 /** Requests are a few hundred bytes; anything near this is not one. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 /** How long a client should wait before following a run (ASR's own polling interval). */
 export const RETRY_AFTER_SECONDS = 30;
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
@@ -23,20 +25,17 @@ export async function handleFailoverRequest(request: HttpRequest, context: Invoc
   const auth = await authorizeUser(root, request, "operator", "start run");
   if (!auth.ok) return auth.response;
   const { principal } = auth;
-  const refuse = async (status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Promise<HttpResponseInit> => {
-    await root.audit.append({ at: root.clock.now().toISOString(), who: principal.name, action: "start run", result: `refused ${status}`, detail });
-    return problem(status, title, detail, extra);
-  };
+  const refuse = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => refuseAudited(root, { who: principal.name, action: "start run" }, status, title, detail, extra);
 
   const body = await readJsonBody(request);
-  if (!body.ok) return refuse(body.status, body.title, body.detail);
+  if (!body.ok) return refuse(body.status, body.title, body.detail, { field: "(body)" });
   const parsed = parseManualRunRequest(body.value, root.estate, root.clock.now());
   if (!parsed.ok) {
     const first = parsed.problems[0];
-    return refuse(400, "Invalid request", parsed.problems.map((p) => `${p.field}: ${p.message}`).join("; "), { field: first?.field, problems: parsed.problems });
+    return refuse(400, "Invalid request", parsed.problems.map((p) => `${p.field}: ${p.message}`).join("; "), { field: first?.field ?? "(body)", problems: parsed.problems });
   }
   const key = request.headers.get("idempotency-key") ?? undefined;
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return refuse(400, "Invalid request", "Idempotency-Key: 1 to 255 visible ASCII characters", { field: "Idempotency-Key" });
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return refuse(400, "Invalid request", `Idempotency-Key: 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`, { field: "Idempotency-Key" });
 
   const log = invocationLogger(context);
   const outcome = await startManualRun(

@@ -2,11 +2,14 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { z } from "zod";
 import { getAppRoot } from "../shared/appRoot.js";
 import type { Role } from "../shared/auth/roles.js";
+import { issueProblem, Reason } from "../shared/engine/failoverRequest.js";
 import type { ControlOutcome } from "../shared/engine/runControl.js";
 import { accepted, readJsonBody, runLinks } from "./failover.js";
 import { authorizeUser } from "./authorizeUser.js";
 import { problem } from "./httpProblem.js";
 import { invocationLogger } from "./invocationLogger.js";
+import { refuseAudited } from "./refuseAudited.js";
+import { runIdProblem } from "./requestLimits.js";
 
 export type RunAction = "approve" | "commit" | "cleanup" | "cancel" | "resume";
 
@@ -19,7 +22,7 @@ export const RUN_ACTION_ROLES: Readonly<Record<RunAction, Role>> = {
   resume: "operator",
 };
 
-const CancelBody = z.strictObject({ reason: z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(500) });
+const CancelBody = z.strictObject({ reason: Reason });
 
 /**
  * POST /api/runs/{runId}/{approve|commit|cleanup|cancel|resume}. Each records a person's decision
@@ -33,20 +36,19 @@ function actionHandler(action: RunAction) {
     if (!auth.ok) return auth.response;
     const runId = request.params.runId ?? "";
     const actor = { id: auth.principal.id, name: auth.principal.name };
+    const badRunId = runIdProblem(runId);
+    if (badRunId) return refuseAudited(root, { who: actor.name, action }, 400, "Invalid request", `runId: ${badRunId}`, { field: "runId" });
+    const refuse = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => refuseAudited(root, { who: actor.name, action, runId }, status, title, detail, extra);
     const body = await readJsonBody(request, { allowEmpty: action !== "cancel" });
-    const refuse = async (status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Promise<HttpResponseInit> => {
-      await root.audit.append({ at: root.clock.now().toISOString(), who: actor.name, action, result: `refused ${status}`, runId, detail });
-      return problem(status, title, detail, extra);
-    };
-    if (!body.ok) return refuse(body.status, body.title, body.detail);
+    if (!body.ok) return refuse(body.status, body.title, body.detail, { field: "(body)" });
     const control = root.runApi.runControlFor(invocationLogger(context));
     let outcome: ControlOutcome;
     if (action === "cancel") {
       const parsed = CancelBody.safeParse(body.value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        const field = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : "reason";
-        return refuse(400, "Invalid request", `${field}: ${issue?.message ?? "required"}`, { field });
+        const { field, message } = issue ? issueProblem(issue, "reason") : { field: "reason", message: "required" };
+        return refuse(400, "Invalid request", `${field}: ${message}`, { field });
       }
       outcome = await control.cancel(runId, actor, parsed.data.reason);
     } else {

@@ -4,7 +4,9 @@ import { buildRunReport } from "../shared/report/buildRunReport.js";
 import { renderRunReportHtml } from "../shared/report/renderRunReportHtml.js";
 import type { RunHistoryEntry } from "../shared/report/runReport.js";
 import { authorizeUser } from "./authorizeUser.js";
-import { problem } from "./httpProblem.js";
+import { htmlPage, problem } from "./httpProblem.js";
+import { refuseAudited } from "./refuseAudited.js";
+import { runIdProblem } from "./requestLimits.js";
 
 /** GET /api/runs: the estate's runs, newest first. */
 export async function listRuns(request: HttpRequest): Promise<HttpResponseInit> {
@@ -21,6 +23,8 @@ export async function getRun(request: HttpRequest): Promise<HttpResponseInit> {
   const auth = await authorizeUser(root, request, "reader", "read run");
   if (!auth.ok) return auth.response;
   const runId = request.params.runId ?? "";
+  const badRunId = runIdProblem(runId);
+  if (badRunId) return refuseAudited(root, { who: auth.principal.name, action: "read run" }, 400, "Invalid request", `runId: ${badRunId}`, { field: "runId" });
   const report = await reportOf(runId);
   if (!report) return problem(404, "Not found", `no run '${runId}'`);
   const run = (await root.runs.getRun(runId))?.value;
@@ -33,9 +37,12 @@ export async function getRunReportPage(request: HttpRequest): Promise<HttpRespon
   const root = await getAppRoot();
   const auth = await authorizeUser(root, request, "reader", "read run report");
   if (!auth.ok) return auth.response;
-  const report = await reportOf(request.params.runId ?? "");
-  if (!report) return problem(404, "Not found", `no run '${request.params.runId ?? ""}'`);
-  return { headers: { "content-type": "text/html; charset=utf-8" }, body: renderRunReportHtml({ ...report, history: await drillHistory(report.runId, report.startedAt) }) };
+  const runId = request.params.runId ?? "";
+  const badRunId = runIdProblem(runId);
+  if (badRunId) return refuseAudited(root, { who: auth.principal.name, action: "read run report" }, 400, "Invalid request", `runId: ${badRunId}`, { field: "runId" });
+  const report = await reportOf(runId);
+  if (!report) return problem(404, "Not found", `no run '${runId}'`);
+  return htmlPage(renderRunReportHtml({ ...report, history: await drillHistory(report.runId, report.startedAt) }));
 }
 
 /** How many earlier drills the report page compares a run with. */

@@ -50,6 +50,9 @@ param routeTables resourceRef[]
 @minLength(1)
 param vmResourceGroups string[]
 
+@description('Resource group of the target domain controller (estate targetDomainController.vmId), one of vmResourceGroups: it gets Monitoring Reader but never the Run Command role, so keep the target DC in a resource group without recovered VMs (infra/README.md, "Target domain controller"). Empty: not known, every group in vmResourceGroups gets Run Command.')
+param targetDomainControllerResourceGroup string = ''
+
 @description('Resource group that will hold the recovered NAT/firewall VM (the resource group of the estate\'s NAT VM recoveryVmId, one of vmResourceGroups): the app enables IP forwarding on its NIC after failover.')
 @minLength(1)
 param natResourceGroup string
@@ -86,6 +89,18 @@ param apiAppObjectId string
 
 @description('Identifier URI of that app registration (e.g. api://dr-automation); the accepted token audience and the Secure Webhook identifierUri.')
 param apiAppIdentifierUri string
+
+@description('Access token version of the API registration (its accessTokenAcceptedVersion; the default manifest gives 1): built-in authentication expects the matching issuer, and the Action Group\'s Secure Webhook token has that version too. See infra/README.md, "Secure Webhook token".')
+@allowed([1, 2])
+param apiAccessTokenVersion int = 1
+
+@description('Public IP ranges (CIDR) the app\'s storage account also accepts, besides the Function App\'s subnet: the machine or agent that runs azd deploy uploads the package there. Empty: none (deploy from inside the VNet).')
+param deploymentAllowedIpRanges string[] = []
+
+@description('Days each audit blob stays immutable (time-based retention of the audit container; docs/audit.md).')
+@minValue(1)
+@maxValue(146000)
+param auditRetentionDays int = 2555
 
 @description('E-mail addresses that also receive every alert; may be empty.')
 param alertEmailAddresses string[] = []
@@ -137,6 +152,9 @@ param notifyRoutes string = ''
 @description('Resource id of the Key Vault (Azure RBAC permission model) holding the secrets the notification Key Vault references point at; the app\'s identity gets Key Vault Secrets User on it. Empty: no role assignment (plain values, or access granted outside this deployment).')
 param notificationKeyVaultId string = ''
 
+@description('Names of the secrets in notificationKeyVaultId that the Key Vault references point at (e.g. the Teams URL and the webhook signing key): Key Vault Secrets User is granted on each secret, not on the vault. Empty: on the whole vault.')
+param notificationKeyVaultSecretNames string[] = []
+
 @description('Resource id of the Azure Communication Services resource behind notifyEmailEndpoint; the app\'s identity gets the custom e-mail sender role on it. Empty: no role assignment (no e-mail, or access granted outside this deployment).')
 param notificationCommunicationServiceId string = ''
 
@@ -149,6 +167,9 @@ var stepQueueName = 'failover-steps'
 // The step queue, the alert policy's debounce checks, the notification deliveries (shared/config/names.ts).
 var queueNames = ['failover-steps', 'incident-checks', 'notifications']
 var stateTableNames = ['runs', 'steps', 'locks']
+// The immutable copy of the audit trail (shared/adapters/blobAuditCopy.ts).
+var auditBlobContainerName = 'audit'
+
 
 // Optional resource ids split into segments (/subscriptions/{sub}/resourceGroups/{rg}/providers/...).
 // ARM evaluates a skipped module's name and scope too, so an empty id stands in as a made-up resource
@@ -187,6 +208,22 @@ module storage 'app/storage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     stateTableNames: stateTableNames
+    principalId: identity.outputs.principalId
+    functionSubnetId: functionSubnetId
+    deploymentAllowedIpRanges: deploymentAllowedIpRanges
+  }
+}
+
+module auditStorage 'app/auditStorage.bicep' = {
+  name: 'auditStorage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}audit${resourceToken}'
+    location: location
+    tags: tags
+    containerName: auditBlobContainerName
+    retentionDays: auditRetentionDays
+    functionSubnetId: functionSubnetId
     principalId: identity.outputs.principalId
   }
 }
@@ -234,11 +271,13 @@ module api 'app/api.bicep' = {
     estateConfigPath: estateConfigPath
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     stateTableServiceUri: storage.outputs.tableEndpoint
+    auditBlobContainerUrl: '${auditStorage.outputs.blobEndpoint}${auditBlobContainerName}'
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: 2048
     virtualNetworkSubnetId: functionSubnetId
     apiAppClientId: apiAppClientId
     apiAppAudience: apiAppIdentifierUri
+    apiAccessTokenVersion: apiAccessTokenVersion
     runPageBaseUrl: runPageBaseUrl
     notifyTeamsWebhookUrlReference: notifyTeamsWebhookUrlReference
     notifyWebhookUrl: notifyWebhookUrl
@@ -340,6 +379,7 @@ module vmAccess 'app/vmResourceGroupAccess.bicep' = [
     params: {
       principalId: identity.outputs.principalId
       runCommandOperatorRoleId: customRoles.outputs.runCommandOperatorRoleId
+      targetDomainControllerResourceGroup: targetDomainControllerResourceGroup
     }
   }
 ]
@@ -390,6 +430,7 @@ module notificationKeyVaultAccess 'app/keyVaultAccess.bicep' = if (!empty(notifi
   scope: resourceGroup(notificationKeyVault[2], notificationKeyVault[4])
   params: {
     vaultName: last(notificationKeyVault)
+    secretNames: notificationKeyVaultSecretNames
     principalId: identity.outputs.principalId
   }
 }

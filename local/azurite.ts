@@ -6,6 +6,8 @@ import path from "node:path";
 export interface RunningAzurite {
   /** Table service endpoint for the well-known development account. */
   readonly tableEndpoint: string;
+  /** Endpoint of the service started (the table endpoint, or the blob endpoint for "blob"). */
+  readonly endpoint: string;
   stop(): Promise<void>;
 }
 
@@ -13,14 +15,14 @@ export interface RunningAzurite {
 export const AZURITE_ACCOUNT = "devstoreaccount1";
 export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-/** Starts Azurite's Table service in memory, telemetry off, on a free loopback port. */
-export async function startAzurite(): Promise<RunningAzurite> {
+/** Starts Azurite's Table (or Blob) service in memory, telemetry off, on a free loopback port. */
+export async function startAzurite(service: "table" | "blob" = "table"): Promise<RunningAzurite> {
   const port = await freePort();
   const require = createRequire(import.meta.url);
-  const main = path.join(path.dirname(require.resolve("azurite/package.json")), "dist/src/table/main.js");
+  const main = path.join(path.dirname(require.resolve("azurite/package.json")), `dist/src/${service}/main.js`);
   const child = spawn(
     process.execPath,
-    [main, "--tableHost", "127.0.0.1", "--tablePort", String(port), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent"],
+    [main, `--${service}Host`, "127.0.0.1", `--${service}Port`, String(port), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -28,7 +30,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
     const timer = setTimeout(() => reject(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (/successfully (listening|started)/.test(output)) {
+      if (/successfully (listen|start)/.test(output)) {
         clearTimeout(timer);
         resolve();
       }
@@ -40,10 +42,15 @@ export async function startAzurite(): Promise<RunningAzurite> {
       reject(new Error(`Azurite exited with code ${code}:\n${output}`));
     });
   });
+  // Azurite never outlives the process that started it, even one that exits without stopping it.
+  const killOnExit = (): void => void child.kill();
+  process.once("exit", killOnExit);
   return {
     tableEndpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.removeListener("exit", killOnExit);
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill();

@@ -19,6 +19,19 @@ export const REPORT_OPTIONS = {
   quiet: { type: "boolean", default: false },
 } as const satisfies OptionsConfig;
 
+/** An option that takes one of a few words: anything else is refused, naming the option and the choices. */
+export function oneOf<const C extends readonly string[]>(option: string, value: string, choices: C): C[number] {
+  if (choices.includes(value)) return value;
+  throw new Error(`${option}: '${value}' is not one of ${choices.join(", ")}`);
+}
+
+/** A TCP port option: a whole number from 0 (any free port) to 65535. */
+export function portNumber(option: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65_535) throw new Error(`${option}: '${value}' is not a port number (0-65535)`);
+  return port;
+}
+
 /**
  * Runs a local command: parses `options` strictly (an unknown option or a missing value is an error),
  * prints `usage` for --help, else exits with the code `main` returns. Any error (a bad option, an
@@ -26,7 +39,7 @@ export const REPORT_OPTIONS = {
  */
 export function runCommand<O extends OptionsConfig>(usage: string, options: O, main: (values: OptionValues<O>) => Promise<number>): void {
   const run = async (): Promise<number> => {
-    const { values } = parseArgs({ options });
+    const { values } = parseArgs({ options, strict: true, allowPositionals: false });
     const { help }: { help?: unknown } = values;
     if (help === true) {
       console.log(usage);

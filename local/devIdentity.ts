@@ -10,7 +10,7 @@ export interface DevIdentity {
   readonly verifier: TokenVerifierOptions;
   /** A function key for the alert webhook in key mode. */
   readonly alertKey: string;
-  issueToken(claims: { name: string; roles: readonly string[]; oid?: string; issuer?: string; audience?: string; expiresIn?: string }): Promise<string>;
+  issueToken(claims: { name: string; roles: readonly string[]; oid?: string; issuer?: string; audience?: string; expiresIn?: string | null; issuedAt?: number }): Promise<string>;
 }
 
 /** A local Entra-like issuer: an RS256 key pair, its key set, and tokens shaped like Entra ID's. */
@@ -21,13 +21,14 @@ export async function createDevIdentity(): Promise<DevIdentity> {
   return {
     verifier: { keys: createLocalJWKSet({ keys: [jwk] }), issuers: [issuer, `https://sts.windows.net/${TENANT}/`], audiences: [AUDIENCE] },
     alertKey: randomBytes(24).toString("base64url"),
-    issueToken: (claims) =>
-      new SignJWT({ roles: [...claims.roles], oid: claims.oid ?? randomUUID(), preferred_username: claims.name })
+    // expiresIn null leaves out exp; issuedAt (epoch seconds) sets iat: both only to test refusals.
+    issueToken: (claims) => {
+      const jwt = new SignJWT({ roles: [...claims.roles], oid: claims.oid ?? randomUUID(), preferred_username: claims.name })
         .setProtectedHeader({ alg: "RS256", kid: "dev-key" })
         .setIssuer(claims.issuer ?? issuer)
         .setAudience(claims.audience ?? AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(claims.expiresIn ?? "8h")
-        .sign(privateKey),
+        .setIssuedAt(claims.issuedAt);
+      return (claims.expiresIn === null ? jwt : jwt.setExpirationTime(claims.expiresIn ?? "8h")).sign(privateKey);
+    },
   };
 }

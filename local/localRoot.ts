@@ -1,5 +1,6 @@
 import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { createAlertService, parseIncidentCheckMessage, type IncidentCheckMessage } from "../shared/alerts/alertService.js";
+import { createHealthPorts } from "../shared/adapters/healthPorts.js";
 import { openTable } from "../shared/adapters/stateTables.js";
 import { createTableHealthHistory } from "../shared/adapters/tableHealthHistory.js";
 import { createTableIdempotencyStore, IDEMPOTENCY_TABLE } from "../shared/adapters/tableIdempotencyStore.js";
@@ -54,8 +55,10 @@ export async function buildLocalRoot(options: {
   });
   const verifyToken = createTokenVerifier(identity.verifier);
   const alertAuth: AlertAuthMode = options.alertAuth === "key" ? { kind: "key", key: identity.alertKey } : { kind: "entra", verify: verifyToken };
+  // The alert policy corroborates through the same Monitor clients the health check uses, over simulated Azure.
+  const { monitor } = createHealthPorts({ credential: stack.azure.credential, subscriptionId: estate.subscriptionId, clock: stack.clock, httpClient: stack.azure.httpClient, retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 } });
   const alertsFor = (log: Logger) =>
-    createAlertService({ estate, incidents, runs: stack.store, audit, engine: stack.engine, siteRecovery: stack.ports.siteRecovery, checks, notifier: options.notifier, clock: stack.clock, log });
+    createAlertService({ estate, incidents, runs: stack.store, audit, engine: stack.engine, siteRecovery: stack.ports.siteRecovery, checks, notifier: options.notifier, clock: stack.clock, log, monitor });
   const settings: RunApiSettings = { ...LOCAL_RUN_API_SETTINGS, ...options.runApi };
   const runApi: RunApiRoot = {
     reads: { siteRecovery: stack.ports.siteRecovery, dns: stack.ports.dns, routes: stack.ports.routes },

@@ -1,41 +1,51 @@
+import { ACTION_GROUP_ROLE } from "../shared/auth/authenticate.js";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
-import { COMMON_OPTIONS, runCommand, type OptionValues } from "./cliOptions.js";
+import { COMMON_OPTIONS, oneOf, portNumber, runCommand, type OptionValues } from "./cliOptions.js";
 import { startSandbox } from "./sandbox/startSandbox.js";
+import { stopOnSignals } from "./sandbox/stopOnSignals.js";
 
-const USAGE = "Usage: npm run sandbox -- [--port <n>] [--estate <file>] [--alert-auth key|entra]";
+const USAGE = "Usage: npm run sandbox -- [--port <n>] [--estate <file>] [--alert-auth key|entra] [--site-down]";
 
 const SANDBOX_OPTIONS = {
   port: { type: "string", default: "7071" },
   "alert-auth": { type: "string", default: "key" },
+  /** Every ExpressRoute circuit reports 0% BGP/ARP availability, so circuit alerts are corroborated. */
+  "site-down": { type: "boolean", default: false },
   ...COMMON_OPTIONS,
 } as const;
 
 /** `npm run sandbox`: a development host for the product's functions over simulated Azure, until Ctrl+C. */
 async function main(values: OptionValues<typeof SANDBOX_OPTIONS>): Promise<number> {
-  const alertAuth = values["alert-auth"] === "entra" ? "entra" : "key";
+  const alertAuth = oneOf("--alert-auth", values["alert-auth"], ["key", "entra"] as const);
+  const port = portNumber("--port", values.port);
   const estate = await loadEstateFile(values.estate);
-  const sandbox = await startSandbox({ estate, port: Number(values.port), alertAuth, log: (line) => console.log(line) });
-  const token = (roles: string[]) => sandbox.identity.issueToken({ name: `sandbox-${roles[0] ?? "user"}`, roles });
+  const circuits = estate.alerting.expressRouteCircuits.map((c) => c.id.split("/").pop() ?? c.id);
+  const faults = values["site-down"] ? { faults: { health: { expressRouteDown: circuits } } } : {};
+  const sandbox = await startSandbox({ estate, port, alertAuth, log: (line) => console.log(line), ...faults });
+  const token = (roles: string[], name = `sandbox-${roles[0] ?? "user"}`) => sandbox.identity.issueToken({ name, roles });
+  const alertCaller =
+    alertAuth === "key"
+      ? { line: `Alert webhook key (x-functions-key):  ${sandbox.identity.alertKey}`, header: `-H "x-functions-key: ${sandbox.identity.alertKey}"` }
+      : { line: `Action Group bearer token (role ${ACTION_GROUP_ROLE}, 8 h):\n  ${await token([ACTION_GROUP_ROLE], "sandbox-action-group")}`, header: `-H "authorization: Bearer <Action Group token>"` };
   console.log(`Sandbox for ${estate.name} on ${sandbox.url} (simulated Azure, Azurite, local Service Bus peer; development only)
 
-Alert webhook key (x-functions-key):  ${sandbox.identity.alertKey}
+${alertCaller.line}
+Master key for /admin/functions/* (x-functions-key):  ${sandbox.masterKey}
 Bearer tokens (8 h, signed by the sandbox's own key set):
   reader:   ${await token(["reader"])}
   operator: ${await token(["operator"])}
   approver: ${await token(["approver"])}
   admin:    ${await token(["admin"])}
 
-Try:
-  curl -s -X POST ${sandbox.url}/api/alerts -H "x-functions-key: ${sandbox.identity.alertKey}" -H "content-type: application/json" --data @test/fixtures/alerts/expressroute-primary-down.json
-  curl -s -X POST ${sandbox.url}/api/alerts -H "x-functions-key: ${sandbox.identity.alertKey}" -H "content-type: application/json" --data @test/fixtures/alerts/expressroute-secondary-down.json
+Try (alerts older than the estate's maxAlertAgeMinutes are refused, so fixtures are restamped; a site failover
+also needs the circuits' own metrics to agree: start the sandbox with --site-down${values["site-down"] ? ", as now" : ""}):
+  npx tsx local/freshAlert.ts test/fixtures/alerts/expressroute-primary-down.json | curl -s -X POST ${sandbox.url}/api/alerts ${alertCaller.header} -H "content-type: application/json" --data @-
+  npx tsx local/freshAlert.ts test/fixtures/alerts/expressroute-secondary-down.json | curl -s -X POST ${sandbox.url}/api/alerts ${alertCaller.header} -H "content-type: application/json" --data @-
   curl -s ${sandbox.url}/api/runs -H "authorization: Bearer <reader token>"
-Every endpoint, with curl examples: docs/http-api.md. Fire a timer: curl -X POST ${sandbox.url}/admin/functions/healthCheck
+Every endpoint, with curl examples: docs/http-api.md. Fire a timer:
+  curl -X POST ${sandbox.url}/admin/functions/healthCheck -H "x-functions-key: ${sandbox.masterKey}" -H "content-type: application/json" -d '{}'
 Press Ctrl+C to stop.`);
-  await new Promise<void>((resolve) => {
-    process.on("SIGINT", resolve);
-    process.on("SIGTERM", resolve);
-  });
-  await sandbox.stop();
+  await stopOnSignals(sandbox, (line) => console.log(line));
   return 0;
 }
 

@@ -133,6 +133,15 @@ resource expressRouteAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
             operator: 'LessThan'
             threshold: expressRouteAvailabilityThreshold
             timeAggregation: 'Average'
+            // Private peering carries the site: averaged with Microsoft peering, its loss reads 50 %
+            // and would never alert (the metrics are split by PeeringType; ExpressRoute monitoring docs).
+            dimensions: [
+              {
+                name: 'PeeringType'
+                operator: 'Include'
+                values: ['AzurePrivatePeering']
+              }
+            ]
           }
         ]
       }

@@ -58,8 +58,15 @@ param virtualNetworkSubnetId string
 @description('Application (client) id of the Entra app registration that protects the HTTP API.')
 param apiAppClientId string
 
+@description('URL of the audit copy\'s blob container (AUDIT_BLOB_CONTAINER_URL, auditStorage.bicep).')
+param auditBlobContainerUrl string
+
 @description('Audience the API accepts in access tokens (usually the app registration\'s identifier URI, api://...).')
 param apiAppAudience string
+
+@description('Version of the access tokens Entra ID issues for the API (the registration\'s accessTokenAcceptedVersion; null in the manifest means 1). It picks the issuer built-in authentication expects: 1 is https://sts.windows.net/{tenant}/, the issuer of the Action Group\'s Secure Webhook token under the default manifest; 2 is {login endpoint}/{tenant}/v2.0.')
+@allowed([1, 2])
+param apiAccessTokenVersion int = 1
 
 // ---- Notifications (docs/notifications.md). Secrets come in as Key Vault references, never as values. ----
 
@@ -178,6 +185,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AZURE_CLIENT_ID: identityClientId
       ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
       StateTables__tableServiceUri: stateTableServiceUri
+      AUDIT_BLOB_CONTAINER_URL: auditBlobContainerUrl
       RUN_PAGE_BASE_URL: empty(runPageBaseUrl) ? 'https://${functionApp.properties.defaultHostName}/api/runs' : runPageBaseUrl
       NOTIFY_TEAMS_WEBHOOK_URL: notifyTeamsWebhookUrlReference
       NOTIFY_WEBHOOK_URL: notifyWebhookUrl
@@ -237,15 +245,35 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           enabled: true
           registration: {
             clientId: apiAppClientId
-            openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+            // Built-in authentication compares a token's iss with this issuer's metadata, so it must be
+            // the form the API's tokens carry (learn.microsoft.com/azure/app-service/configure-authentication-provider-aad:
+            // "For applications that use Azure AD v1 ... omit /v2.0 in the URL"). Every token for the
+            // API, the Action Group's included, has the version the API registration asks for.
+            openIdIssuer: apiAccessTokenVersion == 1 ? 'https://sts.windows.net/${tenant().tenantId}/' : '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
           }
           validation: {
-            allowedAudiences: [apiAppAudience]
+            // v1 tokens carry the identifier URI as aud (the Action Group asks for it), v2 tokens the
+            // client id (always allowed implicitly; listed so the intent is visible).
+            allowedAudiences: [apiAppAudience, apiAppClientId]
           }
         }
       }
     }
   }
+}
+
+// No basic (user name and password) publishing credentials for FTP or the SCM site: deployments
+// go through Entra ID (azd, the deployment container with the app's identity).
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: { allow: false }
 }
 
 @description('Name of the Function App.')

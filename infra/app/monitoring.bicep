@@ -30,6 +30,9 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   properties: {
     sku: { name: 'PerGB2018' }
     retentionInDays: retentionInDays
+    // Entra ID only: no workspace shared keys (the app queries with its identity; the vaults'
+    // diagnostic settings and Application Insights write through ARM, not with keys).
+    features: { disableLocalAuth: true }
   }
 }
 

@@ -23,12 +23,20 @@ param stateTableNames string[]
 @description('Object id of the Function App\'s managed identity.')
 param principalId string
 
+@description('Resource id of the subnet the Function App integrates with: the network the account accepts besides trusted Azure services.')
+param functionSubnetId string
+
+@description('Public IP ranges (CIDR) also let in, e.g. the machine that runs azd deploy (it uploads the package to the deployment container); empty: none.')
+param deploymentAllowedIpRanges string[] = []
+
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
   location: location
   tags: tags
   kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
+  // Zone-redundant: run state, journal and locks survive the loss of a zone (the product runs
+  // during an outage; LRS keeps all copies in one datacenter).
+  sku: { name: 'Standard_ZRS' }
   properties: {
     accessTier: 'Hot'
     allowSharedKeyAccess: false
@@ -38,9 +46,13 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     publicNetworkAccess: 'Enabled'
+    // Reachable from the Function App's subnet (service endpoint Microsoft.Storage on it, infra/README.md
+    // "Network access") and the listed deployment addresses only.
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: 'Deny'
       bypass: 'AzureServices'
+      virtualNetworkRules: [{ id: functionSubnetId, action: 'Allow' }]
+      ipRules: [for range in deploymentAllowedIpRanges: { value: range, action: 'Allow' }]
     }
   }
 

@@ -1,6 +1,10 @@
 import functions, { type HttpRequest as HttpRequestType, type HttpResponseInit, type InvocationContext as InvocationContextType } from "@azure/functions";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { handleAdminInvoke, type AdminFunction } from "./adminApi.js";
+
+export type { AdminFunction } from "./adminApi.js";
 
 // The package is CommonJS: under Node's ESM loader its classes are reachable only through the default export.
 const { HttpRequest, InvocationContext } = functions;
@@ -13,22 +17,16 @@ export interface HttpRoute {
   readonly handler: (request: HttpRequestType, context: InvocationContextType) => Promise<HttpResponseInit>;
 }
 
-/** A function the host can fire through its admin API (timers, queue triggers). */
-export interface AdminFunction {
-  readonly name: string;
-  invoke(input: string, context: InvocationContextType): Promise<void>;
-}
-
 /** The largest request body the host reads; the Functions host's own limit is far larger, handlers set theirs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Serves function handlers the way the Functions host does: `/api/<route>` with `{param}` segments,
- * real `HttpRequest` and `InvocationContext` objects, and `POST /admin/functions/{name}` to fire
- * a non-HTTP function.
+ * real `HttpRequest` and `InvocationContext` objects, and `POST /admin/functions/{name}` (master
+ * key required) to fire a non-HTTP function.
  */
-export function createHttpHost(routes: readonly HttpRoute[], admin: readonly AdminFunction[], log: (line: string) => void): Server {
-  return createServer((req, res) => {
+export function createHttpHost(routes: readonly HttpRoute[], admin: readonly AdminFunction[], log: (line: string) => void, masterKey: string): Server {
+  const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`host error: ${error instanceof Error ? error.stack : String(error)}`);
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -38,18 +36,25 @@ export function createHttpHost(routes: readonly HttpRoute[], admin: readonly Adm
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The request URL as the client sent it (host and port included), as the Functions host gives it.
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+    const url = URL.parse(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+    if (!url) return send(res, problem(400, "the request URL is not valid"));
     const body = await readBody(req);
+    if (!body) {
+      res.setHeader("connection", "close");
+      return send(res, problem(413, `request bodies are limited to ${MAX_BODY_BYTES} bytes`));
+    }
     const adminMatch = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
     if (adminMatch && req.method === "POST") {
-      const fn = admin.find((f) => f.name === adminMatch[1]);
-      if (!fn) return send(res, { status: 404, jsonBody: { error: `no function '${adminMatch[1] ?? ""}'; known: ${admin.map((f) => f.name).join(", ")}` } });
-      const input = body.length > 0 ? (JSON.parse(body.toString("utf8")) as { input?: string }).input ?? "" : "";
-      await fn.invoke(input, context(fn.name, log));
-      return send(res, { status: 202 });
+      const ownOrigins = () => {
+        const { port } = server.address() as AddressInfo;
+        return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+      };
+      return send(res, await handleAdminInvoke(admin, { name: adminMatch[1] ?? "", headers: req.headers, body }, { masterKey, ownOrigins, context: (name) => context(name, log), log }));
     }
+    if (url.pathname.startsWith("/admin/")) return send(res, problem(404, "not found"));
     for (const route of routes) {
       const params = matchRoute(route.route, url.pathname);
+      if (params === null) return send(res, problem(400, "the path is not valid percent-encoding"));
       if (!params) continue;
       if (!route.methods.includes(req.method ?? "GET")) continue;
       const request = new HttpRequest({
@@ -62,11 +67,17 @@ export function createHttpHost(routes: readonly HttpRoute[], admin: readonly Adm
       });
       return send(res, await route.handler(request, context(route.name, log)));
     }
-    send(res, { status: 404, jsonBody: { error: `no function serves ${req.method ?? ""} ${url.pathname}` } });
+    send(res, problem(404, "no function serves this method and path"));
   }
+  return server;
 }
 
-function matchRoute(template: string, pathname: string): Record<string, string> | undefined {
+function problem(status: number, detail: string): HttpResponseInit {
+  return { status, headers: { "content-type": "application/problem+json" }, jsonBody: { type: "about:blank", status, title: detail, detail } };
+}
+
+/** The route's parameters, undefined when the path is another route's, null when a segment is not valid percent-encoding. */
+function matchRoute(template: string, pathname: string): Record<string, string> | undefined | null {
   const parts = `api/${template}`.split("/");
   const actual = pathname.replace(/^\/+|\/+$/g, "").split("/");
   if (parts.length !== actual.length) return undefined;
@@ -74,7 +85,14 @@ function matchRoute(template: string, pathname: string): Record<string, string> 
   for (const [i, part] of parts.entries()) {
     const value = actual[i] ?? "";
     const param = /^\{(\w+)\}$/.exec(part);
-    if (param?.[1]) params[param[1]] = decodeURIComponent(value);
+    if (param?.[1]) {
+      // What the Functions host answers to malformed percent-encoding is not documented; the sandbox says 400.
+      try {
+        params[param[1]] = decodeURIComponent(value);
+      } catch {
+        return null;
+      }
+    }
     else if (part.toLowerCase() !== value.toLowerCase()) return undefined;
   }
   return params;
@@ -90,13 +108,14 @@ function context(functionName: string, log: (line: string) => void): InvocationC
   });
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The body, or undefined when it is over MAX_BODY_BYTES (the rest is not read). */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error("request body too large for the sandbox host");
+    if (size > MAX_BODY_BYTES) return undefined;
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);

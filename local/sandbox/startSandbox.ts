@@ -1,4 +1,5 @@
 import type { Timer } from "@azure/functions";
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION } from "../../functions/healthCheck.js";
@@ -40,6 +41,8 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   readonly url: string;
+  /** The host's master key: /admin/functions/* calls present it in x-functions-key. */
+  readonly masterKey: string;
   readonly identity: DevIdentity;
   readonly stack: LocalStack;
   readonly local: LocalRoot;
@@ -101,7 +104,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const identity = await createDevIdentity();
     const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log, ...(options.runApi ? { runApi: options.runApi } : {}) });
     useAppRoot(local.root);
-    const health = await createLocalHealthCheck({ estate: options.estate, tableEndpoint, tablePrefix: stack.tablePrefix, azure: stack.azure, clock: stack.clock, notifier });
+    const health = await createLocalHealthCheck({ estate: options.estate, tableEndpoint, tablePrefix: stack.tablePrefix, azure: stack.azure, clock: stack.clock, notifier, runStore: stack.store });
     useHealthCheckRoot(health.root);
     return { stack, identity, local };
   }
@@ -117,12 +120,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     { name: SCHEDULED_DRILL_FUNCTION, invoke: async (_input, context) => void (await handleScheduledDrill(firedTimer(stack.clock.now()), context)) },
     { name: HEALTH_CHECK_FUNCTION, invoke: (_input, context) => handleHealthCheckTimer(firedTimer(stack.clock.now()), context) },
   ];
-  const server = createHttpHost(ROUTES, admin, options.log);
+  const masterKey = randomBytes(32).toString("base64url");
+  const server = createHttpHost(ROUTES, admin, options.log, masterKey);
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
     url: `http://127.0.0.1:${port}`,
+    masterKey,
     identity,
     stack,
     local,
@@ -134,11 +139,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         if (stack.queue.size === 0 && local.checks.size === 0 && notifications.queue.size === 0 && pumps.every((p) => !p.running)) return;
       }
     },
+    /** Stops between deliveries: a run in flight stays in its tables and queue as a host shutdown leaves it. */
     async stop() {
       clearInterval(ticker);
-      await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
       await closeServer(server);
       await Promise.all([stack.stop(), notifications.stop()]);
+      await Promise.allSettled(pumps.map((p) => p.running ?? Promise.resolve()));
       await azurite?.stop();
     },
   };

@@ -24,7 +24,12 @@ export interface DrainDeps<T> {
   readonly parse: (body: unknown) => T;
   /** Fail instead of hanging when nothing moves for this long while messages wait and no handler runs. */
   readonly stallTimeoutMs: number;
+  /** Stops the drain between deliveries (the host shutting down): handlers running finish, nothing new starts. */
+  readonly signal?: AbortSignal;
 }
+
+/** How long a stopped drain waits for the handlers already running. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * Runs a queue's function and its dead-letter function through the trigger emulator until the
@@ -62,6 +67,7 @@ export async function drainQueue<T>(deps: DrainDeps<T>, options: DrainOptions<T>
   try {
     for (;;) {
       if (fatal !== undefined) throw fatal;
+      if (deps.signal?.aborted) return;
       peer.refresh();
       const states = [queue.snapshot(), deadLetterQueue.snapshot()];
       if (emulator.inFlight > 0 || states.some((s) => s.active > 0 || s.lockedLive > 0)) {
@@ -74,13 +80,19 @@ export async function drainQueue<T>(deps: DrainDeps<T>, options: DrainOptions<T>
     }
   } finally {
     await emulator.close();
+    // On a stop, let handlers already running finish (a step is short: long ASR jobs are scheduled messages).
+    const graceEnds = Date.now() + STOP_GRACE_MS;
+    while (emulator.inFlight > 0 && Date.now() < graceEnds) await Promise.race([triggered.next(), new Promise((resolve) => setTimeout(resolve, 50))]);
   }
 
   async function nextMove(handlerRunning: boolean, states: readonly EntitySnapshot[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const stalled = new Promise<"stalled">((resolve) => (timer = setTimeout(() => resolve("stalled"), deps.stallTimeoutMs)));
-    const outcome = await Promise.race([peer.nextChange(), triggered.next(), stalled]);
+    const stop = aborted(deps.signal);
+    const outcome = await Promise.race([peer.nextChange(), triggered.next(), stalled, stop.promise]);
     clearTimeout(timer);
+    stop.dispose();
+    if (outcome === "aborted") return;
     if (outcome === "stalled" && !handlerRunning) {
       const [q, d] = states as [EntitySnapshot, EntitySnapshot];
       throw new Error(
@@ -89,6 +101,17 @@ export async function drainQueue<T>(deps: DrainDeps<T>, options: DrainOptions<T>
       );
     }
   }
+}
+
+/** Resolves when the signal fires (never without one); `dispose` removes its listener once the wait is over. */
+function aborted(signal: AbortSignal | undefined): { promise: Promise<"aborted">; dispose(): void } {
+  let onAbort: (() => void) | undefined;
+  const promise = new Promise<"aborted">((resolve) => {
+    if (signal?.aborted) return resolve("aborted");
+    onAbort = () => resolve("aborted");
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  return { promise, dispose: () => onAbort && signal?.removeEventListener("abort", onAbort) };
 }
 
 /** The reason the dead-letter function reports, built from the trigger metadata as functions/stepWorker.ts does. */

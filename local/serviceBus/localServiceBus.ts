@@ -1,5 +1,5 @@
 import { ServiceBusClient } from "@azure/service-bus";
-import { createServiceBusQueue } from "../../shared/adapters/serviceBusQueue.js";
+import { createServiceBusQueue, SERVICE_BUS_CLIENT_OPTIONS } from "../../shared/adapters/serviceBusQueue.js";
 import { STEP_QUEUE_NAME } from "../../shared/config/names.js";
 import { parseStepMessage } from "../../shared/engine/stepMessage.js";
 import type { OutgoingMessage, QueuePort, StepMessage } from "../../shared/ports/queue.js";
@@ -81,7 +81,10 @@ export interface LocalServiceBusOptions extends LocalNamespaceOptions {
 export async function startLocalNamespace(options: LocalNamespaceOptions): Promise<LocalNamespace> {
   const settings = await readTriggerSettings(options.hostJson ?? HOST_JSON);
   const peer = await startServiceBusPeer({ clock: options.clock });
-  const client = new ServiceBusClient(peer.connectionString);
+  const client = new ServiceBusClient(peer.connectionString, SERVICE_BUS_CLIENT_OPTIONS);
+  // Stopping ends every drain between deliveries, so a stop does not wait for a whole run to finish.
+  const stopping = new AbortController();
+  const drains = new Set<Promise<void>>();
 
   async function addQueue<T>(queueOptions: LocalQueueOptions<T>): Promise<LocalQueue<T>> {
     const { name, parse } = queueOptions;
@@ -90,7 +93,7 @@ export async function startLocalNamespace(options: LocalNamespaceOptions): Promi
     // Opens the connection, the $cbs token and the link now, so the first send of a run does not pay for it.
     await sender.createMessageBatch();
     const adapter = createServiceBusQueue<T>({ sender, what: name });
-    const deps = { peer, queue: entity, clock: options.clock, settings, parse, stallTimeoutMs: options.stallTimeoutMs ?? 30_000 };
+    const deps = { peer, queue: entity, clock: options.clock, settings, parse, stallTimeoutMs: options.stallTimeoutMs ?? 30_000, signal: stopping.signal };
     return {
       name,
       adapter,
@@ -103,7 +106,12 @@ export async function startLocalNamespace(options: LocalNamespaceOptions): Promi
       get size() {
         return entity.size;
       },
-      drain: (drainOptions) => drainQueue(deps, drainOptions),
+      drain: (drainOptions) => {
+        const drain = drainQueue(deps, drainOptions);
+        drains.add(drain);
+        void drain.finally(() => drains.delete(drain)).catch(() => undefined);
+        return drain;
+      },
     };
   }
 
@@ -112,6 +120,8 @@ export async function startLocalNamespace(options: LocalNamespaceOptions): Promi
     peer,
     addQueue,
     async stop() {
+      stopping.abort();
+      await Promise.allSettled([...drains]);
       await client.close();
       await peer.close();
     },

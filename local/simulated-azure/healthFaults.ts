@@ -41,6 +41,8 @@ export interface HealthFaultPlan {
   readonly policyRetentionDays?: number;
   /** ExpressRoute circuits (by name) with BGP/ARP availability at 0%. */
   readonly expressRouteDown?: readonly string[];
+  /** ExpressRoute circuits (by name) whose private peering (the one carrying the site) is down while Microsoft peering stays up. */
+  readonly privatePeeringDown?: readonly string[];
   /** The target DC stopped sending Heartbeat this many minutes before the start. */
   readonly targetDcSilentMinutes?: number;
   /** The target DC's VM agent is not ready (Run Command would fail). */
@@ -74,6 +76,7 @@ export const HEALTH_PROBLEMS: Readonly<Record<string, { readonly description: st
   "recovery-plan-drift": { description: "recovery plan groups disagree with the tiers", apply: () => ({ recoveryPlanDrift: true }) },
   "policy-retention-short": { description: "replication policy keeps 3 days instead of 5", apply: () => ({ policyRetentionDays: 3 }) },
   "expressroute-down": { description: "the active ExpressRoute circuit reports 0% BGP/ARP availability", apply: (t) => ({ expressRouteDown: t ?? ["er-contoso-primary"] }) },
+  "private-peering-down": { description: "the active circuit's private peering is down, its Microsoft peering up (50 % averaged over peerings)", apply: (t) => ({ privatePeeringDown: t ?? ["er-contoso-primary"] }) },
   "target-dc-silent": { description: "the target-region DC stopped sending Heartbeat 3 h ago", apply: () => ({ targetDcSilentMinutes: 180 }) },
   "run-command-unavailable": { description: "the target DC's VM agent is not ready", apply: () => ({ runCommandUnavailable: true }) },
   "asr-logs-missing": { description: "the vaults send no AzureSiteRecoveryReplicatedItems rows to the RPO rule's workspace", apply: () => ({ asrLogs: "none" }) },

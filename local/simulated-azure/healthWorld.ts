@@ -39,6 +39,15 @@ const MINUTE = 60_000;
  * plans and policies. Seeded once from the fault plan at `start`; conditions are instants, so ages grow
  * with the simulated clock like the real ones do.
  */
+/**
+ * The peerings the simulated circuits carry: private peering (the site's traffic) and Microsoft
+ * peering, the values of the BgpAvailability/ArpAvailability `PeeringType` dimension (Microsoft docs,
+ * "ExpressRoute monitoring, metrics, and alerts": split by peering type and peer). That every
+ * simulated circuit has Microsoft peering is this simulator's assumption.
+ */
+export const PEERINGS = ["AzurePrivatePeering", "MicrosoftPeering"] as const;
+export type Peering = (typeof PEERINGS)[number];
+
 export interface HealthWorld {
   readonly estate: Estate;
   readonly plan: HealthFaultPlan;
@@ -52,6 +61,8 @@ export interface HealthWorld {
   targetNetworkId(vault: Vault): string;
   circuitRegion(circuitId: string): string | undefined;
   isCircuitDown(circuitId: string): boolean;
+  /** Availability of one peering of the circuit, in percent. */
+  peeringAvailability(circuitId: string, peering: Peering): number;
   /** Newest Heartbeat of the target DC at `now` (one a minute while it runs). */
   targetDcLastHeartbeat(now: Date): Date;
 }
@@ -141,6 +152,7 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
   for (const name of down) {
     if (!estate.alerting.expressRouteCircuits.some((c) => lastSegment(c.id).toLowerCase() === name)) throw new Error(`Health fault takes down circuit '${name}', which is not in the estate`);
   }
+  const privateDown = new Set((plan.privatePeeringDown ?? []).map((n) => n.toLowerCase()));
   const dcSilentSince = plan.targetDcSilentMinutes !== undefined ? at(plan.targetDcSilentMinutes) : undefined;
 
   return {
@@ -154,6 +166,10 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
     targetNetworkId: (vault) => `/subscriptions/${estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-prod-${vault.region}`,
     circuitRegion: (id) => regions.get(id.toLowerCase()),
     isCircuitDown: (id) => down.has(lastSegment(id).toLowerCase()),
+    peeringAvailability: (id, peering) => {
+      const name = lastSegment(id).toLowerCase();
+      return down.has(name) || (peering === "AzurePrivatePeering" && privateDown.has(name)) ? 0 : 100;
+    },
     targetDcLastHeartbeat: (now) => dcSilentSince ?? new Date(Math.floor(now.getTime() / MINUTE) * MINUTE),
   };
 }

@@ -2,7 +2,7 @@ import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-
 import { z } from "zod";
 import { ASR_LOG_COVERAGE_QUERY } from "../../shared/adapters/monitorAdapter.js";
 import type { Clock } from "../../shared/ports/clock.js";
-import type { HealthWorld } from "./healthWorld.js";
+import { PEERINGS, type HealthWorld } from "./healthWorld.js";
 import { ARM_HOST, lastSegment } from "./ids.js";
 import { answerFault, respond } from "./simResponses.js";
 import type { Stats } from "./stats.js";
@@ -124,8 +124,15 @@ function metricsBatch(deps: MonitorDataPlaneDeps, url: URL, region: string, body
   const stamps: Date[] = [];
   for (let t = Math.ceil(start.getTime() / stepMs) * stepMs; t < end.getTime() && stamps.length < 10_000; t += stepMs) stamps.push(new Date(t));
   if (interval === "FULL") stamps.splice(0, stamps.length, start);
+  // `filter` on a dimension (PeeringType eq '...') returns that series with its metadata; without one,
+  // the service aggregates across the dimension's values (metrics REST API, "filter"), here an average.
+  const filter = q.get("filter") ?? "";
+  const peeringFilter = /^\s*PeeringType\s+eq\s+'([^']*)'\s*$/i.exec(filter);
+  if (filter && !peeringFilter) return reject(400, "BadRequest", `Filter '${filter}' is not simulated: only "PeeringType eq '<value>'" is.`);
+  const peering = PEERINGS.find((p) => p.toLowerCase() === peeringFilter?.[1]?.toLowerCase());
   const values = parsed.value.resourceids.map((id) => {
-    const value = health.isCircuitDown(id) ? 0 : 100;
+    const value = peeringFilter ? (peering ? health.peeringAvailability(id, peering) : null) : PEERINGS.reduce((sum, p) => sum + health.peeringAvailability(id, p), 0) / PEERINGS.length;
+    const metadatavalues = peeringFilter ? [{ name: { value: "PeeringType", localizedValue: "PeeringType" }, value: peeringFilter[1] }] : [];
     return {
       starttime: start.toISOString(),
       endtime: end.toISOString(),
@@ -138,7 +145,8 @@ function metricsBatch(deps: MonitorDataPlaneDeps, url: URL, region: string, body
           name: { value: m.name, localizedValue: m.localized },
           displayDescription: m.description,
           unit: "Percent",
-          timeseries: [{ metadatavalues: [], data: stamps.map((t) => ({ timeStamp: t.toISOString(), ...Object.fromEntries(aggregations.map((a) => [a, a === "count" ? 1 : value])) })) }],
+          // A peering the circuit does not have has no series at all.
+          timeseries: value === null ? [] : [{ metadatavalues, data: stamps.map((t) => ({ timeStamp: t.toISOString(), ...Object.fromEntries(aggregations.map((a) => [a, a === "count" ? 1 : value])) })) }],
           errorCode: "Success",
         };
       }),

@@ -15,10 +15,12 @@ import { createNotificationService } from "../notifications/notificationService.
 import { parseNotificationSettings } from "../notifications/notificationSettings.js";
 import { createAzurePorts } from "./azurePorts.js";
 import { createDirectoryProbe } from "./directoryProbe.js";
+import { createHealthPorts } from "./healthPorts.js";
 import { createHttpHealthProbe } from "./httpHealthProbe.js";
 import { createNotificationChannels } from "./notificationChannels.js";
-import { createServiceBusQueue } from "./serviceBusQueue.js";
+import { createServiceBusQueue, SERVICE_BUS_CLIENT_OPTIONS } from "./serviceBusQueue.js";
 import { openTable, type StateTablesOptions } from "./stateTables.js";
+import { createBlobAuditCopy } from "./blobAuditCopy.js";
 import { createTableAuditLog } from "./tableAuditLog.js";
 import { createTableIncidentStore } from "./tableIncidentStore.js";
 import { createTableNotificationStore } from "./tableNotificationStore.js";
@@ -34,12 +36,15 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
   const estate = await loadEstateFile(config.ESTATE_CONFIG_PATH);
   const credential: TokenCredential = config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
   const ports = createAzurePorts({ credential, subscriptionId: estate.subscriptionId });
+  // The alert policy reads the circuits' metrics and the NAT's Heartbeat before an automatic failover.
+  const { monitor } = createHealthPorts({ credential, subscriptionId: estate.subscriptionId, clock: systemClock });
   const tables: StateTablesOptions = { endpoint: config.StateTables__tableServiceUri, credential };
   const [runs, incidentsTable, auditTable] = await Promise.all([createTableRunStore(tables), openTable(tables, "incidents"), openTable(tables, "audit")]);
-  const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential);
+  const serviceBus = new ServiceBusClient(config.ServiceBusConnection__fullyQualifiedNamespace, credential, SERVICE_BUS_CLIENT_OPTIONS);
   const steps = createServiceBusQueue({ sender: serviceBus.createSender(STEP_QUEUE_NAME) });
   const checks = createServiceBusQueue<IncidentCheckMessage>({ sender: serviceBus.createSender(INCIDENT_CHECK_QUEUE_NAME), what: "incident check" });
-  const audit = createTableAuditLog({ table: auditTable, estate: estate.name });
+  const auditCopy = config.AUDIT_BLOB_CONTAINER_URL ? { copy: createBlobAuditCopy({ containerUrl: config.AUDIT_BLOB_CONTAINER_URL, estate: estate.name, credential }) } : {};
+  const audit = createTableAuditLog({ table: auditTable, estate: estate.name, ...auditCopy });
   const incidents = createTableIncidentStore({ table: incidentsTable });
   const probe = createHttpHealthProbe();
   const directory = createDirectoryProbe();
@@ -65,7 +70,7 @@ export async function buildProductionRoot(env: Readonly<Record<string, string | 
     notifications,
     engineFor,
     alertsFor: (log) =>
-      createAlertService({ estate, incidents, runs, audit, engine: engineFor(log), siteRecovery: ports.siteRecovery, checks, notifier: notifications.notifierFor(log), clock: systemClock, log }),
+      createAlertService({ estate, incidents, runs, audit, engine: engineFor(log), siteRecovery: ports.siteRecovery, checks, notifier: notifications.notifierFor(log), clock: systemClock, log, monitor }),
     runApi: {
       reads: { siteRecovery: ports.siteRecovery, dns: ports.dns, routes: ports.routes },
       idempotency: createTableIdempotencyStore({ table: idempotencyTable, estate: estate.name }),

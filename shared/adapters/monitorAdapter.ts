@@ -8,6 +8,12 @@ import { callAzure } from "./azureErrors.js";
 
 export const EXPRESS_ROUTE_NAMESPACE = "Microsoft.Network/expressRouteCircuits";
 export const CIRCUIT_METRICS = ["BgpAvailability", "ArpAvailability"] as const;
+/**
+ * The site's traffic rides the circuit's private peering. BgpAvailability and ArpAvailability are
+ * split by the PeeringType dimension (Microsoft docs, "ExpressRoute monitoring, metrics, and alerts");
+ * averaged over every peering, a circuit that lost private peering but kept Microsoft peering reads 50 %.
+ */
+export const PRIVATE_PEERING_FILTER = "PeeringType eq 'AzurePrivatePeering'";
 
 /** Monitor's metrics batch API is regional: one client per region of the resources it reads. */
 export function metricsEndpoint(region: string): string {
@@ -49,7 +55,14 @@ export function createMonitor({ metricsClientFor, logs, clock }: MonitorAdapterD
       const endTime = clock.now();
       const startTime = new Date(endTime.getTime() - windowMinutes * 60_000);
       // abortSignal is honoured at run time (the options reach the request) though the public type omits it.
-      const query: MetricsQueryResourcesOptions & { abortSignal?: AbortSignal } = { startTime, endTime, interval: "PT5M", aggregation: "average", ...(options.signal ? { abortSignal: options.signal } : {}) };
+      const query: MetricsQueryResourcesOptions & { abortSignal?: AbortSignal } = {
+        startTime,
+        endTime,
+        interval: "PT5M",
+        aggregation: "average",
+        filter: PRIVATE_PEERING_FILTER,
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+      };
       const results = await callAzure(`read ExpressRoute metrics in ${region}`, () => metricsClientFor(region).queryResources([...circuitIds], [...CIRCUIT_METRICS], EXPRESS_ROUTE_NAMESPACE, query));
       const byId = new Map<string, CircuitAvailability>();
       for (const result of results) {

@@ -1,7 +1,17 @@
-import { isServiceBusError, type ServiceBusErrorCode, type ServiceBusMessage, type ServiceBusSender } from "@azure/service-bus";
+import { isServiceBusError, RetryMode, type ServiceBusClientOptions, type ServiceBusErrorCode, type ServiceBusMessage, type ServiceBusSender } from "@azure/service-bus";
 import { DrError, type DrErrorCode } from "../ports/errors.js";
 import type { OutgoingMessage, QueuePort, StepMessage } from "../ports/queue.js";
 import { toDrError } from "./azureErrors.js";
+
+/**
+ * The ServiceBusClient's options, in Azure and locally alike. A send whose connection drops while its
+ * disposition is pending waits the operation timeout before the SDK retries on a new connection
+ * (seen with @azure/service-bus 7.9 against a dropped connection); the default 60 s then 30 s delay
+ * would hold a step handler for a minute and a half. A healthy send settles in milliseconds.
+ */
+export const SERVICE_BUS_CLIENT_OPTIONS: ServiceBusClientOptions = {
+  retryOptions: { timeoutInMs: 20_000, maxRetries: 5, retryDelayInMs: 1_000, maxRetryDelayInMs: 15_000, mode: RetryMode.Exponential },
+};
 
 /** ServiceBusError codes as the engine's error codes; anything else is Transient if the SDK calls it retryable. */
 const BY_SERVICE_BUS_CODE: Partial<Readonly<Record<ServiceBusErrorCode, DrErrorCode>>> = {

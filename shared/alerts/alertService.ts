@@ -1,14 +1,28 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { queueBodyParser } from "../config/queueBody.js";
 import { classifyAlert } from "../domain/alerts/classifyAlert.js";
 import { parseCommonAlert } from "../domain/alerts/commonAlert.js";
 import { NO_INCIDENT, type IncidentState, type Playbook } from "../domain/alerts/incidentState.js";
-import { decideOnAlert, decideOnApproval, decideOnCheck, setKillSwitch, type Decision, type PolicyContext, type PolicyResult, type RunInfo } from "../domain/alerts/incidentPolicy.js";
+import {
+  decideOnAlert,
+  decideOnApproval,
+  decideOnCheck,
+  recordRunStarted,
+  recordStartBlockedByKillSwitch,
+  recordStartRefused,
+  setKillSwitch,
+  type Decision,
+  type PolicyContext,
+  type PolicyResult,
+  type RunInfo,
+  type SourceReading,
+} from "../domain/alerts/incidentPolicy.js";
 import type { Estate } from "../domain/estate.js";
 import type { FailoverRequest } from "../domain/plan.js";
 import type { Engine } from "../engine/engine.js";
 import type { AuditLog } from "../ports/auditLog.js";
+import type { MonitorPort } from "../ports/healthReads.js";
 import type { Clock } from "../ports/clock.js";
 import { isDrError } from "../ports/errors.js";
 import type { IncidentStore } from "../ports/incidentStore.js";
@@ -17,6 +31,7 @@ import type { NotifierPort } from "../ports/notifier.js";
 import type { QueuePort } from "../ports/queue.js";
 import type { RunStore } from "../ports/runStore.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+import { readSignalSource } from "./readSignalSource.js";
 
 /** The scheduled message that re-checks a failover signal after its debounce time. */
 export interface IncidentCheckMessage {
@@ -41,6 +56,8 @@ export interface AlertServiceDeps {
   readonly notifier: NotifierPort;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Reads the signal's source (circuit metrics, the NAT's Heartbeat) before an automatic failover; absent: not corroborated. */
+  readonly monitor?: MonitorPort;
 }
 
 export type AlertOutcome =
@@ -49,12 +66,27 @@ export type AlertOutcome =
 
 const MAX_STATE_RETRIES = 20;
 /** Decisions people are told about; the rest are recorded only. */
-const NOTIFIED: ReadonlySet<Decision["outcome"]> = new Set(["warning", "diagnose", "awaitingApproval", "blockedByKillSwitch", "noFailback", "cancelled", "coolingDown", "waitingForSecondSignal"]);
+const NOTIFIED: ReadonlySet<Decision["outcome"]> = new Set([
+  "warning",
+  "diagnose",
+  "news",
+  "awaitingApproval",
+  "notCorroborated",
+  "blockedByKillSwitch",
+  "blockedByRunLock",
+  "noFailback",
+  "cancelled",
+  "coolingDown",
+  "waitingForSecondSignal",
+]);
+/** Decisions that ask a person to act. */
+const ASKS_APPROVAL: ReadonlySet<Decision["outcome"]> = new Set(["awaitingApproval", "notCorroborated", "blockedByRunLock"]);
 
 /**
  * Turns alerts into decisions and decisions into effects. The incident state is saved before any
- * effect, and every call finishes whatever effects the saved state still owes (a check message not
- * yet sent, a run not yet created), so a crash or a retried delivery never loses or repeats one.
+ * effect. A run starts only from the decision that chose it (a debounce check or an approval, and
+ * their redeliveries), right after the kill switch is read again; a start the run lock refuses
+ * becomes a decision for people. No other transaction starts a run.
  */
 export function createAlertService(deps: AlertServiceDeps): {
   handleAlert(body: unknown, caller: string): Promise<AlertOutcome>;
@@ -73,7 +105,8 @@ export function createAlertService(deps: AlertServiceDeps): {
     }
     const { alert } = parsed;
     const signal = classifyAlert(alert, estate.alerting);
-    const decision = await transact((state, ctx) => decideOnAlert(state, alert, signal, ctx));
+    const key = alertKey(alert.alertId);
+    const decision = await transact((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), `alert:${key}:${alert.condition}`);
     await deps.audit.append({
       at: clock.now().toISOString(),
       who: caller,
@@ -90,16 +123,19 @@ export function createAlertService(deps: AlertServiceDeps): {
 
   async function handleCheck(message: IncidentCheckMessage): Promise<Decision> {
     const before = (await deps.incidents.get(estate.name))?.value ?? NO_INCIDENT;
-    const age = before.pending ? await recoveryPointAge(before.pending.playbook) : null;
-    const decision = await transact((state, ctx) => decideOnCheck(state, message.checkId, { ...ctx, recoveryPointAgeSeconds: age }));
+    const playbook = before.pending?.checkId === message.checkId ? before.pending.playbook : undefined;
+    const [age, source] = playbook ? await Promise.all([recoveryPointAge(playbook), readSource(playbook)]) : [null, undefined];
+    const decided = await transact((state, ctx) => decideOnCheck(state, message.checkId, { ...ctx, recoveryPointAgeSeconds: age, ...(source ? { source } : {}) }), `check:${message.checkId}`);
+    const decision = decided.outcome === "startRun" ? await carryOutStart(decided) : decided;
     await deps.audit.append({ at: clock.now().toISOString(), who: "system", action: "debounce check", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) });
-    deps.log.info("incident check decided", { checkId: message.checkId, outcome: decision.outcome, incidentId: decision.incidentId, runId: decision.runId });
+    deps.log.info("incident check decided", { checkId: message.checkId, outcome: decision.outcome, incidentId: decision.incidentId, runId: decision.runId, activeRunId: decision.activeRunId });
     return decision;
   }
 
   async function approve(by: string): Promise<Decision> {
-    const decision = await transact((state, ctx) => decideOnApproval(state, by, ctx));
-    await deps.audit.append({ at: clock.now().toISOString(), who: by, action: "approve incident failover", result: decision.outcome, detail: decision.reason, ...(decision.runId ? { runId: decision.runId } : {}) });
+    const decided = await transact((state, ctx) => decideOnApproval(state, by, ctx), `approval:${by}:${clock.now().toISOString()}`);
+    const decision = decided.outcome === "startRun" ? await carryOutStart(decided) : decided;
+    await deps.audit.append({ at: clock.now().toISOString(), who: by, action: "approve incident failover", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) });
     return decision;
   }
 
@@ -108,13 +144,32 @@ export function createAlertService(deps: AlertServiceDeps): {
     await transact((state, ctx) => {
       saved = setKillSwitch(state, on, by, reason, ctx.now);
       return { state: saved, decision: { outcome: "recorded", reason: `kill switch ${on ? "on" : "off"}`, incidentId: state.incidentId } };
-    });
+    }, `killSwitch:${clock.now().toISOString()}`);
     await deps.audit.append({ at: clock.now().toISOString(), who: by, action: `kill switch ${on ? "on" : "off"}`, result: "recorded", detail: reason });
     return saved;
   }
 
+  /**
+   * Makes the start a check or an approval decided: reads the kill switch again right before it,
+   * asks the engine (which takes the estate's run lock), and records how it went.
+   */
+  async function carryOutStart(decided: Decision): Promise<Decision> {
+    const runId = decided.runId ?? "";
+    const state = (await deps.incidents.get(estate.name))?.value ?? NO_INCIDENT;
+    const owed = state.startOwed;
+    if (!owed || owed.runId !== runId) {
+      return state.runId === runId ? { ...decided, outcome: "joinedRun", reason: `run ${runId} has already started` } : { ...decided, outcome: "ignored", reason: `the start of ${runId} is no longer owed` };
+    }
+    const noticeId = `start:${runId}`;
+    if (state.killSwitch?.on) return transact((s) => recordStartBlockedByKillSwitch(s, runId), noticeId);
+    const started = await deps.engine.startRun(requestFor(owed.playbook), `incident ${state.incidentId ?? ""}: ${owed.reason}`, runId);
+    if (started.started) return transact((s) => recordRunStarted(s, runId), noticeId);
+    deps.log.warn("incident run refused by the run lock", { incidentId: state.incidentId, runId, activeRunId: started.activeRunId });
+    return transact((s) => recordStartRefused(s, runId, started.activeRunId), `${noticeId}:lock:${started.activeRunId}`);
+  }
+
   /** Reads, decides and writes the incident state under its ETag, retrying on conflict; then finishes effects. */
-  async function transact(decide: (state: IncidentState, ctx: PolicyContext) => PolicyResult): Promise<Decision> {
+  async function transact(decide: (state: IncidentState, ctx: PolicyContext) => PolicyResult, noticeId: string): Promise<Decision> {
     for (let attempt = 0; attempt < MAX_STATE_RETRIES; attempt++) {
       const entry = await deps.incidents.get(estate.name);
       const state = entry?.value ?? NO_INCIDENT;
@@ -128,35 +183,46 @@ export function createAlertService(deps: AlertServiceDeps): {
           throw error;
         }
       }
-      await finishEffects(result.state, result.decision);
+      await finishEffects(result.state, result.decision, noticeId);
       return result.decision;
     }
     throw new Error(`incident state of ${estate.name}: too much contention`);
   }
 
-  async function finishEffects(state: IncidentState, decision: Decision): Promise<void> {
+  /** Sends the check the saved state still owes and tells people; never starts a run. */
+  async function finishEffects(state: IncidentState, decision: Decision, noticeId: string): Promise<void> {
     if (state.pending) {
       await deps.checks.send([{ messageId: state.pending.checkId, body: { estate: estate.name, checkId: state.pending.checkId }, deliverAt: new Date(state.pending.dueAt) }]);
     }
-    if (state.runId && state.runPlaybook && !(await deps.runs.getRun(state.runId))) {
-      const started = await deps.engine.startRun(requestFor(state.runPlaybook), `incident ${state.incidentId ?? ""}: ${decision.reason}`, state.runId);
-      if (!started.started) deps.log.warn("incident run not started: another run is active", { incidentId: state.incidentId, runId: state.runId, activeRunId: started.activeRunId });
-    }
     if (NOTIFIED.has(decision.outcome)) {
       await deps.notifier.notify({
-        kind: decision.outcome === "awaitingApproval" ? "approvalNeeded" : "incidentDecision",
-        // One notification per incident and decision: repeats of the same decision are deduplicated.
-        id: `${decision.incidentId ?? "estate"}:${decision.outcome}:${state.seen.length}`,
+        kind: ASKS_APPROVAL.has(decision.outcome) ? "approvalNeeded" : "incidentDecision",
+        // One notification per decision: a redelivery of the same alert, check or start is deduplicated.
+        id: `${decision.incidentId ?? "estate"}:${decision.outcome}:${noticeId}`,
         runId: decision.runId ?? decision.incidentId ?? "",
         estate: estate.name,
         mode: "unplanned",
         at: clock.now(),
         summary: decision.reason,
-        ...(decision.outcome === "awaitingApproval"
-          ? { approval: { what: `${decision.playbook === "edgeFailover" ? "Edge-tier" : "Full site"} failover of ${estate.name}`, how: "POST /api/incidents/approve with the approver role" } }
-          : {}),
+        ...(ASKS_APPROVAL.has(decision.outcome) ? { approval: approvalRequest(decision) } : {}),
       });
     }
+  }
+
+  function approvalRequest(decision: Decision): { what: string; how: string } {
+    const failover = `${decision.playbook === "edgeFailover" ? "Edge-tier" : "Full site"} failover of ${estate.name}`;
+    if (decision.outcome === "blockedByRunLock") {
+      const active = decision.activeRunId ?? "the active run";
+      return {
+        what: `A real outage during a drill: stop the drill (${active}) and fail over? ${failover}`,
+        how: `Cancel the run that holds the lock (POST /api/runs/${active}/cancel, operator), then POST /api/incidents/approve (approver); approve again if its cleanup still holds the lock`,
+      };
+    }
+    return { what: failover, how: "POST /api/incidents/approve with the approver role" };
+  }
+
+  async function readSource(playbook: Playbook): Promise<SourceReading | undefined> {
+    return deps.monitor ? readSignalSource(playbook, { estate, monitor: deps.monitor, clock }) : undefined;
   }
 
   async function runInfo(state: IncidentState): Promise<{ run?: RunInfo }> {
@@ -199,4 +265,9 @@ export function createAlertService(deps: AlertServiceDeps): {
 
 function newIncidentId(now: Date): string {
   return `inc-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
+}
+
+/** A bounded dedupe key of an alert id: alert ids are the caller's text, stored keys must not grow the row. */
+export function alertKey(alertId: string): string {
+  return createHash("sha256").update(alertId).digest("base64url").slice(0, 32);
 }

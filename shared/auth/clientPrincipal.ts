@@ -1,7 +1,9 @@
 import type { Principal } from "./principal.js";
+import { canonicalGuid, principalId } from "./principalId.js";
 
 const ROLE_CLAIM = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
 const OID_CLAIM = "http://schemas.microsoft.com/identity/claims/objectidentifier";
+const TENANT_CLAIM = "http://schemas.microsoft.com/identity/claims/tenantid";
 
 interface ClientPrincipalJson {
   readonly auth_typ?: unknown;
@@ -27,8 +29,9 @@ export function parseClientPrincipal(header: string): { ok: true; principal: Pri
   const values = (...types: string[]): string[] => claims.filter((c) => types.includes(c.typ)).map((c) => c.val);
   const roleType = typeof json.role_typ === "string" ? json.role_typ : ROLE_CLAIM;
   const nameType = typeof json.name_typ === "string" ? json.name_typ : "name";
-  const id = values(OID_CLAIM, "oid")[0];
-  if (!id) return { ok: false, reason: "x-ms-client-principal carries no object id" };
-  const name = [...values("preferred_username", nameType, "name"), id][0] ?? id;
+  const objectId = values(OID_CLAIM, "oid")[0];
+  if (!objectId?.trim()) return { ok: false, reason: "x-ms-client-principal carries no object id" };
+  const id = principalId(objectId, values(TENANT_CLAIM, "tid")[0]);
+  const name = [...values("preferred_username", nameType, "name"), canonicalGuid(objectId)][0] ?? id;
   return { ok: true, principal: { id, name, roles: [...new Set(values(roleType, "roles"))] } };
 }

@@ -1,6 +1,6 @@
 /** Who is calling, as established by a verified token or App Service authentication. */
 export interface Principal {
-  /** Object id of the user or service principal. */
+  /** Canonical object id of the user or service principal, with its tenant (see principalId.ts). */
   readonly id: string;
   readonly name: string;
   readonly roles: readonly string[];

@@ -1,5 +1,9 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Principal } from "./principal.js";
+import { canonicalGuid, issuerTenant, principalId } from "./principalId.js";
+
+/** Clock skew allowed between Entra ID and this host, for `exp`, `nbf` and `iat`. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface TokenVerifierOptions {
   /** Keys the tokens are signed with: Entra ID's published key set in Azure, a local one in tests. */
@@ -21,18 +25,42 @@ export function entraVerifierOptions(tenantId: string, audiences: readonly strin
   };
 }
 
-/** Verifies signature, issuer, audience and lifetime of a bearer token and reads its roles. */
+/**
+ * Verifies signature, issuer, audience and lifetime of a bearer token and reads its roles. A token
+ * must carry `exp` (no everlasting tokens) and must not claim to be issued in the future; its `tid`
+ * must be the issuer's tenant. The principal id is the canonical object id and tenant.
+ */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, options.keys, { issuer: [...options.issuers], audience: [...options.audiences], clockTolerance: 60 });
+      const { payload } = await jwtVerify(token, options.keys, {
+        issuer: [...options.issuers],
+        audience: [...options.audiences],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ["exp"],
+      });
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      if (payload.iat !== undefined && payload.iat > nowSeconds + CLOCK_SKEW_SECONDS) return { ok: false, reason: "the token's iat (issued at) is in the future" };
+      const tenant = tokenTenant(payload.iss, payload.tid);
+      if (!tenant.ok) return tenant;
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
-      const id = typeof payload.oid === "string" ? payload.oid : (payload.sub ?? "unknown");
-      const name = [payload.preferred_username, payload.upn, payload.appid, payload.azp, id].find((v): v is string => typeof v === "string") ?? id;
+      const objectId = typeof payload.oid === "string" ? payload.oid : payload.sub;
+      if (objectId === undefined || objectId.trim() === "") return { ok: false, reason: "the token names no principal (neither oid nor sub)" };
+      const id = principalId(objectId, tenant.tenantId);
+      const name = [payload.preferred_username, payload.upn, payload.appid, payload.azp, canonicalGuid(objectId)].find((v): v is string => typeof v === "string") ?? id;
       return { ok: true, principal: { id, name, roles } };
     } catch (error) {
       const reason = error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : "token could not be verified";
       return { ok: false, reason };
     }
   };
+}
+
+/** The tenant of a token: its `tid`, which must agree with the tenant its issuer names. */
+function tokenTenant(issuer: string | undefined, tid: unknown): { ok: true; tenantId: string | undefined } | { ok: false; reason: string } {
+  const fromIssuer = issuer === undefined ? undefined : issuerTenant(issuer);
+  if (tid === undefined) return { ok: true, tenantId: fromIssuer };
+  if (typeof tid !== "string") return { ok: false, reason: "the token's tid is not a string" };
+  if (fromIssuer !== undefined && canonicalGuid(tid) !== fromIssuer) return { ok: false, reason: "the token's tid is not the tenant of its issuer" };
+  return { ok: true, tenantId: canonicalGuid(tid) };
 }

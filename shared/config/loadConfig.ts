@@ -11,6 +11,8 @@ export const ConfigSchema = z.object({
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1),
   /** Table service endpoint holding runs, steps and the run lock (identity-based). */
   StateTables__tableServiceUri: z.url(),
+  /** Blob container of the write-once audit copy (docs/audit.md), https://<account>.blob.core.windows.net/audit; empty: table only. */
+  AUDIT_BLOB_CONTAINER_URL: z.union([z.literal(""), z.url()]).default(""),
   /** NCRONTAB schedule of the nightly health check, six fields ({second} {minute} {hour} {day} {month} {day-of-week}); the timer binds it as %HEALTH_CHECK_SCHEDULE%. */
   HEALTH_CHECK_SCHEDULE: z
     .string()

@@ -132,10 +132,21 @@ const Alerting = z.strictObject({
   rpoAlertRules: z.array(z.string().min(1)).default([]),
   /** A failover signal must still hold after this long (checked with a scheduled message). */
   debounceSeconds: z.number().int().min(0).max(3600).default(120),
-  /** A full site failover also needs a second, independent alert rule to agree. */
+  /** A full site failover also needs a second, independent signal to agree (default of `playbooks.site`). */
   requireSecondSignal: z.boolean().default(false),
-  /** Automatic failovers wait for a human approval instead of starting. */
+  /** Automatic failovers wait for a human approval instead of starting (default of both playbooks). */
   approvalRequired: z.boolean().default(false),
+  /** Per playbook (site: full site failover, edge: NAT/firewall tier); unset fields fall back to the two above. */
+  playbooks: z
+    .strictObject({
+      site: z.strictObject({ requireSecondSignal: z.boolean().optional(), approvalRequired: z.boolean().optional() }).default({}),
+      edge: z.strictObject({ requireSecondSignal: z.boolean().optional(), approvalRequired: z.boolean().optional() }).default({}),
+    })
+    .default({ site: {}, edge: {} }),
+  /** Log search alert rules on the on-premises site's agents' Heartbeat: an independent second signal for a site outage. */
+  siteHeartbeatAlertRules: z.array(z.string().min(1)).default([]),
+  /** A Fired alert older than this (by its firedDateTime) is refused: it describes the past, not now. */
+  maxAlertAgeMinutes: z.number().int().min(1).max(1440).default(30),
   /** After a run ends, new signals join history instead of starting another run. */
   cooldownMinutes: z.number().int().min(0).default(60),
   /** Incidents whose signals all cleared this long ago are closed. */

@@ -18,12 +18,22 @@ export interface ManualRunRequest {
 }
 
 const MAX_CLEANUP_MINUTES = 7 * 24 * 60;
+/** Limits of a request's text and lists (docs/http-api.md, "Limits"). */
+export const MAX_REASON_LENGTH = 500;
+export const MAX_SCOPE_NAMES = 100;
+export const MAX_NAME_LENGTH = 80;
+/** What a refusal keeps of caller-supplied text (audit details, echoed names). */
+export const MAX_AUDIT_TEXT_LENGTH = 1000;
+const MAX_ECHO_LENGTH = 80;
+
+/** Why a person acts: required on starts, cancels and the kill switch. */
+export const Reason = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(MAX_REASON_LENGTH, `at most ${MAX_REASON_LENGTH} characters`);
 
 const Body = z.strictObject({
   mode: z.enum(["unplanned", "test", "failback-prep"]),
   scope: z.unknown().optional(),
   recoveryPoint: RecoveryPointChoice.optional(),
-  reason: z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(500),
+  reason: Reason,
   dryRun: z.boolean().default(false),
   /** manual (default): commit / cleanup wait for POST .../commit | .../cleanup; automatic: right after the last tier. */
   finish: z.enum(["manual", "automatic"]).default("manual"),
@@ -38,7 +48,7 @@ const Body = z.strictObject({
 export function parseManualRunRequest(body: unknown, estate: Estate, now: Date): { ok: true; value: ManualRunRequest } | { ok: false; problems: readonly FieldProblem[] } {
   const parsed = Body.safeParse(body);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((i) => ({ field: i.path.length > 0 ? i.path.map(String).join(".") : "(body)", message: i.message })) };
+    return { ok: false, problems: parsed.error.issues.slice(0, 10).map((i) => issueProblem(i)) };
   }
   const b = parsed.data;
   const problems: FieldProblem[] = [];
@@ -67,7 +77,7 @@ export function parseManualRunRequest(body: unknown, estate: Estate, now: Date):
   } catch (error) {
     if (!(error instanceof PlanError)) throw error;
     const [field, ...rest] = error.message.split(": ");
-    return { ok: false, problems: [{ field: field ?? "(body)", message: rest.join(": ") || error.message }] };
+    return { ok: false, problems: [{ field: field ?? "(body)", message: boundedText(rest.join(": ") || error.message, 300) }] };
   }
   return { ok: true, value: { request, reason: b.reason, dryRun: b.dryRun } };
 }
@@ -77,22 +87,53 @@ export function needsApproval(mode: RunMode): boolean {
   return mode === "unplanned" || mode === "failback-prep";
 }
 
-/** "all" | { "tiers": [...] } | { "vms": [...] } (absent: all). */
+/** "all" | { "tiers": [...] } | { "vms": [...] } (absent: all), at most MAX_SCOPE_NAMES names of MAX_NAME_LENGTH characters. */
 function parseScope(value: unknown, problems: FieldProblem[]): Scope | undefined {
   if (value === undefined || value === "all") return { kind: "all" };
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     const entries = Object.entries(value);
     const [key, list] = entries[0] ?? [];
-    if (entries.length === 1 && (key === "tiers" || key === "vms") && Array.isArray(list) && list.every((v): v is string => typeof v === "string" && v.length > 0)) {
-      if (list.length === 0) {
-        problems.push({ field: `scope.${key}`, message: "at least one name is needed" });
-        return undefined;
+    if (entries.length === 1 && (key === "tiers" || key === "vms") && Array.isArray(list)) {
+      const field = `scope.${key}`;
+      if (list.length === 0) problems.push({ field, message: "at least one name is needed" });
+      else if (list.length > MAX_SCOPE_NAMES) problems.push({ field, message: `at most ${MAX_SCOPE_NAMES} names` });
+      else {
+        const bad = list.findIndex((v) => typeof v !== "string" || v.length === 0 || v.length > MAX_NAME_LENGTH);
+        if (bad < 0) return key === "tiers" ? { kind: "tiers", tiers: list as string[] } : { kind: "vms", vms: list as string[] };
+        problems.push({ field: `${field}.${bad}`, message: `a name of 1 to ${MAX_NAME_LENGTH} characters` });
       }
-      return key === "tiers" ? { kind: "tiers", tiers: list } : { kind: "vms", vms: list };
+      return undefined;
     }
   }
   problems.push({ field: "scope", message: `"all", {"tiers": ["<tier>", ...]} or {"vms": ["<vm>", ...]}` });
   return undefined;
+}
+
+/** One schema issue as a field problem, with caller-supplied key names bounded. */
+export function issueProblem(issue: z.core.$ZodIssue, fallbackField = "(body)"): FieldProblem {
+  const path = issue.path.map((p) => echoed(String(p)));
+  if (issue.code === "unrecognized_keys") {
+    const shown = issue.keys.slice(0, 3).map((k) => `'${echoed(k)}'`).join(", ");
+    const more = issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : "";
+    // An empty key still needs a visible name.
+    return { field: [...path, echoed(issue.keys[0] ?? "") || '""'].join("."), message: `unknown field ${shown}${more}` };
+  }
+  return { field: path.length > 0 ? path.join(".") : fallbackField, message: boundedText(issue.message, 300) };
+}
+
+/** Caller text made safe to store and show: control characters replaced, length capped. */
+export function boundedText(text: string, max = MAX_AUDIT_TEXT_LENGTH): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ");
+  if (clean.length <= max) return clean;
+  // Never cut a surrogate pair in two: half a character is not valid text.
+  const end = /[\ud800-\udbff]/.test(clean.charAt(max - 1)) ? max - 1 : max;
+  return `${clean.slice(0, end)}… (${clean.length - end} more characters)`;
+}
+
+/** A caller-supplied name as a refusal echoes it. */
+export function echoed(name: string): string {
+  return boundedText(name, MAX_ECHO_LENGTH);
 }
 
 /** Stable hash of what a request asks for: an Idempotency-Key reused with another request is refused. */

@@ -1,3 +1,4 @@
+import { samePrincipal } from "../auth/principalId.js";
 import { decisionGateId } from "../domain/planFailover.js";
 import type { Estate } from "../domain/estate.js";
 import type { RunDecision } from "../domain/plan.js";
@@ -69,7 +70,7 @@ export function decideApproval(run: RunRecord, steps: readonly StepRecord[], act
   if (run.status !== "running") return conflict(`run ${run.runId} is ${run.status}: there is nothing to approve`);
   if (!gateOf(steps, "approve")) return conflict(`run ${run.runId} does not wait for approval`);
   if (run.decisions?.approve) return { ok: true, already: run.decisions.approve };
-  if (separateApprover && run.requestedBy !== undefined && run.requestedBy === actor.id) {
+  if (separateApprover && run.requestedBy !== undefined && samePrincipal(run.requestedBy, actor.id)) {
     return refuse(403, "Forbidden", `${actor.name} requested run ${run.runId}: another person with the approver role must approve it`);
   }
   return { ok: true };

@@ -86,7 +86,7 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
       return { ...base, reprotect: { possible, detail } };
     }
     const [points, item] = await Promise.all([reads.siteRecovery.listRecoveryPoints(ref), reads.siteRecovery.getProtectedItem(ref)]);
-    if (item.multiVmGroup) groups.set(item.multiVmGroup, (groups.get(item.multiVmGroup) ?? new Map()).set(vm.name, points));
+    if (item.multiVmGroup) groups.set(item.multiVmGroup, (groups.get(item.multiVmGroup) ?? new Map<string, readonly RecoveryPointInfo[]>()).set(vm.name, points));
     const decision = chooseRecoveryPoint(points, step.recoveryPoint, now, estate.objectives.retentionDays, item.lastDataReceived);
     if (!decision.ok) {
       problems.push({ field: "recoveryPoint", vm: vm.name, message: `${vm.name}: ${decision.reason}` });

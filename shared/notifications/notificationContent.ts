@@ -1,4 +1,5 @@
 import type { NotificationEvent } from "../ports/notificationChannel.js";
+import { neutraliseUserText } from "./safeText.js";
 
 /** How an event reads: one tone for the colour, facts for a glance, the words a person acts on. */
 export type Tone = "good" | "warning" | "attention" | "accent";
@@ -28,7 +29,8 @@ const MAX_TEXT = 600;
  * Turns an event into the content every channel renders: concise and actionable (what happened,
  * which VMs, what the product did, what a person must do, a link). Pure; channels escape it.
  */
-export function buildNotificationContent(event: NotificationEvent): NotificationContent {
+export function buildNotificationContent(received: NotificationEvent): NotificationContent {
+  const event = neutraliseEvent(received);
   const test = event.mode === "test";
   const operation = test ? "Test failover" : event.mode === "unplanned" ? "Failover" : capitalise(event.mode);
   const facts: [string, string][] = [
@@ -172,8 +174,27 @@ function listVms(vms: readonly string[]): string {
 }
 
 function clip(text: string): string {
-  const single = text.replace(/\s+/g, " ").trim();
-  return single.length <= MAX_TEXT ? single : `${single.slice(0, MAX_TEXT - 1)}…`;
+  return neutraliseUserText(text, MAX_TEXT);
+}
+
+/** Fields that hold links the product built and `safeUrl` checks; every other text is neutralised. */
+const LINK_FIELDS = new Set(["link", "approveUrl"]);
+
+/**
+ * The event with every text field (reasons, triggers, names, errors from Azure, findings) on one
+ * line, without control characters and with links defanged, so no field can forge a line or a link
+ * of its own. The one pass every channel's text goes through (card, e-mail, webhook).
+ */
+export function neutraliseEvent(event: NotificationEvent): NotificationEvent {
+  const { id, at, ...text } = event;
+  return { ...(neutraliseFields(text, "") as Omit<NotificationEvent, "id" | "at">), id, at };
+}
+
+function neutraliseFields(value: unknown, key: string): unknown {
+  if (typeof value === "string") return LINK_FIELDS.has(key) ? value : neutraliseUserText(value, MAX_TEXT);
+  if (Array.isArray(value)) return value.map((item) => neutraliseFields(item, key));
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, neutraliseFields(item, k)]));
 }
 
 function capitalise(text: string): string {

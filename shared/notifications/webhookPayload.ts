@@ -1,5 +1,5 @@
 import type { NotificationEvent } from "../ports/notificationChannel.js";
-import { buildNotificationContent } from "./notificationContent.js";
+import { buildNotificationContent, neutraliseEvent } from "./notificationContent.js";
 
 export const WEBHOOK_CONTENT_TYPE = "application/cloudevents+json; charset=utf-8";
 export const WEBHOOK_EVENT_TYPE_PREFIX = "com.dr-automation.";
@@ -26,7 +26,7 @@ export interface WebhookPayload {
 
 export function buildWebhookPayload(event: NotificationEvent): WebhookPayload {
   const content = buildNotificationContent(event);
-  const { id, at, ...facts } = event;
+  const { id, at, ...facts } = neutraliseEvent(event);
   return {
     specversion: "1.0",
     id,

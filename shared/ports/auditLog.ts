@@ -16,3 +16,18 @@ export interface AuditLog {
   /** Newest first. */
   list(filter?: { readonly runId?: string; readonly incidentId?: string; readonly limit?: number }): Promise<AuditEntry[]>;
 }
+
+/** An entry as the tamper-evident trail holds it: its place, its predecessor's hash and its own. */
+export interface ChainedAuditEntry extends AuditEntry {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * A second, write-once copy of the chained trail (append blobs under time-based retention): what
+ * is appended there can no longer be changed, even by the app, so it anchors the table's chain.
+ */
+export interface AuditCopy {
+  append(entry: ChainedAuditEntry): Promise<void>;
+}

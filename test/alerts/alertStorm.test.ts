@@ -1,28 +1,30 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { silentLogger } from "../../shared/ports/logger.js";
 import { startSandbox, type Sandbox } from "../../local/sandbox/startSandbox.js";
-import { fixtureAlertJson, sampleEstate } from "../helpers.js";
+import { sampleEstate } from "../helpers.js";
+import { freshAlertJson } from "./freshAlert.js";
 
 const estate = sampleEstate();
 let sandbox: Sandbox | undefined;
 afterEach(() => sandbox?.stop());
 
+/** Both circuits report 0% BGP/ARP in simulated Azure, so the source corroborates the alerts. */
+const SITE_CUT_OFF = { health: { expressRouteDown: ["er-contoso-primary", "er-contoso-secondary"] } };
+
 /** One outage as an Action Group delivers it: the same alert six times, three other rules, a late Resolved. */
-function storm(): Record<string, unknown>[] {
-  const primary = fixtureAlertJson("expressroute-primary-down.json");
-  const lateResolved = fixtureAlertJson("expressroute-primary-resolved.json") as { data: { essentials: Record<string, unknown> } };
+function storm(now: Date): Record<string, unknown>[] {
+  const primary = freshAlertJson("expressroute-primary-down.json", now);
+  const lateResolved = freshAlertJson("expressroute-primary-resolved.json", now, { ageSeconds: 600 }) as { data: { essentials: Record<string, unknown> } };
   lateResolved.data.essentials.alertId = `${String(lateResolved.data.essentials.alertId)}-earlier`;
-  lateResolved.data.essentials.firedDateTime = "2026-11-25T01:10:00.000Z";
-  lateResolved.data.essentials.resolvedDateTime = "2026-11-25T01:40:00.000Z";
   return [
     primary,
     primary,
-    fixtureAlertJson("expressroute-secondary-down.json"),
+    freshAlertJson("expressroute-secondary-down.json", now),
     primary,
     lateResolved,
-    fixtureAlertJson("expressroute-primary-arp-down.json"),
+    freshAlertJson("expressroute-primary-arp-down.json", now),
     primary,
-    fixtureAlertJson("nat-unavailable-resourcehealth.json"),
+    freshAlertJson("nat-unavailable-resourcehealth.json", now),
     primary,
     primary,
   ];
@@ -41,8 +43,8 @@ async function deliver(box: Sandbox, alerts: readonly Record<string, unknown>[])
 
 describe("an alert storm for one outage", () => {
   it("makes one incident, one run and one failover call per VM", async () => {
-    sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint") });
-    const answers = await deliver(sandbox, storm());
+    sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint"), faults: SITE_CUT_OFF });
+    const answers = await deliver(sandbox, storm(sandbox.stack.clock.now()));
     expect(answers.every((a) => a.status === 200 || a.status === 202)).toBe(true);
     expect(answers.filter((a) => a.outcome === "duplicate")).toHaveLength(5);
     expect(new Set(answers.map((a) => a.incidentId))).toEqual(new Set([answers[0]?.incidentId]));
@@ -59,7 +61,7 @@ describe("an alert storm for one outage", () => {
   it("starts nothing while the kill switch is on, and the decision says why", async () => {
     sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint") });
     await sandbox.local.root.alertsFor(silentLogger).setKillSwitch(true, "ops-lead@contoso.com", "datacentre maintenance");
-    const answers = await deliver(sandbox, storm());
+    const answers = await deliver(sandbox, storm(sandbox.stack.clock.now()));
     await sandbox.idle();
     expect(await sandbox.stack.store.listRuns(estate.name)).toEqual([]);
     expect(sandbox.stack.azure.stats().failoverCalls).toEqual({});

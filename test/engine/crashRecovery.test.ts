@@ -108,3 +108,33 @@ describe("crash and redelivery", () => {
     expect(result.stack.azure.misuse).toEqual([]);
   });
 });
+
+describe("dependency faults", () => {
+  it("the Service Bus connection dropped mid-run (every connection, sends in flight) loses no step and repeats no failover", async () => {
+    let drops = 0;
+    let succeeded = 0;
+    const result = await runFailover({
+      onStack: (stack) => {
+        // Dropped right after steps finished, while their successors are being sent.
+        const peer = stack.queue.peer;
+        const engine = stack.engine;
+        const original = engine.handleStepMessage.bind(engine);
+        Object.assign(engine, {
+          handleStepMessage: async (...args: Parameters<typeof original>) => {
+            await original(...args);
+            succeeded += 1;
+            if (succeeded === 20) {
+              peer.dropConnections();
+              drops += 1;
+            }
+          },
+        });
+      },
+    });
+    expect(drops).toBe(1);
+    expect(result.run.status).toBe("succeeded");
+    expect(expectOneFailoverPerVm(result, allVms)).toEqual(ones);
+    expect(result.steps.every((s) => s.status === "succeeded")).toBe(true);
+    // A send caught by the drop waits the client's operation timeout (20 s), then goes out on a new connection.
+  }, 120_000);
+});

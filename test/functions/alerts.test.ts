@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../local/sandbox/startSandbox.js";
-import { fixtureAlertJson, readSample, sampleEstate } from "../helpers.js";
+import { freshAlertJson } from "../alerts/freshAlert.js";
+import { readSample, sampleEstate } from "../helpers.js";
 
 let sandbox: Sandbox;
 
@@ -56,7 +57,7 @@ describe("POST /api/alerts (Secure Webhook)", () => {
   });
 
   it("answers a duplicate with 200, never with a status that makes the Action Group retry", async () => {
-    const body = JSON.stringify(fixtureAlertJson("rpo-breach-log.json"));
+    const body = JSON.stringify(freshAlertJson("rpo-breach-log.json", sandbox.stack.clock.now()));
     const headers = await actionGroupHeaders();
     expect((await post(body, headers)).json.outcome).toBe("diagnose");
     expect(await post(body, headers)).toMatchObject({ status: 200, json: { outcome: "duplicate" } });

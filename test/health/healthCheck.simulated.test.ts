@@ -85,6 +85,8 @@ describe("health check against simulated Azure", () => {
     "recovery-plan-drift": { "estate/recoveryPlan/eastus": "red recovery-plan-drift", "estate/recoveryPlan/seasia": "amber recovery-plan-drift" },
     "policy-retention-short": { "estate/replicationPolicy/eastus": "red replication-policy", "estate/replicationPolicy/seasia": "red replication-policy" },
     "expressroute-down": { "estate/expressRoute/er-contoso-primary": "red expressroute-down" },
+    // Averaged over peerings this circuit reads 50 %; its private peering, which carries the site, is down.
+    "private-peering-down": { "estate/expressRoute/er-contoso-primary": "red expressroute-down" },
     "target-dc-silent": { "estate/targetDc": "red target-dc-heartbeat,domain-trust-after-failover" },
     "run-command-unavailable": { "estate/runCommand": "red vm-agent" },
     "dns-high-ttl": { "estate/dns/public/contoso.com/www": "red dns-ttl" },

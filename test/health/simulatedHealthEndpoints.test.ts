@@ -56,6 +56,18 @@ describe("simulated Azure: the health check's endpoints", () => {
     expect(sim.misuse).toEqual([]);
   });
 
+  it("metrics are split by PeeringType: a circuit that lost private peering but kept Microsoft peering averages 50 %, 0 % filtered to private peering", async () => {
+    const { metrics } = setup({ privatePeeringDown: ["er-contoso-primary"] });
+    const window = { startTime: new Date(NOW.getTime() - 600_000), endTime: NOW, interval: "PT5M", aggregation: "average" };
+    const [averaged] = await metrics("eastus").queryResources([primary], ["BgpAvailability"], "Microsoft.Network/expressRouteCircuits", window);
+    expect(averaged?.metrics[0]?.timeseries[0]?.data?.every((d) => d.average === 50)).toBe(true);
+    const [privatePeering] = await metrics("eastus").queryResources([primary], ["BgpAvailability"], "Microsoft.Network/expressRouteCircuits", { ...window, filter: "PeeringType eq 'AzurePrivatePeering'" });
+    const series = privatePeering?.metrics[0]?.timeseries[0];
+    // The SDK turns the service's LocalizableString name into its localized text.
+    expect(series?.metadatavalues?.map((m) => [m.name, m.value])).toEqual([["PeeringType", "AzurePrivatePeering"]]);
+    expect(series?.data?.every((d) => d.average === 0)).toBe(true);
+  });
+
   it("metrics: a circuit asked of another region's endpoint, a wrong api-version or an unknown metric is refused loudly", async () => {
     const { sim } = setup();
     expect((await raw(sim, batchUrl("eastus"), { resourceids: [secondary] })).status).toBe(400);

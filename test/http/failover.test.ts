@@ -31,7 +31,7 @@ describe("POST /api/failover: validation, dry run, idempotency, one run at a tim
     expect(await field({ mode: "unplanned", reason: "bad point", recoveryPoint: "yesterday" })).toBe("recoveryPoint");
     expect(await field({ mode: "failback-prep", reason: "no point needed", recoveryPoint: "latest" })).toBe("recoveryPoint");
     expect(await field({ mode: "unplanned", reason: "timed commit", cleanupAfterMinutes: 30 })).toBe("cleanupAfterMinutes");
-    expect(await field({ mode: "test", reason: "drill", surprise: true })).toBe("(body)");
+    expect(await field({ mode: "test", reason: "drill", surprise: true })).toBe("surprise");
     const outsideRetention = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "unplanned", reason: "old point", recoveryPoint: { at: daysAgo(6) } } });
     expect(outsideRetention.json.detail).toMatch(/outside the 5-day retention/);
     expect((await api.call("POST", "/api/failover", { as: "operator", body: "{not json" })).status).toBe(400);

@@ -4,7 +4,7 @@ import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
 import { createTableHealthHistory } from "../../shared/adapters/tableHealthHistory.js";
 import type { CheckStatus, HealthReport } from "../../shared/domain/health/healthReport.js";
 import type { HealthHistoryPort } from "../../shared/ports/healthHistory.js";
-import { fixtureAlertJson } from "../helpers.js";
+import { freshAlertJson } from "../alerts/freshAlert.js";
 import { finished, startTestApi, type TestApi } from "./httpHelpers.js";
 
 let api: TestApi;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const fireDrill = async (): Promise<void> => {
-  const response = await fetch(`${api.sandbox.url}/admin/functions/scheduledDrill`, { method: "POST", body: "{}" });
+  const response = await fetch(`${api.sandbox.url}/admin/functions/scheduledDrill`, { method: "POST", headers: { "x-functions-key": api.sandbox.masterKey, "content-type": "application/json" }, body: "{}" });
   expect(response.status).toBe(202);
 };
 const drillAudit = async (): Promise<{ result: string; detail?: string; runId?: string }[]> =>
@@ -77,7 +77,7 @@ describe("scheduled drills", () => {
     const alert = await fetch(`${api.sandbox.url}/api/alerts`, {
       method: "POST",
       headers: { "x-functions-key": api.sandbox.identity.alertKey, "content-type": "application/json" },
-      body: JSON.stringify(fixtureAlertJson("expressroute-primary-down.json")),
+      body: JSON.stringify(freshAlertJson("expressroute-primary-down.json", api.sandbox.stack.clock.now())),
     });
     expect(alert.status).toBe(202);
     await fireDrill();

@@ -213,6 +213,11 @@ function call(name: string, argNodes: readonly Node[], scope: ArmScope, lambdas:
     }
     case "deployment":
       return { name: "deployment", location: "eastus" };
+    // A made-up tenant, and the public cloud's login endpoint (environment() in the Azure public cloud).
+    case "tenant":
+      return { tenantId: "00000000-0000-4000-8000-0000000000e1" };
+    case "environment":
+      return { name: "AzureCloud", authentication: { loginEndpoint: "https://login.microsoftonline.com/" } };
     case "resourceid":
       return resourceId(args.map(str), scope);
     case "subscriptionresourceid":

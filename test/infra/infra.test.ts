@@ -296,7 +296,7 @@ describe("infra (Bicep compiled to ARM)", () => {
       const ref = /^\[subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', (.+)\)\]$/.exec(String(props(l)["roleDefinitionId"]))?.[1];
       expect(ref, String(props(l)["roleDefinitionId"])).toBeDefined();
       const id = String(resolveIn(l, `[${ref!}]`));
-      const custom = /outputs\.(\w+RoleId)\.value/.exec(id)?.[1];
+      const custom = /outputs\.(\w+RoleId)\.value/.exec(id)?.[1] ?? (id.includes("'dr-audit-appender'") ? "auditAppenderRoleId" : undefined);
       const role = builtIn[id] ?? (custom !== undefined ? `custom:${custom}` : `unknown:${id}`);
       const scope = l.resource.scope === undefined ? "resourceGroup" : /^\[(?:resourceId|extensionResourceId)\('([^']+)'/.exec(l.resource.scope)?.[1];
       return `${role} @ ${scope ?? `unparsed:${l.resource.scope}`}`;
@@ -319,6 +319,8 @@ describe("infra (Bicep compiled to ARM)", () => {
         [
           "Storage Blob Data Owner @ Microsoft.Storage/storageAccounts",
           "Storage Table Data Contributor @ Microsoft.Storage/storageAccounts",
+          // The immutable audit copy: create and append only, on its container.
+          "custom:auditAppenderRoleId @ Microsoft.Storage/storageAccounts/blobServices/containers",
           "Azure Service Bus Data Sender @ Microsoft.ServiceBus/namespaces/queues",
           "Azure Service Bus Data Receiver @ Microsoft.ServiceBus/namespaces/queues",
           "Monitoring Metrics Publisher @ Microsoft.Insights/components",
@@ -334,6 +336,8 @@ describe("infra (Bicep compiled to ARM)", () => {
           "Monitoring Reader @ Microsoft.Network/expressRouteCircuits",
           // Notifications (each only when its resource id is given).
           "Key Vault Secrets User @ Microsoft.KeyVault/vaults",
+          // Or, with the secret names given, on each secret instead.
+          "Key Vault Secrets User @ Microsoft.KeyVault/vaults/secrets",
           "custom:emailSenderRoleId @ Microsoft.Communication/communicationServices",
           // The recovered VMs do not exist before the failover creates them: their resource groups.
           "custom:runCommandOperatorRoleId @ resourceGroup",
@@ -346,7 +350,7 @@ describe("infra (Bicep compiled to ARM)", () => {
 
     it("are the ones the simulated Azure enforces (rbacAssignments.ts), role by scope type", () => {
       // The control-plane roles: the simulator checks ARM requests only (data-plane roles authorize other hosts).
-      const dataPlane = new Set(["Storage Blob Data Owner", "Storage Table Data Contributor", "Azure Service Bus Data Sender", "Azure Service Bus Data Receiver", "Monitoring Metrics Publisher", "Key Vault Secrets User", "Log Analytics Reader", "custom:emailSenderRoleId"]);
+      const dataPlane = new Set(["Storage Blob Data Owner", "Storage Table Data Contributor", "Azure Service Bus Data Sender", "Azure Service Bus Data Receiver", "Monitoring Metrics Publisher", "Key Vault Secrets User", "Log Analytics Reader", "custom:emailSenderRoleId", "custom:auditAppenderRoleId"]);
       const compiled = [...new Set(assignments().map(describeAssignment).filter((d) => !dataPlane.has(d.split(" @ ")[0]!)))].sort();
       const customKey = new Map<RoleDefinition, string>(Object.entries(CUSTOM_ROLES).map(([key, role]) => [role, `custom:${key}RoleId`]));
       const builtInName = new Map<RoleDefinition, string>(Object.values(BUILT_IN_ROLES).map((role) => [role, role.roleName]));
@@ -368,7 +372,9 @@ describe("infra (Bicep compiled to ARM)", () => {
 
     it("define the custom roles with only the actions they need, from the JSON the simulated Azure enforces, assignable at resource groups", () => {
       const params = parameters(all);
-      const definitions = ofType("Microsoft.Authorization/roleDefinitions").map((l) => {
+      // Control-plane roles only; the audit appender is a data-plane role (its own test below).
+      const controlPlane = ofType("Microsoft.Authorization/roleDefinitions").filter((l) => !JSON.stringify(l.resource.name).includes("dr-audit-appender"));
+      const definitions = controlPlane.map((l) => {
         const here = scopeAt(l.deployment, l.template, params);
         const permissions = evaluateArm(props(l)["permissions"], here) as { actions: string[]; notActions: string[]; dataActions: string[] }[];
         return {
@@ -408,7 +414,15 @@ describe("infra (Bicep compiled to ARM)", () => {
       /** Every role assignment deployed with these parameters: role definition id and scope, evaluated. */
       const grants = (params: Readonly<Record<string, Json>>): Grant[] =>
         assignments()
-          .filter((l) => isDeployed(l, params))
+          .filter((l) => {
+            try {
+              return isDeployed(l, params);
+            } catch (error) {
+              // A condition inside a copy loop may depend on copyIndex(), which is not evaluated here.
+              if (inCopyLoop(l)) return true;
+              throw error;
+            }
+          })
           .map((l) => {
             const here = scopeAt(l.deployment, l.template, params);
             const resourceGroupId = (): string => `/subscriptions/${here.subscriptionId()}/resourceGroups/${here.resourceGroupName()!}`;
@@ -441,6 +455,15 @@ describe("infra (Bicep compiled to ARM)", () => {
           expect(on(params, vaults)).toEqual([]);
           expect(grants(params).filter((g) => g.role.endsWith(keyVaultSecretsUser))).toEqual([]);
         }
+      });
+
+      it("Key Vault Secrets User on each named secret instead of the vault when the secret names are given", () => {
+        const named = { ...parameters(all), notificationKeyVaultSecretNames: ["teams-webhook-url", "webhook-signing-key"] };
+        expect(grants(named).filter((g) => g.scope === keyVaultId)).toEqual([]);
+        const perSecret = assignments().filter((l) => String(l.resource.scope).startsWith("[resourceId('Microsoft.KeyVault/vaults/secrets'"));
+        expect(perSecret).toHaveLength(1);
+        expect(perSecret[0]!.resource.copy).toMatchObject({ count: "[length(parameters('secretNames'))]" });
+        expect(resolveIn(perSecret[0]!, "[parameters('secretNames')]")).toEqual([]);
       });
 
       it("Log Analytics Reader on the estate's workspace, in its own subscription, only when its id is given", () => {
@@ -480,7 +503,7 @@ describe("infra (Bicep compiled to ARM)", () => {
       it("leaves the other assignments alone whichever optional ids are given", () => {
         const unchanged = (params: Readonly<Record<string, Json>>): Grant[] =>
           grants(params).filter(
-            (g) => g.scope === undefined || (g.scope !== estateWorkspaceId && !/\/providers\/(Microsoft\.KeyVault|Microsoft\.Communication|Microsoft\.Network\/expressRouteCircuits)\//.test(g.scope)),
+            (g) => (g.scope === undefined && !g.role.endsWith(keyVaultSecretsUser)) || (g.scope !== undefined && g.scope !== estateWorkspaceId && !/\/providers\/(Microsoft\.KeyVault|Microsoft\.Communication|Microsoft\.Network\/expressRouteCircuits)\//.test(g.scope)),
           );
         expect(unchanged(parameters(all))).toEqual(unchanged(parameters(none)));
         expect(unchanged(parameters(none)).length).toBeGreaterThan(10);
@@ -537,7 +560,7 @@ describe("infra (Bicep compiled to ARM)", () => {
   });
 
   it("keeps shared keys off on the storage account and creates the state tables", () => {
-    const storage = one("Microsoft.Storage/storageAccounts");
+    const storage = ofType("Microsoft.Storage/storageAccounts").find((l) => "stateTableNames" in (l.template.parameters ?? {}))!;
     expect(props(storage)["allowSharedKeyAccess"]).toBe(false);
     expect(props(storage)["allowBlobPublicAccess"]).toBe(false);
     const tables = one("Microsoft.Storage/storageAccounts/tableServices/tables");
@@ -598,6 +621,88 @@ describe("infra (Bicep compiled to ARM)", () => {
     expect(mainParameterValues["functionSubnetId"]?.value).toBe("${FUNCTION_SUBNET_ID}");
   });
 
+  describe("hardening", () => {
+    const accounts = (): Located[] => ofType("Microsoft.Storage/storageAccounts");
+    const auditAccount = (): Located => {
+      const found = accounts().filter((l) => Object.keys(l.template.parameters ?? {}).includes("retentionDays"));
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+
+    it("keeps the product's state and the audit copy on zone-redundant storage, without shared keys, closed to public networks", () => {
+      expect(accounts()).toHaveLength(2);
+      for (const account of accounts()) {
+        expect(account.resource.sku?.["name"]).toBe("Standard_ZRS");
+        expect(props(account)["allowSharedKeyAccess"]).toBe(false);
+        const acls = record(props(account)["networkAcls"]);
+        expect(acls["defaultAction"]).toBe("Deny");
+        expect(acls["bypass"]).toBe("AzureServices");
+        const rules = acls["virtualNetworkRules"] as { id: Json; action: string }[];
+        expect(rules.map((r) => resolveIn(account, r.id))).toEqual(["${FUNCTION_SUBNET_ID}"]);
+      }
+    });
+
+    it("keeps the audit copy in a container with time-based retention that allows protected appends, and grants only create and append there", () => {
+      const audit = auditAccount();
+      const policy = one("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies");
+      expect(policy.template).toBe(audit.template);
+      expect(props(policy)["allowProtectedAppendWrites"]).toBe(true);
+      expect(resolveIn(policy, props(policy)["immutabilityPeriodSinceCreationInDays"])).toBeGreaterThanOrEqual(365);
+      const definition = ofType("Microsoft.Authorization/roleDefinitions").find((l) => l.template === audit.template);
+      const permissions = props(definition!)["permissions"] as { actions: string[]; dataActions: string[]; notDataActions: string[] }[];
+      expect(permissions).toEqual([
+        {
+          actions: [],
+          notActions: [],
+          dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action"],
+          notDataActions: [],
+        },
+      ]);
+      const assignment = ofType("Microsoft.Authorization/roleAssignments").filter((l) => l.template === audit.template);
+      expect(assignment).toHaveLength(1);
+      expect(assignment[0]!.resource.scope).toMatch(/^\[resourceId\('Microsoft\.Storage\/storageAccounts\/blobServices\/containers'/);
+    });
+
+    it("turns off Log Analytics shared keys and basic publishing credentials", () => {
+      expect(record(props(one("Microsoft.OperationalInsights/workspaces"))["features"])["disableLocalAuth"]).toBe(true);
+      const policies = ofType("Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+      expect(policies.map((l) => String(l.resource.name)).sort()).toEqual([expect.stringContaining("'ftp'"), expect.stringContaining("'scm'")]);
+      for (const policy of policies) expect(props(policy)["allow"]).toBe(false);
+    });
+
+    it("expects the issuer of the API's token version in built-in authentication, v1 (the Action Group's Secure Webhook token) by default", () => {
+      const auth = ofType("Microsoft.Web/sites/config").find((l) => String(l.resource.name).includes("'authsettingsV2'"))!;
+      const aad = record(record(props(auth)["identityProviders"])["azureActiveDirectory"]);
+      const at = (version: number): ArmScope => {
+        const site = scopeAt(auth.deployment, auth.template, parameters(none));
+        return { ...site, parameter: (name) => (name === "apiAccessTokenVersion" ? version : site.parameter(name)) };
+      };
+      const issuer = record(aad["registration"])["openIdIssuer"];
+      expect(evaluateArm(issuer, at(1))).toMatch(/^https:\/\/sts\.windows\.net\/[^/]+\/$/);
+      expect(evaluateArm(issuer, at(2))).toMatch(/^https:\/\/login\.microsoftonline\.com\/[^/]+\/v2\.0$/);
+      expect(main.parameters?.["apiAccessTokenVersion"]?.defaultValue).toBe(1);
+      expect(evaluateArm(record(aad["validation"])["allowedAudiences"], at(1))).toEqual(["api://dr-automation", "11111111-1111-4111-8111-111111111111"]);
+    });
+
+    it("withholds Run Command from the target domain controller's resource group", () => {
+      const runCommand = ofType("Microsoft.Authorization/roleAssignments").find((l) => String(props(l)["roleDefinitionId"]).includes("runCommandOperatorRoleId"))!;
+      expect(runCommand.resource.condition).toBe("[not(variables('holdsTargetDomainController'))]");
+      const holds = (resourceGroup: string, targetDc: string): Json =>
+        evaluateArm(runCommand.template.variables?.["holdsTargetDomainController"], {
+          parameter: (name) => (name === "targetDomainControllerResourceGroup" ? targetDc : undefined),
+          variable: () => undefined,
+          reference: () => undefined,
+          subscriptionId: () => DEPLOYMENT_SUBSCRIPTION,
+          resourceGroupName: () => resourceGroup,
+        });
+      expect(holds("rg-contoso-identity", "RG-Contoso-Identity")).toBe(true);
+      expect(holds("rg-contoso-dr-eastus", "rg-contoso-identity")).toBe(false);
+      expect(holds("rg-contoso-dr-eastus", "")).toBe(false);
+      const vmAccess = ofType("Microsoft.Resources/deployments").find((l) => String(l.resource.name).includes("dr-vms-"))!;
+      expect(resolveIn(vmAccess, record(record(props(vmAccess)["parameters"])["targetDomainControllerResourceGroup"])["value"])).toBe("${TARGET_DC_RESOURCE_GROUP}");
+    });
+  });
+
   describe("monitoring", () => {
     interface MetricRule {
       readonly name: string;
@@ -608,6 +713,8 @@ describe("infra (Bicep compiled to ARM)", () => {
       readonly actionGroupIds: readonly string[];
       /** What every ExpressRoute rule must share: severity, timing, mitigation and the criterion's threshold. */
       readonly settings: Readonly<Record<string, Json>>;
+      /** Dimension filters of the rule's criteria. */
+      readonly dimensions: readonly Json[];
     }
     /** Every metric alert rule deployed with these parameters: copy loops expanded, expressions evaluated. */
     const metricRules = (params: Readonly<Record<string, Json>>): MetricRule[] =>
@@ -628,6 +735,7 @@ describe("infra (Bicep compiled to ARM)", () => {
               targetResourceType: text(p["targetResourceType"]),
               scopes: (p["scopes"] as Json[]).map(text),
               metrics: criteria.map((c) => text(c["metricName"])),
+              dimensions: criteria.flatMap((c) => (c["dimensions"] ?? []) as Json[]),
               actionGroupIds: (p["actions"] as Record<string, Json>[]).map((a) => text(a["actionGroupId"])),
               settings: {
                 ...scheduleOf(p),
@@ -690,6 +798,8 @@ describe("infra (Bicep compiled to ARM)", () => {
           expect(r.settings, r.name).toEqual(shared);
           const [label, id] = r.scopes[0] === primaryCircuitId ? ["Primary", primaryCircuitId] : ["Secondary", secondaryCircuitId];
           expect(r.description, r.name).toMatch(new RegExp(`^${label} ExpressRoute circuit ${circuitName(id)}: ${r.metrics[0]!} below 50 %`));
+          // Private peering only: averaged with Microsoft peering, its loss would read 50 % and never alert.
+          expect(r.dimensions, r.name).toEqual([{ name: "PeeringType", operator: "Include", values: ["AzurePrivatePeering"] }]);
         }
       });
 

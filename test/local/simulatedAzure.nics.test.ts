@@ -26,7 +26,7 @@ describe("simulated Azure VMs and network interfaces", () => {
     const nic = await network.networkInterfaces.get(RG, DC_NIC);
     expect(nic).toMatchObject({ enableIPForwarding: false, provisioningState: "Succeeded", primary: true, virtualMachine: { id: vm.id } });
     expect(nic.etag).toMatch(/^W\/"[0-9a-f-]{36}"$/);
-    expect(nic.ipConfigurations?.map((c) => ({ primary: c.primary, privateIPAddress: c.privateIPAddress }))).toEqual([{ primary: true, privateIPAddress: "10.255.0.4" }]);
+    expect(nic.ipConfigurations?.map((c) => ({ primary: c.primary, privateIPAddress: c.privateIPAddress }))).toEqual([{ primary: true, privateIPAddress: "10.50.1.4" }]);
     await expect(compute.virtualMachines.get(RG, "NAT01")).rejects.toMatchObject({ statusCode: 404 }); // not failed over yet
     expect(sim.misuse).toEqual([]);
   });
@@ -34,7 +34,7 @@ describe("simulated Azure VMs and network interfaces", () => {
   it("updates a NIC as a long-running operation under If-Match, answers 412 to a stale etag, and resumes from a saved poller", async () => {
     const { network, nics, sim, advance } = setup();
     const before = await nics.getPrimaryNic(`/subscriptions/${estate.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/${DC}`);
-    expect(before).toMatchObject({ enableIpForwarding: false, privateIpAddress: "10.255.0.4", provisioningState: "Succeeded" });
+    expect(before).toMatchObject({ enableIpForwarding: false, privateIpAddress: "10.50.1.4", provisioningState: "Succeeded" });
 
     await expect(nics.startEnableIpForwarding(before.id, 'W/"00000000-0000-0000-0000-000000000000"')).rejects.toMatchObject({ code: "PreconditionFailed" });
     expect((await network.networkInterfaces.get(RG, DC_NIC)).enableIPForwarding).toBe(false);
@@ -45,7 +45,7 @@ describe("simulated Azure VMs and network interfaces", () => {
     expect(during).toMatchObject({ enableIPForwarding: true, provisioningState: "Updating" });
     expect(during.etag).not.toBe(before.etag);
     // The rest of the NIC came back as it was: a PUT replaces the whole resource.
-    expect(during.ipConfigurations?.[0]?.privateIPAddress).toBe("10.255.0.4");
+    expect(during.ipConfigurations?.[0]?.privateIPAddress).toBe("10.50.1.4");
     if (started.status !== "running") throw new Error("expected a running operation");
     expect((await nics.resumeEnableIpForwarding(before.id, started.resumeToken)).status).toBe("running");
     advance(60_000);

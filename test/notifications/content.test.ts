@@ -65,7 +65,7 @@ describe("Teams Adaptive Card", () => {
       }),
     ).attachments[0].content;
     const summary = texts(card.body)[1] ?? "";
-    expect(summary).toBe("stopped: \\[click me\\](https://evil.test) \\*\\*now\\*\\* {\u200b{DATE(2026-01-01T00:00:00Z)}}");
+    expect(summary).toBe("stopped: \\[click me\\](https\\[:\\]//evil.test) \\*\\*now\\*\\* {\u200b{DATE(2026-01-01T00:00:00Z)}}");
     expect(facts(card.body)["Error"]).toBe("\\`rm -rf\\` \\~oops\\~");
     expect(facts(card.body)["Failed step"]).toContain("failover:WEB\\_01");
     expect(card.actions).toEqual([]);

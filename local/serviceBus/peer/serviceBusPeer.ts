@@ -35,6 +35,11 @@ export interface ServiceBusPeer {
   onChange(listener: () => void): () => void;
   /** Brings every entity up to the clock (due scheduled messages, expired locks) and delivers. */
   refresh(): void;
+  /**
+   * Breaks every client connection and keeps the queues, as a broker that fails over or a network
+   * that drops does (Service Bus documents connection loss as transient; the SDK reconnects and retries).
+   */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -139,6 +144,9 @@ export async function startServiceBusPeer(options: ServiceBusPeerOptions): Promi
     nextChange: () => changes.next(),
     onChange: (listener) => changes.subscribe(listener),
     refresh,
+    dropConnections() {
+      for (const socket of sockets) socket.destroy();
+    },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -1,5 +1,20 @@
 export type Playbook = "siteFailover" | "edgeFailover";
 
+/**
+ * Where a failover signal comes from. Signals of one source are one witness, however many rules or
+ * circuits report them: both circuits' alerts and BGP/ARP of one circuit are all "expressRoute".
+ */
+export type SignalSource = "expressRoute" | "siteHeartbeat" | "natPlatform" | "natHeartbeat" | "human";
+
+/** The last state seen of one alert id, ordered by the alert's own time, not by arrival. */
+export interface AlertRecord {
+  /** A bounded key of the alert id (the service hashes it), never the raw id. */
+  readonly key: string;
+  readonly condition: "Fired" | "Resolved";
+  /** firedDateTime for Fired, resolvedDateTime for Resolved. */
+  readonly at: string;
+}
+
 /** Everything the policy remembers about the estate's current incident; stored with an ETag. */
 export interface IncidentState {
   readonly incidentId: string | null;
@@ -9,15 +24,22 @@ export interface IncidentState {
   readonly circuitsDown: readonly { readonly id: string; readonly since: string }[];
   /** When the NAT/firewall VM's unavailability alert fired; null while it is fine. */
   readonly natLostSince: string | null;
+  /** When the on-premises site's agents' Heartbeat alert fired; null while they report. */
+  readonly siteHeartbeatLostSince: string | null;
   readonly rpoBreached: boolean;
-  /** Distinct alert rules that reported a failover signal in this incident (second-signal rule). */
-  readonly failoverRules: readonly string[];
-  /** Dedupe keys (alert id + condition) already handled, newest last. */
-  readonly seen: readonly string[];
+  /** Independent sources that reported a failover signal in this incident (second-signal rule). */
+  readonly failoverSources: readonly SignalSource[];
+  /** Alerts already handled, newest last, bounded in count and bytes (ALERT_RECORDS_*). */
+  readonly alerts: readonly AlertRecord[];
   /** A failover signal waiting for its debounce check. */
   readonly pending: { readonly playbook: Playbook; readonly checkId: string; readonly dueAt: string } | null;
   readonly awaitingApproval: { readonly playbook: Playbook; readonly reason: string } | null;
-  /** The run this incident started, if any. */
+  /**
+   * A start decided but not yet made: only the decision that made it (its check or approval) may
+   * carry it out, after checking the kill switch again; no other transaction starts a run.
+   */
+  readonly startOwed: { readonly playbook: Playbook; readonly runId: string; readonly decidedBy: string; readonly reason: string } | null;
+  /** The run this incident started, if any (set once the engine accepted it). */
   readonly runId: string | null;
   readonly runPlaybook: Playbook | null;
   /** A site failover has run: the link coming back is news, never a reason to fail back. */
@@ -31,16 +53,39 @@ export const NO_INCIDENT: IncidentState = {
   lastSignalAt: null,
   circuitsDown: [],
   natLostSince: null,
+  siteHeartbeatLostSince: null,
   rpoBreached: false,
-  failoverRules: [],
-  seen: [],
+  failoverSources: [],
+  alerts: [],
   pending: null,
   awaitingApproval: null,
+  startOwed: null,
   runId: null,
   runPlaybook: null,
   failedOver: false,
   killSwitch: null,
 };
 
-/** How many dedupe keys are kept: far more than one incident's alerts, bounded so the row stays small. */
-export const SEEN_LIMIT = 200;
+/** How many alert records are kept: far more than one incident's alerts. */
+export const ALERT_RECORDS_LIMIT = 150;
+/** Budget of the alert records in UTF-16 code units, a fraction of the row's limit below. */
+export const ALERT_RECORDS_MAX_CHARS = 16_000;
+/**
+ * Table Storage: a string property holds at most 64 KiB as UTF-16, 32K characters
+ * (learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model);
+ * the state's JSON must fit one, with room to spare.
+ */
+export const INCIDENT_STATE_MAX_CHARS = 30_000;
+
+/** Keeps the newest records within ALERT_RECORDS_LIMIT and ALERT_RECORDS_MAX_CHARS. */
+export function boundAlertRecords(records: readonly AlertRecord[]): AlertRecord[] {
+  const kept: AlertRecord[] = [];
+  let chars = 0;
+  for (let i = records.length - 1; i >= 0 && kept.length < ALERT_RECORDS_LIMIT; i--) {
+    const record = records[i] as AlertRecord;
+    chars += record.key.length + record.at.length + 40; // JSON punctuation and field names
+    if (chars > ALERT_RECORDS_MAX_CHARS) break;
+    kept.push(record);
+  }
+  return kept.reverse();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyAlert } from "../../../shared/domain/alerts/classifyAlert.js";
+import { classifyAlert, natSignalSource } from "../../../shared/domain/alerts/classifyAlert.js";
 import { parseCommonAlert } from "../../../shared/domain/alerts/commonAlert.js";
 import { fixtureAlert, readSample, sampleEstate } from "../../helpers.js";
 
@@ -35,5 +35,30 @@ describe("classifyAlert", () => {
   it("recognises the NAT VM by its heartbeat computer in a log alert", () => {
     const heartbeat = { ...fixtureAlert("rpo-breach-log.json"), rule: "nat-heartbeat-missing", criteria: [{ searchQuery: "Heartbeat | where TimeGenerated > ago(5m)", dimensions: { Computer: "nat01" } }] };
     expect(classifyAlert(heartbeat, estate.alerting)).toEqual({ kind: "natLost", vm: "NAT01" });
+    // Two independent witnesses of the same loss.
+    expect(natSignalSource(heartbeat, estate.alerting)).toBe("natHeartbeat");
+    expect(natSignalSource(fixtureAlert("nat-unavailable-resourcehealth.json"), estate.alerting)).toBe("natPlatform");
+  });
+
+  it("counts only a platform-initiated Unavailable as down; Degraded, Unknown and user-initiated are news", () => {
+    const nat = fixtureAlert("nat-unavailable-resourcehealth.json");
+    const withHealth = (current: string, cause?: string) => ({ ...nat, health: { current, previous: "Available", ...(cause ? { cause } : {}) } });
+    expect(classifyAlert(withHealth("Unavailable", "PlatformInitiated"), estate.alerting).kind).toBe("natLost");
+    for (const news of [withHealth("Unavailable", "UserInitiated"), withHealth("Unavailable"), withHealth("Degraded", "PlatformInitiated"), withHealth("Unknown", "PlatformInitiated")]) {
+      const signal = classifyAlert(news, estate.alerting);
+      expect(signal.kind).toBe("news");
+      expect(signal).toMatchObject({ reason: expect.stringMatching(/only .*platform/) });
+    }
+    // Microsoft's published Resource Health sample (cause UserInitiated), pointed at the NAT VM.
+    const sample = parseCommonAlert(readSample("alert-resourcehealth.json"));
+    if (!sample.ok) throw new Error("sample");
+    expect(sample.alert.health).toMatchObject({ current: "Unavailable", cause: "UserInitiated" });
+    expect(classifyAlert({ ...sample.alert, targets: [nat.targets[0] ?? ""] }, estate.alerting).kind).toBe("news");
+  });
+
+  it("recognises the on-premises site's Heartbeat alert rule named in the estate", () => {
+    const alerting = { ...estate.alerting, siteHeartbeatAlertRules: ["onprem-site-heartbeat-lost"] };
+    expect(classifyAlert(fixtureAlert("site-heartbeat-lost.json"), alerting).kind).toBe("siteHeartbeatLost");
+    expect(classifyAlert(fixtureAlert("site-heartbeat-lost.json"), estate.alerting).kind).toBe("unrelated");
   });
 });

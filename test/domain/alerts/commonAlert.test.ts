@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseCommonAlert } from "../../../shared/domain/alerts/commonAlert.js";
+import { ALERT_FIELD_LIMITS, parseCommonAlert } from "../../../shared/domain/alerts/commonAlert.js";
 import { readSample, SAMPLES_DIR } from "../../helpers.js";
 
 const alertSamples = readdirSync(SAMPLES_DIR).filter((f) => f.startsWith("alert-"));
@@ -61,5 +61,32 @@ describe("parseCommonAlert", () => {
         if (!result.ok) expect(result.problems.some((p) => p.startsWith(`data.essentials.${field}`))).toBe(true);
       }),
     );
+  });
+
+  it("refuses every essential string one character over its documented limit, naming the field, and accepts it at the limit", () => {
+    const limits: Record<string, number> = {
+      alertId: ALERT_FIELD_LIMITS.alertId,
+      alertRule: ALERT_FIELD_LIMITS.alertRule,
+      severity: ALERT_FIELD_LIMITS.severity,
+      signalType: ALERT_FIELD_LIMITS.signalType,
+      monitoringService: ALERT_FIELD_LIMITS.monitoringService,
+    };
+    for (const [field, limit] of Object.entries(limits)) {
+      const at = readSample("alert-metric-fired.json") as { data: { essentials: Record<string, unknown> } };
+      at.data.essentials[field] = "a".repeat(limit);
+      expect(parseCommonAlert(at).ok).toBe(true);
+      at.data.essentials[field] = "a".repeat(limit + 1);
+      const over = parseCommonAlert(at);
+      expect(over.ok).toBe(false);
+      if (!over.ok) expect(over.problems[0]).toMatch(new RegExp(`^data\\.essentials\\.${field}: `));
+    }
+    const targets = readSample("alert-metric-fired.json") as { data: { essentials: Record<string, unknown> } };
+    targets.data.essentials.alertTargetIDs = Array.from({ length: ALERT_FIELD_LIMITS.alertTargetIDs + 1 }, (_, i) => `/subscriptions/x/r${i}`);
+    expect(parseCommonAlert(targets)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^data\.essentials\.alertTargetIDs: /)] });
+  });
+
+  it("reads Resource Health's cause beside its statuses", () => {
+    const parsed = parseCommonAlert(readSample("alert-resourcehealth.json"));
+    expect(parsed.ok && parsed.alert.health).toEqual({ current: "Unavailable", previous: "Available", cause: "UserInitiated" });
   });
 });

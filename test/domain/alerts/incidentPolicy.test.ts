@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { classifyAlert } from "../../../shared/domain/alerts/classifyAlert.js";
 import type { ParsedAlert } from "../../../shared/domain/alerts/commonAlert.js";
-import { decideOnAlert, decideOnApproval, decideOnCheck, setKillSwitch, type PolicyContext, type PolicyResult } from "../../../shared/domain/alerts/incidentPolicy.js";
+import {
+  decideOnAlert,
+  decideOnApproval,
+  decideOnCheck,
+  recordRunStarted,
+  recordStartBlockedByKillSwitch,
+  recordStartRefused,
+  setKillSwitch,
+  type PolicyContext,
+  type PolicyResult,
+} from "../../../shared/domain/alerts/incidentPolicy.js";
 import { NO_INCIDENT, type IncidentState } from "../../../shared/domain/alerts/incidentState.js";
 import type { Alerting } from "../../../shared/domain/estate.js";
 import { fixtureAlert, sampleEstate } from "../../helpers.js";
@@ -41,9 +51,13 @@ describe("incident policy", () => {
     const checkId = down.decision.check?.id ?? "";
     const started = decideOnCheck(down.state, checkId, { ...ctx(130), recoveryPointAgeSeconds: 180 });
     expect(started.decision).toMatchObject({ outcome: "startRun", playbook: "siteFailover", runId: "inc-1-site" });
-    expect(started.state).toMatchObject({ runId: "inc-1-site", failedOver: true, pending: null });
-    // A stale or repeated check changes nothing.
-    expect(decideOnCheck(started.state, checkId, { ...ctx(131), recoveryPointAgeSeconds: 180 }).decision.outcome).toBe("ignored");
+    // The start is owed to this check only; the incident owns the run once the engine accepted it.
+    expect(started.state).toMatchObject({ runId: null, pending: null, startOwed: { runId: "inc-1-site", decidedBy: checkId } });
+    expect(decideOnCheck(started.state, checkId, { ...ctx(131), recoveryPointAgeSeconds: 180 }).decision).toMatchObject({ outcome: "startRun", runId: "inc-1-site" });
+    const recorded = recordRunStarted(started.state, "inc-1-site");
+    expect(recorded.state).toMatchObject({ runId: "inc-1-site", failedOver: true, startOwed: null });
+    // A repeated check after the start changes nothing.
+    expect(decideOnCheck(recorded.state, checkId, { ...ctx(131), recoveryPointAgeSeconds: 180 }).decision.outcome).toBe("ignored");
   });
 
   it("drops a duplicate delivery of the same alert", () => {
@@ -62,7 +76,7 @@ describe("incident policy", () => {
     const down = siteDown();
     const late = { ...fixtureAlert("expressroute-primary-resolved.json"), alertId: "older-alert", firedAt: "2026-11-25T01:00:00Z" };
     const result = feed(down.state, late, 30);
-    expect(result.decision.outcome).toBe("ignored");
+    expect(result.decision.outcome).toBe("late");
     expect(result.decision.reason).toMatch(/late resolved/);
     expect(result.state.pending).not.toBeNull();
   });
@@ -76,22 +90,77 @@ describe("incident policy", () => {
     expect(second.state.pending).toBeNull();
   });
 
-  it("waits for a second, independent rule when configured, and goes once it arrives", () => {
-    const alerting = { requireSecondSignal: true };
-    const primaryOnly = feed(NO_INCIDENT, primaryDown, 0, alerting);
-    const both = feed(primaryOnly.state, secondaryDown, 10, alerting);
-    // Two rules already agree here (primary BGP and secondary BGP), so the check may start the run.
-    expect(decideOnCheck(both.state, both.decision.check?.id ?? "", { ...ctx(130, alerting), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("startRun");
-
-    // With one rule only, the check waits; a second rule then triggers a new check.
-    const single = { ...estate.alerting, expressRouteCircuits: estate.alerting.expressRouteCircuits.slice(0, 1), requireSecondSignal: true };
-    const lone = decideOnAlert(NO_INCIDENT, primaryDown, classifyAlert(primaryDown, single), ctx(0, single));
-    const waited = decideOnCheck(lone.state, lone.decision.check?.id ?? "", { ...ctx(130, single), recoveryPointAgeSeconds: 60 });
+  it("counts both circuits, and BGP and ARP of one circuit, as one witness; a Heartbeat alert or a human is the second", () => {
+    const alerting = { requireSecondSignal: true, siteHeartbeatAlertRules: ["onprem-site-heartbeat-lost"] };
+    const merged = { ...estate.alerting, ...alerting };
+    const feedWith = (state: IncidentState, alert: ParsedAlert, seconds: number): PolicyResult => decideOnAlert(state, alert, classifyAlert(alert, merged), ctx(seconds, alerting));
+    const primaryOnly = feedWith(NO_INCIDENT, primaryDown, 0);
+    const arp = feedWith(primaryOnly.state, fixtureAlert("expressroute-primary-arp-down.json"), 5);
+    const both = feedWith(arp.state, secondaryDown, 10);
+    const waited = decideOnCheck(both.state, both.decision.check?.id ?? "", { ...ctx(130, alerting), recoveryPointAgeSeconds: 60 });
     expect(waited.decision.outcome).toBe("waitingForSecondSignal");
-    const arp = fixtureAlert("expressroute-primary-arp-down.json");
-    const again = decideOnAlert(waited.state, arp, classifyAlert(arp, single), ctx(200, single));
-    expect(again.decision).toMatchObject({ outcome: "debouncing", check: { at: at(200).toISOString() } });
-    expect(decideOnCheck(again.state, again.decision.check?.id ?? "", { ...ctx(200, single), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("startRun");
+    expect(waited.decision.reason).toMatch(/so far only expressRoute$/);
+
+    // The on-premises agents' Heartbeat alert is an independent source: the pending check runs again now.
+    const heartbeat = feedWith(waited.state, fixtureAlert("site-heartbeat-lost.json"), 200);
+    expect(heartbeat.decision).toMatchObject({ outcome: "debouncing", check: { at: at(200).toISOString() } });
+    expect(decideOnCheck(heartbeat.state, heartbeat.decision.check?.id ?? "", { ...ctx(200, alerting), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("startRun");
+
+    // Or a human confirms the outage.
+    const confirmed = decideOnApproval(waited.state, "anna.approver@contoso.com", ctx(300, alerting));
+    expect(confirmed.decision).toMatchObject({ outcome: "debouncing", check: { at: at(300).toISOString() } });
+    expect(decideOnCheck(confirmed.state, confirmed.decision.check?.id ?? "", { ...ctx(300, alerting), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("startRun");
+  });
+
+  it("applies quorum and approval per playbook", () => {
+    const playbooks = { site: { approvalRequired: true }, edge: { requireSecondSignal: true } };
+    const site = siteDown({ playbooks });
+    expect(decideOnCheck(site.state, site.decision.check?.id ?? "", { ...ctx(130, { playbooks }), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("awaitingApproval");
+    const nat = feed(NO_INCIDENT, fixtureAlert("nat-unavailable-resourcehealth.json"), 0, { playbooks });
+    const edge = decideOnCheck(nat.state, nat.decision.check?.id ?? "", { ...ctx(130, { playbooks }), recoveryPointAgeSeconds: 60 });
+    expect(edge.decision).toMatchObject({ outcome: "waitingForSecondSignal", playbook: "edgeFailover" });
+    expect(edge.decision.reason).toMatch(/so far only natPlatform/);
+  });
+
+  it("orders an alert's states by their own times: a Fired after its own Resolved changes nothing", () => {
+    const resolved = { ...fixtureAlert("expressroute-primary-resolved.json"), alertId: primaryDown.alertId, firedAt: primaryDown.firedAt, resolvedAt: "2026-11-25T02:05:00Z" };
+    const first = feed(NO_INCIDENT, resolved, 400);
+    const fired = feed(first.state, primaryDown, 410);
+    expect(fired.decision.outcome).toBe("late");
+    expect(fired.state.circuitsDown).toEqual([]);
+    // A firing after the resolution (the same id firing again) counts.
+    const again = feed(fired.state, { ...primaryDown, firedAt: "2026-11-25T02:10:00Z" }, 620);
+    expect(again.decision.outcome).toBe("warning");
+  });
+
+  it("refuses a Fired alert older than alerting.maxAlertAgeMinutes, with the reason", () => {
+    const stale = feed(NO_INCIDENT, primaryDown, 31 * 60);
+    expect(stale.decision.outcome).toBe("stale");
+    expect(stale.decision.reason).toMatch(/31 min ago, beyond the 30 min limit/);
+    expect(stale.state.circuitsDown).toEqual([]);
+    expect(feed(NO_INCIDENT, primaryDown, 31 * 60, { maxAlertAgeMinutes: 60 }).decision.outcome).toBe("warning");
+  });
+
+  it("does not fail over when the source says the circuits are up, and leaves the decision to an approver", () => {
+    const down = siteDown();
+    const checked = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60, source: { says: "up", detail: "er-contoso-primary: BGP 100%" } });
+    expect(checked.decision.outcome).toBe("notCorroborated");
+    expect(checked.state).toMatchObject({ pending: null, startOwed: null, awaitingApproval: { playbook: "siteFailover" } });
+    expect(decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60, source: { says: "unknown", detail: "no data" } }).decision.outcome).toBe("startRun");
+  });
+
+  it("turns a start refused by the run lock into a decision for people, and a kill switch right before the start into a block", () => {
+    const down = siteDown();
+    const decided = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60 });
+    const refused = recordStartRefused(decided.state, "inc-1-site", "drill-1");
+    expect(refused.decision).toMatchObject({ outcome: "blockedByRunLock", activeRunId: "drill-1" });
+    expect(refused.state).toMatchObject({ startOwed: null, runId: null, failedOver: false, awaitingApproval: { playbook: "siteFailover" } });
+    expect(refused.decision.reason).toMatch(/POST \/api\/runs\/drill-1\/cancel/);
+    // Nothing else carries the start: only an approval starts it again.
+    expect(decideOnApproval(refused.state, "anna", ctx(200)).decision).toMatchObject({ outcome: "startRun", runId: "inc-1-site" });
+
+    const killed = setKillSwitch(decided.state, true, "ada", "freeze", at(131));
+    expect(recordStartBlockedByKillSwitch(killed, "inc-1-site")).toMatchObject({ decision: { outcome: "blockedByKillSwitch" }, state: { startOwed: null, runId: null } });
   });
 
   it("asks a human when recovery points are older than the RPO, stating the data-loss window, then starts on approval", () => {
@@ -127,7 +196,8 @@ describe("incident policy", () => {
 
   it("never fails back automatically when the link returns after a site failover", () => {
     const down = siteDown();
-    const started = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60 });
+    const decided = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60 });
+    const started = recordRunStarted(decided.state, "inc-1-site");
     const back = feed(started.state, fixtureAlert("expressroute-primary-resolved.json"), 3600, {}, { run: { runId: "inc-1-site", status: "succeeded", finishedAt: at(3000).toISOString() } });
     expect(back.decision.outcome).toBe("noFailback");
     expect(back.decision.reason).toMatch(/stay out of service until someone decides/);

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { oneOf, portNumber } from "../../local/cliOptions.js";
+
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Starts the sandbox as `npm run sandbox -- <args>` does (node with the tsx loader), collecting its output. */
+function sandbox(args: readonly string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "local/sandbox.ts", ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "development" } });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(output: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(output());
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("sandbox options", () => {
+  it("refuses an option value outside its choices, and a port that is not one", () => {
+    expect(oneOf("--alert-auth", "entra", ["key", "entra"] as const)).toBe("entra");
+    expect(() => oneOf("--alert-auth", "entar", ["key", "entra"] as const)).toThrow("--alert-auth: 'entar' is not one of key, entra");
+    expect(portNumber("--port", "0")).toBe(0);
+    for (const bad of ["", "70000", "80a", "-1", "1e3"]) expect(() => portNumber("--port", bad)).toThrow(/--port/);
+  });
+
+  it("exits 2 on a typo in --alert-auth or an unknown option, before starting anything", async () => {
+    const typo = sandbox(["--alert-auth", "entar"]);
+    expect(await typo.exited).toBe(2);
+    expect(typo.output()).toMatch(/--alert-auth: 'entar' is not one of key, entra/);
+    const unknown = sandbox(["--alert-auht", "entra"]);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.output()).toMatch(/Unknown option '--alert-auht'/);
+  });
+
+  it("in Entra mode prints an Action Group token that the alert webhook accepts, and stops within seconds of Ctrl+C while a drill is in flight", async () => {
+    const run = sandbox(["--alert-auth", "entra", "--port", "0"]);
+    await waitFor(run.output, /Press Ctrl\+C to stop/, 60_000);
+    const url = (await waitFor(run.output, /on (http:\/\/127\.0\.0\.1:\d+)/, 1_000))[1] ?? "";
+    const actionGroupToken = (await waitFor(run.output, /Action Group bearer token[^\n]*\n\s+(\S+)/, 1_000))[1] ?? "";
+    const masterKey = (await waitFor(run.output, /Master key[^:]*:\s+(\S+)/, 1_000))[1] ?? "";
+    expect(run.output()).not.toMatch(/Alert webhook key/);
+
+    const alert = await fetch(`${url}/api/alerts`, { method: "POST", headers: { authorization: `Bearer ${actionGroupToken}`, "content-type": "application/json" }, body: "{}" });
+    expect(alert.status).toBe(400); // authenticated (not 401), then refused as not a common-schema alert
+    // The scheduled drill of the whole estate (DRILL_SCOPE default 'all'): a run in flight.
+    const drill = await fetch(`${url}/admin/functions/scheduledDrill`, { method: "POST", headers: { "x-functions-key": masterKey, "content-type": "application/json" }, body: "{}" });
+    expect(drill.status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const reader = (await waitFor(run.output, /reader:\s+(\S+)/, 1_000))[1] ?? "";
+    const runs = (await (await fetch(`${url}/api/runs`, { headers: { authorization: `Bearer ${reader}` } })).json()) as { runs: { status: string }[] };
+    expect(runs.runs.map((r) => r.status)).toEqual(["running"]);
+
+    const sent = Date.now();
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+    const stopMs = Date.now() - sent;
+    expect(stopMs).toBeLessThan(10_000);
+    expect(run.output()).not.toMatch(/leaving anyway/);
+  });
+});
