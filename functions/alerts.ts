@@ -4,6 +4,7 @@ import { authenticateAlertCaller } from "../shared/auth/authenticate.js";
 import { FUNCTION_NAMES } from "../shared/config/names.js";
 import { problem } from "./httpProblem.js";
 import { invocationLogger } from "./invocationLogger.js";
+import { refuseAudited } from "./refuseAudited.js";
 
 /** Azure Monitor's common alert schema payloads are a few KB; anything near this is not an alert. */
 export const MAX_ALERT_BYTES = 256 * 1024;
@@ -15,10 +16,8 @@ export const MAX_ALERT_BYTES = 256 * 1024;
  */
 export async function handleAlertRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const root = await getAppRoot();
-  const refuse = async (status: number, title: string, detail: string, who = "unknown caller", extra: Record<string, unknown> = {}): Promise<HttpResponseInit> => {
-    await root.audit.append({ at: root.clock.now().toISOString(), who, action: "alert", result: `refused ${status}`, detail });
-    return problem(status, title, detail, extra);
-  };
+  const refuse = (status: number, title: string, detail: string, who = "unknown caller", extra: Record<string, unknown> = {}): Promise<HttpResponseInit> =>
+    refuseAudited(root, { who, action: "alert" }, status, title, detail, extra);
 
   const caller = await authenticateAlertCaller(root.alertAuth, (name) => request.headers.get(name), request.query);
   if (!caller.ok) return refuse(caller.status, caller.status === 401 ? "Unauthorized" : "Forbidden", caller.reason);

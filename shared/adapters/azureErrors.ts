@@ -15,12 +15,17 @@ const BY_STATUS: ReadonlyMap<number, DrErrorCode> = new Map([
   [504, "Transient"],
 ]);
 
+/** The engine's error code for an HTTP status of an Azure answer. */
+export function drErrorCodeFor(status: number | undefined): DrErrorCode {
+  return status === undefined ? "Transient" : (BY_STATUS.get(status) ?? (status >= 500 ? "Transient" : "Unknown"));
+}
+
 /** Translates whatever an Azure SDK threw into a DrError; the one place that knows RestError. */
 export function toDrError(error: unknown, what: string): DrError {
   if (isDrError(error)) return error;
   if (isRestError(error)) {
     const status = error.statusCode;
-    const code: DrErrorCode = status === undefined ? "Transient" : (BY_STATUS.get(status) ?? (status >= 500 ? "Transient" : "Unknown"));
+    const code = drErrorCodeFor(status);
     const retryAfter = Number(error.response?.headers.get("retry-after"));
     return new DrError(code, `${what}: ${error.code ?? status ?? "network error"} ${error.message}`.trim(), {
       cause: error,

@@ -13,7 +13,7 @@ import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from 
 import type { Vault } from "../domain/estate.js";
 import { DrError } from "../ports/errors.js";
 import type { OnPremisesReachability, ProtectedItemRef, SiteRecoveryPort, StartedJob } from "../ports/siteRecovery.js";
-import { callAzure } from "./azureErrors.js";
+import { callAzure, drErrorCodeFor } from "./azureErrors.js";
 
 export interface SiteRecoveryClients {
   /** Reads (items, recovery points, jobs, fabrics), with the SDK's retry policies. */
@@ -190,8 +190,7 @@ function refused(label: string, response: PipelineResponse): DrError {
   }
   const retryAfter = Number(response.headers.get("retry-after"));
   const text = `${label}: HTTP ${status} ${code} ${message}`.trim();
-  const drCode = status === 429 ? "Throttled" : status === 409 ? "Conflict" : status === 404 ? "NotFound" : status === 401 || status === 403 ? "Unauthorized" : status === 400 ? "InvalidInput" : "Unknown";
-  return new DrError(drCode, text, Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {});
+  return new DrError(drErrorCodeFor(status), text, Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {});
 }
 
 /** The InMageRcm reprotect input, as Azure PowerShell's Update-AzRecoveryServicesAsrProtectionDirection builds it. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { RecoveryPointChoice, type Estate } from "../domain/estate.js";
 import type { FailoverRequest, RunMode, Scope } from "../domain/plan.js";
 import { PlanError, planFailover } from "../domain/planFailover.js";
+import { neutraliseControls } from "../notifications/safeText.js";
 
 /** One thing wrong with a request, named by its field (JSON path) so a person can fix it. */
 export interface FieldProblem {
@@ -121,10 +122,9 @@ export function issueProblem(issue: z.core.$ZodIssue, fallbackField = "(body)"):
   return { field: path.length > 0 ? path.join(".") : fallbackField, message: boundedText(issue.message, 300) };
 }
 
-/** Caller text made safe to store and show: control characters replaced, length capped. */
+/** Caller text made safe to store and show: control characters and escape sequences replaced (neutraliseControls), length capped. */
 export function boundedText(text: string, max = MAX_AUDIT_TEXT_LENGTH): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ");
+  const clean = neutraliseControls(text);
   if (clean.length <= max) return clean;
   // Never cut a surrogate pair in two: half a character is not valid text.
   const end = /[\ud800-\udbff]/.test(clean.charAt(max - 1)) ? max - 1 : max;
