@@ -3,7 +3,7 @@ import type { AuditCopy, AuditEntry, AuditLog } from "../ports/auditLog.js";
 import { isDrError } from "../ports/errors.js";
 import { chainEntry, GENESIS_HASH, verifyChain, type ChainedAuditEntry, type ChainReport } from "./auditChain.js";
 import { callAzure } from "./azureErrors.js";
-import { escapeOData } from "./stateTables.js";
+import { escapeOData, readRow } from "./stateTables.js";
 
 /** The head row: last sequence number and hash of the partition's chain. Sorts after every entry row. */
 const HEAD_ROW = "~head";
@@ -82,12 +82,8 @@ export async function verifyTableAuditTrail({ table, estate }: { table: TableCli
 }
 
 async function readHead(table: TableClient, estate: string): Promise<HeadRow | undefined> {
-  try {
-    return await callAzure("read audit chain head", () => table.getEntity<HeadRow>(estate, HEAD_ROW));
-  } catch (error) {
-    if (isDrError(error) && error.code === "NotFound") return undefined;
-    throw error;
-  }
+  const row = await readRow(table, estate, HEAD_ROW);
+  return row ? { partitionKey: estate, rowKey: HEAD_ROW, seq: Number(row["seq"]), hash: typeof row["hash"] === "string" ? row["hash"] : "", ...(row.etag ? { etag: row.etag } : {}) } : undefined;
 }
 
 function auditFields(e: AuditEntry): AuditEntry {
