@@ -1,17 +1,25 @@
 import type { InvocationContext } from "@azure/functions";
 import { neutraliseControls, neutraliseLogValue } from "../shared/notifications/safeText.js";
 import type { Logger } from "../shared/ports/logger.js";
+import { structuredLogSink, type LogLevel } from "../shared/ports/telemetry.js";
 
 /**
- * Structured lines through the host's logger, with the invocation id as a correlation key. Text
- * values lose control characters and ANSI escapes: a reason or an Azure error must not forge a log
- * line or drive the console that tails it.
+ * Structured lines keyed by the invocation (invocationId, functionName). With Application Insights
+ * configured, each line is one record whose keys stay queryable (customDimensions); without it
+ * (local hosts), the host's logger gets the line. Text values lose control characters and ANSI
+ * escapes: a reason or an Azure error must not forge a log line or drive the console that tails it.
  */
 export function invocationLogger(context: InvocationContext): Logger {
-  const line = (properties: Record<string, unknown> = {}) => ({ invocationId: context.invocationId, ...(neutraliseLogValue(properties) as Record<string, unknown>) });
+  const write = (level: LogLevel, message: string, properties: Record<string, unknown> = {}): void => {
+    const text = neutraliseControls(message);
+    const keys = { invocationId: context.invocationId, functionName: context.functionName, ...(neutraliseLogValue(properties) as Record<string, unknown>) };
+    const sink = structuredLogSink();
+    if (sink) sink.emit(level, text, keys);
+    else context[level](text, keys);
+  };
   return {
-    info: (message, properties) => context.info(neutraliseControls(message), line(properties)),
-    warn: (message, properties) => context.warn(neutraliseControls(message), line(properties)),
-    error: (message, properties) => context.error(neutraliseControls(message), line(properties)),
+    info: (message, properties) => write("info", message, properties),
+    warn: (message, properties) => write("warn", message, properties),
+    error: (message, properties) => write("error", message, properties),
   };
 }

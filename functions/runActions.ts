@@ -7,6 +7,7 @@ import type { ControlOutcome } from "../shared/engine/runControl.js";
 import { accepted, readJsonBody, runLinks } from "./failover.js";
 import { authorizeUser } from "./authorizeUser.js";
 import { problem } from "./httpProblem.js";
+import { withKeys } from "../shared/ports/logger.js";
 import { invocationLogger } from "./invocationLogger.js";
 import { refuseAudited } from "./refuseAudited.js";
 import { runIdProblem } from "./requestLimits.js";
@@ -41,7 +42,7 @@ function actionHandler(action: RunAction) {
     const refuse = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => refuseAudited(root, { who: actor.name, action, runId }, status, title, detail, extra);
     const body = await readJsonBody(request, { allowEmpty: action !== "cancel" });
     if (!body.ok) return refuse(body.status, body.title, body.detail, { field: "(body)" });
-    const control = root.runApi.runControlFor(invocationLogger(context));
+    const control = root.runApi.runControlFor(withKeys(invocationLogger(context), { runId, action }));
     let outcome: ControlOutcome;
     if (action === "cancel") {
       const parsed = CancelBody.safeParse(body.value);

@@ -10,6 +10,7 @@ import { systemClock } from "../ports/clock.js";
 import type { Logger } from "../ports/logger.js";
 import type { NotifierPort } from "../ports/notifier.js";
 import { createHealthPorts } from "./healthPorts.js";
+import { startTelemetry } from "./telemetry.js";
 import { createTableHealthHistory } from "./tableHealthHistory.js";
 import { createTableRunStore } from "./tableRunStore.js";
 
@@ -22,6 +23,7 @@ export async function buildProductionHealthCheck(env: Readonly<Record<string, st
   const config = loadConfig(env);
   const estate = await loadEstateFile(config.ESTATE_CONFIG_PATH);
   const credential: TokenCredential = config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
+  startTelemetry(config, credential);
   const ports = createHealthPorts({ credential, subscriptionId: estate.subscriptionId, clock: systemClock });
   const tables = { endpoint: config.StateTables__tableServiceUri, credential };
   // The run store read directly, not through the app root: drills' results count even when the app cannot start.

@@ -7,6 +7,10 @@ export const ConfigSchema = z.object({
   ESTATE_CONFIG_PATH: z.string().min(1),
   /** Client id of the user-assigned managed identity; empty uses the default credential chain. */
   AZURE_CLIENT_ID: z.string().default(""),
+  /** Application Insights: structured log records go here (customDimensions keep their keys); empty: the host's log only. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(""),
+  /** "Authorization=AAD" (with ClientId=): ingestion signs in with the managed identity, as local auth is off. */
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().default(""),
   /** Service Bus namespace of the step queue (identity-based connection, as the trigger uses it). */
   ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1),
   /** Table service endpoint holding runs, steps and the run lock (identity-based). */

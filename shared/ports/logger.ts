@@ -9,3 +9,12 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A logger that adds the same keys (runId, stepId, incidentId...) to every line, bound once per message. */
+export function withKeys(log: Logger, keys: Readonly<Record<string, unknown>>): Logger {
+  return {
+    info: (message, properties) => log.info(message, { ...keys, ...properties }),
+    warn: (message, properties) => log.warn(message, { ...keys, ...properties }),
+    error: (message, properties) => log.error(message, { ...keys, ...properties }),
+  };
+}
