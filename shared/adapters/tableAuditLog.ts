@@ -1,9 +1,9 @@
-import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { AuditCopy, AuditEntry, AuditLog } from "../ports/auditLog.js";
 import { isDrError } from "../ports/errors.js";
 import { chainEntry, GENESIS_HASH, verifyChain, type ChainedAuditEntry, type ChainReport } from "./auditChain.js";
 import { callAzure } from "./azureErrors.js";
-import { escapeOData, readRow } from "./stateTables.js";
+import { readRow } from "./stateTables.js";
 
 /** The head row: last sequence number and hash of the partition's chain. Sorts after every entry row. */
 const HEAD_ROW = "~head";
@@ -56,9 +56,9 @@ export function createTableAuditLog({ table, estate, copy }: { table: TableClien
       }
     },
     async list(filter = {}) {
-      const conditions = [`PartitionKey eq '${escapeOData(estate)}'`, `RowKey lt '${HEAD_ROW}'`];
-      if (filter.runId) conditions.push(`runId eq '${escapeOData(filter.runId)}'`);
-      if (filter.incidentId) conditions.push(`incidentId eq '${escapeOData(filter.incidentId)}'`);
+      const conditions = [odata`PartitionKey eq ${estate}`, odata`RowKey lt ${HEAD_ROW}`];
+      if (filter.runId) conditions.push(odata`runId eq ${filter.runId}`);
+      if (filter.incidentId) conditions.push(odata`incidentId eq ${filter.incidentId}`);
       const entries: AuditEntry[] = [];
       const pages = table.listEntities<EntryRow>({ queryOptions: { filter: conditions.join(" and ") } });
       for await (const e of pages) {
@@ -74,7 +74,7 @@ export function createTableAuditLog({ table, estate, copy }: { table: TableClien
 export async function verifyTableAuditTrail({ table, estate }: { table: TableClient; estate: string }): Promise<ChainReport> {
   const head = await readHead(table, estate);
   const entries: ChainedAuditEntry[] = [];
-  const filter = `PartitionKey eq '${escapeOData(estate)}' and RowKey lt '${HEAD_ROW}'`;
+  const filter = odata`PartitionKey eq ${estate} and RowKey lt ${HEAD_ROW}`;
   for await (const e of table.listEntities<EntryRow>({ queryOptions: { filter } })) {
     entries.push({ ...auditFields(e), seq: Number(e.seq), prevHash: String(e.prevHash ?? ""), hash: String(e.hash ?? "") });
   }

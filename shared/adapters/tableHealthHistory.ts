@@ -1,10 +1,10 @@
-import type { TableClient } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { CheckStatus, HealthCheck, HealthReport } from "../domain/health/healthReport.js";
 import { DrError, isDrError } from "../ports/errors.js";
 import type { HealthHistoryEntry, HealthHistoryPort, LeaseResult } from "../ports/healthHistory.js";
 import { callAzure } from "./azureErrors.js";
-import { escapeOData, openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
+import { openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const HEALTH_TABLE_NAMES = { reports: "healthreports", locks: "locks" } as const;
 const LEASE_ROW = "health-check";
@@ -32,7 +32,7 @@ export async function createTableHealthHistory(options: TableHealthHistoryOption
 
     async list(estate, limit) {
       const found: HealthHistoryEntry[] = [];
-      const query = reports.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(estate)}'`, select: ENTRY_COLUMNS } });
+      const query = reports.listEntities<TableRow>({ queryOptions: { filter: odata`PartitionKey eq ${estate}`, select: ENTRY_COLUMNS } });
       for await (const entity of query) {
         found.push(entityToEntry(entity));
         if (found.length >= limit) break;
@@ -41,7 +41,7 @@ export async function createTableHealthHistory(options: TableHealthHistoryOption
     },
 
     async get(estate, reportId) {
-      const query = reports.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(estate)}' and reportId eq '${escapeOData(reportId)}'` } });
+      const query = reports.listEntities<TableRow>({ queryOptions: { filter: odata`PartitionKey eq ${estate} and reportId eq ${reportId}` } });
       for await (const entity of query) return entityToReport(entity);
       return undefined;
     },

@@ -1,7 +1,8 @@
+import { odata } from "@azure/data-tables";
 import { DrError } from "../ports/errors.js";
 import type { ChannelHealthRecord, ChannelOutcome, DeliveryRecord, NotificationStore } from "../ports/notificationStore.js";
 import { callAzure } from "./azureErrors.js";
-import { absentWhenEmpty, emptyWhenAbsent, escapeOData, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
+import { absentWhenEmpty, emptyWhenAbsent, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const NOTIFICATION_TABLE_NAMES = { channelHealth: "channelHealth", deliveries: "notificationDeliveries" } as const;
 const CHANNELS_PARTITION = "channels";
@@ -42,7 +43,7 @@ export async function createTableNotificationStore(options: StateTablesOptions):
 
     async listDeliveries(runId) {
       const found: DeliveryRecord[] = [];
-      const query = deliveries.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(tableKey(runId))}'` } });
+      const query = deliveries.listEntities<TableRow>({ queryOptions: { filter: odata`PartitionKey eq ${tableKey(runId)}` } });
       for await (const entity of query) found.push(toDelivery(entity));
       return found.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.eventId.localeCompare(b.eventId) || a.channel.localeCompare(b.channel));
     },
@@ -66,7 +67,7 @@ export async function createTableNotificationStore(options: StateTablesOptions):
 
     async listChannelHealth() {
       const found: ChannelHealthRecord[] = [];
-      const query = health.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${CHANNELS_PARTITION}'` } });
+      const query = health.listEntities<TableRow>({ queryOptions: { filter: odata`PartitionKey eq ${CHANNELS_PARTITION}` } });
       for await (const entity of query) found.push(toHealth(entity));
       return found.sort((a, b) => a.channel.localeCompare(b.channel));
     },

@@ -1,8 +1,8 @@
-import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { DrError } from "../ports/errors.js";
 import type { RunDecisions, RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
 import { callAzure } from "./azureErrors.js";
-import { absentWhenEmpty, emptyWhenAbsent, escapeOData, openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
+import { absentWhenEmpty, emptyWhenAbsent, openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
 export const TABLE_NAMES = { runs: "runs", steps: "steps", locks: "locks" } as const;
 const RUN_ROW = "run";
@@ -39,7 +39,7 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
 
     async listRuns(estate) {
       const found: RunRecord[] = [];
-      const query = runs.listEntities<TableRow>({ queryOptions: { filter: `RowKey eq '${RUN_ROW}' and estate eq '${escapeOData(estate)}'` } });
+      const query = runs.listEntities<TableRow>({ queryOptions: { filter: odata`RowKey eq ${RUN_ROW} and estate eq ${estate}` } });
       for await (const entity of query) found.push(entityToRun(entity));
       return found.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     },
@@ -56,7 +56,7 @@ export async function createTableRunStore(options: StateTablesOptions): Promise<
 
     async listSteps(runId) {
       const found: StepRecord[] = [];
-      const query = steps.listEntities<TableRow>({ queryOptions: { filter: `PartitionKey eq '${escapeOData(runId)}'` } });
+      const query = steps.listEntities<TableRow>({ queryOptions: { filter: odata`PartitionKey eq ${runId}` } });
       for await (const entity of query) found.push(entityToStep(entity));
       return found;
     },

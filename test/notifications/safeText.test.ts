@@ -49,6 +49,6 @@ describe("user text in logs", () => {
     const text = JSON.stringify(lines[0]);
     expect(text).not.toMatch(/\\u001b|\\n|\\r/);
     expect(lines[0]?.[1]).toBe("refused");
-    expect(lines[0]?.[2]).toEqual({ invocationId: "inv-1", reason: "stop [error] forged line red", nested: { why: ["a b"] }, count: 3 });
+    expect(lines[0]?.[2]).toEqual({ invocationId: "inv-1", functionName: "failover", reason: "stop [error] forged line red", nested: { why: ["a b"] }, count: 3 });
   });
 });
