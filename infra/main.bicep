@@ -166,7 +166,8 @@ var deploymentContainerName = 'app-package-${resourceToken}'
 var stepQueueName = 'failover-steps'
 // The step queue, the alert policy's debounce checks, the notification deliveries (shared/config/names.ts).
 var queueNames = ['failover-steps', 'incident-checks', 'notifications']
-var stateTableNames = ['runs', 'steps', 'locks']
+// Every state table the app uses (shared/config/names.ts STATE_TABLES): created here, not at run time.
+var stateTableNames = ['runs', 'steps', 'locks', 'incidents', 'audit', 'idempotency', 'healthreports', 'channelHealth', 'notificationDeliveries']
 // The immutable copy of the audit trail (shared/adapters/blobAuditCopy.ts).
 var auditBlobContainerName = 'audit'
 

@@ -1,12 +1,13 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { CheckStatus, HealthCheck, HealthReport } from "../domain/health/healthReport.js";
+import { STATE_TABLES } from "../config/names.js";
 import { DrError, isDrError } from "../ports/errors.js";
 import type { HealthHistoryEntry, HealthHistoryPort, LeaseResult } from "../ports/healthHistory.js";
 import { callAzure } from "./azureErrors.js";
 import { openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
-export const HEALTH_TABLE_NAMES = { reports: "healthreports", locks: "locks" } as const;
+export const HEALTH_TABLE_NAMES = { reports: STATE_TABLES.healthReports, locks: STATE_TABLES.locks } as const;
 const LEASE_ROW = "health-check";
 /** Table Storage limits: 64 KiB per binary property, 1 MiB per entity; the rest of the row is small. */
 const CHUNK_BYTES = 64 * 1024;

@@ -1,3 +1,4 @@
+import { STATE_TABLES } from "../config/names.js";
 import type { TableClient } from "@azure/data-tables";
 import { createHash } from "node:crypto";
 import { DrError } from "../ports/errors.js";
@@ -5,7 +6,7 @@ import type { IdempotencyRecord, IdempotencyStore } from "../ports/idempotency.j
 import { callAzure } from "./azureErrors.js";
 import { releaseRow } from "./stateTables.js";
 
-export const IDEMPOTENCY_TABLE = "idempotency";
+export const IDEMPOTENCY_TABLE = STATE_TABLES.idempotency;
 /** Racing callers re-read at most this often before the request is answered with a retryable error. */
 const CLAIM_ATTEMPTS = 5;
 

@@ -1,10 +1,11 @@
 import { odata } from "@azure/data-tables";
+import { STATE_TABLES } from "../config/names.js";
 import { DrError } from "../ports/errors.js";
 import type { ChannelHealthRecord, ChannelOutcome, DeliveryRecord, NotificationStore } from "../ports/notificationStore.js";
 import { callAzure } from "./azureErrors.js";
 import { absentWhenEmpty, emptyWhenAbsent, openTable, readRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
-export const NOTIFICATION_TABLE_NAMES = { channelHealth: "channelHealth", deliveries: "notificationDeliveries" } as const;
+export const NOTIFICATION_TABLE_NAMES = { channelHealth: STATE_TABLES.channelHealth, deliveries: STATE_TABLES.notificationDeliveries } as const;
 const CHANNELS_PARTITION = "channels";
 const MAX_HEALTH_UPDATES = 20;
 /** Keeps a row well below Table Storage's 64 KiB per string property. */

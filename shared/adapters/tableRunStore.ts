@@ -1,10 +1,11 @@
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { STATE_TABLES } from "../config/names.js";
 import { DrError } from "../ports/errors.js";
 import type { RunDecisions, RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
 import { callAzure } from "./azureErrors.js";
 import { absentWhenEmpty, emptyWhenAbsent, openTable, readRow, releaseRow, type StateTablesOptions, type TableRow } from "./stateTables.js";
 
-export const TABLE_NAMES = { runs: "runs", steps: "steps", locks: "locks" } as const;
+export const TABLE_NAMES = { runs: STATE_TABLES.runs, steps: STATE_TABLES.steps, locks: STATE_TABLES.locks } as const;
 const RUN_ROW = "run";
 const LOCK_ROW = "active-run";
 const BATCH_LIMIT = 100;

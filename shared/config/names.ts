@@ -8,3 +8,18 @@ export const FUNCTION_NAMES = { stepWorker: "stepWorker", stepDeadLetters: "step
 /** Notification queue: one message per (event, channel); its worker delivers and schedules retries on it. */
 export const NOTIFICATION_QUEUE_NAME = "notifications";
 export const NOTIFICATION_WORKER_FUNCTION = "notificationWorker";
+/**
+ * Every Table Storage table the product keeps state in. infra/main.bicep creates exactly these
+ * (test/infra checks), so the app needs no table-create right in Azure.
+ */
+export const STATE_TABLES = {
+  runs: "runs",
+  steps: "steps",
+  locks: "locks",
+  incidents: "incidents",
+  audit: "audit",
+  idempotency: "idempotency",
+  healthReports: "healthreports",
+  channelHealth: "channelHealth",
+  notificationDeliveries: "notificationDeliveries",
+} as const;

@@ -5,8 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../../shared/config/loadConfig.js";
-import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STEP_QUEUE_NAME } from "../../shared/config/names.js";
-import { TABLE_NAMES } from "../../shared/adapters/tableRunStore.js";
+import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STATE_TABLES, STEP_QUEUE_NAME } from "../../shared/config/names.js";
 import { classifyAlert } from "../../shared/domain/alerts/classifyAlert.js";
 import { parseCommonAlert } from "../../shared/domain/alerts/commonAlert.js";
 import { parseEstate } from "../../shared/domain/estate.js";
@@ -565,7 +564,7 @@ describe("infra (Bicep compiled to ARM)", () => {
     expect(props(storage)["allowBlobPublicAccess"]).toBe(false);
     const tables = one("Microsoft.Storage/storageAccounts/tableServices/tables");
     expect(tables.resource.name).toContain("parameters('stateTableNames')[copyIndex()]");
-    expect(resolveIn(tables, "[parameters('stateTableNames')]")).toEqual(Object.values(TABLE_NAMES));
+    expect(resolveIn(tables, "[parameters('stateTableNames')]")).toEqual(Object.values(STATE_TABLES));
   });
 
   it("declares the step, incident-check and notification queues with duplicate detection, bounded redelivery and dead-lettering", () => {
