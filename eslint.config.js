@@ -27,10 +27,20 @@ export default tseslint.config(
     },
   },
   {
+    // The domain is pure: no I/O, no clock, no randomness; all of it is passed in.
     files: ["shared/domain/**/*.ts"],
     rules: {
       "no-restricted-globals": ["error", { name: "process", message: "The domain is pure: pass values in." }],
-      "no-restricted-syntax": ["error", { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "The domain gets time passed in." }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["node:*", "fs", "path", "crypto", "os", "http", "https", "net", "child_process"], message: "The domain does no I/O: pass values in." }, { group: ["@azure/*"], message: "Only shared/adapters/ may import @azure/*." }] },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "The domain gets time passed in." },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "The domain gets time passed in." },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: "The domain gets randomness passed in." },
+      ],
     },
   },
 );
