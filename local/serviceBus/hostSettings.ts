@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { issuesText } from "../../shared/config/zodIssues.js";
 
 /** The Functions Service Bus trigger settings the emulator honours, from host.json `extensions.serviceBus`. */
 export interface TriggerSettings {
@@ -35,7 +36,7 @@ const HostJson = z.object({ extensions: z.object({ serviceBus: ServiceBusExtensi
 
 export async function readTriggerSettings(hostJson: URL | string = HOST_JSON): Promise<TriggerSettings> {
   const parsed = HostJson.safeParse(JSON.parse(await readFile(hostJson, "utf8")));
-  if (!parsed.success) throw new Error(`host.json extensions.serviceBus: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success) throw new Error(`host.json extensions.serviceBus: ${issuesText(parsed.error, "")}`);
   const { serviceBus } = parsed.data.extensions;
   return {
     maxConcurrentCalls: serviceBus.maxConcurrentCalls,

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { issuesText } from "../../shared/config/zodIssues.js";
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: string };
 
@@ -6,6 +7,5 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
   const result = schema.safeParse(body);
   if (result.success) return { ok: true, value: result.data };
-  const problems = result.error.issues.map((i) => `${i.path.length > 0 ? i.path.map(String).join(".") : "(body)"}: ${i.message}`);
-  return { ok: false, problems: problems.join("; ") };
+  return { ok: false, problems: issuesText(result.error, "(body)") };
 }

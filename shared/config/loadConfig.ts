@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DRILL_SCOPE_PATTERN } from "../engine/runApi.js";
+import { DRILL_SCOPE_PATTERN } from "./drillScope.js";
+import { issueText } from "./zodIssues.js";
 
 /** App settings the product reads; `local.settings.sample.json` and the Bicep app settings list exactly these. */
 export const ConfigSchema = z.object({
@@ -79,7 +80,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const parsed = ConfigSchema.safeParse(Object.fromEntries(CONFIG_KEYS.map((k) => [k, env[k]])));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    const problems = parsed.error.issues.map((i) => issueText(i, ""));
     throw new ConfigError(`Invalid app settings:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
   return Object.freeze(parsed.data);

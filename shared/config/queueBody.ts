@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { issuesText } from "./zodIssues.js";
 
 /**
  * A validator for one queue's message bodies: the trigger hands a function the decoded JSON (or the
@@ -8,7 +9,7 @@ import type { z } from "zod";
 export function queueBodyParser<T>(schema: z.ZodType<T>, what: string): (body: unknown) => T {
   return (body) => {
     const parsed = schema.safeParse(typeof body === "string" ? jsonOrText(body) : body);
-    if (!parsed.success) throw new Error(`malformed ${what}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}`);
+    if (!parsed.success) throw new Error(`malformed ${what}: ${issuesText(parsed.error, "(body)")}`);
     return parsed.data;
   };
 }

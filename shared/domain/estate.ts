@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { issueText } from "../config/zodIssues.js";
 
 /** A name usable in step ids and Table Storage row keys. */
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '.', '_' or '-'");
@@ -207,7 +208,7 @@ export class EstateConfigError extends Error {
 export function parseEstate(input: unknown): Estate {
   const parsed = EstateSchema.safeParse(input);
   if (!parsed.success) {
-    throw new EstateConfigError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+    throw new EstateConfigError(parsed.error.issues.map((i) => issueText(i, "(root)", "bracketed")));
   }
   const estate = parsed.data;
   const problems = crossCheck(estate);
@@ -314,11 +315,6 @@ function findCycle(tiers: readonly Tier[]): string[] | undefined {
     if (cycle) return cycle;
   }
   return undefined;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(root)";
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
 }
 
 function deepFreeze<T>(value: T): T {

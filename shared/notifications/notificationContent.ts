@@ -1,4 +1,5 @@
 import type { NotificationEvent } from "../ports/notificationChannel.js";
+import { formatDuration } from "../report/formatDuration.js";
 import { neutraliseUserText } from "./safeText.js";
 
 /** How an event reads: one tone for the colour, facts for a glance, the words a person acts on. */
@@ -92,10 +93,10 @@ export function buildNotificationContent(received: NotificationEvent): Notificat
       if (o) {
         const rtoMet = o.rtoSeconds <= o.rtoTargetSeconds;
         const rpoMet = o.dataLossWindowSeconds === null || o.dataLossWindowSeconds <= o.rpoTargetSeconds;
-        facts.push(["RTO", `${duration(o.rtoSeconds)} (target ${duration(o.rtoTargetSeconds)}) ${rtoMet ? "met" : "MISSED"}`]);
+        facts.push(["RTO", `${formatDuration(o.rtoSeconds)} (target ${formatDuration(o.rtoTargetSeconds)}) ${rtoMet ? "met" : "MISSED"}`]);
         facts.push([
           "Data-loss window",
-          o.dataLossWindowSeconds === null ? "not measured" : `${duration(o.dataLossWindowSeconds)} (RPO ${duration(o.rpoTargetSeconds)}) ${rpoMet ? "met" : "MISSED"}`,
+          o.dataLossWindowSeconds === null ? "not measured" : `${formatDuration(o.dataLossWindowSeconds)} (RPO ${formatDuration(o.rpoTargetSeconds)}) ${rpoMet ? "met" : "MISSED"}`,
         ]);
         if (!rtoMet || !rpoMet) tone = "warning";
       }
@@ -158,15 +159,6 @@ export function buildNotificationContent(received: NotificationEvent): Notificat
         ...action(undefined),
       };
   }
-}
-
-/** "41 min 12 s"; whole hours beyond two hours. */
-export function duration(seconds: number): string {
-  const total = Math.max(0, Math.round(seconds));
-  const minutes = Math.floor(total / 60);
-  const secs = total % 60;
-  if (minutes >= 120) return [`${Math.floor(minutes / 60)} h`, minutes % 60 ? `${minutes % 60} min` : ""].filter(Boolean).join(" ");
-  return [minutes ? `${minutes} min` : "", secs || !minutes ? `${secs} s` : ""].filter(Boolean).join(" ");
 }
 
 function listVms(vms: readonly string[]): string {

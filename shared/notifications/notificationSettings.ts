@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { issuesText } from "../config/zodIssues.js";
 import { CHANNEL_NAMES, type ChannelName } from "../ports/notificationChannel.js";
 import { RUN_EVENT_KINDS, type RunEventKind } from "../ports/notifier.js";
 
@@ -136,7 +137,7 @@ function parseRoutes(text: string, report: (setting: "NOTIFY_ROUTES", problem: s
   }
   const parsed = RoutesSchema.safeParse(json);
   if (!parsed.success) {
-    report("NOTIFY_ROUTES", parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
+    report("NOTIFY_ROUTES", issuesText(parsed.error, "(root)"));
     return undefined;
   }
   return parsed.data;

@@ -59,8 +59,17 @@ function stepReport(record: StepRecord): StepReport {
     startedAt: record.startedAt ?? null,
     finishedAt: record.finishedAt ?? null,
     attempts: started ? record.retries + 1 : 0,
-    detail: record.error ?? record.detail ?? null,
+    detail: withStoreOutages(record.error ?? record.detail ?? null, record),
   };
+}
+
+/** A step put off by an unreachable state store says so, and for how long, after what it did. */
+function withStoreOutages(detail: string | null, record: StepRecord): string | null {
+  const outages = record.journal.storeOutages ?? [];
+  if (outages.length === 0) return detail;
+  const seconds = Math.round(outages.reduce((sum, o) => sum + Date.parse(o.until) - Date.parse(o.since), 0) / 1000);
+  const delay = `delayed ${seconds} s by an unreachable state store (${outages.reduce((sum, o) => sum + o.deferrals, 0)} deferrals)`;
+  return detail === null ? delay : `${detail}; ${delay}`;
 }
 
 /**

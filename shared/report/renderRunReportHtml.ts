@@ -1,3 +1,5 @@
+import { formatDuration } from "./formatDuration.js";
+import { html, joinHtml, type Html } from "./html.js";
 import type { DnsChange, RunReport, StepReport } from "./runReport.js";
 
 type Outcome = RunReport["outcome"];
@@ -14,71 +16,55 @@ const GOOD = "#1a7f37", BAD = "#cf222e", MUTED = "#6e7781";
 // Timeline geometry, in SVG user units (the SVG scales to the page width).
 const ROW_H = 22, LABEL_W = 300, CHART_W = 620, TOP = 22, AXIS_H = 40, LABEL_CHARS = 44;
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Every string from the report goes through here: targets and details are free text from Azure and guests. */
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
-}
-
 /** Seconds since `originMs`, or null when absent or unparseable, so no NaN ever reaches the page. */
 function offsetSeconds(iso: string | null, originMs: number): number | null {
   const ms = iso === null ? NaN : Date.parse(iso);
   return Number.isFinite(ms) && Number.isFinite(originMs) ? Math.max(0, (ms - originMs) / 1000) : null;
 }
 
-/** "41 min 12 s"; minutes up to two hours because that is how RTO targets are stated ("60 min"). */
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "—";
-  const total = Math.max(0, Math.round(seconds));
-  const minutes = Math.floor(total / 60), secs = total % 60;
-  if (minutes >= 120) return [`${Math.floor(minutes / 60)} h`, minutes % 60 ? `${minutes % 60} min` : ""].filter(Boolean).join(" ");
-  return [minutes ? `${minutes} min` : "", secs || !minutes ? `${secs} s` : ""].filter(Boolean).join(" ");
-}
-
 /** UTC by hand rather than toLocaleString, so the page does not depend on the renderer's locale or zone. */
 function formatHuman(iso: string | null): string {
   if (iso === null) return "—";
   const d = new Date(iso);
-  if (!Number.isFinite(d.getTime())) return esc(iso);
+  if (!Number.isFinite(d.getTime())) return iso;
   const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()] ?? "";
   return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${d.toISOString().slice(11, 19)} UTC`;
 }
 
-function timeCell(iso: string | null, originMs: number): string {
+function timeCell(iso: string | null, originMs: number): Html | string {
   const offset = offsetSeconds(iso, originMs);
   if (iso === null) return "—";
-  const clock = Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(11, 19) : esc(iso);
-  return `<time datetime="${esc(iso)}" title="${esc(iso)}">${clock}</time>${offset === null ? "" : ` <small>T+${formatDuration(offset)}</small>`}`;
+  const clock = Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString().slice(11, 19) : iso;
+  return html`<time datetime="${iso}" title="${iso}">${clock}</time>${offset !== null && html` <small>T+${formatDuration(offset)}</small>`}`;
 }
 
-function badge(text: string, colour: string, cls = "badge"): string {
-  return `<span class="${cls}" style="background:${colour}">${esc(text)}</span>`;
+function badge(text: string, colour: string, cls = "badge"): Html {
+  return html`<span class="${cls}" style="background:${colour}">${text}</span>`;
 }
 
-function header(r: RunReport): string {
-  const reason = r.failureReason === null ? "" : `<p class="reason"><strong>Failure reason:</strong> ${esc(r.failureReason)}</p>`;
-  return `<header><h1>${esc(r.estate)} — ${MODE_LABEL[r.mode]} ${badge(r.outcome, OUTCOME_COLOUR[r.outcome], "badge outcome")}</h1>
-<p class="meta">Run <code>${esc(r.runId)}</code> · triggered by ${esc(r.trigger)}</p>${reason}</header>`;
+function header(r: RunReport): Html {
+  const reason = r.failureReason !== null && html`<p class="reason"><strong>Failure reason:</strong> ${r.failureReason}</p>`;
+  return html`<header><h1>${r.estate} — ${MODE_LABEL[r.mode]} ${badge(r.outcome, OUTCOME_COLOUR[r.outcome], "badge outcome")}</h1>
+<p class="meta">Run <code>${r.runId}</code> · triggered by ${r.trigger}</p>${reason}</header>`;
 }
 
-function figure(label: string, value: string, colour: string, sub = ""): string {
-  return `<div class="fig"><div class="label">${label}</div><div class="value" style="color:${colour}">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ""}</div>`;
+function figure(label: string, value: string, colour: string, sub: Html | string | false = false): Html {
+  return html`<div class="fig"><div class="label">${label}</div><div class="value" style="color:${colour}">${value}</div>${sub && html`<div class="sub">${sub}</div>`}</div>`;
 }
 
-function keyFigures(r: RunReport): string {
+function keyFigures(r: RunReport): Html {
   const running = r.outcome === "running";
   const rto = `${formatDuration(r.rtoSeconds)} of ${formatDuration(r.rtoTargetSeconds)}`;
   const loss = r.dataLossWindowSeconds === null ? "not measured" : `${formatDuration(r.dataLossWindowSeconds)} of ${formatDuration(r.rpoTargetSeconds)}`;
   const lossColour = r.dataLossWindowSeconds === null ? MUTED : r.dataLossWindowSeconds <= r.rpoTargetSeconds ? GOOD : BAD;
   const count = (s: StepStatus): number => r.steps.filter((step) => step.status === s).length;
   const others = r.steps.length - count("succeeded") - count("failed");
-  return `<section class="figures">
+  return html`<section class="figures">
 ${figure(running ? "RTO so far vs target" : "RTO vs target", rto, r.rtoSeconds <= r.rtoTargetSeconds ? GOOD : BAD)}
 ${figure("Data-loss window vs RPO", loss, lossColour)}
-${figure("Started", formatHuman(r.startedAt), "inherit", `<code>${esc(r.startedAt)}</code>`)}
-${figure("Finished", r.finishedAt === null ? "not yet" : formatHuman(r.finishedAt), "inherit", r.finishedAt === null ? "" : `<code>${esc(r.finishedAt)}</code>`)}
-${figure("Steps", `${count("succeeded")} succeeded · ${count("failed")} failed`, count("failed") ? BAD : GOOD, others ? `${others} other (not finished or cancelled)` : "")}
+${figure("Started", formatHuman(r.startedAt), "inherit", html`<code>${r.startedAt}</code>`)}
+${figure("Finished", r.finishedAt === null ? "not yet" : formatHuman(r.finishedAt), "inherit", r.finishedAt !== null && html`<code>${r.finishedAt}</code>`)}
+${figure("Steps", `${count("succeeded")} succeeded · ${count("failed")} failed`, count("failed") ? BAD : GOOD, others > 0 && `${others} other (not finished or cancelled)`)}
 </section>`;
 }
 
@@ -99,20 +85,20 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function timelineRow(step: StepReport, y: number, x: (s: number) => number, originMs: number, runEnd: number): string {
+function timelineRow(step: StepReport, y: number, x: (s: number) => number, originMs: number, runEnd: number): Html {
   const label = `${step.kind} · ${step.target}`;
   const start = offsetSeconds(step.startedAt, originMs);
   const end = offsetSeconds(step.finishedAt, originMs);
-  const text = `<text x="${LABEL_W - 8}" y="${y + 15}" text-anchor="end"><title>${esc(label)}</title>${esc(truncate(label, LABEL_CHARS))}</text>`;
-  if (start === null) return `<g class="row" data-step-id="${esc(step.id)}">${text}<text x="${LABEL_W + 4}" y="${y + 15}" class="nobar">${esc(step.status)} — not started</text></g>`;
+  const text = html`<text x="${LABEL_W - 8}" y="${y + 15}" text-anchor="end"><title>${label}</title>${truncate(label, LABEL_CHARS)}</text>`;
+  if (start === null) return html`<g class="row" data-step-id="${step.id}">${text}<text x="${LABEL_W + 4}" y="${y + 15}" class="nobar">${step.status} — not started</text></g>`;
   // An unfinished step runs to the report's notion of "now" (the RTO clock), drawn faded.
   const stop = Math.max(end ?? runEnd, start);
   const width = Math.max(2, x(stop) - x(start));
   const tip = `${step.id}: ${step.status}, ${formatDuration(stop - start)}${end === null ? " (no end recorded)" : ""}`;
-  return `<g class="row" data-step-id="${esc(step.id)}">${text}<rect x="${x(start).toFixed(1)}" y="${y + 4}" width="${width.toFixed(1)}" height="${ROW_H - 8}" rx="3" fill="${STEP_COLOUR[step.status]}"${end === null ? ' fill-opacity="0.55"' : ""}><title>${esc(tip)}</title></rect></g>`;
+  return html`<g class="row" data-step-id="${step.id}">${text}<rect x="${x(start).toFixed(1)}" y="${y + 4}" width="${width.toFixed(1)}" height="${ROW_H - 8}" rx="3" fill="${STEP_COLOUR[step.status]}"${end === null && html` fill-opacity="0.55"`}><title>${tip}</title></rect></g>`;
 }
 
-function timeline(r: RunReport): string {
+function timeline(r: RunReport): Html {
   const originMs = Date.parse(r.startedAt);
   const extent = r.durationSeconds ?? r.rtoSeconds;
   const runEnd = Number.isFinite(extent) ? Math.max(0, extent) : 0;
@@ -123,74 +109,74 @@ function timeline(r: RunReport): string {
   const tick = tickSeconds(span);
   const axisMax = Math.ceil(span / tick) * tick;
   const x = (s: number): number => LABEL_W + (s / axisMax) * CHART_W;
-  const rows: string[] = [];
+  const rows: Html[] = [];
   let y = TOP;
   for (const [tier, steps] of groupByTier(r.steps)) {
-    rows.push(`<text x="8" y="${y + 15}" class="tier">${tier === null ? "Estate-wide" : `Tier ${esc(tier)}`}</text>`);
+    rows.push(html`<text x="8" y="${y + 15}" class="tier">${tier === null ? "Estate-wide" : `Tier ${tier}`}</text>`);
     y += ROW_H;
     for (const step of steps) {
       rows.push(timelineRow(step, y, x, originMs, runEnd));
       y += ROW_H;
     }
   }
-  const ticks: string[] = [];
+  const ticks: Html[] = [];
   for (let s = 0; s <= axisMax; s += tick) {
-    ticks.push(`<line x1="${x(s)}" x2="${x(s)}" y1="${TOP}" y2="${y}" class="grid"/><text x="${x(s)}" y="${y + 16}" text-anchor="middle">${s / 60}</text>`);
+    ticks.push(html`<line x1="${x(s)}" x2="${x(s)}" y1="${TOP}" y2="${y}" class="grid"/><text x="${x(s)}" y="${y + 16}" text-anchor="middle">${s / 60}</text>`);
   }
   const rtoX = x(target).toFixed(1);
-  const rtoLine = `<g class="rto-target"><line x1="${rtoX}" x2="${rtoX}" y1="${TOP - 6}" y2="${y}" stroke="${BAD}" stroke-dasharray="5 4" stroke-width="1.5"><title>RTO target ${formatDuration(r.rtoTargetSeconds)}</title></line><text x="${rtoX}" y="${TOP - 9}" text-anchor="end" fill="${BAD}">RTO target ${formatDuration(r.rtoTargetSeconds)}</text></g>`;
+  const rtoLine = html`<g class="rto-target"><line x1="${rtoX}" x2="${rtoX}" y1="${TOP - 6}" y2="${y}" stroke="${BAD}" stroke-dasharray="5 4" stroke-width="1.5"><title>RTO target ${formatDuration(r.rtoTargetSeconds)}</title></line><text x="${rtoX}" y="${TOP - 9}" text-anchor="end" fill="${BAD}">RTO target ${formatDuration(r.rtoTargetSeconds)}</text></g>`;
   const height = y + AXIS_H;
-  return `<section><h2>Timeline</h2><svg class="timeline" viewBox="0 0 ${LABEL_W + CHART_W + 20} ${height}" role="img" aria-labelledby="tl-title">
+  return html`<section><h2>Timeline</h2><svg class="timeline" viewBox="0 0 ${LABEL_W + CHART_W + 20} ${height}" role="img" aria-labelledby="tl-title">
 <title id="tl-title">Step timeline, minutes from run start</title>
-${ticks.join("\n")}
+${joinHtml(ticks, "\n")}
 <line x1="${LABEL_W}" x2="${LABEL_W + CHART_W}" y1="${y}" y2="${y}" class="axis"/>
 <text x="${LABEL_W + CHART_W / 2}" y="${y + 34}" text-anchor="middle" class="caption">minutes from run start</text>
-${rows.join("\n")}
+${joinHtml(rows, "\n")}
 ${rtoLine}
-</svg>${r.steps.length === 0 ? "<p>No steps recorded.</p>" : ""}</section>`;
+</svg>${r.steps.length === 0 && html`<p>No steps recorded.</p>`}</section>`;
 }
 
 function list(values: readonly string[]): string {
-  return values.length ? values.map(esc).join(", ") : "—";
+  return values.length ? values.join(", ") : "—";
 }
 
-function dnsTable(changes: readonly DnsChange[]): string {
-  if (changes.length === 0) return `<section><h2>DNS changes</h2><p>No DNS changes.</p></section>`;
-  const rows = changes.map((c) => `<tr><td>${esc(c.record)}</td><td>${esc(c.zoneType)}</td><td>${list(c.from)} → ${list(c.to)}</td></tr>`);
-  return `<section><h2>DNS changes</h2><table><thead><tr><th scope="col">Record</th><th scope="col">Zone</th><th scope="col">From → to</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+function dnsTable(changes: readonly DnsChange[]): Html {
+  if (changes.length === 0) return html`<section><h2>DNS changes</h2><p>No DNS changes.</p></section>`;
+  const rows = changes.map((c) => html`<tr><td>${c.record}</td><td>${c.zoneType}</td><td>${list(c.from)} → ${list(c.to)}</td></tr>`);
+  return html`<section><h2>DNS changes</h2><table><thead><tr><th scope="col">Record</th><th scope="col">Zone</th><th scope="col">From → to</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
-function notesList(notes: readonly string[]): string {
-  return notes.length === 0 ? "" : `<section><h2>Notes</h2><ul>${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></section>`;
+function notesList(notes: readonly string[]): Html | null {
+  return notes.length === 0 ? null : html`<section><h2>Notes</h2><ul>${notes.map((n) => html`<li>${n}</li>`)}</ul></section>`;
 }
 
-function stepsTable(r: RunReport): string {
+function stepsTable(r: RunReport): Html {
   const originMs = Date.parse(r.startedAt);
   const rows = r.steps.map((s) => {
     const start = offsetSeconds(s.startedAt, originMs), end = offsetSeconds(s.finishedAt, originMs);
     const duration = start !== null && end !== null ? formatDuration(end - start) : "—";
-    return `<tr><td><code>${esc(s.id)}</code></td><td>${esc(s.kind)}</td><td>${esc(s.target)}</td><td>${s.tier === null ? "estate" : esc(s.tier)}</td>
-<td>${badge(s.status, STEP_COLOUR[s.status])}</td><td>${timeCell(s.startedAt, originMs)}</td><td>${timeCell(s.finishedAt, originMs)}</td><td>${duration}</td><td class="num">${s.attempts}</td><td class="detail">${s.detail === null ? "" : esc(s.detail)}</td></tr>`;
+    return html`<tr><td><code>${s.id}</code></td><td>${s.kind}</td><td>${s.target}</td><td>${s.tier ?? "estate"}</td>
+<td>${badge(s.status, STEP_COLOUR[s.status])}</td><td>${timeCell(s.startedAt, originMs)}</td><td>${timeCell(s.finishedAt, originMs)}</td><td>${duration}</td><td class="num">${s.attempts}</td><td class="detail">${s.detail}</td></tr>`;
   });
-  const head = ["Id", "Kind", "Target", "Tier", "Status", "Start", "End", "Duration", "Attempts", "Detail"].map((h) => `<th scope="col">${h}</th>`).join("");
-  return `<section><h2>Steps</h2><table><thead><tr>${head}</tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
+  const head = ["Id", "Kind", "Target", "Tier", "Status", "Start", "End", "Duration", "Attempts", "Detail"].map((h) => html`<th scope="col">${h}</th>`);
+  return html`<section><h2>Steps</h2><table><thead><tr>${head}</tr></thead><tbody>${joinHtml(rows, "\n")}</tbody></table></section>`;
 }
 
 /** Earlier drills: each one's outcome, RTO and data-loss window against the targets, to see the trend. */
-function historyTable(r: RunReport): string {
-  if (r.history === undefined) return "";
-  if (r.history.length === 0) return `<section class="history"><h2>Earlier drills</h2><p>No earlier drill of ${esc(r.estate)}.</p></section>`;
+function historyTable(r: RunReport): Html | null {
+  if (r.history === undefined) return null;
+  if (r.history.length === 0) return html`<section class="history"><h2>Earlier drills</h2><p>No earlier drill of ${r.estate}.</p></section>`;
   const rows = r.history.map((h) => {
     const loss = h.dataLossWindowSeconds === null ? "—" : formatDuration(h.dataLossWindowSeconds);
     const lossColour = h.dataLossWindowSeconds === null ? MUTED : h.dataLossWindowSeconds <= h.rpoTargetSeconds ? GOOD : BAD;
-    return `<tr data-run-id="${esc(h.runId)}"><td>${formatHuman(h.startedAt)}</td><td><a href="/api/runs/${esc(encodeURIComponent(h.runId))}/report"><code>${esc(h.runId)}</code></a></td><td>${esc(h.trigger)}</td><td>${badge(h.outcome, OUTCOME_COLOUR[h.outcome])}</td>
+    return html`<tr data-run-id="${h.runId}"><td>${formatHuman(h.startedAt)}</td><td><a href="/api/runs/${encodeURIComponent(h.runId)}/report"><code>${h.runId}</code></a></td><td>${h.trigger}</td><td>${badge(h.outcome, OUTCOME_COLOUR[h.outcome])}</td>
 <td style="color:${h.rtoSeconds <= h.rtoTargetSeconds ? GOOD : BAD}">${formatDuration(h.rtoSeconds)} of ${formatDuration(h.rtoTargetSeconds)}</td><td style="color:${lossColour}">${loss} of ${formatDuration(h.rpoTargetSeconds)}</td></tr>`;
   });
-  const head = ["Started", "Run", "Trigger", "Outcome", "RTO vs target", "Data loss vs RPO"].map((h) => `<th scope="col">${h}</th>`).join("");
-  return `<section class="history"><h2>Earlier drills</h2><table><thead><tr>${head}</tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
+  const head = ["Started", "Run", "Trigger", "Outcome", "RTO vs target", "Data loss vs RPO"].map((h) => html`<th scope="col">${h}</th>`);
+  return html`<section class="history"><h2>Earlier drills</h2><table><thead><tr>${head}</tr></thead><tbody>${joinHtml(rows, "\n")}</tbody></table></section>`;
 }
 
-const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:0 auto;padding:16px 24px;max-width:1200px}
+const CSS = html`body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:0 auto;padding:16px 24px;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .meta{color:#59636e;margin:0}.reason{background:#ffebe9;border-left:4px solid #cf222e;padding:6px 10px}
 .badge{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600;white-space:nowrap}h1 .badge{font-size:15px;vertical-align:middle}
@@ -202,9 +188,9 @@ th{background:#f6f8fa}.num{text-align:right}.detail{max-width:360px;overflow-wra
 
 /** The self-contained page an on-call engineer reads after a failover or drill: no scripts, no external resources. */
 export function renderRunReportHtml(report: RunReport): string {
-  return `<!DOCTYPE html>
+  return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(`${report.estate} ${MODE_LABEL[report.mode].toLowerCase()} ${report.runId}: ${report.outcome}`)}</title>
+<title>${`${report.estate} ${MODE_LABEL[report.mode].toLowerCase()} ${report.runId}: ${report.outcome}`}</title>
 <style>${CSS}</style></head>
 <body>
 ${header(report)}
@@ -215,5 +201,5 @@ ${notesList(report.notes)}
 ${stepsTable(report)}
 ${historyTable(report)}
 </body></html>
-`;
+`.toString();
 }
