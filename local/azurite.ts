@@ -8,21 +8,35 @@ export interface RunningAzurite {
   readonly tableEndpoint: string;
   /** Endpoint of the service started (the table endpoint, or the blob endpoint for "blob"). */
   readonly endpoint: string;
+  /** The loopback port it listens on (pass it back to start again at the same endpoint). */
+  readonly port: number;
+  /** Stops it; with a `location`, Azurite saves its data there first. */
   stop(): Promise<void>;
+}
+
+export interface AzuriteOptions {
+  /** Keep the data in this directory (Azurite's --location) instead of in memory, so a restart finds it. */
+  readonly location?: string;
+  /** Listen on this port instead of a free one (to restart at the same endpoint). */
+  readonly port?: number;
 }
 
 /** Azurite's published development account (not a secret: it is the same for every Azurite). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
 export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-/** Starts Azurite's Table (or Blob) service in memory, telemetry off, on a free loopback port. */
-export async function startAzurite(service: "table" | "blob" = "table"): Promise<RunningAzurite> {
-  const port = await freePort();
+/** How long a stop waits for Azurite to save and exit before killing it. */
+const STOP_GRACE_MS = 10_000;
+
+/** Starts Azurite's Table (or Blob) service, telemetry off, on a loopback port: in memory unless `location` is given. */
+export async function startAzurite(service: "table" | "blob" = "table", options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const port = options.port ?? (await freePort());
   const require = createRequire(import.meta.url);
   const main = path.join(path.dirname(require.resolve("azurite/package.json")), `dist/src/${service}/main.js`);
+  const persistence = options.location === undefined ? ["--inMemoryPersistence"] : ["--location", options.location];
   const child = spawn(
     process.execPath,
-    [main, `--${service}Host`, "127.0.0.1", `--${service}Port`, String(port), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent"],
+    [main, `--${service}Host`, "127.0.0.1", `--${service}Port`, String(port), ...persistence, "--disableTelemetry", "--skipApiVersionCheck", "--silent"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -45,15 +59,22 @@ export async function startAzurite(service: "table" | "blob" = "table"): Promise
   // Azurite never outlives the process that started it, even one that exits without stopping it.
   const killOnExit = (): void => void child.kill();
   process.once("exit", killOnExit);
+  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   return {
-    tableEndpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
-    endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    tableEndpoint: endpoint,
+    endpoint,
+    port,
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener("exit", killOnExit);
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // SIGINT is Azurite's graceful close (its main.js): the server closes and the data on disk is saved.
+        const hardStop = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+        child.once("exit", () => {
+          clearTimeout(hardStop);
+          resolve();
+        });
+        child.kill("SIGINT");
       }),
   };
 }

@@ -43,3 +43,39 @@ export async function callAzure<T>(what: string, call: () => Promise<T>): Promis
     throw toDrError(error, what);
   }
 }
+
+/**
+ * Node system error codes that mean the service was not reached or the connection died (the SDK's
+ * RestError carries them as `code`; its exponential retry retries the same set, plus DNS's EAI_AGAIN).
+ */
+const UNREACHABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "REQUEST_SEND_ERROR",
+]);
+
+/**
+ * Statuses with which Azure Storage says "not now" rather than "no": 500 InternalError or
+ * OperationTimedOut, 503 ServerBusy (Common REST API error codes,
+ * learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes), and the gateway's 502/504.
+ */
+const UNAVAILABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+/** True for a storage answer that means the service is unavailable, not that the request was wrong. */
+export function isUnavailableStatus(status: number | undefined): boolean {
+  return status !== undefined && UNAVAILABLE_STATUSES.has(status);
+}
+
+/** True when an SDK error says the service could not be reached or could not serve at all. */
+export function isUnreachable(error: unknown): boolean {
+  if (!isRestError(error)) return false;
+  if (error.statusCode !== undefined) return isUnavailableStatus(error.statusCode);
+  return error.code !== undefined && UNREACHABLE_NETWORK_CODES.has(error.code);
+}

@@ -1,7 +1,8 @@
 import { TableClient, type NamedKeyCredential, type TableEntityResult, type TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { DrError } from "../ports/errors.js";
-import { callAzure } from "./azureErrors.js";
+import { callAzure, isUnavailableStatus, isUnreachable } from "./azureErrors.js";
 
 export interface StateTablesOptions {
   readonly endpoint: string;
@@ -16,9 +17,41 @@ export type TableRow = Record<string, unknown> & { partitionKey: string; rowKey:
 
 /** Opens (and creates if missing) one of the product's state tables. */
 export async function openTable(options: StateTablesOptions, name: string): Promise<TableClient> {
-  const table = new TableClient(options.endpoint, `${options.tablePrefix ?? ""}${name}`, options.credential as TokenCredential, options.clientOptions);
+  const clientOptions: TableServiceClientOptions = {
+    ...options.clientOptions,
+    additionalPolicies: [...(options.clientOptions?.additionalPolicies ?? []), { policy: storeUnavailablePolicy, position: "perCall" }],
+  };
+  const table = new TableClient(options.endpoint, `${options.tablePrefix ?? ""}${name}`, options.credential as TokenCredential, clientOptions);
   await callAzure(`create table ${table.tableName}`, () => table.createTable());
   return table;
+}
+
+/**
+ * Turns "Table Storage cannot be reached" into DrError 'StoreUnavailable' for every table
+ * adapter. It sits per call, outside the SDK's retry policy, so it sees only what is left after
+ * the SDK's own retries: a network failure, or a 500/502/503/504 answer (which the deserializer has
+ * made a RestError, or which a transaction's raw response still carries).
+ */
+const storeUnavailablePolicy: PipelinePolicy = {
+  name: "stateStoreUnavailable",
+  async sendRequest(request, next) {
+    let response: PipelineResponse;
+    try {
+      response = await next(request);
+    } catch (error) {
+      if (isUnreachable(error)) throw unavailable(request, error);
+      throw error;
+    }
+    if (isUnavailableStatus(response.status)) throw unavailable(request, `${response.status} ${response.headers.get("x-ms-error-code") ?? ""}`.trim());
+    return response;
+  },
+};
+
+function unavailable(request: PipelineRequest, cause: unknown): DrError {
+  // The path names the table and row; the query string is left out (it may carry a SAS).
+  const what = `${request.method} ${new URL(request.url).pathname}`;
+  const reason = cause instanceof Error ? `${(cause as { code?: string }).code ?? ""} ${cause.message}`.trim() : String(cause);
+  return new DrError("StoreUnavailable", `Table Storage unreachable (${what}): ${reason}`, { cause });
 }
 
 /** One row with its ETag, or undefined when there is none. */

@@ -7,9 +7,10 @@ import type { OutgoingMessage, StepMessage } from "../ports/queue.js";
 import type { RunRecord, StepRecord } from "../ports/runStore.js";
 import { DEFAULT_TIMING, type EngineDeps, type EngineTiming } from "./engineDeps.js";
 import { executorFor } from "./executors/index.js";
-import { stepMessageId } from "./messageIds.js";
+import { deferredStepMessageId, stepMessageId } from "./messageIds.js";
 import { runEvent } from "./runEvent.js";
 import type { StepContext } from "./stepContext.js";
+import { nextStoreOutageDeferral, type StepWake, type StoreOutageDeferral } from "./stepMessage.js";
 import type { StepOutcome } from "./stepOutcome.js";
 
 export interface StartRunResult {
@@ -27,7 +28,7 @@ export interface StartRunOptions {
 export interface Engine {
   startRun(request: FailoverRequest, trigger: string, runId?: string, options?: StartRunOptions): Promise<StartRunResult>;
   /** The Service Bus trigger's work: execute one step wake-up, then enqueue what became ready. */
-  handleStepMessage(message: StepMessage): Promise<void>;
+  handleStepMessage(message: StepWake): Promise<void>;
   /** A step message reached max delivery count: the step and its run are failed, people told. */
   handleDeadLetter(message: StepMessage, reason: string): Promise<void>;
 }
@@ -102,7 +103,48 @@ export function createEngine(deps: EngineDeps): Engine {
     return { runId, started: true, activeRunId: runId };
   }
 
-  async function handleStepMessage(message: StepMessage): Promise<void> {
+  async function handleStepMessage(message: StepWake): Promise<void> {
+    try {
+      await handleWake(message);
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      await deferWhileStoreIsDown(message, error);
+    }
+  }
+
+  /**
+   * The state store cannot be reached: rather than burn the message's deliveries in seconds and
+   * dead-letter the step, the same wake-up is re-sent for later and this delivery completes. The
+   * copy is one more delivery of the same (runId, stepId, seq), which the engine already treats as
+   * possibly repeated: only the delivery matching the step's recorded seq acts, and every write is
+   * conditional on the ETag read. So a copy racing a redelivery of the original (a crash after the
+   * send, before completion) or a write that landed although its answer was lost is harmless; and
+   * the copy's id is fixed per deferral, so sending it again is dropped as a duplicate. The store
+   * still down after the patience window, or the send failing, the error goes up: normal redelivery.
+   */
+  async function deferWhileStoreIsDown(message: StepWake, error: unknown): Promise<void> {
+    const { runId, stepId, seq } = message;
+    const now = clock.now();
+    const next = nextStoreOutageDeferral(message.deferral, now);
+    if (!next) {
+      log.error("state store unreachable for too long, step wake-up left to redelivery", { runId, stepId, seq, since: message.deferral?.since, deferrals: message.deferral?.count });
+      throw error;
+    }
+    const { deferral, delaySeconds } = next;
+    const body: StepWake = { runId, stepId, seq, deferral };
+    await queue.send([{ messageId: deferredStepMessageId(runId, stepId, seq, deferral.count), body, deliverAt: new Date(now.getTime() + delaySeconds * 1000) }]);
+    log.warn("state store unreachable, step wake-up deferred", { runId, stepId, seq, deferrals: deferral.count, since: deferral.since, delaySeconds, error: error instanceof Error ? error.message : String(error) });
+  }
+
+  /** The store is back for a deferred wake-up: the step's journal keeps how long it was put off (once per outage). */
+  async function recordStoreOutage(record: StepRecord, etag: string, deferral: StoreOutageDeferral): Promise<{ record: StepRecord; etag: string }> {
+    const outages = record.journal.storeOutages ?? [];
+    if (outages.some((o) => o.since === deferral.since)) return { record, etag };
+    const noted: StepRecord = { ...record, journal: { ...record.journal, storeOutages: [...outages, { since: deferral.since, until: nowIso(), deferrals: deferral.count }] } };
+    return { record: noted, etag: await writeStep(noted, etag) };
+  }
+
+  async function handleWake(message: StepWake): Promise<void> {
     const { runId, stepId, seq } = message;
     const keys = { runId, stepId, seq };
     const [runEntry, stepEntry] = await Promise.all([store.getRun(runId), store.getStep(runId, stepId)]);
@@ -113,6 +155,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const run = runEntry.value;
     let record = stepEntry.value;
     let etag = stepEntry.etag;
+    if (message.deferral && seq === record.seq && record.status !== "cancelled") ({ record, etag } = await recordStoreOutage(record, etag, message.deferral));
 
     if (record.status === "succeeded") return advance(run, record); // redelivered after success: finish the hand-over
     // Redelivered after the step failed: a crash may have come before the run's failure was recorded in full.
@@ -205,7 +248,7 @@ export function createEngine(deps: EngineDeps): Engine {
     try {
       return await executorFor(context.step.kind)(context);
     } catch (error) {
-      if (error instanceof StepStateError) throw error;
+      if (error instanceof StepStateError || isStoreUnavailable(error)) throw error;
       if (isDrError(error)) return { status: "failed", reason: error.message, retryable: error.retryable, ...(error.retryAfterSeconds !== undefined ? { afterSeconds: error.retryAfterSeconds } : {}) };
       // Unexpected errors (a network blip below the SDK, a bug) are retried a bounded number of times.
       return { status: "failed", reason: error instanceof Error ? error.message : String(error), retryable: true };
@@ -356,6 +399,12 @@ function neverThrowing(notifier: NotifierPort, deps: EngineDeps): NotifierPort {
       }
     },
   };
+}
+
+/** Table Storage could not be reached, directly or beneath a step state write that failed for it. */
+function isStoreUnavailable(error: unknown): boolean {
+  const cause = error instanceof StepStateError ? error.cause : error;
+  return isDrError(cause) && cause.code === "StoreUnavailable";
 }
 
 function failedStepInfo(record: StepRecord, reason: string): FailedStepInfo {

@@ -1,7 +1,10 @@
-/** The closed set of failures the engine reasons about; adapters translate SDK errors into it. */
-export type DrErrorCode = "NotFound" | "Conflict" | "PreconditionFailed" | "Throttled" | "Transient" | "Unauthorized" | "InvalidInput" | "Unknown";
+/**
+ * The closed set of failures the engine reasons about; adapters translate SDK errors into it.
+ * `StoreUnavailable`: the state store (Table Storage) could not be reached, even after the SDK's retries.
+ */
+export type DrErrorCode = "NotFound" | "Conflict" | "PreconditionFailed" | "Throttled" | "Transient" | "StoreUnavailable" | "Unauthorized" | "InvalidInput" | "Unknown";
 
-const RETRYABLE: ReadonlySet<DrErrorCode> = new Set(["Throttled", "Transient"]);
+const RETRYABLE: ReadonlySet<DrErrorCode> = new Set(["Throttled", "Transient", "StoreUnavailable"]);
 
 export class DrError extends Error {
   override readonly name = "DrError";

@@ -14,8 +14,8 @@ export interface RunRecord {
   readonly notes: readonly string[];
   readonly status: RunStatus;
   readonly startedAt: string;
-  readonly finishedAt?: string;
-  readonly failureReason?: string;
+  readonly finishedAt?: string | undefined;
+  readonly failureReason?: string | undefined;
   /** Who asked for the run over HTTP (principal id): an approver must be someone else. */
   readonly requestedBy?: string;
   /** What people decided on the run (approve, commit, cleanup), read by the run's gate steps. */
@@ -53,6 +53,8 @@ export interface StepJournal {
   readonly followingSince?: string;
   /** Values before the change, kept for failback. */
   readonly previous?: unknown;
+  /** Wake-ups of the step put off while the state store was unreachable: from when, until it ran again, how many times. */
+  readonly storeOutages?: readonly { readonly since: string; readonly until: string; readonly deferrals: number }[];
   readonly output?: unknown;
 }
 
@@ -67,12 +69,12 @@ export interface StepRecord {
   /** Current wake-up number; the message with this seq is the one that may act. */
   readonly seq: number;
   /** When the message for `seq` is due (absent: at once). */
-  readonly wakeAt?: string;
+  readonly wakeAt?: string | undefined;
   /** Failed executions so far that were retried. */
   readonly retries: number;
   readonly journal: StepJournal;
   readonly startedAt?: string;
-  readonly finishedAt?: string;
+  readonly finishedAt?: string | undefined;
   /** What the last execution did, in words. */
   readonly detail?: string;
   readonly error?: string;
