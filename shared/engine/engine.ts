@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { newRunId, systemRandom } from "../ports/random.js";
 import { planFailover } from "../domain/planFailover.js";
 import { successorsOf, type FailoverRequest } from "../domain/plan.js";
 import { isDrError } from "../ports/errors.js";
@@ -49,6 +49,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const { estate, store, queue, clock, log } = deps;
   const timing: EngineTiming = { ...DEFAULT_TIMING, ...deps.timing };
   const boundary = deps.boundary ?? (() => undefined);
+  const random = deps.random ?? systemRandom;
   const notifier = neverThrowing(deps.notifier, deps);
   // Executors (tier milestones, completion) notify through the same guard: a notifier can't fail a step.
   const stepDeps: EngineDeps = { ...deps, notifier };
@@ -59,7 +60,7 @@ export function createEngine(deps: EngineDeps): Engine {
     ...(deliverAt ? { deliverAt: new Date(deliverAt) } : {}),
   });
 
-  async function startRun(request: FailoverRequest, trigger: string, runId = newRunId(clock.now()), options: StartRunOptions = {}): Promise<StartRunResult> {
+  async function startRun(request: FailoverRequest, trigger: string, runId = newRunId(clock.now(), random), options: StartRunOptions = {}): Promise<StartRunResult> {
     const plan = planFailover(estate, request);
     const holder = await store.acquireRunLock(estate.name, runId);
     if (holder !== runId) return { runId, started: false, activeRunId: holder };
@@ -382,7 +383,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   function backoff(retries: number): number {
     const ceiling = Math.min(timing.retryCapSeconds, timing.retryBaseSeconds * 2 ** retries);
-    return ceiling / 2 + Math.random() * (ceiling / 2); // jitter keeps retries of many steps apart
+    return ceiling / 2 + random.fraction() * (ceiling / 2); // jitter keeps retries of many steps apart
   }
 
   return { startRun, handleStepMessage, handleDeadLetter };
@@ -412,7 +413,3 @@ function failedStepInfo(record: StepRecord, reason: string): FailedStepInfo {
   return { id, kind, target, ...(tier !== undefined ? { tier } : {}), reason };
 }
 
-function newRunId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `run-${stamp}-${randomBytes(3).toString("hex")}`;
-}

@@ -1,3 +1,4 @@
+import type { Random } from "../ports/random.js";
 import type { Estate } from "../domain/estate.js";
 import type { AuditLog } from "../ports/auditLog.js";
 import type { Clock } from "../ports/clock.js";
@@ -63,6 +64,8 @@ export interface EngineDeps {
   readonly log: Logger;
   readonly timing?: Partial<EngineTiming>;
   readonly boundary?: BoundaryHook;
+  /** Run ids and retry jitter (default: crypto and Math.random). */
+  readonly random?: Random;
   /** Step outcomes and run endings are appended here (who: 'system'); absent: not audited. */
   readonly audit?: AuditLog;
 }

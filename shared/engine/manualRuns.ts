@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { newRunId, systemRandom, type Random } from "../ports/random.js";
 import type { AuditLog } from "../ports/auditLog.js";
 import type { IdempotencyStore } from "../ports/idempotency.js";
 import type { Logger } from "../ports/logger.js";
@@ -13,6 +13,8 @@ export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 3_600_000;
 
 export interface ManualRunDeps extends PreviewReads {
   readonly engine: Engine;
+  /** The new run's id tail (default: crypto). */
+  readonly random?: Random;
   readonly runs: RunStore;
   readonly idempotency: IdempotencyStore;
   readonly audit: AuditLog;
@@ -42,7 +44,7 @@ export async function startManualRun(deps: ManualRunDeps, input: { readonly valu
     return { kind: "preview", preview };
   }
 
-  let runId = newRunId(deps.clock.now());
+  let runId = newRunId(deps.clock.now(), deps.random ?? systemRandom);
   let key: string | undefined;
   if (input.idempotencyKey !== undefined) {
     key = `${actor.id}:${input.idempotencyKey}`;
@@ -56,7 +58,10 @@ export async function startManualRun(deps: ManualRunDeps, input: { readonly valu
       }
       runId = claim.record.runId;
       // The same request again: answer its run; if the first attempt died before creating it, start it now.
-      if (await deps.runs.getRun(runId)) {
+      const existing = (await deps.runs.getRun(runId))?.value;
+      if (existing) {
+        // The first attempt may have died after writing the run, before queuing its first steps: the engine's start resumes it (same message ids).
+        if (existing.status === "running") await deps.engine.startRun(request, trigger(actor, value), runId, { requestedBy: actor.id });
         await audit("repeated", `Idempotency-Key ${input.idempotencyKey}: same request, same run`, runId);
         return { kind: "started", runId, repeated: true };
       }
@@ -90,6 +95,3 @@ function trigger(actor: Actor, value: ManualRunRequest): string {
   return `manual by ${actor.name}: ${value.reason}`;
 }
 
-function newRunId(now: Date): string {
-  return `run-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
-}
