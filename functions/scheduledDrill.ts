@@ -1,40 +1,4 @@
-import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { getAppRoot } from "../shared/appRoot.js";
-import { runScheduledDrill, type ScheduledDrillOutcome } from "../shared/engine/scheduledDrill.js";
-import type { NotifierPort } from "../shared/ports/notifier.js";
-import { invocationLogger } from "./invocationLogger.js";
-
-export const SCHEDULED_DRILL_FUNCTION = "scheduledDrill";
-/** App setting holding the drill's NCRONTAB schedule (default '0 0 3 * * 6', Saturdays 03:00 UTC); the host resolves %...%. */
-export const DRILL_SCHEDULE_SETTING = "DRILL_SCHEDULE";
-
-/**
- * The scheduled drill: a test failover of the configured scope that cleans itself up after the
- * configured time (its report stays in the run history); skipped, and said why, while the kill
- * switch is on, an incident is open or the latest health check is red.
- */
-export async function handleScheduledDrill(timer: Timer, context: InvocationContext): Promise<ScheduledDrillOutcome> {
-  const log = invocationLogger(context);
-  const root = await getAppRoot();
-  const silent: NotifierPort = { notify: () => Promise.resolve() };
-  const { scope, cleanupAfterMinutes } = root.runApi.settings.drill;
-  const outcome = await runScheduledDrill(
-    {
-      estate: root.estate,
-      engine: root.engineFor(log),
-      clock: root.clock,
-      audit: root.audit,
-      notifier: root.notifications?.notifierFor(log) ?? silent,
-      log,
-      scope,
-      cleanupAfterMinutes,
-      currentIncident: () => root.alertsFor(log).current(),
-      latestHealth: () => root.runApi.latestHealth(),
-    },
-    `scheduled drill${timer.isPastDue ? " (late: the timer was past due)" : ""}`,
-  );
-  log.info("scheduled drill", { ...outcome });
-  return outcome;
-}
+import { app } from "@azure/functions";
+import { DRILL_SCHEDULE_SETTING, handleScheduledDrill, SCHEDULED_DRILL_FUNCTION } from "../shared/host/triggers/scheduledDrill.js";
 
 app.timer(SCHEDULED_DRILL_FUNCTION, { schedule: `%${DRILL_SCHEDULE_SETTING}%`, runOnStartup: false, useMonitor: true, handler: async (timer, context) => void (await handleScheduledDrill(timer, context)) });

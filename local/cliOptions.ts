@@ -32,6 +32,12 @@ export function portNumber(option: string, value: string): number {
   return port;
 }
 
+/** An option that names something (a directory, a file): an empty value is refused. */
+export function nonEmpty(option: string, value: string): string {
+  if (value.trim() === "") throw new Error(`${option}: a value is required`);
+  return value;
+}
+
 /**
  * Runs a local command: parses `options` strictly (an unknown option or a missing value is an error),
  * prints `usage` for --help, else exits with the code `main` returns. Any error (a bad option, an

@@ -1,88 +1,72 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import type { Timer } from "@azure/functions";
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createHealthPorts } from "../shared/adapters/healthPorts.js";
-import { createTableHealthHistory } from "../shared/adapters/tableHealthHistory.js";
+import type { AppRoot } from "../shared/appRoot.js";
+import { useAppRoot } from "../shared/appRoot.js";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
 import type { Estate } from "../shared/domain/estate.js";
 import type { HealthReport } from "../shared/domain/health/healthReport.js";
-import { healthCheckRootFrom, useHealthCheckRoot, type HealthCheckRoot } from "../shared/health/healthCheckRoot.js";
-import { createRunHistoryReader } from "../shared/health/runHistoryReader.js";
+import type { HealthCheckRoot } from "../shared/health/healthCheckRoot.js";
 import type { HealthReadLimits } from "../shared/health/readHealthSnapshot.js";
 import { renderHealthReportHtml } from "../shared/health/renderHealthReportHtml.js";
 import type { HealthCheckOutcome } from "../shared/health/runHealthCheck.js";
 import type { Clock } from "../shared/ports/clock.js";
 import type { HealthHistoryPort } from "../shared/ports/healthHistory.js";
-import type { RunStore } from "../shared/ports/runStore.js";
 import { silentLogger, type Logger } from "../shared/ports/logger.js";
 import type { NotifierPort, RunEvent } from "../shared/ports/notifier.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "./azurite.js";
+import { startAzurite } from "./azurite.js";
 import { REPORT_OPTIONS, runCommand, type OptionValues } from "./cliOptions.js";
+import { createLocalStack } from "./localStack.js";
 import { HEALTH_PROBLEMS, healthFaultsFromProblems } from "./simulated-azure/healthFaults.js";
-import { createSimulatedAzure, type FaultPlan, type SimulatedAzure } from "./simulated-azure/simulatedAzure.js";
-import { SimulatedClock } from "./simulatedClock.js";
+import type { FaultPlan, SimulatedAzure } from "./simulated-azure/simulatedAzure.js";
+import type { SimulatedClock } from "./simulatedClock.js";
 
 export interface LocalHealthCheckOptions {
   readonly estate: Estate;
   readonly tableEndpoint: string;
   readonly faults?: FaultPlan;
-  /** An existing simulated Azure to read (the sandbox's, so the check sees its runs); else one is created with `faults`. */
-  readonly azure?: SimulatedAzure;
-  /** Share the history table with a local stack (the sandbox's scheduled drills read it). */
-  readonly tablePrefix?: string;
-  /** A local stack's run store: drills it ran prove Run Command in the recovered VMs. Absent, that check is left out. */
-  readonly runStore?: RunStore;
-  readonly clock?: Clock;
+  readonly clock?: SimulatedClock;
   readonly limits?: Partial<HealthReadLimits>;
+  /** Where the check's events go instead of `events` (e.g. a notifier that fails). */
   readonly notifier?: NotifierPort;
-  /** SDK retries against the simulator: real Retry-After, short backoff. */
-  readonly retryOptions?: { readonly maxRetries?: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number };
+  /**
+   * Judge replication, metrics and DNS only: no run history (guest agents proven by drills) and no
+   * notification channels, which a stack with no drill behind it and no channel set would report amber.
+   */
+  readonly replicationOnly?: boolean;
 }
 
 export interface LocalHealthCheck {
+  /** The product's root over the local stack: the timer function reads its health check. */
+  readonly app: AppRoot;
   readonly root: HealthCheckRoot;
   readonly azure: SimulatedAzure;
   readonly history: HealthHistoryPort;
   readonly clock: Clock;
   /** Events the health check sent to its notifier. */
   readonly events: readonly RunEvent[];
+  stop(): Promise<void>;
 }
 
 /**
- * The health check's production code (readers, rules, history, notification) against simulated Azure
- * and Table Storage on Azurite: the same root the timer function runs, so the sandbox can install it
- * with `useHealthCheckRoot(local.root)` and fire the timer.
+ * The health check as the Function App runs it (readers, rules, history, notification) over a local
+ * stack: simulated Azure and Table Storage on Azurite. Its events are captured instead of sent.
  */
 export async function createLocalHealthCheck(options: LocalHealthCheckOptions): Promise<LocalHealthCheck> {
-  const clock = options.clock ?? new SimulatedClock(new Date(), { realTime: true });
-  const azure = options.azure ?? createSimulatedAzure({ estate: options.estate, clock, ...(options.faults ? { faults: options.faults } : {}) });
-  const ports = createHealthPorts({
-    credential: azure.credential,
-    subscriptionId: options.estate.subscriptionId,
-    clock,
-    httpClient: azure.httpClient,
-    retryOptions: options.retryOptions ?? { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 },
-  });
-  const history = await createTableHealthHistory({
-    endpoint: options.tableEndpoint,
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix: options.tablePrefix ?? `h${randomBytes(4).toString("hex")}`,
-  });
   const events: RunEvent[] = [];
-  const notifier: NotifierPort = options.notifier ?? { notify: (event) => Promise.resolve(void events.push(event)) };
-  const root = healthCheckRootFrom((log) => ({
+  const stack = await createLocalStack({
     estate: options.estate,
-    readers: options.runStore ? { ...ports, runHistory: createRunHistoryReader({ store: options.runStore, estate: options.estate }) } : ports,
-    history,
-    notifier,
-    clock,
-    log,
-    ...(options.limits ? { limits: options.limits } : {}),
-  }));
-  return { root, azure, history, clock, events };
+    tableEndpoint: options.tableEndpoint,
+    log: silentLogger,
+    notifier: options.notifier ?? { notify: (event) => Promise.resolve(void events.push(event)) },
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.limits ? { healthLimits: options.limits } : {}),
+    ...(options.replicationOnly ? { healthWithout: ["runHistory", "notificationChannels"] as const } : {}),
+  });
+  const root = stack.root.healthCheck;
+  return { app: stack.root, root, azure: stack.azure, history: root.history, clock: stack.clock, events, stop: () => stack.stop() };
 }
 
 /** A Timer as the Functions host passes it. */
@@ -90,15 +74,16 @@ export function timerInfo(now: Date, isPastDue: boolean): Timer {
   return { isPastDue, schedule: { adjustForDST: false }, scheduleStatus: { last: now.toISOString(), next: now.toISOString(), lastUpdated: now.toISOString() } };
 }
 
-/** Fires the timer function's own handler (as the host would) with `root` installed, and returns what it ran. */
-export async function fireHealthCheckTimer(root: HealthCheckRoot, options: { now: Date; isPastDue?: boolean; invocationId?: string; log?: Logger }): Promise<HealthCheckOutcome> {
+/** Fires the timer function's own handler (as the host would) with `app` installed, and returns what it ran. */
+export async function fireHealthCheckTimer(app: AppRoot, options: { now: Date; isPastDue?: boolean; invocationId?: string; log?: Logger }): Promise<HealthCheckOutcome> {
   // Loaded here, not at the top: importing the Functions library outside the host prints its test-mode warnings.
-  const [lib, { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION }] = await Promise.all([import("@azure/functions"), import("../functions/healthCheck.js")]);
+  const [lib, { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION }] = await Promise.all([import("@azure/functions"), import("../shared/host/triggers/healthCheck.js")]);
   // CommonJS under ESM: the classes hang off the default export with Node's loader, off the namespace with others.
   const fromDefault: typeof lib.default | undefined = lib.default;
   const functions: typeof lib.default = fromDefault ?? lib;
   let outcome: HealthCheckOutcome | undefined;
-  useHealthCheckRoot({ run: async (request, log) => (outcome = await root.run(request, log)) });
+  const root = app.healthCheck;
+  useAppRoot({ ...app, healthCheck: { history: root.history, run: async (request, log) => (outcome = await root.run(request, log)) } });
   const log = options.log ?? silentLogger;
   // @azure/functions is CommonJS: Node's ESM loader exposes InvocationContext only on the default export.
   const context = new functions.InvocationContext({
@@ -148,13 +133,14 @@ async function main(values: OptionValues<typeof HEALTHCHECK_OPTIONS>): Promise<n
   const health = healthFaultsFromProblems(values.problem);
   const wallStart = performance.now();
   const azurite = await startAzurite();
+  let local: LocalHealthCheck | undefined;
   try {
     const perReadTimeoutMs = Number(values["read-timeout"]) * 1000;
     if (!Number.isFinite(perReadTimeoutMs) || perReadTimeoutMs <= 0) throw new Error(`--read-timeout must be a number of seconds, got '${values["read-timeout"]}'`);
-    const local = await createLocalHealthCheck({ estate, tableEndpoint: azurite.tableEndpoint, faults: { health }, limits: { perReadTimeoutMs } });
+    local = await createLocalHealthCheck({ estate, tableEndpoint: azurite.tableEndpoint, faults: { health }, limits: { perReadTimeoutMs } });
     const print = values.quiet ? () => undefined : (line: string) => console.log(line);
     print(`Health check of ${estate.name}: ${estate.vms.length} VMs, ${Object.keys(estate.vaults).length} vaults, against simulated Azure${values.problem.length > 0 ? ` with ${values.problem.join(", ")}` : ""}`);
-    const outcome = await fireHealthCheckTimer(local.root, { now: local.clock.now(), isPastDue: values["past-due"] });
+    const outcome = await fireHealthCheckTimer(local.app, { now: local.clock.now(), isPastDue: values["past-due"] });
     if (outcome.status === "skipped") {
       console.error(`Skipped: ${outcome.heldBy} holds the lease until ${outcome.until}.`);
       return 1;
@@ -183,6 +169,7 @@ async function main(values: OptionValues<typeof HEALTHCHECK_OPTIONS>): Promise<n
     }
     return 0;
   } finally {
+    await local?.stop();
     await azurite.stop();
   }
 }

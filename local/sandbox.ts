@@ -1,16 +1,18 @@
 import { ACTION_GROUP_ROLE } from "../shared/auth/authenticate.js";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
-import { COMMON_OPTIONS, oneOf, portNumber, runCommand, type OptionValues } from "./cliOptions.js";
+import { COMMON_OPTIONS, nonEmpty, oneOf, portNumber, runCommand, type OptionValues } from "./cliOptions.js";
 import { startSandbox } from "./sandbox/startSandbox.js";
 import { stopOnSignals } from "./sandbox/stopOnSignals.js";
 
-const USAGE = "Usage: npm run sandbox -- [--port <n>] [--estate <file>] [--alert-auth key|entra] [--site-down]";
+const USAGE = "Usage: npm run sandbox -- [--port <n>] [--estate <file>] [--alert-auth key|entra] [--site-down] [--state <dir>]";
 
 const SANDBOX_OPTIONS = {
   port: { type: "string", default: "7071" },
   "alert-auth": { type: "string", default: "key" },
   /** Every ExpressRoute circuit reports 0% BGP/ARP availability, so circuit alerts are corroborated. */
   "site-down": { type: "boolean", default: false },
+  /** Keep Azurite's data, the queues, simulated Azure, its clock and the keys here; a restart resumes from them. */
+  state: { type: "string" },
   ...COMMON_OPTIONS,
 } as const;
 
@@ -21,12 +23,16 @@ async function main(values: OptionValues<typeof SANDBOX_OPTIONS>): Promise<numbe
   const estate = await loadEstateFile(values.estate);
   const circuits = estate.alerting.expressRouteCircuits.map((c) => c.id.split("/").pop() ?? c.id);
   const faults = values["site-down"] ? { faults: { health: { expressRouteDown: circuits } } } : {};
-  const sandbox = await startSandbox({ estate, port, alertAuth, log: (line) => console.log(line), ...faults });
+  const stateDir = values.state === undefined ? undefined : nonEmpty("--state", values.state);
+  const sandbox = await startSandbox({ estate, port, alertAuth, log: (line) => console.log(line), ...faults, ...(stateDir !== undefined ? { stateDir } : {}) });
   const token = (roles: string[], name = `sandbox-${roles[0] ?? "user"}`) => sandbox.identity.issueToken({ name, roles });
   const alertCaller =
     alertAuth === "key"
       ? { line: `Alert webhook key (x-functions-key):  ${sandbox.identity.alertKey}`, header: `-H "x-functions-key: ${sandbox.identity.alertKey}"` }
       : { line: `Action Group bearer token (role ${ACTION_GROUP_ROLE}, 8 h):\n  ${await token([ACTION_GROUP_ROLE], "sandbox-action-group")}`, header: `-H "authorization: Bearer <Action Group token>"` };
+  const { resumed } = sandbox;
+  if (resumed) console.log(`Resumed from ${resumed.dir}: ${resumed.runs} run(s), ${resumed.runsInFlight} in flight; ${resumed.messages} queued message(s); simulated time ${sandbox.stack.clock.now().toISOString()}`);
+  else if (stateDir !== undefined) console.log(`State kept in ${stateDir} (start again with --state ${stateDir} to resume)`);
   console.log(`Sandbox for ${estate.name} on ${sandbox.url} (simulated Azure, Azurite, local Service Bus peer; development only)
 
 ${alertCaller.line}

@@ -2,6 +2,7 @@ import type { createAlertService } from "./alerts/alertService.js";
 import type { AlertAuthMode } from "./auth/authenticate.js";
 import type { TokenVerifier } from "./auth/tokenVerifier.js";
 import type { Estate } from "./domain/estate.js";
+import type { HealthCheckRoot } from "./health/healthCheckRoot.js";
 import { lazyRoot } from "./lazyRoot.js";
 import type { Engine } from "./engine/engine.js";
 import type { RunApiRoot } from "./engine/runApi.js";
@@ -28,9 +29,11 @@ export interface AppRoot {
   readonly notifications?: NotificationService;
   /** Manual runs, run control, audit reads and scheduled drills (functions/failover.ts, runActions.ts, ...). */
   readonly runApi: RunApiRoot;
+  /** The nightly health check over the same clients, history and notifier. */
+  readonly healthCheck: HealthCheckRoot;
 }
 
-const appRoot = lazyRoot(() => import("./adapters/compositionRoot.js").then((m) => m.buildProductionRoot(process.env)));
+const appRoot = lazyRoot(() => import("./adapters/productionRoot.js").then((m) => m.buildProductionRoot(process.env)));
 
 /** The process's root: the production wiring unless a host (the sandbox, a test) installed its own with `useAppRoot`. */
 export function getAppRoot(): Promise<AppRoot> {

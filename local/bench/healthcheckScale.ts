@@ -31,7 +31,7 @@ export const healthcheckScale: Benchmark = {
 async function measure(estate: Estate, tableEndpoint: string): Promise<Record<string, unknown>> {
   const local = await createLocalHealthCheck({ estate, tableEndpoint, clock: new SimulatedClock(new Date(), { realTime: true }) });
   const wallStart = performance.now();
-  const outcome = await local.root.run({ trigger: "bench", isPastDue: false, holder: "bench" }, silentLogger);
+  const outcome = await local.root.run({ trigger: "bench", isPastDue: false, holder: "bench" }, silentLogger).finally(() => local.stop());
   const wallMs = performance.now() - wallStart;
   if (outcome.status !== "completed") throw new Error("the health check was skipped");
   const { reads, writes, byOperation } = local.azure.stats();

@@ -8,6 +8,12 @@ export interface AdminFunction {
   invoke(input: string, context: InvocationContext): Promise<void>;
 }
 
+/** Something only the sandbox serves, read with the master key at `GET /admin/sandbox/{name}` (no Functions host has it). */
+export interface AdminRead {
+  readonly name: string;
+  read(): unknown;
+}
+
 export interface AdminRequest {
   readonly name: string;
   readonly headers: IncomingHttpHeaders;
@@ -47,6 +53,17 @@ export async function handleAdminInvoke(functions: readonly AdminFunction[], req
     options.log(`[${fn.name}] invocation failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { status: 202 };
+}
+
+/** `GET /admin/sandbox/{name}`: the same key and origin checks as an invocation, then the read as JSON. */
+export function handleAdminRead(reads: readonly AdminRead[], request: Omit<AdminRequest, "body">, options: Pick<AdminApiOptions, "masterKey" | "ownOrigins">): HttpResponseInit {
+  const origin = request.headers.origin;
+  if (origin !== undefined && !options.ownOrigins().includes(origin)) return refusal(403, "cross-origin requests to /admin are refused");
+  const key = request.headers["x-functions-key"];
+  if (typeof key !== "string" || !sameSecret(key, options.masterKey)) return refusal(401, "the master key is required in x-functions-key");
+  const found = reads.find((r) => r.name === request.name);
+  if (!found) return refusal(404, "no such sandbox read");
+  return { status: 200, headers: { "cache-control": "no-store" }, jsonBody: found.read() };
 }
 
 function parseInput(body: Buffer): { ok: true; value: string } | { ok: false; reason: string } {

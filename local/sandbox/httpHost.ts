@@ -2,9 +2,9 @@ import functions, { type HttpRequest as HttpRequestType, type HttpResponseInit, 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleAdminInvoke, type AdminFunction } from "./adminApi.js";
+import { handleAdminInvoke, handleAdminRead, type AdminFunction, type AdminRead } from "./adminApi.js";
 
-export type { AdminFunction } from "./adminApi.js";
+export type { AdminFunction, AdminRead } from "./adminApi.js";
 
 // The package is CommonJS: under Node's ESM loader its classes are reachable only through the default export.
 const { HttpRequest, InvocationContext } = functions;
@@ -23,9 +23,9 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /**
  * Serves function handlers the way the Functions host does: `/api/<route>` with `{param}` segments,
  * real `HttpRequest` and `InvocationContext` objects, and `POST /admin/functions/{name}` (master
- * key required) to fire a non-HTTP function.
+ * key required) to fire a non-HTTP function; and the sandbox's own `GET /admin/sandbox/{name}` reads.
  */
-export function createHttpHost(routes: readonly HttpRoute[], admin: readonly AdminFunction[], log: (line: string) => void, masterKey: string): Server {
+export function createHttpHost(routes: readonly HttpRoute[], admin: readonly AdminFunction[], log: (line: string) => void, masterKey: string, reads: readonly AdminRead[] = []): Server {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`host error: ${error instanceof Error ? error.stack : String(error)}`);
@@ -43,12 +43,14 @@ export function createHttpHost(routes: readonly HttpRoute[], admin: readonly Adm
       res.setHeader("connection", "close");
       return send(res, problem(413, `request bodies are limited to ${MAX_BODY_BYTES} bytes`));
     }
+    const ownOrigins = () => {
+      const { port } = server.address() as AddressInfo;
+      return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+    };
+    const readMatch = /^\/admin\/sandbox\/(.+)$/.exec(url.pathname);
+    if (readMatch && req.method === "GET") return send(res, handleAdminRead(reads, { name: readMatch[1] ?? "", headers: req.headers }, { masterKey, ownOrigins }));
     const adminMatch = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
     if (adminMatch && req.method === "POST") {
-      const ownOrigins = () => {
-        const { port } = server.address() as AddressInfo;
-        return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-      };
       return send(res, await handleAdminInvoke(admin, { name: adminMatch[1] ?? "", headers: req.headers, body }, { masterKey, ownOrigins, context: (name) => context(name, log), log }));
     }
     if (url.pathname.startsWith("/admin/")) return send(res, problem(404, "not found"));

@@ -1,31 +1,26 @@
-import type { Timer } from "@azure/functions";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION } from "../../functions/healthCheck.js";
-import { handleIncidentCheck } from "../../functions/incidentCheck.js";
-import { alertsHttp } from "../../functions/alerts.js";
-import { runsHttp } from "../../functions/runs.js";
-import { auditHttp } from "../../functions/audit.js";
-import { failoverHttp } from "../../functions/failover.js";
-import { killSwitchHttp } from "../../functions/killSwitch.js";
-import { runActionsHttp } from "../../functions/runActions.js";
-import { handleScheduledDrill, SCHEDULED_DRILL_FUNCTION } from "../../functions/scheduledDrill.js";
-import type { RunApiSettings } from "../../shared/engine/runApi.js";
+import { HTTP_ROUTES } from "../../shared/host/http/routes.js";
+import { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION } from "../../shared/host/triggers/healthCheck.js";
+import { handleIncidentCheck } from "../../shared/host/triggers/incidentChecks.js";
+import { handleScheduledDrill, SCHEDULED_DRILL_FUNCTION } from "../../shared/host/triggers/scheduledDrill.js";
+import type { BoundaryHook } from "../../shared/engine/engineDeps.js";
 import { useAppRoot } from "../../shared/appRoot.js";
-import { useHealthCheckRoot } from "../../shared/health/healthCheckRoot.js";
-import { createLocalHealthCheck } from "../healthcheck.js";
-import { createLocalNotifications } from "../localNotifications.js";
-import { SimulatedClock } from "../simulatedClock.js";
 import type { Estate } from "../../shared/domain/estate.js";
 import type { Logger } from "../../shared/ports/logger.js";
-import type { NotifierPort, RunEvent } from "../../shared/ports/notifier.js";
+import type { RunEvent } from "../../shared/ports/notifier.js";
 import { startAzurite } from "../azurite.js";
 import { createDevIdentity, type DevIdentity } from "../devIdentity.js";
 import { createLocalStack, type LocalStack } from "../localStack.js";
-import { buildLocalRoot, type LocalRoot } from "../localRoot.js";
+import type { LocalQueue } from "../serviceBus/localServiceBus.js";
 import type { FaultPlan } from "../simulated-azure/simulatedAzure.js";
-import { createHttpHost, type AdminFunction, type HttpRoute } from "./httpHost.js";
+import { createHttpHost, type AdminFunction, type AdminRead } from "./httpHost.js";
+import { persistQueues, type QueueStateFile } from "./queueStateFile.js";
+import { readSandboxState, saveAzurePeriodically, saveIdentity, STATE_TABLE_PREFIX, type SandboxState } from "./sandboxState.js";
+
+/** The app settings a sandbox takes from its environment: where notifications go (docs/notifications.md). */
+const NOTIFICATION_SETTINGS = ["RUN_PAGE_BASE_URL", "NOTIFY_TEAMS_WEBHOOK_URL", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SIGNING_KEY", "NOTIFY_EMAIL_ENDPOINT", "NOTIFY_EMAIL_SENDER", "NOTIFY_EMAIL_TO", "NOTIFY_ROUTES"] as const;
 
 export interface SandboxOptions {
   readonly estate: Estate;
@@ -35,8 +30,24 @@ export interface SandboxOptions {
   readonly log: (line: string) => void;
   /** Table Storage endpoint to use instead of starting Azurite (tests share one). */
   readonly tableEndpoint?: string;
-  /** Run API settings other than the local defaults (approver rule, drill scope, App Service principal). */
-  readonly runApi?: Partial<RunApiSettings>;
+  /** App settings other than the local defaults, named as in Azure (APPROVAL_SEPARATE_APPROVER, DRILL_SCOPE, AUTH_APP_SERVICE_PRINCIPAL...). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Crash hook of the engine and the alert path (tests only). */
+  readonly boundary?: BoundaryHook;
+  /**
+   * Keep everything in this directory (sandboxState.ts): Azurite's data, the queues, simulated Azure and
+   * its clock, the keys. A sandbox started again on it resumes the runs in flight, as Azure would.
+   */
+  readonly stateDir?: string;
+}
+
+/** What a sandbox found in its state directory when it started. */
+export interface ResumedState {
+  readonly dir: string;
+  readonly runs: number;
+  readonly runsInFlight: number;
+  /** Messages in the queues and their dead-letter queues. */
+  readonly messages: number;
 }
 
 export interface Sandbox {
@@ -44,32 +55,24 @@ export interface Sandbox {
   /** The host's master key: /admin/functions/* calls present it in x-functions-key. */
   readonly masterKey: string;
   readonly identity: DevIdentity;
+  /** The product's root and the local services under it. */
   readonly stack: LocalStack;
-  readonly local: LocalRoot;
   readonly events: readonly RunEvent[];
+  /** Set when a state directory held an earlier sandbox's state. */
+  readonly resumed: ResumedState | undefined;
   /** Resolves once no step or check is queued or running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const ROUTES: readonly HttpRoute[] = [
-  { name: "alerts", ...alertsHttp },
-  { name: "listRuns", ...runsHttp.listRuns },
-  { name: "getRun", ...runsHttp.getRun },
-  { name: "getRunReportPage", ...runsHttp.getRunReportPage },
-  { name: "failover", ...failoverHttp },
-  ...Object.entries(runActionsHttp).map(([name, route]) => ({ name, ...route })),
-  { name: "listAudit", ...auditHttp },
-  { name: "killSwitch", ...killSwitchHttp.killSwitch },
-  { name: "approveIncident", ...killSwitchHttp.approveIncident },
-];
 
 /**
  * The product's handlers behind an HTTP server on 127.0.0.1, as the Functions host would serve them,
  * over simulated Azure, Azurite and queues on the local Service Bus peer that background pumps deliver.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const azurite = options.tableEndpoint ? undefined : await startAzurite();
+  const state = options.stateDir === undefined ? undefined : await readSandboxState(options.stateDir);
+  const azurite = options.tableEndpoint ? undefined : await startAzurite("table", state ? { location: state.azuriteLocation } : {});
   const tableEndpoint = options.tableEndpoint ?? azurite?.tableEndpoint ?? "";
   const events: RunEvent[] = [];
   const log: Logger = {
@@ -79,40 +82,57 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     warn: (message, p = {}) => options.log(`warn: ${message} ${JSON.stringify(p)}`),
     error: (message, p = {}) => options.log(`error: ${message} ${JSON.stringify(p)}`),
   };
-  // Run events go through the production notification path (queue, worker, channels from NOTIFY_* settings).
-  const notifications = await createLocalNotifications({ config: process.env, tableEndpoint, clock: new SimulatedClock(new Date()) }).catch(async (error: unknown) => {
-    await azurite?.stop();
-    throw error;
-  });
-  const notifier: NotifierPort = {
-    notify: async (event) => {
-      events.push(event);
-      await notifications.service.notifierFor(log).notify(event);
-    },
-  };
-  const partial: { stack?: LocalStack } = {};
-  const { stack, identity, local } = await wireHandlers().catch(async (error: unknown) => {
+  const partial: { stack?: LocalStack; queueState?: QueueStateFile } = {};
+  const { stack, identity, queueState } = await wireHandlers().catch(async (error: unknown) => {
     // A sandbox that cannot start leaves nothing running: no Service Bus peer, no Azurite.
-    await Promise.allSettled([notifications.stop(), partial.stack?.stop()]);
+    partial.queueState?.stop();
+    await partial.stack?.stop();
     await azurite?.stop();
     throw error;
   });
 
-  /** The engine's stack and the roots the handlers use, as the Function App builds them. */
-  async function wireHandlers(): Promise<{ stack: LocalStack; identity: DevIdentity; local: LocalRoot }> {
-    const stack = (partial.stack = await createLocalStack({ estate: options.estate, tableEndpoint, log, notifier, ...(options.faults ? { faults: options.faults } : {}) }));
-    const identity = await createDevIdentity();
-    const local = await buildLocalRoot({ stack, tableEndpoint, tablePrefix: stack.tablePrefix, identity, alertAuth: options.alertAuth, notifier, log, ...(options.runApi ? { runApi: options.runApi } : {}) });
-    useAppRoot(local.root);
-    const health = await createLocalHealthCheck({ estate: options.estate, tableEndpoint, tablePrefix: stack.tablePrefix, azure: stack.azure, clock: stack.clock, notifier, runStore: stack.store });
-    useHealthCheckRoot(health.root);
-    return { stack, identity, local };
+  /** The product's one root over the local services, installed for the handlers as the Function App builds it. */
+  async function wireHandlers(): Promise<{ stack: LocalStack; identity: DevIdentity; queueState: QueueStateFile | undefined }> {
+    const identity = await createDevIdentity(state?.identity);
+    const notificationSettings = Object.fromEntries(NOTIFICATION_SETTINGS.map((key) => [key, process.env[key]]));
+    const stack = (partial.stack = await createLocalStack({
+      estate: options.estate,
+      tableEndpoint,
+      log,
+      identity,
+      settings: { ALERT_AUTH_MODE: options.alertAuth, ...notificationSettings, ...options.settings },
+      // Run events go through the production notification path (queue, worker, channels from NOTIFY_* settings).
+      onEvent: (event) => void events.push(event),
+      ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.boundary ? { boundary: options.boundary } : {}),
+      ...(state ? { tablePrefix: STATE_TABLE_PREFIX } : {}),
+      // Simulated Azure and its clock carry on from where they were saved: jobs keep running by the clock.
+      ...(state?.azure ? { azureState: state.azure, start: new Date(state.azure.clock) } : {}),
+    }));
+    useAppRoot(stack.root);
+    // Before any delivery: the saved messages go back into the (empty) queues, then every change is saved.
+    const queueState = state ? (partial.queueState = await persistQueues(state.queuesFile, [stack.queue, stack.checks, stack.notifications] as LocalQueue<unknown>[], saveFailed)) : undefined;
+    return { stack, identity, queueState };
   }
 
+  function saveFailed(error: unknown): void {
+    options.log(`warn: saving the sandbox state failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  const masterKey = state?.identity?.masterKey ?? randomBytes(32).toString("base64url");
+  const resumed = state
+    ? await describeResume(state, stack, identity, masterKey, queueState?.restoredMessages ?? 0).catch(async (error: unknown) => {
+        queueState?.stop();
+        await stack.stop();
+        await azurite?.stop();
+        throw error;
+      })
+    : undefined;
+  const azureSaver = state ? saveAzurePeriodically(state, stack.azure, saveFailed) : undefined;
   const pumps = [
     pump(() => stack.drain(), () => stack.queue.size > 0),
-    pump(() => local.drainChecks(), () => local.checks.size > 0),
-    pump(() => notifications.drain(log), () => notifications.queue.size > 0),
+    pump(() => stack.drainChecks(), () => stack.checks.size > 0),
+    pump(() => stack.drainNotifications(), () => stack.notifications.size > 0),
   ];
   const ticker = setInterval(() => pumps.forEach((p) => p.kick()), 25);
   const admin: AdminFunction[] = [
@@ -120,8 +140,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     { name: SCHEDULED_DRILL_FUNCTION, invoke: async (_input, context) => void (await handleScheduledDrill(firedTimer(stack.clock.now()), context)) },
     { name: HEALTH_CHECK_FUNCTION, invoke: (_input, context) => handleHealthCheckTimer(firedTimer(stack.clock.now()), context) },
   ];
-  const masterKey = randomBytes(32).toString("base64url");
-  const server = createHttpHost(ROUTES, admin, options.log, masterKey);
+  const reads: AdminRead[] = [
+    // Not a Functions host endpoint: what simulated Azure was asked, for tests and people checking a resumed run.
+    { name: "simulated-azure/stats", read: () => stack.azure.stats() },
+  ];
+  const server = createHttpHost(HTTP_ROUTES, admin, options.log, masterKey, reads);
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -130,28 +153,43 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     masterKey,
     identity,
     stack,
-    local,
     events,
+    resumed,
     async idle() {
       for (;;) {
         pumps.forEach((p) => p.kick());
         await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
-        if (stack.queue.size === 0 && local.checks.size === 0 && notifications.queue.size === 0 && pumps.every((p) => !p.running)) return;
+        if (stack.queue.size === 0 && stack.checks.size === 0 && stack.notifications.size === 0 && pumps.every((p) => !p.running)) return;
       }
     },
     /** Stops between deliveries: a run in flight stays in its tables and queue as a host shutdown leaves it. */
     async stop() {
       clearInterval(ticker);
       await closeServer(server);
-      await Promise.all([stack.stop(), notifications.stop()]);
+      await stack.stop();
       await Promise.allSettled(pumps.map((p) => p.running ?? Promise.resolve()));
+      // Last, after every handler has settled its message: the state a restart resumes from.
+      azureSaver?.stop();
+      queueState?.stop();
+      await Promise.allSettled([azureSaver?.flush(), queueState?.flush()]);
       await azurite?.stop();
     },
   };
 }
 
+/**
+ * Saves the keys (so tokens issued before a restart stay valid) and what the state directory resumes:
+ * the runs its tables hold and the messages its queues hold.
+ */
+async function describeResume(state: SandboxState, stack: LocalStack, identity: DevIdentity, masterKey: string, messages: number): Promise<ResumedState | undefined> {
+  await saveIdentity(state, identity, masterKey);
+  if (!state.azure) return undefined;
+  const runs = await stack.store.listRuns(stack.estate.name);
+  return { dir: state.dir, runs: runs.length, runsInFlight: runs.filter((r) => r.status === "running").length, messages };
+}
+
 /** The Timer a manual fire through the admin API hands the function (the host's shape). */
-function firedTimer(now: Date): Timer {
+function firedTimer(now: Date): { isPastDue: boolean; schedule: { adjustForDST: boolean }; scheduleStatus: { last: string; next: string; lastUpdated: string } } {
   const at = now.toISOString();
   return { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: at, next: at, lastUpdated: at } };
 }

@@ -7,7 +7,7 @@ import type { SimulatedClock } from "../simulatedClock.js";
 import { drainQueue, type DrainOptions } from "./drainQueue.js";
 import { HOST_JSON, readTriggerSettings } from "./hostSettings.js";
 import { decodeBody } from "./peer/messageCodec.js";
-import type { EntityStats } from "./peer/queueEntity.js";
+import type { EntityStats, QueueEntity } from "./peer/queueEntity.js";
 import { startServiceBusPeer, type ServiceBusPeer } from "./peer/serviceBusPeer.js";
 
 export type { DrainOptions } from "./drainQueue.js";
@@ -41,6 +41,10 @@ export interface LocalQueue<T> extends QueuePort<T> {
   readonly deadLetters: readonly DeadLetteredMessage[];
   /** Messages in the queue, scheduled and locked ones included. */
   readonly size: number;
+  /** The broker's side of the queue (its dead-letter queue is `.deadLetterQueue`): what a state directory saves and restores. */
+  readonly entity: QueueEntity;
+  /** The peer the queue lives on (its onChange tells of every change to the queue). */
+  readonly peer: ServiceBusPeer;
   /** Delivers messages as the Functions host would (host.json settings) until the queue and its dead-letter queue are empty. */
   drain(options: DrainOptions<T>): Promise<void>;
 }
@@ -106,6 +110,8 @@ export async function startLocalNamespace(options: LocalNamespaceOptions): Promi
       get size() {
         return entity.size;
       },
+      entity,
+      peer,
       drain: (drainOptions) => {
         const drain = drainQueue(deps, drainOptions);
         drains.add(drain);

@@ -9,6 +9,10 @@ import { vmKey, type World } from "./world.js";
 
 const VAULT = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{resourceName}";
 const INSTANCE_VIEW = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}/instanceView";
+/** AvailabilityStatuses_GetByResource with a VM as {resourceUri}: the only resource type the product asks Resource Health about. */
+const VM_AVAILABILITY = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}/providers/Microsoft.ResourceHealth/availabilityStatuses/current";
+/** The stable version of the AvailabilityStatus_GetByResource example (specification/resourcehealth/.../stable/2022-10-01/examples). */
+const RESOURCE_HEALTH_API_VERSIONS = ["2022-10-01"] as const;
 
 /** ARM reads the health check makes that the failover does not: recovery plans, replication policies, VM instance views. */
 export function healthArmRoutes(world: World, health: HealthWorld): RouteSpec[] {
@@ -29,6 +33,7 @@ export function healthArmRoutes(world: World, health: HealthWorld): RouteSpec[] 
       handle: (ex) => withVault(world, ex, (vault) => reply(200, { value: [policyJson(world.estate, health, vault)] })),
     },
     { method: "GET", pattern: INSTANCE_VIEW, operation: "VirtualMachines_InstanceView", apiVersions: API_VERSIONS.compute, handle: (ex) => instanceView(world, health, ex) },
+    { method: "GET", pattern: VM_AVAILABILITY, operation: "AvailabilityStatuses_GetByResource", apiVersions: RESOURCE_HEALTH_API_VERSIONS, handle: (ex) => availabilityStatus(world, health, ex) },
   ];
 }
 
@@ -129,6 +134,40 @@ function policyJson(estate: Estate, health: HealthWorld, vault: Vault): unknown 
             },
     },
   };
+}
+
+/**
+ * AvailabilityStatuses_GetByResource, shaped like the spec's AvailabilityStatus_GetByResource.json
+ * (2022-10-01): an Unavailable status carries reasonType, context ('Platform Initiated' in the
+ * example), category, reasonChronicity and occuredTime (sic). The spec has no Available example: that
+ * one carries only the state, its title and times, and its summary text is this simulator's own. A
+ * VM neither the world nor the fault plan holds is ARM's ResourceNotFound (what Resource Health itself
+ * answers for a resource that does not exist is not documented).
+ */
+function availabilityStatus(world: World, health: HealthWorld, ex: Exchange): SimReply {
+  const { subscriptionId = "", resourceGroupName = "", vmName = "" } = ex.req.params;
+  const vmId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
+  const status = health.resourceHealthOf(vmId);
+  if (!status) return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`);
+  const location = world.vms.get(vmKey(resourceGroupName, vmName))?.location;
+  const now = iso(ex.req.now);
+  const since = iso(health.start);
+  const unavailable = status.availabilityState === "Unavailable";
+  return reply(200, {
+    id: `${vmId}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`,
+    name: "current",
+    type: "Microsoft.ResourceHealth/AvailabilityStatuses",
+    ...(location ? { location } : {}),
+    properties: {
+      availabilityState: status.availabilityState,
+      title: status.availabilityState,
+      summary: unavailable ? "We're sorry, we couldn't automatically recover your virtual machine" : `The virtual machine is ${status.availabilityState.toLowerCase()} (simulated)`,
+      ...(unavailable ? { reasonType: "Unplanned", context: status.context ?? "Platform Initiated", category: "Unplanned" } : status.context ? { context: status.context } : {}),
+      reasonChronicity: "Persistent",
+      occuredTime: since,
+      reportedTime: now,
+    },
+  });
 }
 
 /** VirtualMachines_InstanceView (vm-instanceview.json): power state and the VM agent's status. */

@@ -43,6 +43,11 @@ export interface HealthFaultPlan {
   readonly expressRouteDown?: readonly string[];
   /** ExpressRoute circuits (by name) whose private peering (the one carrying the site) is down while Microsoft peering stays up. */
   readonly privatePeeringDown?: readonly string[];
+  /**
+   * Resource Health's current status of Azure VMs by ARM id (an Azure-hosted NAT/firewall VM):
+   * availabilityState and context as AvailabilityStatus_GetByResource spells them. Default: Available.
+   */
+  readonly resourceHealth?: Readonly<Record<string, { readonly availabilityState: "Available" | "Unavailable" | "Degraded" | "Unknown"; readonly context?: string }>>;
   /** The target DC stopped sending Heartbeat this many minutes before the start. */
   readonly targetDcSilentMinutes?: number;
   /** The target DC's VM agent is not ready (Run Command would fail). */

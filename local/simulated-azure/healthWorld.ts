@@ -1,7 +1,7 @@
 import type { Estate, Vault } from "../../shared/domain/estate.js";
 import type { HealthFaultPlan } from "./healthFaults.js";
 import { keyOf, lastSegment, vaultId } from "./ids.js";
-import type { World } from "./world.js";
+import { vmKey, type World } from "./world.js";
 
 /** An ASR HealthError as the API spells it (the fields the simulator fills). */
 export interface HealthErrorJson {
@@ -65,6 +65,11 @@ export interface HealthWorld {
   peeringAvailability(circuitId: string, peering: Peering): number;
   /** Newest Heartbeat of the target DC at `now` (one a minute while it runs). */
   targetDcLastHeartbeat(now: Date): Date;
+  /**
+   * Resource Health of an Azure VM by ARM id: the plan's status, else Available for a VM the
+   * simulated world holds; undefined for a resource that is neither (ARM answers 404).
+   */
+  resourceHealthOf(resourceId: string): { availabilityState: string; context?: string } | undefined;
 }
 
 export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Date): HealthWorld {
@@ -154,6 +159,8 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
   }
   const privateDown = new Set((plan.privatePeeringDown ?? []).map((n) => n.toLowerCase()));
   const dcSilentSince = plan.targetDcSilentMinutes !== undefined ? at(plan.targetDcSilentMinutes) : undefined;
+  // The plan's entries are Azure VMs outside the ASR world (an Azure-hosted NAT/firewall): their existence is the plan's statement.
+  const resourceHealth = new Map(Object.entries(plan.resourceHealth ?? {}).map(([id, status]) => [id.toLowerCase(), status]));
 
   return {
     estate,
@@ -171,6 +178,12 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
       return down.has(name) || (peering === "AzurePrivatePeering" && privateDown.has(name)) ? 0 : 100;
     },
     targetDcLastHeartbeat: (now) => dcSilentSince ?? new Date(Math.floor(now.getTime() / MINUTE) * MINUTE),
+    resourceHealthOf: (resourceId) => {
+      const planned = resourceHealth.get(resourceId.toLowerCase());
+      if (planned) return planned;
+      const [, , , , group = "", , , , name = ""] = resourceId.split("/");
+      return world.vms.has(vmKey(group, name)) ? { availabilityState: "Available" } : undefined;
+    },
   };
 }
 

@@ -3,11 +3,18 @@ import { createHash } from "node:crypto";
 /** Deterministic GUIDs, so two runs of the same drill produce the same job names, etags and ids. */
 export interface IdSource {
   uuid(kind: string): string;
+  /** How many ids it has given: a restored world goes on from there, so it never gives an id twice. */
+  issued(): number;
+  resumeAfter(issued: number): void;
 }
 
 export function createIdSource(seed: string): IdSource {
   let counter = 0;
-  return { uuid: (kind) => uuidFrom(`${seed}:${kind}:${++counter}`) };
+  return {
+    uuid: (kind) => uuidFrom(`${seed}:${kind}:${++counter}`),
+    issued: () => counter,
+    resumeAfter: (issued) => void (counter = Math.max(counter, issued)),
+  };
 }
 
 /** A name-based (v5-shaped) UUID of any text. */

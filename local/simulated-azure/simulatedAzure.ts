@@ -24,6 +24,7 @@ import { computeRoutes } from "./runCommand.js";
 import { nextCompletionAt, settle } from "./settle.js";
 import { createStats } from "./stats.js";
 import { createWorld, findItemByVmName } from "./world.js";
+import { restoreWorld, snapshotWorld, type WorldSnapshot } from "./worldSnapshot.js";
 
 /** Simulated durations of the long-running operations. */
 export interface JobDurations {
@@ -99,6 +100,8 @@ export interface SimulatedAzureOptions {
   clock: Clock;
   durations?: Partial<JobDurations>;
   faults?: FaultPlan;
+  /** A world saved by `snapshot()` to carry on from (same estate); its clock instant is the caller's to restore. */
+  restore?: WorldSnapshot;
 }
 
 export interface SimulatedAzure {
@@ -118,6 +121,8 @@ export interface SimulatedAzure {
   existingVmNames(): string[];
   /** The earliest simulated time at which some job/operation in progress finishes (undefined when none): lets a discrete-event driver skip idle time. */
   nextCompletionAt(): Date | undefined;
+  /** The world, the health world's start and the counters as JSON, at the clock's current time. */
+  snapshot(): WorldSnapshot;
 }
 
 const DUMMY_TOKEN_EXPIRY = Date.UTC(9999, 0, 1);
@@ -126,9 +131,12 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
   const { estate, clock } = options;
   const faults = options.faults ?? {};
   const world = createWorld(estate, { ...DEFAULT_JOB_DURATIONS, ...options.durations }, faults);
-  const stats = createStats();
+  const stats = createStats(options.restore?.stats);
   const misuse: string[] = [];
-  const health = createHealthWorld(world, faults.health ?? {}, clock.now());
+  const healthStart = options.restore ? new Date(options.restore.healthStart) : clock.now();
+  const health = createHealthWorld(world, faults.health ?? {}, healthStart);
+  // After the health world, whose DNS TTL faults the saved records already carry.
+  if (options.restore) restoreWorld(world, options.restore);
   const router = createRouter([...asrRoutes(world, stats), ...dnsRoutes(world), ...computeRoutes(world), ...networkRoutes(world), ...nicRoutes(world), ...healthArmRoutes(world, health), ...reprotectRoutes(world)]);
   const arm = withHealthOverlay(createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse }), { world, health, clock, stats });
   const monitor = createMonitorDataPlane({ world, health, clock, stats, misuse });
@@ -164,5 +172,10 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
     },
     existingVmNames: () => [...settled().vms.values()].map((vm) => vm.name),
     nextCompletionAt: () => nextCompletionAt(settled()),
+    snapshot: () => {
+      const now = clock.now();
+      settle(world, now);
+      return snapshotWorld(world, { clock: now, healthStart, stats: stats.snapshot() });
+    },
   };
 }

@@ -21,11 +21,12 @@ export interface Stats {
   snapshot(): StatsSnapshot;
 }
 
-export function createStats(): Stats {
-  let reads = 0;
-  let writes = 0;
-  const byOperation: Record<string, number> = {};
-  const failoverCalls: Record<string, number> = {};
+/** `initial`: counts a restored sandbox carries on from (worldSnapshot.ts). */
+export function createStats(initial?: StatsSnapshot): Stats {
+  let reads = initial?.reads ?? 0;
+  let writes = initial?.writes ?? 0;
+  const byOperation: Record<string, number> = { ...initial?.byOperation };
+  const failoverCalls: Record<string, number> = { ...initial?.failoverCalls };
   return {
     countRequest(method, kind) {
       if (kind === "read" || (kind === undefined && (method === "GET" || method === "HEAD"))) reads += 1;

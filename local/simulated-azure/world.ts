@@ -165,6 +165,9 @@ export interface World {
   readonly runCommands: Map<string, RunCommandOperation>;
   /** Orders completions that fall on the same instant by start order. */
   nextSeq(): number;
+  /** The last number nextSeq gave; a restored world goes on after it (worldSnapshot.ts). */
+  lastSeq(): number;
+  resumeSeqAfter(seq: number): void;
 }
 
 /** Operations ASR allows on a healthy VMware-to-Azure item. No PlannedFailover: V2A cannot plan a failover to Azure. */
@@ -265,6 +268,8 @@ export function createWorld(estate: Estate, durations: JobDurations, faults: Fau
     forwardingNics: new Set(),
     runCommands: new Map(),
     nextSeq: () => ++seq,
+    lastSeq: () => seq,
+    resumeSeqAfter: (last) => void (seq = Math.max(seq, last)),
   };
   seedItems(world);
   seedTargetDc(world);

@@ -8,10 +8,11 @@ import { LogsQueryClient } from "@azure/monitor-query-logs";
 import { MetricsClient } from "@azure/monitor-query-metrics";
 import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
-import type { AsrInventoryPort, MonitorPort, VmAgentPort } from "../ports/healthReads.js";
+import type { AsrInventoryPort, MonitorPort, ResourceHealthPort, VmAgentPort } from "../ports/healthReads.js";
 import { createAsrInventory } from "./asrInventoryAdapter.js";
 import { createDns } from "./dnsAdapter.js";
 import { createMonitor, metricsEndpoint } from "./monitorAdapter.js";
+import { createResourceHealth } from "./resourceHealthAdapter.js";
 import { createVmAgents } from "./vmAgentAdapter.js";
 
 export interface HealthPortsOptions {
@@ -28,6 +29,8 @@ export interface HealthPorts {
   readonly monitor: MonitorPort;
   readonly vmAgents: VmAgentPort;
   readonly dns: DnsPort;
+  /** Resource Health's current status of a resource (ARM REST through the SDKs' pipeline). */
+  readonly resourceHealth: ResourceHealthPort;
 }
 
 /** The real SDK clients the health check reads through: ARM (ASR, compute, DNS), Monitor metrics (per region) and Log Analytics. */
@@ -47,6 +50,7 @@ export function createHealthPorts({ credential, subscriptionId, clock, httpClien
     asr: createAsrInventory({ client: new SiteRecoveryManagementClient(credential, subscriptionId, options) }),
     monitor: createMonitor({ metricsClientFor, logs: new LogsQueryClient(credential, options), clock }),
     vmAgents: createVmAgents({ client: new ComputeManagementClient(credential, subscriptionId, options) }),
+    resourceHealth: createResourceHealth({ credential, ...options }),
     dns: createDns({ publicDns: new DnsManagementClient(credential, subscriptionId, options), privateDns: new PrivateDnsManagementClient(credential, subscriptionId, options) }),
   };
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { queueBodyParser } from "../config/queueBody.js";
 import { classifyAlert } from "../domain/alerts/classifyAlert.js";
 import { parseCommonAlert } from "../domain/alerts/commonAlert.js";
-import { NO_INCIDENT, type IncidentState, type Playbook } from "../domain/alerts/incidentState.js";
+import { NO_INCIDENT, rememberDecision, type IncidentState, type Playbook, type RecentDecision } from "../domain/alerts/incidentState.js";
 import {
   decideOnAlert,
   decideOnApproval,
@@ -21,8 +21,9 @@ import {
 import type { Estate } from "../domain/estate.js";
 import type { FailoverRequest } from "../domain/plan.js";
 import type { Engine } from "../engine/engine.js";
-import type { AuditLog } from "../ports/auditLog.js";
-import type { MonitorPort } from "../ports/healthReads.js";
+import type { BoundaryHook } from "../engine/engineDeps.js";
+import type { AuditEntry, AuditLog } from "../ports/auditLog.js";
+import type { MonitorPort, ResourceHealthPort } from "../ports/healthReads.js";
 import type { Clock } from "../ports/clock.js";
 import { isDrError } from "../ports/errors.js";
 import type { IncidentStore } from "../ports/incidentStore.js";
@@ -58,7 +59,33 @@ export interface AlertServiceDeps {
   readonly log: Logger;
   /** Reads the signal's source (circuit metrics, the NAT's Heartbeat) before an automatic failover; absent: not corroborated. */
   readonly monitor?: MonitorPort;
+  /** Resource Health of an Azure-hosted NAT/firewall VM (its current availability status); absent: its Heartbeat is read instead. */
+  readonly resourceHealth?: ResourceHealthPort;
+  /**
+   * Called right after each durable write or send of the alert path (ALERT_BOUNDARIES), as the
+   * engine's hook is: tests make it throw to prove a crash there, then redelivery, repeats nothing.
+   */
+  readonly boundary?: BoundaryHook;
 }
+
+/**
+ * The points of the alert path where state was just written or a message just sent; a crash test
+ * crashes at each of them. An incident transaction that decides a start is 'startDecided', the one
+ * that records the engine's acceptance 'startRecorded', any other 'incidentSaved'. The engine's own
+ * startRun boundaries (lockAcquired, runCreated) come between 'startDecided' and 'runStarted'.
+ */
+export const ALERT_BOUNDARIES = [
+  "incidentSaved",
+  "checkScheduled",
+  "notificationQueued",
+  "sourceRead",
+  "checkDecided",
+  "startDecided",
+  "runStarted",
+  "startRecorded",
+  "auditWritten",
+] as const;
+export type AlertBoundary = (typeof ALERT_BOUNDARIES)[number];
 
 export type AlertOutcome =
   | { readonly status: "rejected"; readonly problems: readonly string[] }
@@ -79,6 +106,8 @@ const NOTIFIED: ReadonlySet<Decision["outcome"]> = new Set([
   "coolingDown",
   "waitingForSecondSignal",
 ]);
+/** Decisions remembered for a redelivery: those people are told about and the starts. */
+const REMEMBERED: ReadonlySet<Decision["outcome"]> = new Set([...NOTIFIED, "startRun"]);
 /** Decisions that ask a person to act. */
 const ASKS_APPROVAL: ReadonlySet<Decision["outcome"]> = new Set(["awaitingApproval", "notCorroborated", "blockedByRunLock"]);
 
@@ -96,6 +125,13 @@ export function createAlertService(deps: AlertServiceDeps): {
   current(): Promise<IncidentState>;
 } {
   const { estate, clock } = deps;
+  const hook = deps.boundary ?? (() => undefined);
+  const boundary = (name: AlertBoundary, decision: Pick<Decision, "runId" | "incidentId"> | undefined, ...fields: string[]): void =>
+    hook(name, { runId: decision?.runId ?? decision?.incidentId ?? "", fields });
+  const audit = async (entry: AuditEntry, kind: string): Promise<void> => {
+    await deps.audit.append(entry);
+    boundary("auditWritten", { incidentId: entry.incidentId ?? null, ...(entry.runId ? { runId: entry.runId } : {}) }, kind, entry.result);
+  };
 
   async function handleAlert(body: unknown, caller: string): Promise<AlertOutcome> {
     const parsed = parseCommonAlert(body);
@@ -107,7 +143,7 @@ export function createAlertService(deps: AlertServiceDeps): {
     const signal = classifyAlert(alert, estate.alerting);
     const key = alertKey(alert.alertId);
     const decision = await transact((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), `alert:${key}:${alert.condition}`);
-    await deps.audit.append({
+    await audit({
       at: clock.now().toISOString(),
       who: caller,
       action: `alert ${alert.condition.toLowerCase()}: ${alert.rule}`,
@@ -116,7 +152,7 @@ export function createAlertService(deps: AlertServiceDeps): {
       ...(decision.incidentId ? { incidentId: decision.incidentId } : {}),
       ...(decision.runId ? { runId: decision.runId } : {}),
       detail: decision.reason,
-    });
+    }, "alert");
     deps.log.info("alert decided", { alertId: alert.alertId, rule: alert.rule, signal: signal.kind, outcome: decision.outcome, incidentId: decision.incidentId, runId: decision.runId });
     return { status: "handled", decision };
   }
@@ -125,9 +161,11 @@ export function createAlertService(deps: AlertServiceDeps): {
     const before = (await deps.incidents.get(estate.name))?.value ?? NO_INCIDENT;
     const playbook = before.pending?.checkId === message.checkId ? before.pending.playbook : undefined;
     const [age, source] = playbook ? await Promise.all([recoveryPointAge(playbook), readSource(playbook)]) : [null, undefined];
+    if (playbook) boundary("sourceRead", { incidentId: before.incidentId }, source?.says ?? "none");
     const decided = await transact((state, ctx) => decideOnCheck(state, message.checkId, { ...ctx, recoveryPointAgeSeconds: age, ...(source ? { source } : {}) }), `check:${message.checkId}`);
+    boundary("checkDecided", decided, decided.outcome);
     const decision = decided.outcome === "startRun" ? await carryOutStart(decided) : decided;
-    await deps.audit.append({ at: clock.now().toISOString(), who: "system", action: "debounce check", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) });
+    await audit({ at: clock.now().toISOString(), who: "system", action: "debounce check", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) }, "check");
     deps.log.info("incident check decided", { checkId: message.checkId, outcome: decision.outcome, incidentId: decision.incidentId, runId: decision.runId, activeRunId: decision.activeRunId });
     return decision;
   }
@@ -135,7 +173,7 @@ export function createAlertService(deps: AlertServiceDeps): {
   async function approve(by: string): Promise<Decision> {
     const decided = await transact((state, ctx) => decideOnApproval(state, by, ctx), `approval:${by}:${clock.now().toISOString()}`);
     const decision = decided.outcome === "startRun" ? await carryOutStart(decided) : decided;
-    await deps.audit.append({ at: clock.now().toISOString(), who: by, action: "approve incident failover", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) });
+    await audit({ at: clock.now().toISOString(), who: by, action: "approve incident failover", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) }, "approval");
     return decision;
   }
 
@@ -145,7 +183,7 @@ export function createAlertService(deps: AlertServiceDeps): {
       saved = setKillSwitch(state, on, by, reason, ctx.now);
       return { state: saved, decision: { outcome: "recorded", reason: `kill switch ${on ? "on" : "off"}`, incidentId: state.incidentId } };
     }, `killSwitch:${clock.now().toISOString()}`);
-    await deps.audit.append({ at: clock.now().toISOString(), who: by, action: `kill switch ${on ? "on" : "off"}`, result: "recorded", detail: reason });
+    await audit({ at: clock.now().toISOString(), who: by, action: `kill switch ${on ? "on" : "off"}`, result: "recorded", detail: reason }, "killSwitch");
     return saved;
   }
 
@@ -158,12 +196,23 @@ export function createAlertService(deps: AlertServiceDeps): {
     const state = (await deps.incidents.get(estate.name))?.value ?? NO_INCIDENT;
     const owed = state.startOwed;
     if (!owed || owed.runId !== runId) {
+      // A redelivery after the start was recorded or refused: that transaction's notice is finished too (same id).
+      const outcome = decided.redelivered ? state.recentDecisions.find((d) => d.key === `start:${runId}` || d.key.startsWith(`start:${runId}:lock:`)) : undefined;
+      if (outcome) {
+        await finishEffects(state, asDecision(outcome), outcome.key);
+        return { ...asDecision(outcome), redelivered: true };
+      }
       return state.runId === runId ? { ...decided, outcome: "joinedRun", reason: `run ${runId} has already started` } : { ...decided, outcome: "ignored", reason: `the start of ${runId} is no longer owed` };
     }
     const noticeId = `start:${runId}`;
     if (state.killSwitch?.on) return transact((s) => recordStartBlockedByKillSwitch(s, runId), noticeId);
-    const started = await deps.engine.startRun(requestFor(owed.playbook), `incident ${state.incidentId ?? ""}: ${owed.reason}`, runId);
-    if (started.started) return transact((s) => recordRunStarted(s, runId), noticeId);
+    // A start redelivered after its run already ended must not ask the engine again: it would take the estate's lock for a finished run.
+    const existing = (await deps.runs.getRun(runId))?.value;
+    const started = existing && existing.status !== "running" ? { started: true, activeRunId: runId } : await deps.engine.startRun(requestFor(owed.playbook), `incident ${state.incidentId ?? ""}: ${owed.reason}`, runId);
+    if (started.started) {
+      boundary("runStarted", decided, owed.playbook);
+      return transact((s) => recordRunStarted(s, runId), noticeId);
+    }
     deps.log.warn("incident run refused by the run lock", { incidentId: state.incidentId, runId, activeRunId: started.activeRunId });
     return transact((s) => recordStartRefused(s, runId, started.activeRunId), `${noticeId}:lock:${started.activeRunId}`);
   }
@@ -176,14 +225,27 @@ export function createAlertService(deps: AlertServiceDeps): {
       const ctx: PolicyContext = { alerting: estate.alerting, rpoMinutes: estate.objectives.rpoMinutes, now: clock.now(), newIncidentId: newIncidentId(clock.now()), ...(await runInfo(state)) };
       const result = decide(state, ctx);
       if (result.state !== state) {
+        const saved = REMEMBERED.has(result.decision.outcome) ? { ...result.state, recentDecisions: rememberDecision(result.state.recentDecisions, remembered(noticeId, result.decision)) } : result.state;
         try {
-          await deps.incidents.put(estate.name, result.state, entry?.etag);
+          await deps.incidents.put(estate.name, saved, entry?.etag);
         } catch (error) {
           if (isDrError(error) && (error.code === "PreconditionFailed" || error.code === "Conflict")) continue; // another delivery won: decide again on its state
           throw error;
         }
+        const kind = noticeId.split(":")[0] ?? "";
+        boundary(result.decision.outcome !== "startRun" ? "incidentSaved" : kind === "start" ? "startRecorded" : "startDecided", result.decision, kind, result.decision.outcome);
+        await finishEffects(saved, result.decision, noticeId);
+        return result.decision;
       }
-      await finishEffects(result.state, result.decision, noticeId);
+      // Nothing changed: a redelivery of this very delivery finishes what its first one may not have (the notice, under the same id).
+      const earlier = state.recentDecisions.find((d) => d.key === noticeId);
+      if (earlier) {
+        await finishEffects(state, asDecision(earlier), noticeId);
+        // An alert delivered again is a duplicate to its sender; a check or start delivered again answers, and is audited, as its first delivery decided.
+        if (noticeId.startsWith("alert:")) return { ...result.decision, reason: `${result.decision.reason}; its decision (${earlier.outcome}) was finished again` };
+        return { ...asDecision(earlier), redelivered: true };
+      }
+      await finishEffects(state, result.decision, noticeId);
       return result.decision;
     }
     throw new Error(`incident state of ${estate.name}: too much contention`);
@@ -193,6 +255,7 @@ export function createAlertService(deps: AlertServiceDeps): {
   async function finishEffects(state: IncidentState, decision: Decision, noticeId: string): Promise<void> {
     if (state.pending) {
       await deps.checks.send([{ messageId: state.pending.checkId, body: { estate: estate.name, checkId: state.pending.checkId }, deliverAt: new Date(state.pending.dueAt) }]);
+      boundary("checkScheduled", decision, state.pending.checkId);
     }
     if (NOTIFIED.has(decision.outcome)) {
       await deps.notifier.notify({
@@ -206,6 +269,7 @@ export function createAlertService(deps: AlertServiceDeps): {
         summary: decision.reason,
         ...(ASKS_APPROVAL.has(decision.outcome) ? { approval: approvalRequest(decision) } : {}),
       });
+      boundary("notificationQueued", decision, decision.outcome);
     }
   }
 
@@ -222,7 +286,7 @@ export function createAlertService(deps: AlertServiceDeps): {
   }
 
   async function readSource(playbook: Playbook): Promise<SourceReading | undefined> {
-    return deps.monitor ? readSignalSource(playbook, { estate, monitor: deps.monitor, clock }) : undefined;
+    return deps.monitor ? readSignalSource(playbook, { estate, monitor: deps.monitor, clock, ...(deps.resourceHealth ? { resourceHealth: deps.resourceHealth } : {}) }) : undefined;
   }
 
   async function runInfo(state: IncidentState): Promise<{ run?: RunInfo }> {
@@ -261,6 +325,14 @@ export function createAlertService(deps: AlertServiceDeps): {
     setKillSwitch: changeKillSwitch,
     current: async () => (await deps.incidents.get(estate.name))?.value ?? NO_INCIDENT,
   };
+}
+
+function remembered(key: string, d: Decision): RecentDecision {
+  return { key, outcome: d.outcome, reason: d.reason, incidentId: d.incidentId, ...(d.playbook ? { playbook: d.playbook } : {}), ...(d.runId ? { runId: d.runId } : {}), ...(d.activeRunId ? { activeRunId: d.activeRunId } : {}) };
+}
+
+function asDecision({ key: _key, outcome, ...rest }: RecentDecision): Decision {
+  return { ...rest, outcome: outcome as Decision["outcome"] };
 }
 
 function newIncidentId(now: Date): string {

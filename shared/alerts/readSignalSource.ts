@@ -1,8 +1,9 @@
+import { resourceHealthMeaning } from "../domain/alerts/classifyAlert.js";
 import type { SourceReading } from "../domain/alerts/incidentPolicy.js";
 import type { Playbook } from "../domain/alerts/incidentState.js";
 import type { Estate } from "../domain/estate.js";
 import type { Clock } from "../ports/clock.js";
-import type { MonitorPort } from "../ports/healthReads.js";
+import type { MonitorPort, ResourceHealthPort } from "../ports/healthReads.js";
 
 /** A circuit whose BGP or ARP availability averaged at least this over the window is carrying traffic. */
 export const CIRCUIT_UP_PERCENT = 50;
@@ -14,14 +15,45 @@ export const NAT_HEARTBEAT_FRESH_MINUTES = 5;
 /**
  * Asks the source, right before an automatic failover, whether the outage the alerts describe is
  * real now: the circuits' own BgpAvailability/ArpAvailability (Monitor metrics), or the NAT/firewall
- * VM's Heartbeat in Log Analytics. A read that fails or finds no data is 'unknown': the alerts stand.
+ * VM's Heartbeat in Log Analytics, or, for a NAT/firewall that is an Azure VM, its Resource Health now.
+ * A read that fails or finds no data is 'unknown': the alerts stand.
  */
-export async function readSignalSource(playbook: Playbook, deps: { estate: Estate; monitor: MonitorPort; clock: Clock }): Promise<SourceReading> {
+export async function readSignalSource(playbook: Playbook, deps: SourceDeps): Promise<SourceReading> {
   try {
-    return playbook === "siteFailover" ? await readCircuits(deps) : await readNatHeartbeat(deps);
+    if (playbook === "siteFailover") return await readCircuits(deps);
+    const azureVmId = deps.estate.alerting.natVm.resourceIds.find(isAzureVmId);
+    return azureVmId && deps.resourceHealth ? await readNatResourceHealth(deps.estate, deps.resourceHealth, azureVmId) : await readNatHeartbeat(deps);
   } catch (error) {
     return { says: "unknown", detail: `the source could not be read (${error instanceof Error ? error.message.slice(0, 200) : "error"})` };
   }
+}
+
+export interface SourceDeps {
+  readonly estate: Estate;
+  readonly monitor: MonitorPort;
+  readonly clock: Clock;
+  /** Read for an Azure-hosted NAT/firewall VM instead of its Heartbeat. */
+  readonly resourceHealth?: ResourceHealthPort;
+}
+
+/** An Azure VM's ARM id; an Arc machine (Microsoft.HybridCompute/machines) or on-premises VM is not one. */
+export function isAzureVmId(resourceId: string): boolean {
+  return /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i.test(resourceId);
+}
+
+/**
+ * The platform's own view of an Azure-hosted NAT/firewall VM, by the rule Resource Health alerts
+ * follow (resourceHealthMeaning): Unavailable with a platform cause is down, Available is up, and
+ * Degraded, Unknown or a user's stop cannot tell.
+ */
+async function readNatResourceHealth(estate: Estate, resourceHealth: ResourceHealthPort, vmId: string): Promise<SourceReading> {
+  const status = await resourceHealth.currentStatus(vmId);
+  const vm = estate.alerting.natVm.vm;
+  const cause = status.cause ? `, ${status.cause}` : "";
+  const summary = status.summary ? `: ${status.summary}` : "";
+  const detail = `Resource Health of ${vm} now: ${status.availabilityState}${cause}${summary}`;
+  const meaning = resourceHealthMeaning(status.availabilityState, status.cause);
+  return { says: meaning === "neither" ? "unknown" : meaning, detail: meaning === "neither" ? `${detail} (only Unavailable with a platform cause counts as down)` : detail };
 }
 
 async function readCircuits({ estate, monitor }: { estate: Estate; monitor: MonitorPort }): Promise<SourceReading> {

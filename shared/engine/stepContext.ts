@@ -9,8 +9,11 @@ export interface StepContext<S extends Step = Step> {
   readonly journal: StepJournal;
   readonly deps: EngineDeps;
   readonly timing: EngineTiming;
-  /** Durably records progress before and after side effects (ETag-checked). */
-  saveJournal(patch: Partial<StepJournal>): Promise<void>;
+  /** Durably records progress before and after side effects (ETag-checked); an undefined field is cleared. */
+  saveJournal(patch: JournalPatch): Promise<void>;
 }
+
+/** Fields to set in the step's journal; `undefined` clears one (e.g. the job followed so far). */
+export type JournalPatch = { readonly [K in keyof StepJournal]?: StepJournal[K] | undefined };
 
 export type StepExecutor<S extends Step = Step> = (context: StepContext<S>) => Promise<StepOutcome>;

@@ -34,6 +34,25 @@ export interface MonitorPort {
   asrLogCoverage(workspaceId: string, windowHours: number, options?: ReadOptions): Promise<AsrLogCoverage[]>;
 }
 
+/**
+ * Resource Health's current availability status of one resource
+ * (GET {resourceId}/providers/Microsoft.ResourceHealth/availabilityStatuses/current).
+ */
+export interface AvailabilityStatus {
+  /** Available, Unavailable, Degraded or Unknown. */
+  readonly availabilityState: string;
+  /** Who caused it, as the service spells it: healthEventCause (PlatformInitiated, UserInitiated) or context ('Platform Initiated'). */
+  readonly cause?: string;
+  /** Planned, Unplanned, UserInitiated... */
+  readonly reasonType?: string;
+  readonly summary?: string;
+  readonly occurredAt?: Date;
+}
+
+export interface ResourceHealthPort {
+  currentStatus(resourceId: string, options?: ReadOptions): Promise<AvailabilityStatus>;
+}
+
 /** The Azure VM agent of a VM, from its instance view (what Run Command needs). */
 export interface VmAgentPort {
   agentState(vmId: string, options?: ReadOptions): Promise<VmAgentState>;

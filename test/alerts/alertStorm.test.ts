@@ -60,14 +60,14 @@ describe("an alert storm for one outage", () => {
 
   it("starts nothing while the kill switch is on, and the decision says why", async () => {
     sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint") });
-    await sandbox.local.root.alertsFor(silentLogger).setKillSwitch(true, "ops-lead@contoso.com", "datacentre maintenance");
+    await sandbox.stack.root.alertsFor(silentLogger).setKillSwitch(true, "ops-lead@contoso.com", "datacentre maintenance");
     const answers = await deliver(sandbox, storm(sandbox.stack.clock.now()));
     await sandbox.idle();
     expect(await sandbox.stack.store.listRuns(estate.name)).toEqual([]);
     expect(sandbox.stack.azure.stats().failoverCalls).toEqual({});
     const blocked = answers.filter((a) => a.outcome === "blockedByKillSwitch");
     expect(blocked.length).toBeGreaterThan(0);
-    const audit = await sandbox.local.root.audit.list();
+    const audit = await sandbox.stack.root.audit.list();
     expect(audit.find((e) => e.result === "blockedByKillSwitch")?.detail).toMatch(/kill switch is on \(set by ops-lead@contoso.com/);
   });
 });

@@ -23,11 +23,11 @@ async function postAlert(box: TestApi, alert: unknown): Promise<HttpResult> {
 }
 
 async function auditOf(box: TestApi, action: string): Promise<{ result: string; detail?: string }[]> {
-  return (await box.sandbox.local.root.audit.list()).filter((e) => e.action === action);
+  return (await box.sandbox.stack.root.audit.list()).filter((e) => e.action === action);
 }
 
 const now = (box: TestApi): Date => box.sandbox.stack.clock.now();
-const incident = (box: TestApi) => box.sandbox.local.root.alertsFor(silentLogger).current();
+const incident = (box: TestApi) => box.sandbox.stack.root.alertsFor(silentLogger).current();
 
 describe("the alert path never fails the site over by mistake", () => {
   it("makes a start the run lock refuses during a drill a decision for people, and no unrelated transaction starts it", async () => {
@@ -59,7 +59,7 @@ describe("the alert path never fails the site over by mistake", () => {
     await api.sandbox.idle();
     const estateName = api.sandbox.stack.estate.name;
     expect((await api.sandbox.stack.store.listRuns(estateName)).map((r) => r.runId)).toEqual([drillId]);
-    expect((await api.sandbox.local.root.audit.list()).some((e) => e.result === "startRun")).toBe(false);
+    expect((await api.sandbox.stack.root.audit.list()).some((e) => e.result === "startRun")).toBe(false);
 
     // The person decides: the approval starts the site failover, now that the lock is free.
     const approved = await api.call("POST", "/api/incidents/approve", { as: "approver" });

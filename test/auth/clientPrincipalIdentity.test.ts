@@ -5,7 +5,7 @@ import { awaiting, startTestApi, type TestApi } from "../http/httpHelpers.js";
 let api: TestApi;
 
 beforeAll(async () => {
-  api = await startTestApi({ runApi: { trustClientPrincipal: true } });
+  api = await startTestApi({ settings: { AUTH_APP_SERVICE_PRINCIPAL: "trust" } });
 });
 afterAll(() => api.stop());
 

@@ -25,7 +25,7 @@ async function stackWith(faults?: FaultPlan): Promise<{ stack: LocalStack; contr
     ...(faults ? { faults } : {}),
   });
   stacks.push(stack);
-  const control = createRunControl({ estate: stack.estate, store: stack.store, queue: stack.queue, clock: stack.clock, audit: stack.audit, log: silentLogger, engine: stack.engine, siteRecovery: stack.ports.siteRecovery, separateApprover: true });
+  const control = createRunControl({ estate: stack.estate, store: stack.store, queue: stack.queue, clock: stack.clock, audit: stack.audit, log: silentLogger, engine: stack.engine, siteRecovery: stack.root.runApi.reads.siteRecovery, separateApprover: true });
   return { stack, control };
 }
 

@@ -30,7 +30,7 @@ describe("POST /api/alerts (Secure Webhook)", () => {
     const forbidden = await post(body, await actionGroupHeaders({ roles: ["reader"] }));
     expect(forbidden.status).toBe(403);
     expect(forbidden.json.detail).toMatch(/ActionGroupsSecureWebhook/);
-    const audit = await sandbox.local.root.audit.list();
+    const audit = await sandbox.stack.root.audit.list();
     expect(audit.filter((e) => e.result === "refused 401")).toHaveLength(4);
     expect(audit.filter((e) => e.result === "refused 403")).toHaveLength(1);
   });
@@ -52,7 +52,7 @@ describe("POST /api/alerts (Secure Webhook)", () => {
   it("acknowledges an alert the estate does not care about and records it as ignored", async () => {
     const result = await post(JSON.stringify(readSample("alert-activitylog.json")), await actionGroupHeaders());
     expect(result).toMatchObject({ status: 202, json: { outcome: "ignored" } });
-    const audit = await sandbox.local.root.audit.list();
+    const audit = await sandbox.stack.root.audit.list();
     expect(audit.some((e) => e.result === "ignored" && e.action.includes("test-activityLogAlertRule"))).toBe(true);
   });
 

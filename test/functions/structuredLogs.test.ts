@@ -2,7 +2,7 @@ import { InvocationContext } from "@azure/functions";
 import { createHttpHeaders, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { invocationLogger } from "../../functions/invocationLogger.js";
+import { invocationLogger } from "../../shared/host/invocationLogger.js";
 import { createAzureMonitorLogSink } from "../../shared/adapters/telemetry.js";
 import { withKeys } from "../../shared/ports/logger.js";
 import { installStructuredLogSink } from "../../shared/ports/telemetry.js";

@@ -1,5 +1,4 @@
-import { describe, expect, inject, it } from "vitest";
-import { createLocalHealthCheck } from "../../local/healthcheck.js";
+import { describe, expect, it } from "vitest";
 import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
 import type { HealthCheck } from "../../shared/domain/health/healthReport.js";
 import { silentLogger } from "../../shared/ports/logger.js";
@@ -8,14 +7,8 @@ import { runFailover, type HarnessRun } from "../engine/engineHarness.js";
 /** A drill of the identity tier (DC01 goes into the isolated network) through the real engine, then the nightly check over the same run store. */
 async function drillThenHealthCheck(faults?: FaultPlan): Promise<{ drill: HarnessRun; dc01: HealthCheck | undefined; dc02: HealthCheck | undefined }> {
   const drill = await runFailover({ request: { mode: "test", scope: { kind: "tiers", tiers: ["identity"] } }, ...(faults ? { faults } : {}) });
-  const local = await createLocalHealthCheck({
-    estate: drill.stack.estate,
-    tableEndpoint: inject("tableEndpoint"),
-    azure: drill.stack.azure,
-    runStore: drill.stack.store,
-    clock: drill.stack.clock,
-  });
-  const outcome = await local.root.run({ trigger: "test", isPastDue: false, holder: "guest-agent-test" }, silentLogger);
+  // The drill's own root: its health check reads the same run store and simulated Azure.
+  const outcome = await drill.stack.root.healthCheck.run({ trigger: "test", isPastDue: false, holder: "guest-agent-test" }, silentLogger);
   if (outcome.status !== "completed") throw new Error("health check skipped");
   const guest = (vm: string) => outcome.report.vms.find((v) => v.vm === vm)?.checks.find((c) => c.kind === "guestAgent");
   return { drill, dc01: guest("DC01"), dc02: guest("DC02") };

@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import type { HealthCheck, HealthReport } from "../../shared/domain/health/healthReport.js";
 import type { HealthReadLimits } from "../../shared/health/readHealthSnapshot.js";
 import { silentLogger } from "../../shared/ports/logger.js";
@@ -13,16 +13,20 @@ import { sampleEstate } from "../helpers.js";
 
 const estate = sampleEstate();
 const START = new Date("2026-03-01T02:00:00Z");
+// Each check runs over its own local stack; their Service Bus peers close with the file.
+const opened: LocalHealthCheck[] = [];
+afterAll(() => Promise.all(opened.splice(0).map((h) => h.stop())));
 
 async function run(health: HealthFaultPlan = {}, limits?: Partial<HealthReadLimits>): Promise<{ local: LocalHealthCheck; report: HealthReport }> {
   const local = await createLocalHealthCheck({
     estate,
     tableEndpoint: inject("tableEndpoint"),
     faults: { health },
+    replicationOnly: true,
     clock: new SimulatedClock(START, { realTime: false }),
-    retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 },
     ...(limits ? { limits } : {}),
   });
+  opened.push(local);
   const outcome = await local.root.run({ trigger: "test", isPastDue: false, holder: "test-run" }, silentLogger);
   if (outcome.status !== "completed") throw new Error("skipped");
   expect(local.azure.misuse).toEqual([]);
@@ -120,8 +124,8 @@ describe("health check against simulated Azure", () => {
       expect(find(report, "estate/expressRoute/er-contoso-primary").status).toBe("red");
       expect(find(report, "estate/targetDc").status).toBe("green");
       expect(find(report, "estate/inventoryDrift").status).toBe("unknown");
-      // Each throttled list was tried once and retried twice by the SDK, honouring Retry-After.
-      expect(local.azure.stats().byOperation["ReplicationProtectedItems_List:429"]).toBe(2 * 3);
+      // Each throttled list was tried once and retried three times by the SDK (the local stacks' retry setting), honouring Retry-After.
+      expect(local.azure.stats().byOperation["ReplicationProtectedItems_List:429"]).toBe(2 * 4);
     });
 
     it("a forbidden Log Analytics query makes only the checks that query it unknown (DC, RPO alert), with the reason", async () => {

@@ -1,9 +1,10 @@
 import functions from "@azure/functions";
-import { describe, expect, inject, it } from "vitest";
-import { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION, HEALTH_CHECK_SCHEDULE_SETTING } from "../../functions/healthCheck.js";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION, HEALTH_CHECK_SCHEDULE_SETTING } from "../../shared/host/triggers/healthCheck.js";
 import { CONFIG_KEYS, ConfigSchema } from "../../shared/config/loadConfig.js";
-import { useHealthCheckRoot } from "../../shared/health/healthCheckRoot.js";
-import { createLocalHealthCheck, fireHealthCheckTimer, timerInfo } from "../../local/healthcheck.js";
+import { useAppRoot } from "../../shared/appRoot.js";
+import { createLocalHealthCheck, fireHealthCheckTimer, timerInfo, type LocalHealthCheck } from "../../local/healthcheck.js";
+import type { NotifierPort } from "../../shared/ports/notifier.js";
 import { SimulatedClock } from "../../local/simulatedClock.js";
 import { sampleEstate } from "../helpers.js";
 
@@ -21,8 +22,14 @@ function capture() {
   return { context, lines };
 }
 
-async function local() {
-  return createLocalHealthCheck({ estate, tableEndpoint: inject("tableEndpoint"), clock: new SimulatedClock(START, { realTime: false }) });
+// Each check runs over its own local stack; their Service Bus peers close with the file.
+const opened: LocalHealthCheck[] = [];
+afterAll(() => Promise.all(opened.splice(0).map((h) => h.stop())));
+
+async function local(options: { notifier?: NotifierPort } = {}): Promise<LocalHealthCheck> {
+  const hc = await createLocalHealthCheck({ estate, tableEndpoint: inject("tableEndpoint"), clock: new SimulatedClock(START, { realTime: false }), replicationOnly: true, ...options });
+  opened.push(hc);
+  return hc;
 }
 
 describe("healthCheck timer function", () => {
@@ -36,7 +43,7 @@ describe("healthCheck timer function", () => {
 
   it("records a missed schedule (isPastDue), still runs, and logs the report", async () => {
     const hc = await local();
-    useHealthCheckRoot(hc.root);
+    useAppRoot(hc.app);
     const { context, lines } = capture();
     await handleHealthCheckTimer(timerInfo(START, true), context);
     const [entry] = await hc.history.list(estate.name, 1);
@@ -48,7 +55,7 @@ describe("healthCheck timer function", () => {
   it("never runs twice at once: a second invocation while the lease is held is skipped", async () => {
     const hc = await local();
     expect(await hc.history.acquireLease(estate.name, "other-instance", START, new Date(START.getTime() + 6 * 60_000))).toMatchObject({ acquired: true });
-    const outcome = await fireHealthCheckTimer(hc.root, { now: START });
+    const outcome = await fireHealthCheckTimer(hc.app, { now: START });
     expect(outcome).toEqual({ status: "skipped", heldBy: "other-instance", until: new Date(START.getTime() + 6 * 60_000).toISOString() });
     expect(await hc.history.list(estate.name, 5)).toEqual([]);
     expect(hc.azure.stats().reads).toBe(0);
@@ -65,14 +72,9 @@ describe("healthCheck timer function", () => {
   });
 
   it("a notifier that fails does not lose the report", async () => {
-    const hc = await createLocalHealthCheck({
-      estate,
-      tableEndpoint: inject("tableEndpoint"),
-      clock: new SimulatedClock(START, { realTime: false }),
-      notifier: { notify: () => Promise.reject(new Error("Teams is down")) },
-    });
+    const hc = await local({ notifier: { notify: () => Promise.reject(new Error("Teams is down")) } });
     const { context, lines } = capture();
-    useHealthCheckRoot(hc.root);
+    useAppRoot(hc.app);
     await handleHealthCheckTimer(timerInfo(START, false), context);
     expect(lines.find((l) => l.message === "health check notification failed")?.props).toMatchObject({ error: "Teams is down" });
     expect((await hc.history.list(estate.name, 1)).length).toBe(1);

@@ -4,7 +4,7 @@ import { startTestApi, type TestApi } from "./httpHelpers.js";
 let api: TestApi;
 
 beforeAll(async () => {
-  api = await startTestApi({ runApi: { drill: { scope: { kind: "tiers", tiers: ["web"] }, cleanupAfterMinutes: 30 } } });
+  api = await startTestApi({ settings: { DRILL_SCOPE: "tiers:web", DRILL_CLEANUP_AFTER_MINUTES: "30" } });
 });
 afterAll(() => api.stop());
 

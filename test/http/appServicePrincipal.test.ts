@@ -4,7 +4,7 @@ import { startTestApi, type TestApi } from "./httpHelpers.js";
 let trusting: TestApi;
 
 beforeAll(async () => {
-  trusting = await startTestApi({ runApi: { trustClientPrincipal: true } });
+  trusting = await startTestApi({ settings: { AUTH_APP_SERVICE_PRINCIPAL: "trust" } });
 });
 afterAll(() => trusting.stop());
 

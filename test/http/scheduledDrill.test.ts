@@ -11,7 +11,7 @@ let api: TestApi;
 let health: HealthHistoryPort;
 
 beforeAll(async () => {
-  api = await startTestApi({ runApi: { drill: { scope: { kind: "tiers", tiers: ["web"] }, cleanupAfterMinutes: 30 } } });
+  api = await startTestApi({ settings: { DRILL_SCOPE: "tiers:web", DRILL_CLEANUP_AFTER_MINUTES: "30" } });
   health = await createTableHealthHistory({
     endpoint: inject("tableEndpoint"),
     credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),

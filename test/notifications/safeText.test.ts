@@ -1,6 +1,6 @@
 import { InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import { invocationLogger } from "../../functions/invocationLogger.js";
+import { invocationLogger } from "../../shared/host/invocationLogger.js";
 import { buildEmailMessage } from "../../shared/notifications/emailMessage.js";
 import { neutraliseUserText } from "../../shared/notifications/safeText.js";
 import { buildTeamsMessage } from "../../shared/notifications/teamsCard.js";

@@ -50,6 +50,23 @@ export interface EntitySnapshot {
   readonly nextDeadline: number | undefined;
 }
 
+/** A queue's broker-side state as data, for a namespace that outlives its process (entityState.ts stores it). */
+export interface EntityState {
+  readonly nextSequenceNumber: number;
+  readonly messages: readonly {
+    readonly sequenceNumber: number;
+    readonly messageId: string | undefined;
+    readonly message: Message;
+    readonly availableAt: number;
+    readonly state: EntityMessage["state"];
+    readonly deliveryCount: number;
+  }[];
+  /** The duplicate-detection history: message id, first send time and sequence number, in send order. */
+  readonly seen: readonly (readonly [string, { readonly at: number; readonly sequenceNumber: number }])[];
+  readonly stats: EntityStats;
+  readonly deadLetterLog: readonly DeadLetterRecord[];
+}
+
 export interface QueueEntityOptions {
   readonly path: string;
   readonly clock: Clock;
@@ -239,6 +256,48 @@ export class QueueEntity {
 
   get size(): number {
     return this.all.size;
+  }
+
+  /** Everything the broker keeps for this entity; a lock is kept only as the fact that the message was locked. */
+  exportState(): EntityState {
+    return {
+      nextSequenceNumber: this.nextSequenceNumber,
+      messages: [...this.all.values()].map((e) => ({ sequenceNumber: e.sequenceNumber, messageId: e.messageId, message: e.message, availableAt: e.availableAt, state: e.state, deliveryCount: e.deliveryCount })),
+      seen: [...this.seen.entries()],
+      stats: { ...this.stats },
+      deadLetterLog: [...this.deadLetterLog],
+    };
+  }
+
+  /**
+   * Takes back a state `exportState` gave, into an empty entity (restore its dead-letter queue first).
+   * A message locked when the state was saved comes back without its lock, delivery count kept, as
+   * when a receiver's lock expires: "When the lock expires, the DeliveryCount is incremented and the
+   * message is again available for retrieval" (learn.microsoft.com, ServiceBusReceivedMessage.LockedUntil;
+   * this peer counts the delivery when it hands the message out). The receiver that held it is gone with
+   * the process, so its lock is lost; at the max delivery count the message is dead-lettered, as on expiry.
+   */
+  restoreState(state: EntityState): void {
+    if (this.all.size > 0 || this.nextSequenceNumber !== 1) throw new Error(`'${this.path}' already has messages: a state is restored into a new entity`);
+    this.nextSequenceNumber = state.nextSequenceNumber;
+    for (const [id, first] of state.seen) this.seen.set(id, { ...first });
+    Object.assign(this.stats, state.stats);
+    this.deadLetterLog.push(...state.deadLetterLog);
+    const lost: EntityMessage[] = [];
+    for (const saved of [...state.messages].sort((a, b) => a.sequenceNumber - b.sequenceNumber)) {
+      const entry: EntityMessage = { ...saved, lock: undefined };
+      this.all.set(entry.sequenceNumber, entry);
+      if (entry.state === "scheduled") this.scheduled.splice(this.scheduledIndex(entry), 0, entry);
+      else if (entry.state === "active") this.active.push(entry);
+      else lost.push(entry);
+    }
+    for (const entry of lost) {
+      entry.lock = { token: `restored:${entry.sequenceNumber}`, until: this.now(), holder: { live: false } };
+      this.locked.set(entry.lock.token, entry);
+      this.stats.lockExpired++;
+      this.release(entry);
+    }
+    this.options.onChange();
   }
 
   /** A message that comes back from a lock: active again, or dead-lettered once it has used its deliveries. */

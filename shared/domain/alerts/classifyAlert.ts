@@ -68,11 +68,23 @@ export function natSignalSource(alert: ParsedAlert, alerting: Alerting): SignalS
  * Returns why it is news, or undefined when it means down (or up: Available).
  */
 function resourceHealthNews(health: NonNullable<ParsedAlert["health"]>): string | undefined {
-  const status = health.current.toLowerCase();
-  if (status === "available") return undefined;
-  if (status !== "unavailable") return `now ${health.current} (was ${health.previous}): only Unavailable with a platform cause counts as down`;
-  if ((health.cause ?? "").toLowerCase() !== "platforminitiated") return `Unavailable, caused by ${health.cause ?? "an unstated cause"}: only a platform-initiated outage counts as down`;
-  return undefined;
+  const meaning = resourceHealthMeaning(health.current, health.cause);
+  if (meaning !== "neither") return undefined;
+  if (health.current.toLowerCase() !== "unavailable") return `now ${health.current} (was ${health.previous}): only Unavailable with a platform cause counts as down`;
+  return `Unavailable, caused by ${health.cause ?? "an unstated cause"}: only a platform-initiated outage counts as down`;
+}
+
+/**
+ * The one Resource Health rule, for alerts and for reading the status now: `Unavailable` caused by
+ * the platform is down, `Available` is up, anything else (Degraded, Unknown, a user's stop) is
+ * neither. The cause is spelt 'PlatformInitiated' in activity-log events and healthEventCause,
+ * 'Platform Initiated' in an availability status's context; both count.
+ */
+export function resourceHealthMeaning(availability: string, cause: string | undefined): "down" | "up" | "neither" {
+  const status = availability.toLowerCase();
+  if (status === "available") return "up";
+  const platform = (cause ?? "").replace(/\s+/g, "").toLowerCase() === "platforminitiated";
+  return status === "unavailable" && platform ? "down" : "neither";
 }
 
 function shortName(armId: string): string {

@@ -35,6 +35,8 @@ export interface Decision {
   readonly check?: { readonly id: string; readonly at: string };
   /** For 'blockedByRunLock': the run that holds the estate's run lock (a drill, a manual run). */
   readonly activeRunId?: string;
+  /** The decision a first delivery made, repeated for its redelivery (the state changed no more). */
+  readonly redelivered?: boolean;
 }
 
 /** What the policy needs to know about the incident's run, read by the caller. */

@@ -45,6 +45,24 @@ export interface IncidentState {
   /** A site failover has run: the link coming back is news, never a reason to fail back. */
   readonly failedOver: boolean;
   readonly killSwitch: { readonly on: boolean; readonly by: string; readonly at: string; readonly reason: string } | null;
+  /**
+   * The last decisions people were told about or that started a run, keyed by the delivery that
+   * made them: a redelivery after a crash (which the policy sees as a duplicate) tells them again
+   * under the same notification id, so a crash between saving and telling loses nothing.
+   */
+  readonly recentDecisions: readonly RecentDecision[];
+}
+
+/** A decision as remembered for its redelivery: its outcome and reason, bounded. */
+export interface RecentDecision {
+  /** The delivery's id (alert key and condition, check id, start). */
+  readonly key: string;
+  readonly outcome: string;
+  readonly reason: string;
+  readonly incidentId: string | null;
+  readonly playbook?: Playbook;
+  readonly runId?: string;
+  readonly activeRunId?: string;
 }
 
 export const NO_INCIDENT: IncidentState = {
@@ -64,7 +82,18 @@ export const NO_INCIDENT: IncidentState = {
   runPlaybook: null,
   failedOver: false,
   killSwitch: null,
+  recentDecisions: [],
 };
+
+/** How many decisions are remembered for redeliveries, and how long a reason may be (bounded row). */
+export const RECENT_DECISIONS_LIMIT = 10;
+export const RECENT_DECISION_REASON_CHARS = 600;
+
+/** Adds a decision under its delivery's key, keeping the newest RECENT_DECISIONS_LIMIT. */
+export function rememberDecision(recent: readonly RecentDecision[], decision: RecentDecision): RecentDecision[] {
+  const bounded = { ...decision, reason: decision.reason.slice(0, RECENT_DECISION_REASON_CHARS) };
+  return [...recent.filter((d) => d.key !== decision.key), bounded].slice(-RECENT_DECISIONS_LIMIT);
+}
 
 /** How many alert records are kept: far more than one incident's alerts. */
 export const ALERT_RECORDS_LIMIT = 150;

@@ -1,34 +1,34 @@
-import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import type { AppRoot } from "../shared/appRoot.js";
-import { authenticateBearer, requireRole } from "../shared/auth/authenticate.js";
-import { parseClientPrincipal } from "../shared/auth/clientPrincipal.js";
-import type { AuthResult, Principal } from "../shared/auth/principal.js";
-import { rolesAllowing, type Role } from "../shared/auth/roles.js";
-import { boundedText } from "../shared/engine/failoverRequest.js";
-import { problem } from "./httpProblem.js";
-import { RUN_ID_PATTERN } from "./requestLimits.js";
+import type { AppRoot } from "../../appRoot.js";
+import { authenticateBearer, requireRole } from "../../auth/authenticate.js";
+import { parseClientPrincipal } from "../../auth/clientPrincipal.js";
+import type { AuthResult, Principal } from "../../auth/principal.js";
+import { rolesAllowing, type Role } from "../../auth/roles.js";
+import { boundedText } from "../../engine/failoverRequest.js";
+import type { ApiRequest, ApiResponse } from "../hostTypes.js";
+import { RUN_ID_PATTERN } from "./limits.js";
+import { problem, REFUSALS } from "./problem.js";
 
 /**
  * Authenticates the caller (a bearer token verified against Entra ID, or, behind App Service
  * authentication only, its x-ms-client-principal) and checks the role. Every request is audited:
  * who, what, and whether it was let in.
  */
-export async function authorizeUser(root: AppRoot, request: HttpRequest, role: Role, action: string): Promise<{ ok: true; principal: Principal } | { ok: false; response: HttpResponseInit }> {
+export async function authorizeUser(root: AppRoot, request: ApiRequest, role: Role, action: string): Promise<{ ok: true; principal: Principal } | { ok: false; response: ApiResponse }> {
   const identity = await identify(root, request);
   const result: AuthResult = identity.ok ? requireRole(identity.principal, rolesAllowing(role)) : identity;
   const who = boundedText(identity.ok ? identity.principal.name : "unknown caller", 200);
   const at = root.clock.now().toISOString();
-  // A run id is filed as such only when it is one; the handler refuses any other with a 400.
-  const runId = request.params.runId !== undefined && RUN_ID_PATTERN.test(request.params.runId) ? request.params.runId : undefined;
+  // A run id is filed as such only when it is one; the route refuses any other with a 400.
+  const runId = request.params["runId"] !== undefined && RUN_ID_PATTERN.test(request.params["runId"]) ? request.params["runId"] : undefined;
   if (result.ok) {
     await root.audit.append({ at, who, action, result: "allowed", ...(runId ? { runId } : {}), detail: boundedText(`${request.method} ${new URL(request.url).pathname} as ${role}`) });
     return result;
   }
   await root.audit.append({ at, who, action, result: `refused ${result.status}`, ...(runId ? { runId } : {}), detail: boundedText(result.reason) });
-  return { ok: false, response: problem(result.status, result.status === 401 ? "Unauthorized" : "Forbidden", result.reason) };
+  return { ok: false, response: problem(result.status, result.status === 401 ? REFUSALS.unauthorized.title : REFUSALS.forbidden.title, result.reason) };
 }
 
-async function identify(root: AppRoot, request: HttpRequest): Promise<AuthResult> {
+async function identify(root: AppRoot, request: ApiRequest): Promise<AuthResult> {
   const header = (name: string) => request.headers.get(name);
   const fromAppService = header("x-ms-client-principal");
   if (fromAppService && !header("authorization") && root.runApi.settings.trustClientPrincipal) {

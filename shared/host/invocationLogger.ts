@@ -1,7 +1,7 @@
-import type { InvocationContext } from "@azure/functions";
-import { neutraliseControls, neutraliseLogValue } from "../shared/notifications/safeText.js";
-import type { Logger } from "../shared/ports/logger.js";
-import { structuredLogSink, type LogLevel } from "../shared/ports/telemetry.js";
+import { neutraliseControls, neutraliseLogValue } from "../notifications/safeText.js";
+import type { Logger } from "../ports/logger.js";
+import { structuredLogSink, type LogLevel } from "../ports/telemetry.js";
+import type { Invocation } from "./hostTypes.js";
 
 /**
  * Structured lines keyed by the invocation (invocationId, functionName). With Application Insights
@@ -9,7 +9,7 @@ import { structuredLogSink, type LogLevel } from "../shared/ports/telemetry.js";
  * (local hosts), the host's logger gets the line. Text values lose control characters and ANSI
  * escapes: a reason or an Azure error must not forge a log line or drive the console that tails it.
  */
-export function invocationLogger(context: InvocationContext): Logger {
+export function invocationLogger(context: Invocation): Logger {
   const write = (level: LogLevel, message: string, properties: Record<string, unknown> = {}): void => {
     const text = neutraliseControls(message);
     const keys = { invocationId: context.invocationId, functionName: context.functionName, ...(neutraliseLogValue(properties) as Record<string, unknown>) };

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import type { Role } from "../../auth/roles.js";
+import { Reason } from "../../engine/failoverRequest.js";
+import type { ControlOutcome } from "../../engine/runControl.js";
+import type { HttpRoute } from "../hostTypes.js";
+import { problem, withRetryAfter } from "./problem.js";
+import { accepted, runLinks } from "./responses.js";
+import { userRoute } from "./route.js";
+import { zodBody } from "./zodBody.js";
+
+export type RunAction = "approve" | "commit" | "cleanup" | "cancel" | "resume";
+
+/** Who may take each action (roles.ts: an admin may do everything). */
+export const RUN_ACTION_ROLES: Readonly<Record<RunAction, Role>> = {
+  approve: "approver",
+  commit: "approver",
+  cleanup: "operator",
+  cancel: "operator",
+  resume: "operator",
+};
+
+const CancelBody = z.strictObject({ reason: Reason });
+
+/**
+ * POST /api/runs/{runId}/{approve|commit|cleanup|cancel|resume}. Each records a person's decision
+ * on the run (audited, with its refusals) and answers like the start did: 202 with the run to
+ * follow; 200 when the same decision was already recorded.
+ */
+function runAction(name: string, action: RunAction): HttpRoute {
+  return userRoute({
+    name,
+    methods: ["POST"],
+    route: `runs/{runId}/${action}`,
+    role: RUN_ACTION_ROLES[action],
+    action: `${action} run`,
+    async handle({ root, request, runId, actor, log, body }) {
+      const control = root.runApi.runControlFor(log);
+      let outcome: ControlOutcome;
+      if (action === "cancel") {
+        const parsed = await body(zodBody(CancelBody, "reason"));
+        if (!parsed.ok) return parsed.response;
+        outcome = await control.cancel(runId, actor, parsed.value.reason);
+      } else {
+        const parsed = await body((value) => ({ ok: true, value }), { allowEmpty: true });
+        if (!parsed.ok) return parsed.response;
+        outcome = await control[action](runId, actor);
+      }
+      if (!outcome.ok) {
+        const retryAfter = outcome.extra?.["retryAfterSeconds"];
+        const response = problem(outcome.status, outcome.title, outcome.detail, { ...outcome.extra });
+        return typeof retryAfter === "number" ? withRetryAfter(response, retryAfter) : response;
+      }
+      return accepted(request, outcome.runId, { ...outcome.body, ...runLinks(outcome.runId) }, outcome.status);
+    },
+  });
+}
+
+export const runActions: readonly HttpRoute[] = [
+  runAction("approveRun", "approve"),
+  runAction("commitRun", "commit"),
+  runAction("cleanupRun", "cleanup"),
+  runAction("cancelRun", "cancel"),
+  runAction("resumeRun", "resume"),
+];

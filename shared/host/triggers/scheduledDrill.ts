@@ -1,0 +1,38 @@
+import { getAppRoot } from "../../appRoot.js";
+import { runScheduledDrill, type ScheduledDrillOutcome } from "../../engine/scheduledDrill.js";
+import type { NotifierPort } from "../../ports/notifier.js";
+import type { Invocation } from "../hostTypes.js";
+import { invocationLogger } from "../invocationLogger.js";
+
+export const SCHEDULED_DRILL_FUNCTION = "scheduledDrill";
+/** App setting holding the drill's NCRONTAB schedule (default '0 0 3 * * 6', Saturdays 03:00 UTC); the host resolves %...%. */
+export const DRILL_SCHEDULE_SETTING = "DRILL_SCHEDULE";
+
+/**
+ * The scheduled drill: a test failover of the configured scope that cleans itself up after the
+ * configured time (its report stays in the run history); skipped, and said why, while the kill
+ * switch is on, an incident is open or the latest health check is red.
+ */
+export async function handleScheduledDrill(timer: { readonly isPastDue: boolean }, context: Invocation): Promise<ScheduledDrillOutcome> {
+  const log = invocationLogger(context);
+  const root = await getAppRoot();
+  const silent: NotifierPort = { notify: () => Promise.resolve() };
+  const { scope, cleanupAfterMinutes } = root.runApi.settings.drill;
+  const outcome = await runScheduledDrill(
+    {
+      estate: root.estate,
+      engine: root.engineFor(log),
+      clock: root.clock,
+      audit: root.audit,
+      notifier: root.notifications?.notifierFor(log) ?? silent,
+      log,
+      scope,
+      cleanupAfterMinutes,
+      currentIncident: () => root.alertsFor(log).current(),
+      latestHealth: () => root.runApi.latestHealth(),
+    },
+    `scheduled drill${timer.isPastDue ? " (late: the timer was past due)" : ""}`,
+  );
+  log.info("scheduled drill", { ...outcome });
+  return outcome;
+}
