@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Finds the Chromium that the browser test (test/report/reportPage.browser.test.ts) drives through
+# Finds the Chromium that the browser test (test/reports/reportPage.browser.test.ts) drives through
 # playwright-core, and installs Debian's chromium when there is none and this machine allows it.
 # `npm test` runs it first, so a fresh clone needs no set-up by hand.
 #
@@ -40,7 +40,7 @@ find_chromium() {
 }
 
 explain_missing() {
-  log "no Chromium found for the browser test (test/report/reportPage.browser.test.ts)."
+  log "no Chromium found for the browser test (test/reports/reportPage.browser.test.ts)."
   if type -P apt-get >/dev/null; then
     log "install Debian's chromium:  sudo apt-get update && sudo apt-get install -y chromium"
     log "(run as root, npm test does this itself)"

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseCommonAlert, type ParsedAlert } from "../shared/domain/alerts/commonAlert.js";
+import { parseCommonAlert, type ParsedAlert } from "../shared/domain/incidents/commonAlert.js";
 import { EstateConfigError, parseEstate, type Estate } from "../shared/domain/estate.js";
 
 /** Real Azure payloads, copied into the repository with their sources (fixtures/azure/README.md). */

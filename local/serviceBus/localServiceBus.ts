@@ -1,7 +1,7 @@
 import { ServiceBusClient } from "@azure/service-bus";
 import { createServiceBusQueue, SERVICE_BUS_CLIENT_OPTIONS } from "../../shared/adapters/serviceBusQueue.js";
 import { STEP_QUEUE_NAME } from "../../shared/config/names.js";
-import { parseStepMessage } from "../../shared/engine/stepMessage.js";
+import { parseStepMessage } from "../../shared/runs/stepMessage.js";
 import type { OutgoingMessage, QueuePort, StepMessage } from "../../shared/ports/queue.js";
 import type { SimulatedClock } from "../simulatedClock.js";
 import { drainQueue, type DrainOptions } from "./drainQueue.js";

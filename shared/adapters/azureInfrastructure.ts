@@ -1,7 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { ServiceBusClient } from "@azure/service-bus";
-import type { IncidentCheckMessage } from "../alerts/alertService.js";
+import type { IncidentCheckMessage } from "../incidents/alertService.js";
 import { entraVerifierOptions } from "../auth/tokenVerifier.js";
 import type { AppConfig } from "../config/loadConfig.js";
 import { INCIDENT_CHECK_QUEUE_NAME, NOTIFICATION_QUEUE_NAME, STEP_QUEUE_NAME } from "../config/names.js";

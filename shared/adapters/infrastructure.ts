@@ -1,8 +1,8 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { TokenVerifierOptions } from "../auth/tokenVerifier.js";
-import type { IncidentCheckMessage } from "../alerts/alertService.js";
-import type { BoundaryHook, EngineTiming } from "../engine/engineDeps.js";
+import type { IncidentCheckMessage } from "../incidents/alertService.js";
+import type { BoundaryHook, EngineTiming } from "../runs/engineDeps.js";
 import type { HealthReadLimits } from "../health/readHealthSnapshot.js";
 import type { NotificationMessage } from "../notifications/notificationMessage.js";
 import type { DeliveryPolicy } from "../notifications/notificationWorker.js";

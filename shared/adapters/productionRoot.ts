@@ -1,4 +1,4 @@
-import type { AppRoot } from "../appRoot.js";
+import type { AppRoot } from "../root/appRoot.js";
 import { loadConfig } from "../config/loadConfig.js";
 import { loadEstateFile } from "../config/loadEstateFile.js";
 import { buildAppRoot } from "../root/buildAppRoot.js";

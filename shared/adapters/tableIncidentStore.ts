@@ -1,5 +1,5 @@
 import type { TableClient } from "@azure/data-tables";
-import { boundAlertRecords, INCIDENT_STATE_MAX_CHARS, NO_INCIDENT, type IncidentState } from "../domain/alerts/incidentState.js";
+import { boundAlertRecords, INCIDENT_STATE_MAX_CHARS, NO_INCIDENT, type IncidentState } from "../domain/incidents/incidentState.js";
 import { DrError } from "../ports/errors.js";
 import type { IncidentStore } from "../ports/incidentStore.js";
 import { callAzure } from "./azureErrors.js";

@@ -48,7 +48,7 @@ function evidenceOf(run: RunRecord, steps: readonly StepRecord[], estate: Estate
   });
 }
 
-/** The test VM a drill's failover step recorded in its journal (shared/engine/executors/failover.ts TestFailoverOutput). */
+/** The test VM a drill's failover step recorded in its journal (shared/runs/executors/failover.ts TestFailoverOutput). */
 function testVmIdOf(failover: StepRecord | undefined): string | undefined {
   const output = failover?.journal.output;
   if (typeof output !== "object" || output === null || !("testVmId" in output)) return undefined;

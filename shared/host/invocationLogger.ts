@@ -1,4 +1,4 @@
-import { neutraliseControls, neutraliseLogValue } from "../notifications/safeText.js";
+import { neutraliseControls, neutraliseLogValue } from "../text/safeText.js";
 import type { Logger } from "../ports/logger.js";
 import { structuredLogSink, type LogLevel } from "../ports/telemetry.js";
 import type { Invocation } from "./hostTypes.js";

@@ -1,6 +1,6 @@
 import type { NotificationEvent } from "../ports/notificationChannel.js";
-import { formatDuration } from "../report/formatDuration.js";
-import { neutraliseUserText } from "./safeText.js";
+import { formatDuration } from "../reports/formatDuration.js";
+import { neutraliseUserText } from "../text/safeText.js";
 
 /** How an event reads: one tone for the colour, facts for a glance, the words a person acts on. */
 export type Tone = "good" | "warning" | "attention" | "accent";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { queueBodyParser } from "../config/queueBody.js";
+import { queueBodyParser } from "../ports/queueBody.js";
 import { CHANNEL_NAMES, type ChannelName, type NotificationEvent } from "../ports/notificationChannel.js";
 import { RUN_EVENT_KINDS, runEventId, type RunEvent } from "../ports/notifier.js";
 

@@ -1,4 +1,4 @@
-import type { IncidentState } from "../domain/alerts/incidentState.js";
+import type { IncidentState } from "../domain/incidents/incidentState.js";
 import type { Versioned } from "./runStore.js";
 
 /** The estate's incident state, read and written with optimistic concurrency. */

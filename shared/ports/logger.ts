@@ -1,6 +1,6 @@
 /**
  * Structured logging: a constant message plus one object of keys (runId, stepId, alertId...).
- * Implementations strip control characters from text (see functions/invocationLogger.ts).
+ * Implementations strip control characters from text (see shared/host/invocationLogger.ts).
  */
 export interface Logger {
   info(message: string, properties?: Record<string, unknown>): void;

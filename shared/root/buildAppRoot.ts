@@ -1,13 +1,13 @@
-import { createAlertService } from "../alerts/alertService.js";
-import type { AppRoot } from "../appRoot.js";
+import { createAlertService } from "../incidents/alertService.js";
+import type { AppRoot } from "./appRoot.js";
 import { createTokenVerifier } from "../auth/tokenVerifier.js";
 import type { AppConfig } from "../config/loadConfig.js";
 import { STATE_TABLES } from "../config/names.js";
 import type { Estate } from "../domain/estate.js";
 import type { NotificationChannelState } from "../domain/health/healthSnapshot.js";
-import { createEngine } from "../engine/engine.js";
-import { runApiSettings } from "../engine/runApi.js";
-import { createRunControl } from "../engine/runControl.js";
+import { createEngine } from "../runs/engine.js";
+import { runApiSettings } from "../runs/runApi.js";
+import { createRunControl } from "../runs/runControl.js";
 import { healthCheckRootFrom } from "../health/healthCheckRoot.js";
 import { createRunHistoryReader } from "../health/runHistoryReader.js";
 import { createNotificationService } from "../notifications/notificationService.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awaiting, startTestApi, type TestApi } from "../http/httpHelpers.js";
+import { awaiting, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
 
 // Behind App Service authentication the identity comes from x-ms-client-principal (its claims).
 let api: TestApi;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalGuid, samePrincipal } from "../../shared/auth/principalId.js";
-import { awaiting, PEOPLE, startTestApi, type TestApi } from "../http/httpHelpers.js";
+import { awaiting, PEOPLE, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
 
 let api: TestApi;
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { readTriggerSettings } from "../../local/serviceBus/hostSettings.js";
 import { parseBody } from "../../local/simulated-azure/validate.js";
 import { ConfigError, loadConfig } from "../../shared/config/loadConfig.js";
-import { queueBodyParser } from "../../shared/config/queueBody.js";
+import { queueBodyParser } from "../../shared/ports/queueBody.js";
 import { issuePath, issuesText, issueText } from "../../shared/config/zodIssues.js";
 import { parseNotificationSettings, type NotificationConfig } from "../../shared/notifications/notificationSettings.js";
 import { estateProblems, sampleEstateJson } from "../helpers.js";

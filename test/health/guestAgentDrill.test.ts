@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
 import type { HealthCheck } from "../../shared/domain/health/healthReport.js";
 import { silentLogger } from "../../shared/ports/logger.js";
-import { runFailover, type HarnessRun } from "../engine/engineHarness.js";
+import { runFailover, type HarnessRun } from "../runs/engineHarness.js";
 
 /** A drill of the identity tier (DC01 goes into the isolated network) through the real engine, then the nightly check over the same run store. */
 async function drillThenHealthCheck(faults?: FaultPlan): Promise<{ drill: HarnessRun; dc01: HealthCheck | undefined; dc02: HealthCheck | undefined }> {

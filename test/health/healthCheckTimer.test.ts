@@ -2,7 +2,7 @@ import functions from "@azure/functions";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION, HEALTH_CHECK_SCHEDULE_SETTING } from "../../shared/host/triggers/healthCheck.js";
 import { CONFIG_KEYS, ConfigSchema } from "../../shared/config/loadConfig.js";
-import { useAppRoot } from "../../shared/appRoot.js";
+import { useAppRoot } from "../../shared/root/appRoot.js";
 import { createLocalHealthCheck, fireHealthCheckTimer, timerInfo, type LocalHealthCheck } from "../../local/healthcheck.js";
 import type { NotifierPort } from "../../shared/ports/notifier.js";
 import { SimulatedClock } from "../../local/simulatedClock.js";

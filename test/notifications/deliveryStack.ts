@@ -13,7 +13,7 @@ import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
 import { createLocalStack } from "../../local/localStack.js";
 import type { LocalQueue } from "../../local/serviceBus/localServiceBus.js";
 import { SimulatedClock } from "../../local/simulatedClock.js";
-import type { LogLine } from "../engine/engineHarness.js";
+import type { LogLine } from "../runs/engineHarness.js";
 import { sampleEstate } from "../helpers.js";
 import { SIGNING_KEY } from "./fixtures.js";
 import { acsAccepted, fakeCredential, redirectingHttpClient, startReceiver, type Receiver, type Responder } from "./receivers.js";

@@ -4,8 +4,8 @@ import type { TeamsMessage } from "../../shared/notifications/teamsCard.js";
 import type { WebhookPayload } from "../../shared/notifications/webhookPayload.js";
 import { silentLogger } from "../../shared/ports/logger.js";
 import { RUN_EVENT_KINDS } from "../../shared/ports/notifier.js";
-import { buildRunReport } from "../../shared/report/buildRunReport.js";
-import { runFailover, type HarnessRun } from "../engine/engineHarness.js";
+import { buildRunReport } from "../../shared/reports/buildRunReport.js";
+import { runFailover, type HarnessRun } from "../runs/engineHarness.js";
 import { sampleEstate } from "../helpers.js";
 import { createDeliveryStack, type DeliveryStack } from "./deliveryStack.js";
 

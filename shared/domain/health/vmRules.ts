@@ -339,7 +339,7 @@ function capitalise(text: string): string {
  */
 const AGENT_NOT_REPORTING = /VMAgentStatusCommunicationError|has not reported (latest )?status for (VM agent|extension)/i;
 
-/** The guestChecks executor's words when the script ran and some checks answered "failed" (shared/engine/executors/guestChecks.ts). */
+/** The guestChecks executor's words when the script ran and some checks answered "failed" (shared/runs/executors/guestChecks.ts). */
 const CHECKS_ANSWERED = /: (domainSecureChannel|domainController|databaseReachable|httpHealth) failed \(/;
 
 type GuestOutcome = "ran" | "agentMissing" | "commandFailed" | "notReached";

@@ -1,5 +1,5 @@
-import { getAppRoot } from "../../appRoot.js";
-import type { AlertOutcome } from "../../alerts/alertService.js";
+import { getAppRoot } from "../../root/appRoot.js";
+import type { AlertOutcome } from "../../incidents/alertService.js";
 import { authenticateAlertCaller } from "../../auth/authenticate.js";
 import { FUNCTION_NAMES } from "../../config/names.js";
 import type { ApiRequest, ApiResponse, HttpRoute, Invocation } from "../hostTypes.js";

@@ -1,9 +1,9 @@
-import type { AppRoot } from "../../appRoot.js";
+import type { AppRoot } from "../../root/appRoot.js";
 import { authenticateBearer, requireRole } from "../../auth/authenticate.js";
 import { parseClientPrincipal } from "../../auth/clientPrincipal.js";
 import type { AuthResult, Principal } from "../../auth/principal.js";
 import { rolesAllowing, type Role } from "../../auth/roles.js";
-import { boundedText } from "../../engine/failoverRequest.js";
+import { boundedText } from "../../runs/failoverRequest.js";
 import type { ApiRequest, ApiResponse } from "../hostTypes.js";
 import { RUN_ID_PATTERN } from "./limits.js";
 import { problem, REFUSALS } from "./problem.js";

@@ -1,5 +1,5 @@
-import { parseManualRunRequest } from "../../engine/failoverRequest.js";
-import { startManualRun } from "../../engine/manualRuns.js";
+import { parseManualRunRequest } from "../../runs/failoverRequest.js";
+import { startManualRun } from "../../runs/manualRuns.js";
 import type { HttpRoute } from "../hostTypes.js";
 import { problem } from "./problem.js";
 import { accepted, runLinks } from "./responses.js";

@@ -1,5 +1,5 @@
-import type { AppRoot } from "../../appRoot.js";
-import { boundedText } from "../../engine/failoverRequest.js";
+import type { AppRoot } from "../../root/appRoot.js";
+import { boundedText } from "../../runs/failoverRequest.js";
 import type { ApiResponse } from "../hostTypes.js";
 import { problem, REFUSALS, type RefusalReason } from "./problem.js";
 

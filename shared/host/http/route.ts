@@ -1,4 +1,4 @@
-import { getAppRoot, type AppRoot } from "../../appRoot.js";
+import { getAppRoot, type AppRoot } from "../../root/appRoot.js";
 import type { Principal } from "../../auth/principal.js";
 import type { Role } from "../../auth/roles.js";
 import { withKeys, type Logger } from "../../ports/logger.js";

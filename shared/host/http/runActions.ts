@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Role } from "../../auth/roles.js";
-import { Reason } from "../../engine/failoverRequest.js";
-import type { ControlOutcome } from "../../engine/runControl.js";
+import { Reason } from "../../runs/failoverRequest.js";
+import type { ControlOutcome } from "../../runs/runControl.js";
 import type { HttpRoute } from "../hostTypes.js";
 import { problem, withRetryAfter } from "./problem.js";
 import { accepted, runLinks } from "./responses.js";

@@ -1,5 +1,5 @@
-import { createRunReports } from "../../engine/runReports.js";
-import { renderRunReportHtml } from "../../report/renderRunReportHtml.js";
+import { createRunReports } from "../../runs/runReports.js";
+import { renderRunReportHtml } from "../../reports/renderRunReportHtml.js";
 import type { HttpRoute } from "../hostTypes.js";
 import { htmlPage, problem, REFUSALS } from "./problem.js";
 import { userRoute, type UserCall } from "./route.js";

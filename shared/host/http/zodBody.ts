@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { issueProblem } from "../../engine/failoverRequest.js";
+import { issueProblem } from "../../runs/failoverRequest.js";
 import type { BodyParse } from "./route.js";
 
 /** A zod schema as a body parser: the first issue names the field ("reason: say why..."). */

@@ -1,4 +1,4 @@
-import { getAppRoot } from "../../appRoot.js";
+import { getAppRoot } from "../../root/appRoot.js";
 import type { Invocation } from "../hostTypes.js";
 import { invocationLogger } from "../invocationLogger.js";
 

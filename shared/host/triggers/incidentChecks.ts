@@ -1,5 +1,5 @@
-import { parseIncidentCheckMessage } from "../../alerts/alertService.js";
-import { getAppRoot } from "../../appRoot.js";
+import { parseIncidentCheckMessage } from "../../incidents/alertService.js";
+import { getAppRoot } from "../../root/appRoot.js";
 import { withKeys } from "../../ports/logger.js";
 import type { Invocation } from "../hostTypes.js";
 import { invocationLogger } from "../invocationLogger.js";

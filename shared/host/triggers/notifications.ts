@@ -1,4 +1,4 @@
-import { getAppRoot } from "../../appRoot.js";
+import { getAppRoot } from "../../root/appRoot.js";
 import { parseNotificationMessage } from "../../notifications/notificationMessage.js";
 import { withKeys } from "../../ports/logger.js";
 import type { Invocation } from "../hostTypes.js";

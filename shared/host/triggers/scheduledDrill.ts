@@ -1,5 +1,5 @@
-import { getAppRoot } from "../../appRoot.js";
-import { runScheduledDrill, type ScheduledDrillOutcome } from "../../engine/scheduledDrill.js";
+import { getAppRoot } from "../../root/appRoot.js";
+import { runScheduledDrill, type ScheduledDrillOutcome } from "../../runs/scheduledDrill.js";
 import type { NotifierPort } from "../../ports/notifier.js";
 import type { Invocation } from "../hostTypes.js";
 import { invocationLogger } from "../invocationLogger.js";

@@ -1,5 +1,5 @@
-import { getAppRoot } from "../../appRoot.js";
-import { parseStepMessage } from "../../engine/stepMessage.js";
+import { getAppRoot } from "../../root/appRoot.js";
+import { parseStepMessage } from "../../runs/stepMessage.js";
 import { withKeys } from "../../ports/logger.js";
 import type { Invocation } from "../hostTypes.js";
 import { invocationLogger } from "../invocationLogger.js";

@@ -1,0 +1,91 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awaiting, finished, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
+
+/**
+ * The Chromium scripts/ensure-browser.sh finds: `npm test` runs it first (installing Debian's chromium
+ * when it can), and this test asks it again so both agree. The test itself installs nothing.
+ */
+function findChromium(): string {
+  const script = fileURLToPath(new URL("../../scripts/ensure-browser.sh", import.meta.url));
+  try {
+    return execFileSync("bash", [script, "--find"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? "";
+    throw new Error(`no Chromium for this test (run npm test, or scripts/ensure-browser.sh):\n${stderr}`, { cause: error });
+  }
+}
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+let api: TestApi;
+let browser: Browser;
+
+beforeAll(async () => {
+  const executablePath = findChromium();
+  [api, browser] = await Promise.all([startTestApi(), chromium.launch({ executablePath, args: ARGS })]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+async function drill(scope: unknown): Promise<string> {
+  const started = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "test", scope, reason: "drill for the report page" } });
+  const runId = String(started.json.runId);
+  await api.waitForRun(runId, awaiting("cleanup"));
+  await api.call("POST", `/api/runs/${runId}/cleanup`, { as: "operator" });
+  await api.waitForRun(runId, finished);
+  return runId;
+}
+
+describe("run report page in headless Chromium", () => {
+  it("renders the timeline with every step, the RTO target line, the objectives and the earlier drills", async () => {
+    const earlier = await drill({ tiers: ["web"] });
+    const runId = await drill("all");
+    const report = await api.waitForRun(runId, finished);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.setExtraHTTPHeaders({ authorization: `Bearer ${await api.token("reader")}` });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    // What the page itself loads (the browser's own favicon probe aside) must all succeed.
+    page.on("response", (r) => {
+      if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`);
+    });
+    const response = await page.goto(`${api.sandbox.url}/api/runs/${runId}/report`);
+    expect(response?.status()).toBe(200);
+
+    await expect(page.title()).resolves.toContain(runId);
+    expect(await page.locator("h1").innerText()).toMatch(/Test failover/);
+    // One bar per step, each visible, inside the chart.
+    const bars = page.locator("svg.timeline g.row rect");
+    expect(await bars.count()).toBe(report.steps.length);
+    const ids = await page.locator("svg.timeline g.row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-step-id")));
+    expect(new Set(ids)).toEqual(new Set(report.steps.map((s) => s.id)));
+    for (const box of await bars.evaluateAll((rects) => rects.map((r) => (r as SVGGraphicsElement).getBoundingClientRect().toJSON() as DOMRect))) {
+      expect(box.width).toBeGreaterThan(0);
+      expect(box.height).toBeGreaterThan(0);
+    }
+    // Tiers are labelled, the RTO target line is drawn and the figures say how the run did.
+    const svgText = await page.locator("svg.timeline").textContent();
+    for (const tier of ["identity", "edge", "api", "web", "recommendation"]) expect(svgText).toContain(`Tier ${tier}`);
+    expect(await page.locator("svg.timeline .rto-target line").count()).toBe(1);
+    expect(await page.locator(".figures").innerText()).toMatch(/RTO vs target[\s\S]*of 60 min[\s\S]*Data-loss window vs RPO[\s\S]*of 30 min/);
+    expect(await page.locator(`section.history tr[data-run-id="${earlier}"]`).count()).toBe(1);
+    // The page is self-contained: no script, nothing fetched from elsewhere.
+    expect(await page.locator("script").count()).toBe(0);
+    expect(errors).toEqual([]);
+
+    const shot = path.join(tmpdir(), `run-report-${runId}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    await page.screenshot({ path: shot.replace(/\.png$/, "-top.png") });
+    await page.locator("section.history").screenshot({ path: shot.replace(/\.png$/, "-history.png") });
+    expect(existsSync(shot)).toBe(true);
+    await page.close();
+  });
+});
