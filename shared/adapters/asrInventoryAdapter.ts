@@ -23,21 +23,21 @@ export function createAsrInventory({ client }: { client: SiteRecoveryManagementC
     listProtectedItems: (vault, options = {}) =>
       callAzure(`list protected items of ${vault.name}`, async () => {
         const found: ProtectedItemSnapshot[] = [];
-        for await (const item of client.replicationProtectedItems.list(vault.name, vault.resourceGroup, { abortSignal: options.signal })) found.push(toItem(item));
+        for await (const item of client.replicationProtectedItems.list(vault.name, vault.resourceGroup, abortable(options.signal))) found.push(toItem(item));
         return found;
       }),
 
     listRecoveryPlans: (vault, options = {}) =>
       callAzure(`list recovery plans of ${vault.name}`, async () => {
         const found: RecoveryPlanSnapshot[] = [];
-        for await (const plan of client.replicationRecoveryPlans.list(vault.name, vault.resourceGroup, { abortSignal: options.signal })) found.push(toPlan(plan));
+        for await (const plan of client.replicationRecoveryPlans.list(vault.name, vault.resourceGroup, abortable(options.signal))) found.push(toPlan(plan));
         return found;
       }),
 
     listPolicies: (vault, options = {}) =>
       callAzure(`list replication policies of ${vault.name}`, async () => {
         const found: PolicySnapshot[] = [];
-        for await (const policy of client.replicationPolicies.list(vault.name, vault.resourceGroup, { abortSignal: options.signal })) {
+        for await (const policy of client.replicationPolicies.list(vault.name, vault.resourceGroup, abortable(options.signal))) {
           const p = toPolicy(policy);
           if (p) found.push(p);
         }
@@ -51,7 +51,7 @@ export function createAsrInventory({ client }: { client: SiteRecoveryManagementC
         let oldest: Date | undefined;
         let newestCrashConsistent: Date | undefined;
         let newestAppConsistent: Date | undefined;
-        const pages = client.recoveryPoints.listByReplicationProtectedItems(path.vault, path.resourceGroup, path.fabric, path.container, path.item, { abortSignal: options.signal });
+        const pages = client.recoveryPoints.listByReplicationProtectedItems(path.vault, path.resourceGroup, path.fabric, path.container, path.item, abortable(options.signal));
         for await (const point of pages) {
           const time = point.properties?.recoveryPointTime;
           if (!time) continue;
@@ -167,4 +167,9 @@ function parseItemId(id: string): { resourceGroup: string; vault: string; fabric
 /** Drops undefined properties, so the snapshot only has what ASR reported. */
 function defined<T extends Record<string, unknown>>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** The SDK's abortSignal option, absent when there is no signal. */
+function abortable(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
 }

@@ -29,7 +29,7 @@ export function toDrError(error: unknown, what: string): DrError {
     const retryAfter = Number(error.response?.headers.get("retry-after"));
     return new DrError(code, `${what}: ${error.code ?? status ?? "network error"} ${error.message}`.trim(), {
       cause: error,
-      retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+      ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
     });
   }
   return new DrError("Unknown", `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

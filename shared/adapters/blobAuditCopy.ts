@@ -36,7 +36,7 @@ export function createBlobAuditCopy(options: BlobAuditCopyOptions): AuditCopy {
     const request = createPipelineRequest({ url, method: "PUT", headers: createHttpHeaders({ "x-ms-version": BLOB_API_VERSION, ...headers }), body, allowInsecureConnection: url.startsWith("http://") });
     const response = await pipeline.sendRequest(httpClient, request);
     if (!accept.includes(response.status)) {
-      throw new RestError(`blob ${url.split("?")[0]}: ${response.status} ${response.headers.get("x-ms-error-code") ?? ""}`, { statusCode: response.status, code: response.headers.get("x-ms-error-code") ?? undefined, request, response });
+      throw new RestError(`blob ${url.split("?")[0]}: ${response.status} ${response.headers.get("x-ms-error-code") ?? ""}`, { statusCode: response.status, code: response.headers.get("x-ms-error-code") ?? "", request, response });
     }
     return response.status;
   };

@@ -84,7 +84,7 @@ export function escapeOData(value: string): string {
 }
 
 /** Table Storage has no null: an optional text column is written as "" when the field is absent. */
-export function emptyWhenAbsent<K extends string>(record: Partial<Record<NoInfer<K>, string>>, keys: readonly K[]): Record<K, string> {
+export function emptyWhenAbsent<K extends string>(record: { readonly [P in NoInfer<K>]?: string | undefined }, keys: readonly K[]): Record<K, string> {
   return Object.fromEntries(keys.map((key) => [key, record[key] ?? ""])) as Record<K, string>;
 }
 

@@ -48,17 +48,17 @@ const NotificationEventSchema = z.object({
   mode: z.string(),
   at: z.iso.datetime({ offset: true }),
   summary: text,
-  tier: z.string().optional(),
-  trigger: text.optional(),
-  vms: z.array(z.string()).max(10_000).optional(),
+  tier: z.string().exactOptional(),
+  trigger: text.exactOptional(),
+  vms: z.array(z.string()).max(10_000).exactOptional(),
   objectives: z
     .object({ rtoSeconds: z.number(), rtoTargetSeconds: z.number(), dataLossWindowSeconds: z.number().nullable(), rpoTargetSeconds: z.number() })
-    .optional(),
-  failedStep: z.object({ id: z.string(), kind: z.string(), target: z.string(), tier: z.string().optional(), reason: text }).optional(),
-  approval: z.object({ what: text, how: text, approveUrl: z.string().optional(), expiresAt: z.string().optional() }).optional(),
-  health: z.object({ healthy: z.number(), warnings: z.number(), critical: z.number(), findings: z.array(text).max(1_000) }).optional(),
-  action: text.optional(),
-  link: z.string().optional(),
+    .exactOptional(),
+  failedStep: z.object({ id: z.string(), kind: z.string(), target: z.string(), tier: z.string().exactOptional(), reason: text }).exactOptional(),
+  approval: z.object({ what: text, how: text, approveUrl: z.string().exactOptional(), expiresAt: z.string().exactOptional() }).exactOptional(),
+  health: z.object({ healthy: z.number(), warnings: z.number(), critical: z.number(), findings: z.array(text).max(1_000) }).exactOptional(),
+  action: text.exactOptional(),
+  link: z.string().exactOptional(),
 });
 
 const NotificationMessageSchema = z.object({

@@ -9,7 +9,7 @@ import { DEFAULT_TIMING, type EngineDeps, type EngineTiming } from "./engineDeps
 import { executorFor } from "./executors/index.js";
 import { deferredStepMessageId, stepMessageId } from "./messageIds.js";
 import { runEvent } from "./runEvent.js";
-import type { StepContext } from "./stepContext.js";
+import { patchJournal, type StepContext } from "./stepContext.js";
 import { nextStoreOutageDeferral, type StepWake, type StoreOutageDeferral } from "./stepMessage.js";
 import type { StepOutcome } from "./stepOutcome.js";
 
@@ -193,7 +193,7 @@ export function createEngine(deps: EngineDeps): Engine {
       async saveJournal(patch) {
         try {
           boundary("journalSaving", { ...keys, fields: Object.keys(patch) });
-          record = { ...record, journal: { ...record.journal, ...patch } };
+          record = { ...record, journal: patchJournal(record.journal, patch) };
           etag = await writeStep(record, etag);
           boundary("journalSaved", keys);
         } catch (error) {

@@ -1,3 +1,4 @@
+import { patchJournal } from "./stepContext.js";
 import { samePrincipal } from "../auth/principalId.js";
 import { decisionGateId } from "../domain/planFailover.js";
 import type { Estate } from "../domain/estate.js";
@@ -121,8 +122,9 @@ export function resumedStep(record: StepRecord, succeeded: ReadonlySet<string>):
   const satisfied = record.step.dependsOn.filter((d) => succeeded.has(d));
   const ready = satisfied.length === record.step.dependsOn.length;
   if (record.status === "failed" || record.status === "cancelled") {
-    const journal = { ...record.journal, resumeToken: undefined };
-    const fresh: StepRecord = { ...record, error: undefined, finishedAt: undefined, startedAt: undefined, wakeAt: undefined, journal, satisfied, retries: 0, seq: record.seq + 1, status: ready ? "queued" : "pending" };
+    const { error: _error, finishedAt: _finished, startedAt: _started, wakeAt: _wake, ...kept } = record; // a resumed step starts afresh
+    const journal = patchJournal(record.journal, { resumeToken: undefined });
+    const fresh: StepRecord = { ...kept, journal, satisfied, retries: 0, seq: record.seq + 1, status: ready ? "queued" : "pending" };
     return { record: fresh, wake: ready };
   }
   if (record.status === "pending") {

@@ -16,4 +16,14 @@ export interface StepContext<S extends Step = Step> {
 /** Fields to set in the step's journal; `undefined` clears one (e.g. the job followed so far). */
 export type JournalPatch = { readonly [K in keyof StepJournal]?: StepJournal[K] | undefined };
 
+/** The journal with `patch` applied: a field set to undefined is removed, not kept as undefined. */
+export function patchJournal(journal: StepJournal, patch: JournalPatch): StepJournal {
+  const next: Record<string, unknown> = { ...journal };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
+
 export type StepExecutor<S extends Step = Step> = (context: StepContext<S>) => Promise<StepOutcome>;

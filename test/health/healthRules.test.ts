@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Vm } from "../../shared/domain/estate.js";
 import { evaluateHealth } from "../../shared/domain/health/evaluateHealth.js";
 import type { HealthCheck, HealthReport } from "../../shared/domain/health/healthReport.js";
-import { dnsRecordKey, readFailed, readOk, type HealthSnapshot } from "../../shared/domain/health/healthSnapshot.js";
+import { dnsRecordKey, readFailed, readOk, type HealthSnapshot, type RecoveryPointSummary } from "../../shared/domain/health/healthSnapshot.js";
 import { sampleEstate } from "../helpers.js";
 import { buildSnapshot, healthyItem, itemId, minutesAgo, NOW, type SnapshotOverrides } from "./snapshotBuilder.js";
 
@@ -24,7 +24,9 @@ const vm = (name: string): Vm => {
   if (!found) throw new Error(name);
   return found;
 };
-const onlyFor = (name: string, patch: (item: ReturnType<typeof healthyItem>) => ReturnType<typeof healthyItem> | undefined): SnapshotOverrides["item"] => (v, item) => (v.name === name ? patch(item) : item);
+/** The recovery points without an app-consistent one. */
+const withoutAppConsistent = ({ newestAppConsistent: _, ...rest }: RecoveryPointSummary): RecoveryPointSummary => rest;
+const onlyFor = (name: string, patch: (item: ReturnType<typeof healthyItem>) => ReturnType<typeof healthyItem> | undefined): NonNullable<SnapshotOverrides["item"]> => (v, item) => (v.name === name ? patch(item) : item);
 const circuitId = (name: string): string => {
   const c = estate.alerting.expressRouteCircuits.find((x) => x.id.endsWith(`/${name}`));
   if (!c) throw new Error(name);
@@ -73,7 +75,7 @@ describe("health rules", () => {
       expect(c.advice[0]?.steps.join(" ")).toContain("vacp.log");
     });
     it("on Linux they mean app-consistency scripts", () => {
-      const c = check(evaluate({ points: (v, p) => readOk(v.name === "WEB01" ? { ...p, newestAppConsistent: undefined } : p) }), "vm/WEB01/appConsistency");
+      const c = check(evaluate({ points: (v, p) => readOk(v.name === "WEB01" ? withoutAppConsistent(p) : p) }), "vm/WEB01/appConsistency");
       expect(c.status).toBe("red");
       expect(c.reason).toMatch(/scripts/);
       expect(c.advice[0]?.steps.join(" ")).toMatch(/custom pre\/post scripts/);
@@ -110,7 +112,11 @@ describe("health rules", () => {
   });
 
   it("target settings: network, subnet and size present, not the test network, the IP DNS will use", () => {
-    const target = (patch: Partial<ReturnType<typeof healthyItem>["target"]>) => check(evaluate({ item: onlyFor("API04", (i) => ({ ...i, target: { ...i.target, ...patch } })) }), "vm/API04/targetSettings");
+    type Target = ReturnType<typeof healthyItem>["target"];
+    // A field set to undefined is taken out of the item's target settings.
+    const patched = (base: Target, patch: { [K in keyof Target]?: Target[K] | undefined }): Target =>
+      Object.fromEntries(Object.entries({ ...base, ...patch }).filter(([, value]) => value !== undefined));
+    const target = (patch: { [K in keyof Target]?: Target[K] | undefined }) => check(evaluate({ item: onlyFor("API04", (i) => ({ ...i, target: patched(i.target, patch) })) }), "vm/API04/targetSettings");
     expect(target({}).status).toBe("green");
     expect(target({ networkId: undefined })).toMatchObject({ status: "red", reason: expect.stringContaining("target network") });
     expect(target({ vmSize: undefined }).status).toBe("red");
@@ -258,7 +264,7 @@ describe("health rules", () => {
   });
 
   it("notification channels, when wired: failing is red, none configured amber", () => {
-    const withChannels = (channels: HealthSnapshot["notificationChannels"]) => evaluate({}, { ...buildSnapshot(estate), notificationChannels: channels });
+    const withChannels = (channels: NonNullable<HealthSnapshot["notificationChannels"]>) => evaluate({}, { ...buildSnapshot(estate), notificationChannels: channels });
     expect(check(withChannels(readOk([{ channel: "teams", state: "failing", detail: "HTTP 410" }])), "estate/notifications")).toMatchObject({ status: "red", reason: expect.stringContaining("HTTP 410") });
     expect(check(withChannels(readOk([])), "estate/notifications").status).toBe("amber");
     expect(evaluate().estateChecks.some((c) => c.kind === "notifications")).toBe(false);

@@ -39,5 +39,10 @@ function pathOf(audience: string): string {
 }
 
 function reply(request: Message, status: number, description: string): Message {
-  return { correlation_id: request.message_id, to: request.reply_to, application_properties: { "status-code": status, "status-description": description }, body: null };
+  return {
+    ...(request.message_id !== undefined ? { correlation_id: request.message_id } : {}),
+    ...(request.reply_to !== undefined ? { to: request.reply_to } : {}),
+    application_properties: { "status-code": status, "status-description": description },
+    body: null,
+  };
 }

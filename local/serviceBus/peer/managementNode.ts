@@ -75,7 +75,12 @@ export function toWallClock(simulatedInstant: number, clock: Clock): number {
 }
 
 function reply(request: Message, properties: Record<string, unknown>, body: unknown): Message {
-  return { correlation_id: request.message_id, to: request.reply_to, application_properties: properties, body };
+  return {
+    ...(request.message_id !== undefined ? { correlation_id: request.message_id } : {}),
+    ...(request.reply_to !== undefined ? { to: request.reply_to } : {}),
+    application_properties: properties,
+    body,
+  };
 }
 
 function listOf(value: unknown, name: string): unknown[] {

@@ -135,7 +135,7 @@ const HealthProperties = z.looseObject({
   cause: z.string().max(L.healthField).nullish(),
 });
 
-function healthOf(properties: unknown): { health?: ParsedAlert["health"] } {
+function healthOf(properties: unknown): { health?: NonNullable<ParsedAlert["health"]> } {
   const parsed = HealthProperties.safeParse(properties);
   if (!parsed.success) return {};
   const { currentHealthStatus: current, previousHealthStatus: previous, cause } = parsed.data;

@@ -11,7 +11,7 @@ export const executeTierReady: StepExecutor<TierReadyStep> = async ({ step, run,
   await deps.notifier.notify(
     runEvent(run, "tierCompleted", deps.clock.now(), `Tier ${step.target} is failed over and healthy.`, {
       id: `${run.runId}:tierCompleted:${step.target}`,
-      tier: step.tier,
+      ...(step.tier !== undefined ? { tier: step.tier } : {}),
       vms: vmsOfTier(run, deps.estate.vms, step.target),
     }),
   );
