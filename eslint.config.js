@@ -33,7 +33,12 @@ export default tseslint.config(
       "no-restricted-globals": ["error", { name: "process", message: "The domain is pure: pass values in." }],
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["node:*", "fs", "path", "crypto", "os", "http", "https", "net", "child_process"], message: "The domain does no I/O: pass values in." }, { group: ["@azure/*"], message: "Only shared/adapters/ may import @azure/*." }] },
+        {
+          patterns: [
+            { group: ["node:*", "fs", "path", "crypto", "os", "http", "https", "net", "child_process"], message: "The domain does no I/O: pass values in." },
+            { group: ["@azure/*"], message: "Only shared/adapters/ may import @azure/*." },
+          ],
+        },
       ],
       "no-restricted-syntax": [
         "error",

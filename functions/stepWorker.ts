@@ -3,4 +3,8 @@ import { FUNCTION_NAMES, SERVICE_BUS_CONNECTION, STEP_QUEUE_NAME } from "../shar
 import { handleDeadLetteredStep, handleStepMessage } from "../shared/host/triggers/steps.js";
 
 app.serviceBusQueue(FUNCTION_NAMES.stepWorker, { connection: SERVICE_BUS_CONNECTION, queueName: STEP_QUEUE_NAME, handler: handleStepMessage });
-app.serviceBusQueue(FUNCTION_NAMES.stepDeadLetters, { connection: SERVICE_BUS_CONNECTION, queueName: `${STEP_QUEUE_NAME}/$DeadLetterQueue`, handler: handleDeadLetteredStep });
+app.serviceBusQueue(FUNCTION_NAMES.stepDeadLetters, {
+  connection: SERVICE_BUS_CONNECTION,
+  queueName: `${STEP_QUEUE_NAME}/$DeadLetterQueue`,
+  handler: handleDeadLetteredStep,
+});

@@ -10,7 +10,15 @@ export interface DevIdentity {
   readonly verifier: TokenVerifierOptions;
   /** A function key for the alert webhook in key mode. */
   readonly alertKey: string;
-  issueToken(claims: { name: string; roles: readonly string[]; oid?: string; issuer?: string; audience?: string; expiresIn?: string | null; issuedAt?: number }): Promise<string>;
+  issueToken(claims: {
+    name: string;
+    roles: readonly string[];
+    oid?: string;
+    issuer?: string;
+    audience?: string;
+    expiresIn?: string | null;
+    issuedAt?: number;
+  }): Promise<string>;
   /** The signing key (private JWK) and the alert key, for a sandbox whose tokens must outlive its process. */
   exportKeys(): Promise<DevIdentityKeys>;
 }
@@ -47,8 +55,12 @@ export async function createDevIdentity(keys?: DevIdentityKeys): Promise<DevIden
 
 /** The key pair of a saved private JWK (its public half is in it: n and e). */
 async function importKeyPair(signingKey: JWK): Promise<{ publicKey: CryptoKey; privateKey: CryptoKey }> {
-  if (signingKey.kty !== "RSA" || typeof signingKey.n !== "string" || typeof signingKey.e !== "string" || typeof signingKey.d !== "string") throw new Error("the saved signing key is not an RSA private key");
-  const [privateKey, publicKey] = await Promise.all([importJWK(signingKey, "RS256", { extractable: true }), importJWK({ kty: "RSA", n: signingKey.n, e: signingKey.e }, "RS256")]);
+  if (signingKey.kty !== "RSA" || typeof signingKey.n !== "string" || typeof signingKey.e !== "string" || typeof signingKey.d !== "string")
+    throw new Error("the saved signing key is not an RSA private key");
+  const [privateKey, publicKey] = await Promise.all([
+    importJWK(signingKey, "RS256", { extractable: true }),
+    importJWK({ kty: "RSA", n: signingKey.n, e: signingKey.e }, "RS256"),
+  ]);
   // importJWK gives bytes only for symmetric ("oct") keys, which the check above rules out.
   if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) throw new Error("the saved signing key is not an RSA key");
   return { publicKey, privateKey };

@@ -42,7 +42,13 @@ export async function runDrill(options: { estate: Estate; scenario: Scenario; ou
       error: (message, p = {}) => print(`  ${stamp()}  ${message === "run failed" ? `STOP  ${text(p.reason)}` : `error ${message} ${JSON.stringify(p)}`}`),
     };
     const notifier: NotifierPort = { notify: (e) => Promise.resolve(print(`  ${stamp()}  note  ${e.summary}`)) };
-    const stack = await createLocalStack({ estate, tableEndpoint: azurite.tableEndpoint, log, notifier, ...(scenario.faults ? { faults: scenario.faults } : {}) });
+    const stack = await createLocalStack({
+      estate,
+      tableEndpoint: azurite.tableEndpoint,
+      log,
+      notifier,
+      ...(scenario.faults ? { faults: scenario.faults } : {}),
+    });
     stopStack = () => stack.stop();
 
     print(`Scenario ${scenario.name}: ${scenario.description}`);

@@ -75,9 +75,15 @@ export function timerInfo(now: Date, isPastDue: boolean): Timer {
 }
 
 /** Fires the timer function's own handler (as the host would) with `app` installed, and returns what it ran. */
-export async function fireHealthCheckTimer(app: AppRoot, options: { now: Date; isPastDue?: boolean; invocationId?: string; log?: Logger }): Promise<HealthCheckOutcome> {
+export async function fireHealthCheckTimer(
+  app: AppRoot,
+  options: { now: Date; isPastDue?: boolean; invocationId?: string; log?: Logger },
+): Promise<HealthCheckOutcome> {
   // Loaded here, not at the top: importing the Functions library outside the host prints its test-mode warnings.
-  const [lib, { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION }] = await Promise.all([import("@azure/functions"), import("../shared/host/triggers/healthCheck.js")]);
+  const [lib, { handleHealthCheckTimer, HEALTH_CHECK_FUNCTION }] = await Promise.all([
+    import("@azure/functions"),
+    import("../shared/host/triggers/healthCheck.js"),
+  ]);
   // CommonJS under ESM: the classes hang off the default export with Node's loader, off the namespace with others.
   const fromDefault: typeof lib.default | undefined = lib.default;
   const functions: typeof lib.default = fromDefault ?? lib;
@@ -136,10 +142,13 @@ async function main(values: OptionValues<typeof HEALTHCHECK_OPTIONS>): Promise<n
   let local: LocalHealthCheck | undefined;
   try {
     const perReadTimeoutMs = Number(values["read-timeout"]) * 1000;
-    if (!Number.isFinite(perReadTimeoutMs) || perReadTimeoutMs <= 0) throw new Error(`--read-timeout must be a number of seconds, got '${values["read-timeout"]}'`);
+    if (!Number.isFinite(perReadTimeoutMs) || perReadTimeoutMs <= 0)
+      throw new Error(`--read-timeout must be a number of seconds, got '${values["read-timeout"]}'`);
     local = await createLocalHealthCheck({ estate, tableEndpoint: azurite.tableEndpoint, faults: { health }, limits: { perReadTimeoutMs } });
     const print = values.quiet ? () => undefined : (line: string) => console.log(line);
-    print(`Health check of ${estate.name}: ${estate.vms.length} VMs, ${Object.keys(estate.vaults).length} vaults, against simulated Azure${values.problem.length > 0 ? ` with ${values.problem.join(", ")}` : ""}`);
+    print(
+      `Health check of ${estate.name}: ${estate.vms.length} VMs, ${Object.keys(estate.vaults).length} vaults, against simulated Azure${values.problem.length > 0 ? ` with ${values.problem.join(", ")}` : ""}`,
+    );
     const outcome = await fireHealthCheckTimer(local.app, { now: local.clock.now(), isPastDue: values["past-due"] });
     if (outcome.status === "skipped") {
       console.error(`Skipped: ${outcome.heldBy} holds the lease until ${outcome.until}.`);
@@ -158,7 +167,9 @@ async function main(values: OptionValues<typeof HEALTHCHECK_OPTIONS>): Promise<n
     console.log(`Overall        ${report.overall.toUpperCase()}`);
     console.log(`Summary        ${report.summary}`);
     console.log(`ARM reads      ${stats.reads} (${(stats.reads / estate.vms.length).toFixed(2)} per VM), writes ${stats.writes}`);
-    console.log(`History        ${saved ? "saved" : "NOT saved"} (Table Storage on Azurite); notification ${local.events.length > 0 ? `sent: ${local.events[0]?.summary ?? ""}` : "not sent"}`);
+    console.log(
+      `History        ${saved ? "saved" : "NOT saved"} (Table Storage on Azurite); notification ${local.events.length > 0 ? `sent: ${local.events[0]?.summary ?? ""}` : "not sent"}`,
+    );
     console.log(`Wall time      ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
     console.log(`Report         ${paths.json}`);
     console.log(`               ${paths.html}`);

@@ -202,7 +202,9 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
         const worker = notificationService.workerFor(log);
         return notifications.drain({
           handler: (message) => worker.handle(message),
-          onDeadLetter: drainOptions.onDeadLetter ?? ((message, reason) => Promise.resolve(log.error("notification dead-lettered", { eventId: message.event.id, channel: message.channel, reason }))),
+          onDeadLetter:
+            drainOptions.onDeadLetter ??
+            ((message, reason) => Promise.resolve(log.error("notification dead-lettered", { eventId: message.event.id, channel: message.channel, reason }))),
           concurrency: QUEUE_SETTINGS.maxConcurrentCalls,
         });
       },

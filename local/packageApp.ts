@@ -25,13 +25,22 @@ export async function buildPackage(options: PackageOptions): Promise<void> {
   const out = path.resolve(options.outDir);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.build.json"), "--outDir", path.join(out, "dist")]);
+  await run(process.execPath, [
+    path.join(ROOT, "node_modules/typescript/bin/tsc"),
+    "-p",
+    path.join(ROOT, "tsconfig.build.json"),
+    "--outDir",
+    path.join(out, "dist"),
+  ]);
   for (const file of PACKAGE_FILES) await cp(path.join(ROOT, file), path.join(out, file), { recursive: true });
   const manifest = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")) as Record<string, unknown>;
   // devDependencies stay listed so `npm ci` finds the lock file in sync; `--omit=dev` leaves them out
   // of node_modules. No scripts: the package is built, a remote build has nothing to run.
   const { name, version, description, type, main, engines, dependencies, devDependencies } = manifest;
-  await writeFile(path.join(out, "package.json"), `${JSON.stringify({ name, version, description, private: true, type, main, engines, dependencies, devDependencies }, null, 2)}\n`);
+  await writeFile(
+    path.join(out, "package.json"),
+    `${JSON.stringify({ name, version, description, private: true, type, main, engines, dependencies, devDependencies }, null, 2)}\n`,
+  );
   if (options.installDependencies) await run("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: out });
 }
 

@@ -29,9 +29,15 @@ async function main(values: OptionValues<typeof SANDBOX_OPTIONS>): Promise<numbe
   const alertCaller =
     alertAuth === "key"
       ? { line: `Alert webhook key (x-functions-key):  ${sandbox.identity.alertKey}`, header: `-H "x-functions-key: ${sandbox.identity.alertKey}"` }
-      : { line: `Action Group bearer token (role ${ACTION_GROUP_ROLE}, 8 h):\n  ${await token([ACTION_GROUP_ROLE], "sandbox-action-group")}`, header: `-H "authorization: Bearer <Action Group token>"` };
+      : {
+          line: `Action Group bearer token (role ${ACTION_GROUP_ROLE}, 8 h):\n  ${await token([ACTION_GROUP_ROLE], "sandbox-action-group")}`,
+          header: `-H "authorization: Bearer <Action Group token>"`,
+        };
   const { resumed } = sandbox;
-  if (resumed) console.log(`Resumed from ${resumed.dir}: ${resumed.runs} run(s), ${resumed.runsInFlight} in flight; ${resumed.messages} queued message(s); simulated time ${sandbox.stack.clock.now().toISOString()}`);
+  if (resumed)
+    console.log(
+      `Resumed from ${resumed.dir}: ${resumed.runs} run(s), ${resumed.runsInFlight} in flight; ${resumed.messages} queued message(s); simulated time ${sandbox.stack.clock.now().toISOString()}`,
+    );
   else if (stateDir !== undefined) console.log(`State kept in ${stateDir} (start again with --state ${stateDir} to resume)`);
   console.log(`Sandbox for ${estate.name} on ${sandbox.url} (simulated Azure, Azurite, local Service Bus peer; development only)
 

@@ -18,7 +18,14 @@ function valueImports(file: string): string[] {
   for (const match of text.matchAll(/^import\s+(?!type\s)([^;]*?)\s+from\s+["'](\.{1,2}\/[^"']+)["'];?$/gm)) {
     const clause = match[1] ?? "";
     // `import { type A, type B } from` carries no value either.
-    if (/^\{[^}]*\}$/.test(clause) && clause.slice(1, -1).split(",").every((part) => part.trim().startsWith("type ") || part.trim() === "")) continue;
+    if (
+      /^\{[^}]*\}$/.test(clause) &&
+      clause
+        .slice(1, -1)
+        .split(",")
+        .every((part) => part.trim().startsWith("type ") || part.trim() === "")
+    )
+      continue;
     found.push(path.normalize(path.join(path.dirname(file), (match[2] ?? "").replace(/\.js$/, ".ts"))));
   }
   return found;
@@ -30,7 +37,10 @@ describe("the shape of the code", () => {
       const text = readFileSync(path.join(ROOT, file), "utf8");
       expect(text, file).not.toMatch(/^export\s/m);
       for (const [, specifier] of text.matchAll(/from\s+["']([^"']+)["']/g)) {
-        expect(specifier === "@azure/functions" || specifier?.startsWith("../shared/host/") || specifier === "../shared/config/names.js", `${file} imports ${specifier}`).toBe(true);
+        expect(
+          specifier === "@azure/functions" || specifier?.startsWith("../shared/host/") || specifier === "../shared/config/names.js",
+          `${file} imports ${specifier}`,
+        ).toBe(true);
       }
     }
   });

@@ -3,7 +3,13 @@ import { loadEstateFile } from "../../shared/config/loadEstateFile.js";
 import { startSandbox } from "../sandbox/startSandbox.js";
 import type { Benchmark } from "./benchmark.js";
 
-const FIXTURES = ["expressroute-primary-down.json", "expressroute-secondary-down.json", "expressroute-primary-arp-down.json", "nat-unavailable-resourcehealth.json", "rpo-breach-log.json"];
+const FIXTURES = [
+  "expressroute-primary-down.json",
+  "expressroute-secondary-down.json",
+  "expressroute-primary-arp-down.json",
+  "nat-unavailable-resourcehealth.json",
+  "rpo-breach-log.json",
+];
 const DELIVERIES = 600;
 const IN_FLIGHT = 32;
 
@@ -17,7 +23,13 @@ export const alertStorm: Benchmark = {
   async run(emit) {
     const estate = await loadEstateFile("estate/sample-estate.json");
     // Both circuits really down in simulated Azure, so the policy's source check agrees with the alerts.
-    const sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, faults: { health: { expressRouteDown: ["er-contoso-primary", "er-contoso-secondary"] } } });
+    const sandbox = await startSandbox({
+      estate,
+      port: 0,
+      alertAuth: "key",
+      log: () => undefined,
+      faults: { health: { expressRouteDown: ["er-contoso-primary", "er-contoso-secondary"] } },
+    });
     try {
       // Alerts older than alerting.maxAlertAgeMinutes are refused: deliver them as fired now.
       const firedNow = (text: string): string => text.replace(/"firedDateTime": "[^"]+"/, `"firedDateTime": "${sandbox.stack.clock.now().toISOString()}"`);

@@ -39,7 +39,11 @@ export const queueRoundtrip: Benchmark = {
       const cpu = process.cpuUsage();
       const started = performance.now();
       await bus.send(Array.from({ length: CHAINS }, (_, chain) => message(chain, 0)));
-      await bus.drain({ handler, onDeadLetter: () => Promise.reject(new Error("nothing should be dead-lettered")), concurrency: QUEUE_SETTINGS.maxConcurrentCalls });
+      await bus.drain({
+        handler,
+        onDeadLetter: () => Promise.reject(new Error("nothing should be dead-lettered")),
+        concurrency: QUEUE_SETTINGS.maxConcurrentCalls,
+      });
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       latencies.sort((a, b) => a - b);

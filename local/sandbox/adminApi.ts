@@ -56,7 +56,11 @@ export async function handleAdminInvoke(functions: readonly AdminFunction[], req
 }
 
 /** `GET /admin/sandbox/{name}`: the same key and origin checks as an invocation, then the read as JSON. */
-export function handleAdminRead(reads: readonly AdminRead[], request: Omit<AdminRequest, "body">, options: Pick<AdminApiOptions, "masterKey" | "ownOrigins">): HttpResponseInit {
+export function handleAdminRead(
+  reads: readonly AdminRead[],
+  request: Omit<AdminRequest, "body">,
+  options: Pick<AdminApiOptions, "masterKey" | "ownOrigins">,
+): HttpResponseInit {
   const origin = request.headers.origin;
   if (origin !== undefined && !options.ownOrigins().includes(origin)) return refusal(403, "cross-origin requests to /admin are refused");
   const key = request.headers["x-functions-key"];

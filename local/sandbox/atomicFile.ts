@@ -39,7 +39,11 @@ export async function readJsonFile(file: string): Promise<unknown> {
  * Saves with `save` at most once per `intervalMs` after a change, one save at a time, and once more
  * on `flush`: a change made while a save runs is caught by the next one.
  */
-export function throttledSaver(save: () => Promise<void>, intervalMs: number, onError: (error: unknown) => void): { changed(): void; flush(): Promise<void>; stop(): void } {
+export function throttledSaver(
+  save: () => Promise<void>,
+  intervalMs: number,
+  onError: (error: unknown) => void,
+): { changed(): void; flush(): Promise<void>; stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;

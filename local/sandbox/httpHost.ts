@@ -25,7 +25,13 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * real `HttpRequest` and `InvocationContext` objects, and `POST /admin/functions/{name}` (master
  * key required) to fire a non-HTTP function; and the sandbox's own `GET /admin/sandbox/{name}` reads.
  */
-export function createHttpHost(routes: readonly HttpRoute[], admin: readonly AdminFunction[], log: (line: string) => void, masterKey: string, reads: readonly AdminRead[] = []): Server {
+export function createHttpHost(
+  routes: readonly HttpRoute[],
+  admin: readonly AdminFunction[],
+  log: (line: string) => void,
+  masterKey: string,
+  reads: readonly AdminRead[] = [],
+): Server {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`host error: ${error instanceof Error ? error.stack : String(error)}`);
@@ -48,10 +54,18 @@ export function createHttpHost(routes: readonly HttpRoute[], admin: readonly Adm
       return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     };
     const readMatch = /^\/admin\/sandbox\/(.+)$/.exec(url.pathname);
-    if (readMatch && req.method === "GET") return send(res, handleAdminRead(reads, { name: readMatch[1] ?? "", headers: req.headers }, { masterKey, ownOrigins }));
+    if (readMatch && req.method === "GET")
+      return send(res, handleAdminRead(reads, { name: readMatch[1] ?? "", headers: req.headers }, { masterKey, ownOrigins }));
     const adminMatch = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
     if (adminMatch && req.method === "POST") {
-      return send(res, await handleAdminInvoke(admin, { name: adminMatch[1] ?? "", headers: req.headers, body }, { masterKey, ownOrigins, context: (name) => context(name, log), log }));
+      return send(
+        res,
+        await handleAdminInvoke(
+          admin,
+          { name: adminMatch[1] ?? "", headers: req.headers, body },
+          { masterKey, ownOrigins, context: (name) => context(name, log), log },
+        ),
+      );
     }
     if (url.pathname.startsWith("/admin/")) return send(res, problem(404, "not found"));
     for (const route of routes) {
@@ -94,8 +108,7 @@ function matchRoute(template: string, pathname: string): Record<string, string> 
       } catch {
         return null;
       }
-    }
-    else if (part.toLowerCase() !== value.toLowerCase()) return undefined;
+    } else if (part.toLowerCase() !== value.toLowerCase()) return undefined;
   }
   return params;
 }
@@ -105,7 +118,8 @@ function context(functionName: string, log: (line: string) => void): InvocationC
     invocationId: randomUUID(),
     functionName,
     logHandler: (level, ...args) => {
-      if (level === "error" || level === "warning") log(`[${functionName}] ${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+      if (level === "error" || level === "warning")
+        log(`[${functionName}] ${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
     },
   });
 }

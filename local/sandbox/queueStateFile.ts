@@ -39,7 +39,10 @@ export async function persistQueues(file: string, queues: readonly LocalQueue<un
     const content: SavedQueues = {
       version: 1,
       queues: Object.fromEntries(
-        queues.map((q) => [q.name, { queue: encodeEntityState(q.entity.exportState()), deadLetterQueue: encodeEntityState((q.entity.deadLetterQueue ?? q.entity).exportState()) }]),
+        queues.map((q) => [
+          q.name,
+          { queue: encodeEntityState(q.entity.exportState()), deadLetterQueue: encodeEntityState((q.entity.deadLetterQueue ?? q.entity).exportState()) },
+        ]),
       ),
     };
     await writeFileAtomic(file, JSON.stringify(content));

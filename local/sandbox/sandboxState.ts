@@ -48,7 +48,11 @@ export async function readSandboxState(dir: string): Promise<SandboxState> {
     identityFile: path.join(dir, "identity.json"),
   };
   const [azure, identity] = await Promise.all([readJsonFile(files.azureFile), readJsonFile(files.identityFile)]);
-  return { ...files, azure: azure === undefined ? undefined : asWorldSnapshot(azure, files.azureFile), identity: identity === undefined ? undefined : asSavedIdentity(identity, files.identityFile) };
+  return {
+    ...files,
+    azure: azure === undefined ? undefined : asWorldSnapshot(azure, files.azureFile),
+    identity: identity === undefined ? undefined : asSavedIdentity(identity, files.identityFile),
+  };
 }
 
 /** Writes identity.json (owner-only: it holds the keys that sign every token and open /admin). */
@@ -74,12 +78,14 @@ export function saveAzurePeriodically(state: SandboxState, azure: SimulatedAzure
 
 function asWorldSnapshot(value: unknown, file: string): WorldSnapshot {
   const snapshot = value as Partial<WorldSnapshot> | null;
-  if (snapshot?.version !== 1 || typeof snapshot.clock !== "string" || Number.isNaN(Date.parse(snapshot.clock))) throw new Error(`${file}: not a simulated Azure state this sandbox wrote (version 1): remove the directory to start afresh`);
+  if (snapshot?.version !== 1 || typeof snapshot.clock !== "string" || Number.isNaN(Date.parse(snapshot.clock)))
+    throw new Error(`${file}: not a simulated Azure state this sandbox wrote (version 1): remove the directory to start afresh`);
   return snapshot as WorldSnapshot;
 }
 
 function asSavedIdentity(value: unknown, file: string): SavedIdentity {
   const saved = value as Partial<SavedIdentity> | null;
-  if (typeof saved?.masterKey !== "string" || typeof saved.alertKey !== "string" || typeof saved.signingKey !== "object") throw new Error(`${file}: not an identity this sandbox wrote: remove the directory to start afresh`);
+  if (typeof saved?.masterKey !== "string" || typeof saved.alertKey !== "string" || typeof saved.signingKey !== "object")
+    throw new Error(`${file}: not an identity this sandbox wrote: remove the directory to start afresh`);
   return { masterKey: saved.masterKey, alertKey: saved.alertKey, signingKey: saved.signingKey };
 }

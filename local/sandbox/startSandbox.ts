@@ -20,7 +20,16 @@ import { persistQueues, type QueueStateFile } from "./queueStateFile.js";
 import { readSandboxState, saveAzurePeriodically, saveIdentity, STATE_TABLE_PREFIX, type SandboxState } from "./sandboxState.js";
 
 /** The app settings a sandbox takes from its environment: where notifications go (docs/notifications.md). */
-const NOTIFICATION_SETTINGS = ["RUN_PAGE_BASE_URL", "NOTIFY_TEAMS_WEBHOOK_URL", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SIGNING_KEY", "NOTIFY_EMAIL_ENDPOINT", "NOTIFY_EMAIL_SENDER", "NOTIFY_EMAIL_TO", "NOTIFY_ROUTES"] as const;
+const NOTIFICATION_SETTINGS = [
+  "RUN_PAGE_BASE_URL",
+  "NOTIFY_TEAMS_WEBHOOK_URL",
+  "NOTIFY_WEBHOOK_URL",
+  "NOTIFY_WEBHOOK_SIGNING_KEY",
+  "NOTIFY_EMAIL_ENDPOINT",
+  "NOTIFY_EMAIL_SENDER",
+  "NOTIFY_EMAIL_TO",
+  "NOTIFY_ROUTES",
+] as const;
 
 export interface SandboxOptions {
   readonly estate: Estate;
@@ -65,7 +74,6 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-
 /**
  * The product's handlers behind an HTTP server on 127.0.0.1, as the Functions host would serve them,
  * over simulated Azure, Azurite and queues on the local Service Bus peer that background pumps deliver.
@@ -77,7 +85,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const events: RunEvent[] = [];
   const log: Logger = {
     info: (message, p = {}) => {
-      if (message === "alert decided" || message === "incident check decided" || message === "run started" || message === "run succeeded") options.log(`${message} ${JSON.stringify(p)}`);
+      if (message === "alert decided" || message === "incident check decided" || message === "run started" || message === "run succeeded")
+        options.log(`${message} ${JSON.stringify(p)}`);
     },
     warn: (message, p = {}) => options.log(`warn: ${message} ${JSON.stringify(p)}`),
     error: (message, p = {}) => options.log(`error: ${message} ${JSON.stringify(p)}`),
@@ -111,7 +120,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }));
     useAppRoot(stack.root);
     // Before any delivery: the saved messages go back into the (empty) queues, then every change is saved.
-    const queueState = state ? (partial.queueState = await persistQueues(state.queuesFile, [stack.queue, stack.checks, stack.notifications] as LocalQueue<unknown>[], saveFailed)) : undefined;
+    const queueState = state
+      ? (partial.queueState = await persistQueues(state.queuesFile, [stack.queue, stack.checks, stack.notifications] as LocalQueue<unknown>[], saveFailed))
+      : undefined;
     return { stack, identity, queueState };
   }
 
@@ -130,9 +141,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     : undefined;
   const azureSaver = state ? saveAzurePeriodically(state, stack.azure, saveFailed) : undefined;
   const pumps = [
-    pump(() => stack.drain(), () => stack.queue.size > 0),
-    pump(() => stack.drainChecks(), () => stack.checks.size > 0),
-    pump(() => stack.drainNotifications(), () => stack.notifications.size > 0),
+    pump(
+      () => stack.drain(),
+      () => stack.queue.size > 0,
+    ),
+    pump(
+      () => stack.drainChecks(),
+      () => stack.checks.size > 0,
+    ),
+    pump(
+      () => stack.drainNotifications(),
+      () => stack.notifications.size > 0,
+    ),
   ];
   const ticker = setInterval(() => pumps.forEach((p) => p.kick()), 25);
   const admin: AdminFunction[] = [
@@ -181,7 +201,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
  * Saves the keys (so tokens issued before a restart stay valid) and what the state directory resumes:
  * the runs its tables hold and the messages its queues hold.
  */
-async function describeResume(state: SandboxState, stack: LocalStack, identity: DevIdentity, masterKey: string, messages: number): Promise<ResumedState | undefined> {
+async function describeResume(
+  state: SandboxState,
+  stack: LocalStack,
+  identity: DevIdentity,
+  masterKey: string,
+  messages: number,
+): Promise<ResumedState | undefined> {
   await saveIdentity(state, identity, masterKey);
   if (!state.azure) return undefined;
   const runs = await stack.store.listRuns(stack.estate.name);
@@ -189,7 +215,11 @@ async function describeResume(state: SandboxState, stack: LocalStack, identity: 
 }
 
 /** The Timer a manual fire through the admin API hands the function (the host's shape). */
-function firedTimer(now: Date): { isPastDue: boolean; schedule: { adjustForDST: boolean }; scheduleStatus: { last: string; next: string; lastUpdated: string } } {
+function firedTimer(now: Date): {
+  isPastDue: boolean;
+  schedule: { adjustForDST: boolean };
+  scheduleStatus: { last: string; next: string; lastUpdated: string };
+} {
   const at = now.toISOString();
   return { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: at, next: at, lastUpdated: at } };
 }

@@ -6,7 +6,11 @@ export const STOP_DEADLINE_MS = 5_000;
  * messages, so a run in flight stops within seconds; a second signal, or a stop that takes longer
  * than STOP_DEADLINE_MS, ends the wait at once.
  */
-export async function stopOnSignals(service: { stop(): Promise<void> }, log: (line: string) => void, signals: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"]): Promise<void> {
+export async function stopOnSignals(
+  service: { stop(): Promise<void> },
+  log: (line: string) => void,
+  signals: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"],
+): Promise<void> {
   await new Promise<void>((resolve) => {
     for (const signal of signals) process.once(signal, () => resolve());
   });

@@ -32,7 +32,9 @@ const ServiceBusExtension = z.object({
   prefetchCount: z.number().int().nonnegative().default(0),
 });
 
-const HostJson = z.object({ extensions: z.object({ serviceBus: ServiceBusExtension.default(ServiceBusExtension.parse({})) }).default({ serviceBus: ServiceBusExtension.parse({}) }) });
+const HostJson = z.object({
+  extensions: z.object({ serviceBus: ServiceBusExtension.default(ServiceBusExtension.parse({})) }).default({ serviceBus: ServiceBusExtension.parse({}) }),
+});
 
 export async function readTriggerSettings(hostJson: URL | string = HOST_JSON): Promise<TriggerSettings> {
   const parsed = HostJson.safeParse(JSON.parse(await readFile(hostJson, "utf8")));

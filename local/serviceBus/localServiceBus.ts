@@ -92,7 +92,12 @@ export async function startLocalNamespace(options: LocalNamespaceOptions): Promi
 
   async function addQueue<T>(queueOptions: LocalQueueOptions<T>): Promise<LocalQueue<T>> {
     const { name, parse } = queueOptions;
-    const entity = peer.addQueue({ name, maxDeliveryCount: queueOptions.maxDeliveryCount, duplicateWindowMs: queueOptions.duplicateWindowMs, lockDurationMs: queueOptions.lockDurationMs ?? 60_000 });
+    const entity = peer.addQueue({
+      name,
+      maxDeliveryCount: queueOptions.maxDeliveryCount,
+      duplicateWindowMs: queueOptions.duplicateWindowMs,
+      lockDurationMs: queueOptions.lockDurationMs ?? 60_000,
+    });
     const sender = client.createSender(name);
     // Opens the connection, the $cbs token and the link now, so the first send of a run does not pay for it.
     await sender.createMessageBatch();
@@ -138,6 +143,12 @@ export async function startLocalNamespace(options: LocalNamespaceOptions): Promi
 export async function startLocalServiceBus(options: LocalServiceBusOptions): Promise<LocalServiceBus> {
   const namespace = await startLocalNamespace(options);
   const { maxDeliveryCount, duplicateWindowMs, lockDurationMs } = options;
-  const steps = await namespace.addQueue({ name: options.queueName ?? STEP_QUEUE_NAME, maxDeliveryCount, duplicateWindowMs, ...(lockDurationMs !== undefined ? { lockDurationMs } : {}), parse: parseStepMessage });
+  const steps = await namespace.addQueue({
+    name: options.queueName ?? STEP_QUEUE_NAME,
+    maxDeliveryCount,
+    duplicateWindowMs,
+    ...(lockDurationMs !== undefined ? { lockDurationMs } : {}),
+    parse: parseStepMessage,
+  });
   return Object.assign(steps, namespace);
 }

@@ -57,7 +57,8 @@ const RENEW_MARGIN_MS = 10_000;
 export function startTriggerEmulator(options: TriggerEmulatorOptions): TriggerEmulator {
   const { settings, peer, clock } = options;
   // Settings that would change how handlers must behave are refused rather than half-emulated.
-  if (!settings.autoCompleteMessages) throw new Error("host.json autoCompleteMessages=false is not emulated: handlers here get no message actions to settle with");
+  if (!settings.autoCompleteMessages)
+    throw new Error("host.json autoCompleteMessages=false is not emulated: handlers here get no message actions to settle with");
   if (settings.prefetchCount !== 0) throw new Error(`host.json prefetchCount=${settings.prefetchCount} is not emulated (only 0)`);
   const errors: Error[] = [];
   const invocations = { started: 0, succeeded: 0, failed: 0 };

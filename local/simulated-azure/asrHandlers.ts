@@ -21,12 +21,22 @@ export type Lookup<T> = { readonly found: T } | { readonly reply: SimReply };
 
 export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
   const versions = API_VERSIONS.siteRecovery;
-  const get = (pattern: string, operation: string, handle: RouteSpec["handle"]): RouteSpec => ({ method: "GET", pattern, operation, apiVersions: versions, handle });
-  const post = (pattern: string, operation: string, handle: RouteSpec["handle"]): RouteSpec => ({ method: "POST", pattern, operation, apiVersions: versions, handle });
+  const get = (pattern: string, operation: string, handle: RouteSpec["handle"]): RouteSpec => ({
+    method: "GET",
+    pattern,
+    operation,
+    apiVersions: versions,
+    handle,
+  });
+  const post = (pattern: string, operation: string, handle: RouteSpec["handle"]): RouteSpec => ({
+    method: "POST",
+    pattern,
+    operation,
+    apiVersions: versions,
+    handle,
+  });
   return [
-    get(ITEM, "ReplicationProtectedItems_Get", (ex) =>
-      withItem(world, ex, (item) => reply(200, protectedItemJson(item, world.estate, ex.req.now))),
-    ),
+    get(ITEM, "ReplicationProtectedItems_Get", (ex) => withItem(world, ex, (item) => reply(200, protectedItemJson(item, world.estate, ex.req.now)))),
     get(`${CONTAINER}/replicationProtectedItems`, "ReplicationProtectedItems_ListByReplicationProtectionContainers", (ex) => {
       const container = findContainer(world, ex);
       if ("reply" in container) return container.reply;
@@ -83,7 +93,10 @@ export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
     get(`${ITEM}/operationresults/{jobName}`, "ReplicationProtectedItems_OperationResults", (ex) =>
       withJob(world, ex, (job) =>
         job.state === "InProgress"
-          ? reply(202, undefined, { Location: `${regionalHost(job)}${resultsPath(world, job)}?api-version=${job.apiVersion}`, "Retry-After": ASR_RETRY_AFTER_SECONDS })
+          ? reply(202, undefined, {
+              Location: `${regionalHost(job)}${resultsPath(world, job)}?api-version=${job.apiVersion}`,
+              "Retry-After": ASR_RETRY_AFTER_SECONDS,
+            })
           : reply(200, protectedItemJson(job.item, world.estate, ex.req.now)),
       ),
     ),
@@ -111,7 +124,11 @@ function unplannedFailover(world: World, stats: Stats, ex: Exchange, item: Prote
 function ambiguousAnswer(world: World, item: ProtectedItem, started: SimReply): SimReply {
   if (started.status !== 202 || !(world.faults.ambiguousFailoverOf ?? []).includes(item.vm.name) || item.ambiguousAnswered) return started;
   item.ambiguousAnswered = true;
-  return armError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp '', subscription id '', tracking id '', request correlation id ''.");
+  return armError(
+    500,
+    "InternalServerError",
+    "Encountered internal server error. Diagnostic information: timestamp '', subscription id '', tracking id '', request correlation id ''.",
+  );
 }
 
 function testFailover(world: World, stats: Stats, ex: Exchange, item: ProtectedItem): SimReply {
@@ -124,10 +141,18 @@ function testFailover(world: World, stats: Stats, ex: Exchange, item: ProtectedI
   if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid ${item.vault.provider} test failover input: ${details.problems}`);
   // The only VNet this simulated subscription holds in the vault's region is its isolated test network.
   if (networkId.toLowerCase() !== item.vault.testNetworkId.toLowerCase()) {
-    return ex.reject(400, "InvalidNetworkId", `The test failover network '${networkId}' does not exist in '${item.vault.region}' or is not the vault's isolated test network '${item.vault.testNetworkId}'.`);
+    return ex.reject(
+      400,
+      "InvalidNetworkId",
+      `The test failover network '${networkId}' does not exist in '${item.vault.region}' or is not the vault's isolated test network '${item.vault.testNetworkId}'.`,
+    );
   }
   if (details.value.networkId !== undefined && details.value.networkId.toLowerCase() !== networkId.toLowerCase()) {
-    return ex.reject(400, "InvalidNetworkId", `providerSpecificDetails.networkId '${details.value.networkId}' differs from properties.networkId '${networkId}'.`);
+    return ex.reject(
+      400,
+      "InvalidNetworkId",
+      `providerSpecificDetails.networkId '${details.value.networkId}' differs from properties.networkId '${networkId}'.`,
+    );
   }
   const point = pickRecoveryPoint(world, ex, item, details.value.recoveryPointId);
   if ("reply" in point) return point.reply;
@@ -169,7 +194,11 @@ function regionalHost(job: AsrJob): string {
 
 function checkProvider(ex: Exchange, vault: Vault, instanceType: string): SimReply | undefined {
   if (instanceType === vault.provider) return undefined;
-  return ex.reject(400, "InvalidProviderSpecificInput", `providerSpecificDetails.instanceType '${instanceType}' does not match the replication provider '${vault.provider}' of vault '${vault.name}'.`);
+  return ex.reject(
+    400,
+    "InvalidProviderSpecificInput",
+    `providerSpecificDetails.instanceType '${instanceType}' does not match the replication provider '${vault.provider}' of vault '${vault.name}'.`,
+  );
 }
 
 /**
@@ -181,7 +210,13 @@ function pickRecoveryPoint(world: World, ex: Exchange, item: ProtectedItem, requ
   if (requested === undefined) return { found: latestPointId(item, lastDataReceivedOf(item, ex.req.now)) };
   const point = recoveryPointsOf(item, world.estate, ex.req.now).find((p) => p.id.toLowerCase() === requested.toLowerCase());
   if (!point) {
-    return { reply: ex.reject(400, "RecoveryPointNotFound", `recoveryPointId '${requested}' is not one of the recovery points of the protected item '${item.vm.protectedItem}'.`) };
+    return {
+      reply: ex.reject(
+        400,
+        "RecoveryPointNotFound",
+        `recoveryPointId '${requested}' is not one of the recovery points of the protected item '${item.vm.protectedItem}'.`,
+      ),
+    };
   }
   return { found: point.id };
 }
@@ -197,7 +232,9 @@ function resultsPath(_world: World, job: AsrJob): string {
 export function findVault(world: World, ex: Exchange): Lookup<Vault> {
   const rg = ex.req.params["resourceGroupName"] ?? "";
   const name = ex.req.params["resourceName"] ?? "";
-  const vault = Object.values(world.estate.vaults).find((v) => v.resourceGroup.toLowerCase() === rg.toLowerCase() && v.name.toLowerCase() === name.toLowerCase());
+  const vault = Object.values(world.estate.vaults).find(
+    (v) => v.resourceGroup.toLowerCase() === rg.toLowerCase() && v.name.toLowerCase() === name.toLowerCase(),
+  );
   if (vault) return { found: vault };
   return { reply: ex.reject(404, "ResourceNotFound", `The Resource 'Microsoft.RecoveryServices/vaults/${name}' under resource group '${rg}' was not found.`) };
 }
@@ -222,7 +259,12 @@ export function withItem(world: World, ex: Exchange, then: (item: ProtectedItem)
   const v = container.found;
   const name = ex.req.params["replicatedProtectedItemName"] ?? "";
   const item = world.items.get(itemKey(v.resourceGroup, v.name, v.fabric, v.protectionContainer, name));
-  if (!item) return ex.reject(404, "ProtectedItemNotFound", `The replication protected item '${name}' does not exist in protection container '${v.protectionContainer}'.`);
+  if (!item)
+    return ex.reject(
+      404,
+      "ProtectedItemNotFound",
+      `The replication protected item '${name}' does not exist in protection container '${v.protectionContainer}'.`,
+    );
   return then(item);
 }
 
@@ -231,7 +273,8 @@ function withJob(world: World, ex: Exchange, then: (job: AsrJob) => SimReply): S
   if ("reply" in vault) return vault.reply;
   const name = ex.req.params["jobName"] ?? "";
   const job = world.jobs.get(name.toLowerCase());
-  if (!job || job.item.vault !== vault.found) return ex.reject(404, "JobNotFound", `The replication job '${name}' does not exist in vault '${vault.found.name}'.`);
+  if (!job || job.item.vault !== vault.found)
+    return ex.reject(404, "JobNotFound", `The replication job '${name}' does not exist in vault '${vault.found.name}'.`);
   return then(job);
 }
 

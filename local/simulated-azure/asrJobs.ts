@@ -120,7 +120,13 @@ export function finishJob(world: World, job: AsrJob): void {
     case "UnplannedFailover":
       item.activeLocation = "Recovery";
       // Recorded state C (TestV2ARCMCommit.json): failed over, commit pending.
-      atRest(world, item, "UnplannedFailoverCommitPendingStatesBegin", "Failover completed", ["CompleteMigration", "Commit", "DisableProtection", "ChangePit", "SwitchProtection"]);
+      atRest(world, item, "UnplannedFailoverCommitPendingStatesBegin", "Failover completed", [
+        "CompleteMigration",
+        "Commit",
+        "DisableProtection",
+        "ChangePit",
+        "SwitchProtection",
+      ]);
       recordRecovery(world, job, "recovered");
       break;
     case "TestFailover":

@@ -129,7 +129,14 @@ function failbackDetails(item: ProtectedItem, estate: Estate, now: Date, osType:
     initialReplicationProgressHealth: "None",
     resyncRequired: "false",
     resyncState: "None",
-    mobilityAgentDetails: { version: MOBILITY_AGENT_VERSION, latestVersion: null, driverVersion: MOBILITY_AGENT_VERSION, lastHeartbeatUtc: iso(now), reasonsBlockingUpgrade: ["UnsupportedProtectionScenario"], isUpgradeable: "false" },
+    mobilityAgentDetails: {
+      version: MOBILITY_AGENT_VERSION,
+      latestVersion: null,
+      driverVersion: MOBILITY_AGENT_VERSION,
+      lastHeartbeatUtc: iso(now),
+      reasonsBlockingUpgrade: ["UnsupportedProtectionScenario"],
+      isUpgradeable: "false",
+    },
     vmNics: [{ macAddress: null, networkName: null, adapterType: null, sourceIpAddress: vm.recoveryIp }],
     lastUsedPolicyId: `${vaultId(estate.subscriptionId, vault.resourceGroup, vault.name)}/replicationPolicies/${vault.name}-policy`,
   };
@@ -145,7 +152,10 @@ export function recoveryPointJson(point: SimRecoveryPoint, item: ProtectedItem):
       recoveryPointType: point.type,
       // Multi-VM consistency makes the group's points consistent across its VMs (Microsoft docs, "multi-VM
       // consistency"); here a grouped item's app-consistent points, on the same clock boundaries for every VM, are its sync points.
-      providerSpecificDetails: { instanceType: item.vault.provider, isMultiVmSyncPoint: item.multiVmGroup && point.type === "AppConsistent" ? "True" : "False" },
+      providerSpecificDetails: {
+        instanceType: item.vault.provider,
+        isMultiVmSyncPoint: item.multiVmGroup && point.type === "AppConsistent" ? "True" : "False",
+      },
     },
   };
 }
@@ -228,8 +238,14 @@ export function jobJson(job: AsrJob, now: Date): unknown {
     const state = task.skipped
       ? "Other"
       : running
-        ? elapsed >= (total * (i + 1)) / tasks.length && !(job.state === "Suspended" && last) ? "Succeeded" : elapsed >= (total * i) / tasks.length ? "InProgress" : "NotStarted"
-        : job.state === "Failed" && last ? "Failed" : "Succeeded";
+        ? elapsed >= (total * (i + 1)) / tasks.length && !(job.state === "Suspended" && last)
+          ? "Succeeded"
+          : elapsed >= (total * i) / tasks.length
+            ? "InProgress"
+            : "NotStarted"
+        : job.state === "Failed" && last
+          ? "Failed"
+          : "Succeeded";
     return {
       taskId: uuidFrom(`${job.name}:task:${i}`),
       name: task.name,
@@ -291,7 +307,12 @@ const UNSET_TIME = "0001-01-01T00:00:00";
 /** customDetails per job, as recorded: FailoverJobDetails, TestFailoverJobDetails, AsrJobDetails, SwitchProtectionJobDetails. */
 function jobDetails(job: AsrJob): unknown {
   const item = job.item;
-  const affectedObjectDetails = { primaryVmName: item.vm.name, recoveryVmName: item.vm.name, primaryFabricProviderId: item.vault.provider, recoveryFabricProviderId: "Azure" };
+  const affectedObjectDetails = {
+    primaryVmName: item.vm.name,
+    recoveryVmName: item.vm.name,
+    primaryFabricProviderId: item.vault.provider,
+    recoveryFabricProviderId: "Azure",
+  };
   switch (job.scenario) {
     case "UnplannedFailover":
       return { instanceType: "FailoverJobDetails", protectedItemDetails: [], affectedObjectDetails };
@@ -301,12 +322,42 @@ function jobDetails(job: AsrJob): unknown {
       const point = job.recoveryPointId ? lastIdSegment(job.recoveryPointId) : null;
       const details =
         job.state === "Succeeded"
-          ? [{ name: item.internalId, friendlyName: item.vm.name, testVmName: testVmName(item.vm), testVmFriendlyName: testVmName(item.vm), networkConnectionStatus: "Disconnected", networkFriendlyName: "", subnet: null, recoveryPointId: point, recoveryPointTime: iso(job.startTime) }]
+          ? [
+              {
+                name: item.internalId,
+                friendlyName: item.vm.name,
+                testVmName: testVmName(item.vm),
+                testVmFriendlyName: testVmName(item.vm),
+                networkConnectionStatus: "Disconnected",
+                networkFriendlyName: "",
+                subnet: null,
+                recoveryPointId: point,
+                recoveryPointTime: iso(job.startTime),
+              },
+            ]
           : [];
-      return { instanceType: "TestFailoverJobDetails", testFailoverStatus: "Active", comments: null, networkName: network, networkFriendlyName: network, networkType: "VmNetworkAsInput", protectedItemDetails: details, affectedObjectDetails };
+      return {
+        instanceType: "TestFailoverJobDetails",
+        testFailoverStatus: "Active",
+        comments: null,
+        networkName: network,
+        networkFriendlyName: network,
+        networkType: "VmNetworkAsInput",
+        protectedItemDetails: details,
+        affectedObjectDetails,
+      };
     }
     case "TestFailoverCleanup":
-      return { instanceType: "TestFailoverJobDetails", testFailoverStatus: null, comments: "", networkName: null, networkFriendlyName: null, networkType: null, protectedItemDetails: [], affectedObjectDetails };
+      return {
+        instanceType: "TestFailoverJobDetails",
+        testFailoverStatus: null,
+        comments: "",
+        networkName: null,
+        networkFriendlyName: null,
+        networkType: null,
+        protectedItemDetails: [],
+        affectedObjectDetails,
+      };
     case "CommitFailover":
       return { instanceType: "AsrJobDetails", affectedObjectDetails };
     case "SwitchReplicationGroupProtection":

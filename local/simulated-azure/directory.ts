@@ -17,20 +17,38 @@ export function probeDomainController(world: World, target: { readonly address: 
   const answersHere = target.address === dc.address || recoveredDcs.some((vm) => isRecovered(world, vm.name) && vm.recoveryIp === target.address);
   if (!answersHere) return { advertised: [], dnsError: `queryTxt ETIMEOUT _ldap._tcp.dc._msdcs.${target.domain}`, ldap: timedOut(389), kerberos: timedOut(88) };
   if (target.domain.toLowerCase() !== dc.domain.toLowerCase()) {
-    return { advertised: [], dnsError: `querySrv ENOTFOUND _ldap._tcp.dc._msdcs.${target.domain}`, ldap: open(target.address, 389), kerberos: open(target.address, 88) };
+    return {
+      advertised: [],
+      dnsError: `querySrv ENOTFOUND _ldap._tcp.dc._msdcs.${target.domain}`,
+      ldap: open(target.address, 389),
+      kerberos: open(target.address, 88),
+    };
   }
   const healthy = world.faults.unhealthyTargetDc !== true;
   const targetHost = `${lastSegment(dc.vmId)}.${dc.domain}`.toLowerCase();
   const advertised = [
     ...(healthy ? [{ host: targetHost, address: dc.address }] : []),
-    ...recoveredDcs.map((vm, i) => ({ host: `${vm.name}.${dc.domain}`.toLowerCase(), address: isRecovered(world, vm.name) ? vm.recoveryIp : `192.168.20.${10 + i}` })),
+    ...recoveredDcs.map((vm, i) => ({
+      host: `${vm.name}.${dc.domain}`.toLowerCase(),
+      address: isRecovered(world, vm.name) ? vm.recoveryIp : `192.168.20.${10 + i}`,
+    })),
   ];
   if (target.address === dc.address && !healthy) {
     const refused = (port: number) => ({ open: false, detail: `${target.address}:${port}: connect ECONNREFUSED` });
     return { advertised, ldap: refused(389), kerberos: refused(88) };
   }
   // A running DC answers an anonymous rootDSE search (MS-ADTS 5.1.3); the target DC has run in Azure all along.
-  const rootDse = target.address === dc.address ? { isSynchronized: true, dnsHostName: targetHost, defaultNamingContext: dc.domain.split(".").map((p) => `DC=${p}`).join(",") } : { isSynchronized: undefined, dnsHostName: undefined, defaultNamingContext: undefined };
+  const rootDse =
+    target.address === dc.address
+      ? {
+          isSynchronized: true,
+          dnsHostName: targetHost,
+          defaultNamingContext: dc.domain
+            .split(".")
+            .map((p) => `DC=${p}`)
+            .join(","),
+        }
+      : { isSynchronized: undefined, dnsHostName: undefined, defaultNamingContext: undefined };
   return { advertised, ldap: open(target.address, 389), kerberos: open(target.address, 88), rootDse };
 }
 

@@ -32,9 +32,27 @@ const PrivateBody = z.strictObject({
 export function dnsRoutes(world: World): RouteSpec[] {
   return [
     { method: "GET", pattern: PUBLIC, operation: "RecordSets_Get", apiVersions: API_VERSIONS.dns, handle: (ex) => getRecordSet(world, ex, "public") },
-    { method: "PUT", pattern: PUBLIC, operation: "RecordSets_CreateOrUpdate", apiVersions: API_VERSIONS.dns, handle: (ex) => putRecordSet(world, ex, "public") },
-    { method: "GET", pattern: PRIVATE, operation: "PrivateRecordSets_Get", apiVersions: API_VERSIONS.privateDns, handle: (ex) => getRecordSet(world, ex, "private") },
-    { method: "PUT", pattern: PRIVATE, operation: "PrivateRecordSets_CreateOrUpdate", apiVersions: API_VERSIONS.privateDns, handle: (ex) => putRecordSet(world, ex, "private") },
+    {
+      method: "PUT",
+      pattern: PUBLIC,
+      operation: "RecordSets_CreateOrUpdate",
+      apiVersions: API_VERSIONS.dns,
+      handle: (ex) => putRecordSet(world, ex, "public"),
+    },
+    {
+      method: "GET",
+      pattern: PRIVATE,
+      operation: "PrivateRecordSets_Get",
+      apiVersions: API_VERSIONS.privateDns,
+      handle: (ex) => getRecordSet(world, ex, "private"),
+    },
+    {
+      method: "PUT",
+      pattern: PRIVATE,
+      operation: "PrivateRecordSets_CreateOrUpdate",
+      apiVersions: API_VERSIONS.privateDns,
+      handle: (ex) => putRecordSet(world, ex, "private"),
+    },
   ];
 }
 
@@ -51,7 +69,13 @@ function target(world: World, ex: Exchange, zoneType: ZoneType): { readonly foun
   }
   if (!world.dnsZones.has(keyOf(zoneType, resourceGroupName, zoneName))) {
     const kind = zoneType === "public" ? "dnsZones" : "privateDnsZones";
-    return { reply: ex.reject(404, "ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${zoneName}' (Microsoft.Network/${kind}) not found in resource group '${resourceGroupName}'.`) };
+    return {
+      reply: ex.reject(
+        404,
+        "ParentResourceNotFound",
+        `Can not perform requested operation on nested resource. Parent resource '${zoneName}' (Microsoft.Network/${kind}) not found in resource group '${resourceGroupName}'.`,
+      ),
+    };
   }
   return { found: { resourceGroup: resourceGroupName, zone: zoneName, name: relativeRecordSetName } };
 }
@@ -80,7 +104,11 @@ function putRecordSet(world: World, ex: Exchange, zoneType: ZoneType): SimReply 
     return armError(412, "PreconditionFailed", `The record set '${t.found.name}' already exists in zone '${t.found.zone}' (If-None-Match: *).`);
   }
   if (ifMatch !== undefined && (!existing || unquote(ifMatch) !== existing.etag)) {
-    return armError(412, "PreconditionFailed", `The If-Match etag '${ifMatch}' does not match the record set '${t.found.name}' in zone '${t.found.zone}' (current etag '${existing?.etag ?? "none: it does not exist"}').`);
+    return armError(
+      412,
+      "PreconditionFailed",
+      `The If-Match etag '${ifMatch}' does not match the record set '${t.found.name}' in zone '${t.found.zone}' (current etag '${existing?.etag ?? "none: it does not exist"}').`,
+    );
   }
   const etag = world.ids.uuid("dns-etag");
   const record: DnsRecordSet = existing ?? { zoneType, ...t.found, addresses: [], ttl: 0, etag, metadata: undefined };
@@ -92,21 +120,42 @@ function putRecordSet(world: World, ex: Exchange, zoneType: ZoneType): SimReply 
   return reply(existing ? 200 : 201, recordSetJson(world, record), { ETag: etag });
 }
 
-function parseRecordSetBody(ex: Exchange, zoneType: ZoneType): { readonly found: { addresses: string[]; ttl: number; metadata: Record<string, string> | undefined } } | { readonly reply: SimReply } {
+function parseRecordSetBody(
+  ex: Exchange,
+  zoneType: ZoneType,
+): { readonly found: { addresses: string[]; ttl: number; metadata: Record<string, string> | undefined } } | { readonly reply: SimReply } {
   if (zoneType === "public") {
     const parsed = parseBody(PublicBody, ex.req.body);
-    if (!parsed.ok) return { reply: ex.reject(400, "BadRequest", `Invalid Azure DNS A record set: ${parsed.problems} (Azure DNS spells them properties.TTL and properties.ARecords).`) };
+    if (!parsed.ok)
+      return {
+        reply: ex.reject(
+          400,
+          "BadRequest",
+          `Invalid Azure DNS A record set: ${parsed.problems} (Azure DNS spells them properties.TTL and properties.ARecords).`,
+        ),
+      };
     const p = parsed.value.properties;
     return { found: { addresses: p.ARecords.map((a) => a.ipv4Address), ttl: p.TTL, metadata: p.metadata } };
   }
   const parsed = parseBody(PrivateBody, ex.req.body);
-  if (!parsed.ok) return { reply: ex.reject(400, "BadRequest", `Invalid Private DNS A record set: ${parsed.problems} (Private DNS spells them properties.ttl and properties.aRecords).`) };
+  if (!parsed.ok)
+    return {
+      reply: ex.reject(
+        400,
+        "BadRequest",
+        `Invalid Private DNS A record set: ${parsed.problems} (Private DNS spells them properties.ttl and properties.aRecords).`,
+      ),
+    };
   const p = parsed.value.properties;
   return { found: { addresses: p.aRecords.map((a) => a.ipv4Address), ttl: p.ttl, metadata: p.metadata } };
 }
 
 function notFound(world: World, t: Target): SimReply {
-  return armError(404, "NotFound", `The resource record '${t.name}' does not exist in resource group '${t.resourceGroup}' of subscription '${world.estate.subscriptionId}'.`);
+  return armError(
+    404,
+    "NotFound",
+    `The resource record '${t.name}' does not exist in resource group '${t.resourceGroup}' of subscription '${world.estate.subscriptionId}'.`,
+  );
 }
 
 function recordSetJson(world: World, r: DnsRecordSet): unknown {
@@ -119,7 +168,14 @@ function recordSetJson(world: World, r: DnsRecordSet): unknown {
       etag: r.etag,
       name: r.name,
       type: "Microsoft.Network/dnsZones/A",
-      properties: { ...metadata, TTL: r.ttl, fqdn: r.name === "@" ? r.zone : `${r.name}.${r.zone}`, provisioningState: "Succeeded", targetResource: {}, ARecords: records },
+      properties: {
+        ...metadata,
+        TTL: r.ttl,
+        fqdn: r.name === "@" ? r.zone : `${r.name}.${r.zone}`,
+        provisioningState: "Succeeded",
+        targetResource: {},
+        ARecords: records,
+      },
     };
   }
   // Private DNS answers record names in lower case (privatedns-recordset-a-get.json).

@@ -17,10 +17,12 @@ const CHECK_LINE = /^\s*#\s*dr-check:\s*(\S+)\s*(.*)$/;
 export function runGuestScript(world: World, vm: SimVm, script: readonly string[]): GuestRun {
   const problems: string[] = [];
   const lines: string[] = [];
-  const checks = script.flatMap((entry) => entry.split(/\r?\n/)).flatMap((line) => {
-    const match = CHECK_LINE.exec(line);
-    return match ? [{ name: match[1] ?? "", args: (match[2] ?? "").trim() }] : [];
-  });
+  const checks = script
+    .flatMap((entry) => entry.split(/\r?\n/))
+    .flatMap((line) => {
+      const match = CHECK_LINE.exec(line);
+      return match ? [{ name: match[1] ?? "", args: (match[2] ?? "").trim() }] : [];
+    });
   if (checks.length === 0) problems.push(`the script run on ${vm.name} announces no '# dr-check: <name>' line, so its result cannot be read`);
   for (const { name, args } of checks) {
     const result = runCheck(world, vm, name, args, problems);

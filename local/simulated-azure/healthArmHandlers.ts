@@ -10,7 +10,8 @@ import { vmKey, type World } from "./world.js";
 const VAULT = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{resourceName}";
 const INSTANCE_VIEW = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}/instanceView";
 /** AvailabilityStatuses_GetByResource with a VM as {resourceUri}: the only resource type the product asks Resource Health about. */
-const VM_AVAILABILITY = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}/providers/Microsoft.ResourceHealth/availabilityStatuses/current";
+const VM_AVAILABILITY =
+  "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{vmName}/providers/Microsoft.ResourceHealth/availabilityStatuses/current";
 /** The stable version of the AvailabilityStatus_GetByResource example (specification/resourcehealth/.../stable/2022-10-01/examples). */
 const RESOURCE_HEALTH_API_VERSIONS = ["2022-10-01"] as const;
 
@@ -32,15 +33,29 @@ export function healthArmRoutes(world: World, health: HealthWorld): RouteSpec[] 
       apiVersions: asr,
       handle: (ex) => withVault(world, ex, (vault) => reply(200, { value: [policyJson(world.estate, health, vault)] })),
     },
-    { method: "GET", pattern: INSTANCE_VIEW, operation: "VirtualMachines_InstanceView", apiVersions: API_VERSIONS.compute, handle: (ex) => instanceView(world, health, ex) },
-    { method: "GET", pattern: VM_AVAILABILITY, operation: "AvailabilityStatuses_GetByResource", apiVersions: RESOURCE_HEALTH_API_VERSIONS, handle: (ex) => availabilityStatus(world, health, ex) },
+    {
+      method: "GET",
+      pattern: INSTANCE_VIEW,
+      operation: "VirtualMachines_InstanceView",
+      apiVersions: API_VERSIONS.compute,
+      handle: (ex) => instanceView(world, health, ex),
+    },
+    {
+      method: "GET",
+      pattern: VM_AVAILABILITY,
+      operation: "AvailabilityStatuses_GetByResource",
+      apiVersions: RESOURCE_HEALTH_API_VERSIONS,
+      handle: (ex) => availabilityStatus(world, health, ex),
+    },
   ];
 }
 
 function withVault(world: World, ex: Exchange, then: (vault: Vault, key: string) => SimReply): SimReply {
   const rg = ex.req.params["resourceGroupName"] ?? "";
   const name = ex.req.params["resourceName"] ?? "";
-  const found = Object.entries(world.estate.vaults).find(([, v]) => v.resourceGroup.toLowerCase() === rg.toLowerCase() && v.name.toLowerCase() === name.toLowerCase());
+  const found = Object.entries(world.estate.vaults).find(
+    ([, v]) => v.resourceGroup.toLowerCase() === rg.toLowerCase() && v.name.toLowerCase() === name.toLowerCase(),
+  );
   if (!found) return ex.reject(404, "ResourceNotFound", `The Resource 'Microsoft.RecoveryServices/vaults/${name}' under resource group '${rg}' was not found.`);
   return then(found[1], found[0]);
 }
@@ -67,7 +82,8 @@ function tierLevels(estate: Estate): string[][] {
  */
 function recoveryPlans(world: World, health: HealthWorld, vaultKey: string, vault: Vault): unknown[] {
   const { estate } = world;
-  const itemIdOf = (vm: Vm): string | undefined => [...world.items.values()].find((i) => i.vm === vm && !health.isMissing(vm.name) && !health.movedTo(vm.name))?.id;
+  const itemIdOf = (vm: Vm): string | undefined =>
+    [...world.items.values()].find((i) => i.vm === vm && !health.isMissing(vm.name) && !health.movedTo(vm.name))?.id;
   let groups: string[][] = tierLevels(estate)
     .map((tiers) => estate.vms.filter((vm) => vm.vault === vaultKey && tiers.includes(vm.tier)).flatMap((vm) => itemIdOf(vm) ?? []))
     .filter((g) => g.length > 0);
@@ -148,7 +164,12 @@ function availabilityStatus(world: World, health: HealthWorld, ex: Exchange): Si
   const { subscriptionId = "", resourceGroupName = "", vmName = "" } = ex.req.params;
   const vmId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
   const status = health.resourceHealthOf(vmId);
-  if (!status) return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`);
+  if (!status)
+    return armError(
+      404,
+      "ResourceNotFound",
+      `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`,
+    );
   const location = world.vms.get(vmKey(resourceGroupName, vmName))?.location;
   const now = iso(ex.req.now);
   const since = iso(health.start);
@@ -161,8 +182,14 @@ function availabilityStatus(world: World, health: HealthWorld, ex: Exchange): Si
     properties: {
       availabilityState: status.availabilityState,
       title: status.availabilityState,
-      summary: unavailable ? "We're sorry, we couldn't automatically recover your virtual machine" : `The virtual machine is ${status.availabilityState.toLowerCase()} (simulated)`,
-      ...(unavailable ? { reasonType: "Unplanned", context: status.context ?? "Platform Initiated", category: "Unplanned" } : status.context ? { context: status.context } : {}),
+      summary: unavailable
+        ? "We're sorry, we couldn't automatically recover your virtual machine"
+        : `The virtual machine is ${status.availabilityState.toLowerCase()} (simulated)`,
+      ...(unavailable
+        ? { reasonType: "Unplanned", context: status.context ?? "Platform Initiated", category: "Unplanned" }
+        : status.context
+          ? { context: status.context }
+          : {}),
       reasonChronicity: "Persistent",
       occuredTime: since,
       reportedTime: now,
@@ -174,7 +201,12 @@ function availabilityStatus(world: World, health: HealthWorld, ex: Exchange): Si
 function instanceView(world: World, health: HealthWorld, ex: Exchange): SimReply {
   const { resourceGroupName = "", vmName = "" } = ex.req.params;
   const vm = world.vms.get(vmKey(resourceGroupName, vmName));
-  if (!vm) return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`);
+  if (!vm)
+    return armError(
+      404,
+      "ResourceNotFound",
+      `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`,
+    );
   const notReady = (vm.kind === "targetDc" && health.plan.runCommandUnavailable === true) || lacksVmAgent(world, vm);
   const now = iso(ex.req.now);
   return reply(200, {
@@ -185,7 +217,13 @@ function instanceView(world: World, health: HealthWorld, ex: Exchange): SimReply
       statuses: [
         notReady
           ? { code: "ProvisioningState/Unavailable", level: "Warning", displayStatus: "Not Ready", message: "VM Agent is unresponsive.", time: now }
-          : { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Ready", message: "GuestAgent is running and accepting new configurations.", time: now },
+          : {
+              code: "ProvisioningState/succeeded",
+              level: "Info",
+              displayStatus: "Ready",
+              message: "GuestAgent is running and accepting new configurations.",
+              time: now,
+            },
       ],
       extensionHandlers: [],
     },

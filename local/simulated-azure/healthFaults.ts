@@ -7,7 +7,16 @@
 /** What the health check reads, for read faults. */
 export type HealthReadKind = "asr-items" | "recovery-plans" | "policies" | "recovery-points" | "metrics" | "logs" | "dns" | "instance-view";
 
-export const HEALTH_READ_KINDS: readonly HealthReadKind[] = ["asr-items", "recovery-plans", "policies", "recovery-points", "metrics", "logs", "dns", "instance-view"];
+export const HEALTH_READ_KINDS: readonly HealthReadKind[] = [
+  "asr-items",
+  "recovery-plans",
+  "policies",
+  "recovery-points",
+  "metrics",
+  "logs",
+  "dns",
+  "instance-view",
+];
 
 /** throttled: 429 with Retry-After on every attempt; forbidden: 403 AuthorizationFailed; timeout: no answer until the caller gives up. */
 export type ReadFault = "throttled" | "forbidden" | "timeout";
@@ -47,7 +56,9 @@ export interface HealthFaultPlan {
    * Resource Health's current status of Azure VMs by ARM id (an Azure-hosted NAT/firewall VM):
    * availabilityState and context as AvailabilityStatus_GetByResource spells them. Default: Available.
    */
-  readonly resourceHealth?: Readonly<Record<string, { readonly availabilityState: "Available" | "Unavailable" | "Degraded" | "Unknown"; readonly context?: string }>>;
+  readonly resourceHealth?: Readonly<
+    Record<string, { readonly availabilityState: "Available" | "Unavailable" | "Degraded" | "Unknown"; readonly context?: string }>
+  >;
   /** The target DC stopped sending Heartbeat this many minutes before the start. */
   readonly targetDcSilentMinutes?: number;
   /** The target DC's VM agent is not ready (Run Command would fail). */
@@ -77,15 +88,30 @@ export const HEALTH_PROBLEMS: Readonly<Record<string, { readonly description: st
   "never-tested": { description: "no successful test failover recorded (default REC04)", apply: (t) => ({ neverTested: t ?? ["REC04"] }) },
   "target-network-unset": { description: "target network not set on the item (default API06)", apply: (t) => ({ targetNetworkUnset: t ?? ["API06"] }) },
   "missing-vm": { description: "replication disabled, item gone (default WEB03)", apply: (t) => ({ missingVm: t ?? ["WEB03"] }) },
-  "moved-vm": { description: "item protected in the other vault (default REC03 into eastus)", apply: (t) => ({ movedVm: (t ?? ["REC03"]).map((vm) => ({ vm, toVault: vm.startsWith("REC") ? "eastus" : "seasia" })) }) },
+  "moved-vm": {
+    description: "item protected in the other vault (default REC03 into eastus)",
+    apply: (t) => ({ movedVm: (t ?? ["REC03"]).map((vm) => ({ vm, toVault: vm.startsWith("REC") ? "eastus" : "seasia" })) }),
+  },
   "recovery-plan-drift": { description: "recovery plan groups disagree with the tiers", apply: () => ({ recoveryPlanDrift: true }) },
   "policy-retention-short": { description: "replication policy keeps 3 days instead of 5", apply: () => ({ policyRetentionDays: 3 }) },
-  "expressroute-down": { description: "the active ExpressRoute circuit reports 0% BGP/ARP availability", apply: (t) => ({ expressRouteDown: t ?? ["er-contoso-primary"] }) },
-  "private-peering-down": { description: "the active circuit's private peering is down, its Microsoft peering up (50 % averaged over peerings)", apply: (t) => ({ privatePeeringDown: t ?? ["er-contoso-primary"] }) },
+  "expressroute-down": {
+    description: "the active ExpressRoute circuit reports 0% BGP/ARP availability",
+    apply: (t) => ({ expressRouteDown: t ?? ["er-contoso-primary"] }),
+  },
+  "private-peering-down": {
+    description: "the active circuit's private peering is down, its Microsoft peering up (50 % averaged over peerings)",
+    apply: (t) => ({ privatePeeringDown: t ?? ["er-contoso-primary"] }),
+  },
   "target-dc-silent": { description: "the target-region DC stopped sending Heartbeat 3 h ago", apply: () => ({ targetDcSilentMinutes: 180 }) },
   "run-command-unavailable": { description: "the target DC's VM agent is not ready", apply: () => ({ runCommandUnavailable: true }) },
-  "asr-logs-missing": { description: "the vaults send no AzureSiteRecoveryReplicatedItems rows to the RPO rule's workspace", apply: () => ({ asrLogs: "none" }) },
-  "asr-logs-without-rpo": { description: "the vaults' AzureSiteRecoveryReplicatedItems rows carry no rpoInSeconds_d", apply: () => ({ asrLogs: "withoutRpo" }) },
+  "asr-logs-missing": {
+    description: "the vaults send no AzureSiteRecoveryReplicatedItems rows to the RPO rule's workspace",
+    apply: () => ({ asrLogs: "none" }),
+  },
+  "asr-logs-without-rpo": {
+    description: "the vaults' AzureSiteRecoveryReplicatedItems rows carry no rpoInSeconds_d",
+    apply: () => ({ asrLogs: "withoutRpo" }),
+  },
   "dns-high-ttl": { description: "www's TTL raised to 3600 s", apply: (t) => ({ dnsTtl: Object.fromEntries((t ?? ["www"]).map((n) => [n, 3600])) }) },
   ...Object.fromEntries(
     (["throttled", "forbidden", "timeout"] as const).map((fault) => [
@@ -93,10 +119,13 @@ export const HEALTH_PROBLEMS: Readonly<Record<string, { readonly description: st
       {
         description: `${fault} reads of the given kinds (${HEALTH_READ_KINDS.join(", ")}; default metrics)`,
         apply: (t: readonly string[] | undefined): HealthFaultPlan => ({
-          failReads: Object.fromEntries((t ?? ["metrics"]).map((kind) => {
-            if (!HEALTH_READ_KINDS.includes(kind as HealthReadKind)) throw new Error(`unknown read kind '${kind}'; choose from ${HEALTH_READ_KINDS.join(", ")}`);
-            return [kind, fault];
-          })),
+          failReads: Object.fromEntries(
+            (t ?? ["metrics"]).map((kind) => {
+              if (!HEALTH_READ_KINDS.includes(kind as HealthReadKind))
+                throw new Error(`unknown read kind '${kind}'; choose from ${HEALTH_READ_KINDS.join(", ")}`);
+              return [kind, fault];
+            }),
+          ),
         }),
       },
     ]),
@@ -124,7 +153,14 @@ export function healthFaultsFromProblems(problems: readonly string[]): HealthFau
       const [name = "", targets] = spec.split("=", 2);
       const problem = HEALTH_PROBLEMS[name];
       if (!problem) throw new Error(`unknown problem '${name}'; choose from: ${Object.keys(HEALTH_PROBLEMS).join(", ")}`);
-      return problem.apply(targets ? targets.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+      return problem.apply(
+        targets
+          ? targets
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      );
     }),
   );
 }

@@ -26,11 +26,24 @@ const PATHS = {
 
 /** Which read a GET is, with what a 403 would name (operation id, RBAC action). */
 function readKindOf(path: string): { kind: HealthReadKind; operation: string; action: string } | undefined {
-  if (PATHS.vaultItems.test(path) || PATHS.containerItems.test(path)) return { kind: "asr-items", operation: "ReplicationProtectedItems_List", action: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/read" };
-  if (PATHS.points.test(path)) return { kind: "recovery-points", operation: "RecoveryPoints_ListByReplicationProtectedItems", action: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/recoveryPoints/read" };
-  if (PATHS.plans.test(path)) return { kind: "recovery-plans", operation: "ReplicationRecoveryPlans_List", action: "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans/read" };
-  if (PATHS.policies.test(path)) return { kind: "policies", operation: "ReplicationPolicies_List", action: "Microsoft.RecoveryServices/vaults/replicationPolicies/read" };
-  if (PATHS.instanceView.test(path)) return { kind: "instance-view", operation: "VirtualMachines_InstanceView", action: "Microsoft.Compute/virtualMachines/instanceView/read" };
+  if (PATHS.vaultItems.test(path) || PATHS.containerItems.test(path))
+    return {
+      kind: "asr-items",
+      operation: "ReplicationProtectedItems_List",
+      action: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/read",
+    };
+  if (PATHS.points.test(path))
+    return {
+      kind: "recovery-points",
+      operation: "RecoveryPoints_ListByReplicationProtectedItems",
+      action: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/recoveryPoints/read",
+    };
+  if (PATHS.plans.test(path))
+    return { kind: "recovery-plans", operation: "ReplicationRecoveryPlans_List", action: "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans/read" };
+  if (PATHS.policies.test(path))
+    return { kind: "policies", operation: "ReplicationPolicies_List", action: "Microsoft.RecoveryServices/vaults/replicationPolicies/read" };
+  if (PATHS.instanceView.test(path))
+    return { kind: "instance-view", operation: "VirtualMachines_InstanceView", action: "Microsoft.Compute/virtualMachines/instanceView/read" };
   if (PATHS.dns.test(path)) return { kind: "dns", operation: "RecordSets_Get", action: "Microsoft.Network/dnsZones/A/read" };
   return undefined;
 }
@@ -71,7 +84,8 @@ export function withHealthOverlay(inner: HttpClient, deps: HealthOverlayDeps): H
         const vaultKey = vaultKeyOf(estate, target[2] ?? "", target[3] ?? "");
         const itemName = (target[6] ?? "").toLowerCase();
         const vault = vaultKey ? estate.vaults[vaultKey] : undefined;
-        const movedHere = vault && vaultKey ? estate.vms.find((vm) => vm.protectedItem.toLowerCase() === itemName && health.movedTo(vm.name) === vaultKey) : undefined;
+        const movedHere =
+          vault && vaultKey ? estate.vms.find((vm) => vm.protectedItem.toLowerCase() === itemName && health.movedTo(vm.name) === vaultKey) : undefined;
         const ownVm = vaultKey ? estate.vms.find((vm) => vm.vault === vaultKey && vm.protectedItem.toLowerCase() === itemName) : undefined;
         if (movedHere && vault) {
           const home = estate.vaults[movedHere.vault] as Vault;
@@ -80,11 +94,18 @@ export function withHealthOverlay(inner: HttpClient, deps: HealthOverlayDeps): H
           const innerUrl = request.url.replace(new RegExp(escapeRegExp(containerPath(estate, vault)), "i"), containerPath(estate, home));
           // The SDK finds its operation spec through the request object: answer with the caller's own request.
           const response = { ...(await inner.sendRequest({ ...request, url: innerUrl })), request };
-          return rewrite(response, (text) => moveIds(text, home, vault), (body) => patchPoints(body, movedHere));
+          return rewrite(
+            response,
+            (text) => moveIds(text, home, vault),
+            (body) => patchPoints(body, movedHere),
+          );
         }
         if (ownVm && (health.isMissing(ownVm.name) || health.movedTo(ownVm.name))) {
           return answer(request, itemMatch ? "ReplicationProtectedItems_Get" : "RecoveryPoints_ListByReplicationProtectedItems", 404, {
-            error: { code: "ProtectedItemNotFound", message: `The replication protected item '${ownVm.protectedItem}' does not exist in protection container '${target[5] ?? ""}'.` },
+            error: {
+              code: "ProtectedItemNotFound",
+              message: `The replication protected item '${ownVm.protectedItem}' does not exist in protection container '${target[5] ?? ""}'.`,
+            },
           });
         }
         const response = await inner.sendRequest(request);
@@ -106,7 +127,9 @@ export function withHealthOverlay(inner: HttpClient, deps: HealthOverlayDeps): H
             if (health.isMissing(vm.name) || health.movedTo(vm.name)) return [];
             return [patchItem(item, vm)];
           });
-          const arrived = estate.vms.filter((vm) => health.movedTo(vm.name) === vaultKey && !health.isMissing(vm.name)).map((vm) => movedItemJson(vm, estate.vaults[vm.vault] as Vault, vault));
+          const arrived = estate.vms
+            .filter((vm) => health.movedTo(vm.name) === vaultKey && !health.isMissing(vm.name))
+            .map((vm) => movedItemJson(vm, estate.vaults[vm.vault] as Vault, vault));
           return { ...body, value: [...kept, ...arrived] };
         });
       }
@@ -228,4 +251,3 @@ function floorTo5(date: Date): Date {
 function minDate(a: Date, b: Date): Date {
   return Number.isFinite(a.getTime()) && a < b ? a : b;
 }
-

@@ -87,7 +87,13 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
     }
     return c;
   };
-  const error = (code: string | undefined, level: "Error" | "Warning", message: string, possibleCauses: string, recommendedAction: string): HealthErrorJson => ({
+  const error = (
+    code: string | undefined,
+    level: "Error" | "Warning",
+    message: string,
+    possibleCauses: string,
+    recommendedAction: string,
+  ): HealthErrorJson => ({
     ...(code ? { errorCode: code } : {}),
     errorLevel: level,
     errorSource: "Replication",
@@ -107,30 +113,70 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
     const c = of(vm);
     c.agentSilentSince = at(120);
     c.replicationStalledSince = at(120);
-    c.healthErrors.push(error("78174", "Error", `No heartbeat from the Mobility agent on the source machine '${vm}'.`, "The Mobility agent's services are not running or cannot reach the replication appliance.", "Check the agent services and the connectivity from the source machine to the appliance."));
+    c.healthErrors.push(
+      error(
+        "78174",
+        "Error",
+        `No heartbeat from the Mobility agent on the source machine '${vm}'.`,
+        "The Mobility agent's services are not running or cannot reach the replication appliance.",
+        "Check the agent services and the connectivity from the source machine to the appliance.",
+      ),
+    );
     raise(c, "Critical");
   }
   for (const vm of plan.networkTrouble ?? []) {
     const c = of(vm);
     c.replicationStalledSince = at(50);
-    c.healthErrors.push(error("78169", "Error", `No crash-consistent recovery point available for the VM '${vm}' in the last 45 minutes.`, "Connectivity, bandwidth or time sync issues between the source machine, the process server and Azure.", "Check the network between the source machine, the appliance and Azure."));
+    c.healthErrors.push(
+      error(
+        "78169",
+        "Error",
+        `No crash-consistent recovery point available for the VM '${vm}' in the last 45 minutes.`,
+        "Connectivity, bandwidth or time sync issues between the source machine, the process server and Azure.",
+        "Check the network between the source machine, the appliance and Azure.",
+      ),
+    );
     raise(c, "Critical");
   }
   for (const vm of plan.staleRpo ?? []) of(vm).replicationStalledSince ??= at(20);
   for (const vm of plan.vssFailing ?? []) {
     const c = of(vm);
     c.appConsistentStoppedSince = at(300);
-    c.healthErrors.push(error("78144", "Warning", `No app-consistent recovery point available for the VM '${vm}' in the last 300 minutes.`, "VSS failed to take an application-consistent snapshot.", "Check the VSS writers and the Azure Site Recovery VSS Provider on the VM."));
+    c.healthErrors.push(
+      error(
+        "78144",
+        "Warning",
+        `No app-consistent recovery point available for the VM '${vm}' in the last 300 minutes.`,
+        "VSS failed to take an application-consistent snapshot.",
+        "Check the VSS writers and the Azure Site Recovery VSS Provider on the VM.",
+      ),
+    );
     raise(c, "Warning");
   }
   for (const vm of plan.vcenterPermissions ?? []) {
     const c = of(vm);
-    c.healthErrors.push(error(undefined, "Error", "The vCenter Server account used by the replication appliance doesn't have the permissions required for replication, failover and failback.", "The role assigned to the vCenter account lacks privileges, or the account changed.", "Assign the required permissions to the vCenter account and refresh the vCenter server."));
+    c.healthErrors.push(
+      error(
+        undefined,
+        "Error",
+        "The vCenter Server account used by the replication appliance doesn't have the permissions required for replication, failover and failback.",
+        "The role assigned to the vCenter account lacks privileges, or the account changed.",
+        "Assign the required permissions to the vCenter account and refresh the vCenter server.",
+      ),
+    );
     raise(c, "Warning");
   }
   for (const vm of plan.unknownHealthError ?? []) {
     const c = of(vm);
-    c.healthErrors.push(error("SIM-0001", "Warning", "An unexpected condition was reported for the replicated item (simulated).", "Simulated: this error is not in any catalogue.", "Contact support with the activity id (simulated)."));
+    c.healthErrors.push(
+      error(
+        "SIM-0001",
+        "Warning",
+        "An unexpected condition was reported for the replicated item (simulated).",
+        "Simulated: this error is not in any catalogue.",
+        "Contact support with the activity id (simulated).",
+      ),
+    );
     raise(c, "Warning");
   }
   for (const vm of plan.agentOutdated ?? []) of(vm).agentVersion = OUTDATED_AGENT_VERSION;
@@ -155,7 +201,8 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
   const regions = new Map(Object.entries(estate.healthCheck?.circuitRegions ?? {}).map(([id, region]) => [id.toLowerCase(), region.toLowerCase()]));
   const down = new Set((plan.expressRouteDown ?? []).map((n) => n.toLowerCase()));
   for (const name of down) {
-    if (!estate.alerting.expressRouteCircuits.some((c) => lastSegment(c.id).toLowerCase() === name)) throw new Error(`Health fault takes down circuit '${name}', which is not in the estate`);
+    if (!estate.alerting.expressRouteCircuits.some((c) => lastSegment(c.id).toLowerCase() === name))
+      throw new Error(`Health fault takes down circuit '${name}', which is not in the estate`);
   }
   const privateDown = new Set((plan.privatePeeringDown ?? []).map((n) => n.toLowerCase()));
   const dcSilentSince = plan.targetDcSilentMinutes !== undefined ? at(plan.targetDcSilentMinutes) : undefined;
@@ -170,7 +217,8 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
     isMissing: (vm) => missing.has(vm.toLowerCase()),
     movedTo: (vm) => moved.get(vm.toLowerCase()),
     lastSuccessfulTestFailover: (vm) => (conditions.get(vm.toLowerCase())?.neverTested ? undefined : at(20 * 24 * 60)),
-    targetNetworkId: (vault) => `/subscriptions/${estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-prod-${vault.region}`,
+    targetNetworkId: (vault) =>
+      `/subscriptions/${estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-prod-${vault.region}`,
     circuitRegion: (id) => regions.get(id.toLowerCase()),
     isCircuitDown: (id) => down.has(lastSegment(id).toLowerCase()),
     peeringAvailability: (id, peering) => {

@@ -59,7 +59,8 @@ function handle(deps: HttpClientDeps, rbac: Rbac, request: PipelineRequest, meth
     return armError(status, code, message);
   };
   const auth = request.headers.get("authorization");
-  if (!auth?.startsWith("Bearer ")) return rejectWith(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing a bearer token.");
+  if (!auth?.startsWith("Bearer "))
+    return rejectWith(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing a bearer token.");
   // ARM authorizes before the resource provider sees the request, so a caller without the action is
   // refused whether or not the resource exists. Recorded as misuse: the deployment lacks a grant.
   const refused = rbac.authorize(method, url.pathname);
@@ -70,10 +71,15 @@ function handle(deps: HttpClientDeps, rbac: Rbac, request: PipelineRequest, meth
     return rejectWith(404, "SubscriptionNotFound", `The subscription '${params["subscriptionId"] ?? ""}' could not be found.`);
   }
   const versions = [...new Set(url.searchParams.getAll("api-version"))];
-  if (versions.length === 0) return rejectWith(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+  if (versions.length === 0)
+    return rejectWith(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
   const version = versions[0] ?? "";
   if (versions.length > 1 || !route.apiVersions.includes(version)) {
-    return rejectWith(400, "InvalidApiVersionParameter", `The api-version '${versions.join(",")}' is invalid for ${route.operation}. The supported versions are '${route.apiVersions.join(",")}'.`);
+    return rejectWith(
+      400,
+      "InvalidApiVersionParameter",
+      `The api-version '${versions.join(",")}' is invalid for ${route.operation}. The supported versions are '${route.apiVersions.join(",")}'.`,
+    );
   }
   const body = parseJsonBody(request, method);
   if ("error" in body) return rejectWith(body.status, body.code, body.error);
@@ -85,17 +91,28 @@ function handle(deps: HttpClientDeps, rbac: Rbac, request: PipelineRequest, meth
     return route.handle(ex);
   } catch (error) {
     // A bug of the simulator must not pass for a flaky service: answer 500 and make it visible.
-    return rejectWith(500, "SimulatorFailure", `The simulated ${route.operation} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return rejectWith(
+      500,
+      "SimulatorFailure",
+      `The simulated ${route.operation} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
   }
 }
 
-function parseJsonBody(request: PipelineRequest, method: string): { readonly value: unknown } | { readonly status: number; readonly code: string; readonly error: string } {
+function parseJsonBody(
+  request: PipelineRequest,
+  method: string,
+): { readonly value: unknown } | { readonly status: number; readonly code: string; readonly error: string } {
   if (request.body === undefined || request.body === null || method === "GET") return { value: undefined };
   if (typeof request.body !== "string") return { status: 400, code: "InvalidRequestContent", error: "The request body must be JSON text." };
   if (request.body.length === 0) return { value: undefined };
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("application/json")) {
-    return { status: 415, code: "UnsupportedMediaType", error: `The content media type '${contentType}' is not supported. Only 'application/json' is supported.` };
+    return {
+      status: 415,
+      code: "UnsupportedMediaType",
+      error: `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`,
+    };
   }
   try {
     return { value: JSON.parse(request.body) as unknown };

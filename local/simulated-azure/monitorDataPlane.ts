@@ -60,11 +60,30 @@ export function createMonitorDataPlane(deps: MonitorDataPlaneDeps): HttpClient {
       const fault = metrics ? health.plan.failReads?.metrics : host === LOGS_HOST ? health.plan.failReads?.logs : undefined;
       if (fault) {
         const scope = metrics ? `/subscriptions/${deps.world.estate.subscriptionId}` : url.pathname;
-        return answerFault(request, fault, { operation, action: metrics ? "Microsoft.Insights/metrics/read" : "Microsoft.OperationalInsights/workspaces/query/read", scope, ...(metrics ? {} : { forbiddenCode: "InsufficientAccessError" }) }, stats, health.plan.throttleRetryAfterSeconds ?? 1);
+        return answerFault(
+          request,
+          fault,
+          {
+            operation,
+            action: metrics ? "Microsoft.Insights/metrics/read" : "Microsoft.OperationalInsights/workspaces/query/read",
+            scope,
+            ...(metrics ? {} : { forbiddenCode: "InsufficientAccessError" }),
+          },
+          stats,
+          health.plan.throttleRetryAfterSeconds ?? 1,
+        );
       }
       stats.countRequest(method, "read");
-      if (!request.headers.get("authorization")?.startsWith("Bearer ")) return send(reject(401, "AuthenticationFailed", "The 'Authorization' header is missing a bearer token."));
-      if (!metrics && host !== LOGS_HOST) return send(reject(404, "NotFound", `No simulated endpoint serves host '${host}' (ARM is ${ARM_HOST}; Monitor metrics is <region>.metrics.monitor.azure.com; Log Analytics is ${LOGS_HOST}).`));
+      if (!request.headers.get("authorization")?.startsWith("Bearer "))
+        return send(reject(401, "AuthenticationFailed", "The 'Authorization' header is missing a bearer token."));
+      if (!metrics && host !== LOGS_HOST)
+        return send(
+          reject(
+            404,
+            "NotFound",
+            `No simulated endpoint serves host '${host}' (ARM is ${ARM_HOST}; Monitor metrics is <region>.metrics.monitor.azure.com; Log Analytics is ${LOGS_HOST}).`,
+          ),
+        );
       if (method !== "POST") return send(reject(405, "MethodNotAllowed", `${method} is not simulated on ${host}: the health check queries with POST.`));
       const body = parseJson(request);
       if ("error" in body) return send(reject(400, "BadRequest", body.error));
@@ -96,21 +115,38 @@ function metricsBatch(deps: MonitorDataPlaneDeps, url: URL, region: string, body
   const path = decodeURIComponent(url.pathname);
   const match = /^\/subscriptions\/([^/]+)\/metrics:getBatch$/i.exec(path);
   if (!match) return reject(404, "NotFound", `No metrics batch endpoint at ${path}; it is /subscriptions/{subscriptionId}/metrics:getBatch.`);
-  if ((match[1] ?? "").toLowerCase() !== world.estate.subscriptionId.toLowerCase()) return reject(404, "SubscriptionNotFound", `The subscription '${match[1] ?? ""}' could not be found.`);
+  if ((match[1] ?? "").toLowerCase() !== world.estate.subscriptionId.toLowerCase())
+    return reject(404, "SubscriptionNotFound", `The subscription '${match[1] ?? ""}' could not be found.`);
   const q = url.searchParams;
-  if (q.get("api-version") !== METRICS_BATCH_API_VERSION) return reject(400, "InvalidApiVersionParameter", `The api-version '${q.get("api-version") ?? ""}' is invalid; the supported version is '${METRICS_BATCH_API_VERSION}'.`);
-  if ((q.get("metricnamespace") ?? "").toLowerCase() !== CIRCUIT_NAMESPACE) return reject(400, "BadRequest", `Metric namespace '${q.get("metricnamespace") ?? ""}' is not simulated: only Microsoft.Network/expressRouteCircuits is.`);
-  const names = (q.get("metricnames") ?? "").split(",").map((n) => n.trim()).filter(Boolean);
+  if (q.get("api-version") !== METRICS_BATCH_API_VERSION)
+    return reject(
+      400,
+      "InvalidApiVersionParameter",
+      `The api-version '${q.get("api-version") ?? ""}' is invalid; the supported version is '${METRICS_BATCH_API_VERSION}'.`,
+    );
+  if ((q.get("metricnamespace") ?? "").toLowerCase() !== CIRCUIT_NAMESPACE)
+    return reject(400, "BadRequest", `Metric namespace '${q.get("metricnamespace") ?? ""}' is not simulated: only Microsoft.Network/expressRouteCircuits is.`);
+  const names = (q.get("metricnames") ?? "")
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (names.length === 0) return reject(400, "BadRequest", "metricnames is required.");
   const unknown = names.filter((n) => !CIRCUIT_METRICS[n.toLowerCase()]);
-  if (unknown.length > 0) return reject(400, "BadRequest", `Failed to find metric configuration for provider: Microsoft.Network, resource Type: expressRouteCircuits, metric: ${unknown.join(", ")}. Valid metrics: BgpAvailability, ArpAvailability (simulated).`);
+  if (unknown.length > 0)
+    return reject(
+      400,
+      "BadRequest",
+      `Failed to find metric configuration for provider: Microsoft.Network, resource Type: expressRouteCircuits, metric: ${unknown.join(", ")}. Valid metrics: BgpAvailability, ArpAvailability (simulated).`,
+    );
   const aggregations = (q.get("aggregation") ?? "average").split(",").map((a) => a.trim().toLowerCase());
   if (aggregations.some((a) => !AGGREGATIONS.has(a))) return reject(400, "BadRequest", `Invalid aggregation '${q.get("aggregation") ?? ""}'.`);
   const interval = q.get("interval") ?? "PT1M";
-  if (interval !== "FULL" && INTERVALS[interval] === undefined) return reject(400, "BadRequest", `Invalid interval '${interval}'; use one of ${Object.keys(INTERVALS).join(", ")} or FULL.`);
+  if (interval !== "FULL" && INTERVALS[interval] === undefined)
+    return reject(400, "BadRequest", `Invalid interval '${interval}'; use one of ${Object.keys(INTERVALS).join(", ")} or FULL.`);
   const end = q.get("endtime") ? new Date(q.get("endtime") ?? "") : clock.now();
   const start = q.get("starttime") ? new Date(q.get("starttime") ?? "") : new Date(end.getTime() - 3_600_000);
-  if (!Number.isFinite(start.getTime()) || !Number.isFinite(end.getTime()) || start >= end) return reject(400, "BadRequest", `Invalid time range starttime=${q.get("starttime") ?? ""} endtime=${q.get("endtime") ?? ""}.`);
+  if (!Number.isFinite(start.getTime()) || !Number.isFinite(end.getTime()) || start >= end)
+    return reject(400, "BadRequest", `Invalid time range starttime=${q.get("starttime") ?? ""} endtime=${q.get("endtime") ?? ""}.`);
   const parsed = parseBody(BatchBody, body);
   if (!parsed.ok) return reject(400, "BadRequest", `Invalid batch body: ${parsed.problems}`);
   const circuits = world.estate.alerting.expressRouteCircuits;
@@ -118,7 +154,12 @@ function metricsBatch(deps: MonitorDataPlaneDeps, url: URL, region: string, body
     const known = circuits.find((c) => c.id.toLowerCase() === id.toLowerCase());
     if (!known) return reject(400, "BadRequest", `Resource '${id}' is not an ExpressRoute circuit of this subscription.`);
     const home = health.circuitRegion(id);
-    if (home !== region.toLowerCase()) return reject(400, "BadRequest", `Resource '${lastSegment(id)}' is in region '${home ?? "unknown"}', but this metrics endpoint serves '${region}': batch one region per endpoint.`);
+    if (home !== region.toLowerCase())
+      return reject(
+        400,
+        "BadRequest",
+        `Resource '${lastSegment(id)}' is in region '${home ?? "unknown"}', but this metrics endpoint serves '${region}': batch one region per endpoint.`,
+      );
   }
   const stepMs = interval === "FULL" ? end.getTime() - start.getTime() : (INTERVALS[interval] ?? 1) * 60_000;
   const stamps: Date[] = [];
@@ -131,7 +172,11 @@ function metricsBatch(deps: MonitorDataPlaneDeps, url: URL, region: string, body
   if (filter && !peeringFilter) return reject(400, "BadRequest", `Filter '${filter}' is not simulated: only "PeeringType eq '<value>'" is.`);
   const peering = PEERINGS.find((p) => p.toLowerCase() === peeringFilter?.[1]?.toLowerCase());
   const values = parsed.value.resourceids.map((id) => {
-    const value = peeringFilter ? (peering ? health.peeringAvailability(id, peering) : null) : PEERINGS.reduce((sum, p) => sum + health.peeringAvailability(id, p), 0) / PEERINGS.length;
+    const value = peeringFilter
+      ? peering
+        ? health.peeringAvailability(id, peering)
+        : null
+      : PEERINGS.reduce((sum, p) => sum + health.peeringAvailability(id, p), 0) / PEERINGS.length;
     const metadatavalues = peeringFilter ? [{ name: { value: "PeeringType", localizedValue: "PeeringType" }, value: peeringFilter[1] }] : [];
     return {
       starttime: start.toISOString(),
@@ -146,7 +191,15 @@ function metricsBatch(deps: MonitorDataPlaneDeps, url: URL, region: string, body
           displayDescription: m.description,
           unit: "Percent",
           // A peering the circuit does not have has no series at all.
-          timeseries: value === null ? [] : [{ metadatavalues, data: stamps.map((t) => ({ timeStamp: t.toISOString(), ...Object.fromEntries(aggregations.map((a) => [a, a === "count" ? 1 : value])) })) }],
+          timeseries:
+            value === null
+              ? []
+              : [
+                  {
+                    metadatavalues,
+                    data: stamps.map((t) => ({ timeStamp: t.toISOString(), ...Object.fromEntries(aggregations.map((a) => [a, a === "count" ? 1 : value])) })),
+                  },
+                ],
           errorCode: "Success",
         };
       }),
@@ -173,9 +226,15 @@ function logsQuery(deps: MonitorDataPlaneDeps, url: URL, body: unknown, reject: 
     return { status: 404, body: { error: { code: "WorkspaceNotFoundError", message: `Workspace '${match[1] ?? ""}' could not be found.` } } };
   }
   const query = HEARTBEAT_QUERY.exec(parsed.value.query.trim());
-  if (!query) return reject(400, "SemanticError", `The simulated workspace answers only "Heartbeat | where _ResourceId =~ '<vm id>' | summarize LastHeartbeat = max(TimeGenerated)"; got: ${parsed.value.query}`);
+  if (!query)
+    return reject(
+      400,
+      "SemanticError",
+      `The simulated workspace answers only "Heartbeat | where _ResourceId =~ '<vm id>' | summarize LastHeartbeat = max(TimeGenerated)"; got: ${parsed.value.query}`,
+    );
   const windowMs = parseTimespan(parsed.value.timespan);
-  if (windowMs === undefined) return reject(400, "BadArgumentError", `Invalid timespan '${parsed.value.timespan ?? ""}': use an ISO 8601 duration such as PT24H.`);
+  if (windowMs === undefined)
+    return reject(400, "BadArgumentError", `Invalid timespan '${parsed.value.timespan ?? ""}': use an ISO 8601 duration such as PT24H.`);
   const now = clock.now();
   const dc = world.estate.targetDomainController.vmId.toLowerCase();
   const last = (query[1] ?? "").toLowerCase() === dc ? health.targetDcLastHeartbeat(now) : undefined;
@@ -193,7 +252,8 @@ function logsQuery(deps: MonitorDataPlaneDeps, url: URL, body: unknown, reject: 
  * `asrLogs` shows the two ways the rule can be blind.
  */
 function asrLogsQuery(deps: MonitorDataPlaneDeps, query: string, reject: Reject): Answer {
-  if (query.trim() !== ASR_LOG_COVERAGE_QUERY) return reject(400, "SemanticError", `The simulated Site Recovery log workspace answers only the product's coverage query; got: ${query}`);
+  if (query.trim() !== ASR_LOG_COVERAGE_QUERY)
+    return reject(400, "SemanticError", `The simulated Site Recovery log workspace answers only the product's coverage query; got: ${query}`);
   const { world, health, clock } = deps;
   const mode = health.plan.asrLogs;
   const columns = [

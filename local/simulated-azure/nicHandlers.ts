@@ -49,7 +49,12 @@ function getVm(world: World, ex: Exchange): SimReply {
   const { resourceGroupName = "", vmName = "" } = ex.req.params;
   const key = vmKey(resourceGroupName, vmName);
   const vm = world.vms.get(key);
-  if (!vm) return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`);
+  if (!vm)
+    return armError(
+      404,
+      "ResourceNotFound",
+      `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`,
+    );
   const nic = world.nics.get(key);
   return reply(200, {
     name: vm.name,
@@ -68,12 +73,19 @@ function getVm(world: World, ex: Exchange): SimReply {
 function findNic(world: World, ex: Exchange): SimNic | undefined {
   const { resourceGroupName = "", networkInterfaceName = "" } = ex.req.params;
   // A NIC of a VM that no longer exists went with it (ASR's test failover cleanup deletes both).
-  return [...world.nics.entries()].find(([key, n]) => world.vms.has(key) && n.resourceGroup.toLowerCase() === resourceGroupName.toLowerCase() && n.name.toLowerCase() === networkInterfaceName.toLowerCase())?.[1];
+  return [...world.nics.entries()].find(
+    ([key, n]) =>
+      world.vms.has(key) && n.resourceGroup.toLowerCase() === resourceGroupName.toLowerCase() && n.name.toLowerCase() === networkInterfaceName.toLowerCase(),
+  )?.[1];
 }
 
 function nicNotFound(world: World, ex: Exchange): SimReply {
   const { resourceGroupName = "", networkInterfaceName = "" } = ex.req.params;
-  return armError(404, "NotFound", `Resource /subscriptions/${world.estate.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/networkInterfaces/${networkInterfaceName} not found.`);
+  return armError(
+    404,
+    "NotFound",
+    `Resource /subscriptions/${world.estate.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/networkInterfaces/${networkInterfaceName} not found.`,
+  );
 }
 
 function getNic(world: World, ex: Exchange): SimReply {
@@ -90,12 +102,17 @@ function getNic(world: World, ex: Exchange): SimReply {
 function putNic(world: World, ex: Exchange): SimReply {
   const nic = findNic(world, ex);
   // Creating NICs is not simulated: the product only updates the NIC ASR created with the VM.
-  if (!nic) return ex.reject(404, "NotFound", `No network interface '${ex.req.params["networkInterfaceName"] ?? ""}' to update: creating NICs is not simulated.`);
+  if (!nic)
+    return ex.reject(404, "NotFound", `No network interface '${ex.req.params["networkInterfaceName"] ?? ""}' to update: creating NICs is not simulated.`);
   const parsed = parseBody(NicBody, ex.req.body);
   if (!parsed.ok) return ex.reject(400, "InvalidRequestFormat", `Invalid network interface: ${parsed.problems}`);
   const ifMatch = ex.req.headers.get("If-Match");
   if (ifMatch !== undefined && unquote(ifMatch) !== unquote(nic.etag)) {
-    return armError(412, "PreconditionFailed", `Precondition failed: the If-Match etag ${ifMatch} does not match the etag ${nic.etag} of network interface '${nic.name}'.`);
+    return armError(
+      412,
+      "PreconditionFailed",
+      `Precondition failed: the If-Match etag ${ifMatch} does not match the etag ${nic.etag} of network interface '${nic.name}'.`,
+    );
   }
   const body = parsed.value;
   if (body.location.replace(/\s/g, "").toLowerCase() !== nic.location.toLowerCase()) {
@@ -105,8 +122,16 @@ function putNic(world: World, ex: Exchange): SimReply {
   // changes the primary IP configuration would change the VM's address: refused as misuse (the exact ARM
   // answer to each such body is not known here).
   const primary = body.properties.ipConfigurations.find((c) => c.name.toLowerCase() === nic.ipConfigName.toLowerCase());
-  if (!primary || primary.properties.subnet.id.toLowerCase() !== nic.subnetId.toLowerCase() || (primary.properties.privateIPAddress ?? nic.privateIpAddress) !== nic.privateIpAddress) {
-    return ex.reject(400, "InvalidRequestFormat", `The PUT of network interface '${nic.name}' drops or changes its primary IP configuration '${nic.ipConfigName}' (${nic.privateIpAddress} in ${nic.subnetId}): a PUT replaces the NIC, send back the configuration you read.`);
+  if (
+    !primary ||
+    primary.properties.subnet.id.toLowerCase() !== nic.subnetId.toLowerCase() ||
+    (primary.properties.privateIPAddress ?? nic.privateIpAddress) !== nic.privateIpAddress
+  ) {
+    return ex.reject(
+      400,
+      "InvalidRequestFormat",
+      `The PUT of network interface '${nic.name}' drops or changes its primary IP configuration '${nic.ipConfigName}' (${nic.privateIpAddress} in ${nic.subnetId}): a PUT replaces the NIC, send back the configuration you read.`,
+    );
   }
   const enableIpForwarding = body.properties.enableIPForwarding ?? false;
   nic.enableIpForwarding = enableIpForwarding;

@@ -27,7 +27,8 @@ export interface ArmAuthorizationCheck {
  * Microsoft.Compute/locations/{l}/operations/{id} under the subscription) is enough, so refusing them
  * here would fail requests Azure accepts. Listed in README.md, "Verify once on a real tenant".
  */
-const REGIONAL_OPERATION_STATUS = /^\/subscriptions\/[^/]+\/providers\/[^/]+\/locations\/[^/]+\/(operations|operationResults|operationStatuses|asyncOperations)\/[^/]+$/i;
+const REGIONAL_OPERATION_STATUS =
+  /^\/subscriptions\/[^/]+\/providers\/[^/]+\/locations\/[^/]+\/(operations|operationResults|operationStatuses|asyncOperations)\/[^/]+$/i;
 
 /**
  * Vault-level lists that ASR serves as views of a nested collection, with the action of that
@@ -38,14 +39,19 @@ const REGIONAL_OPERATION_STATUS = /^\/subscriptions\/[^/]+\/providers\/[^/]+\/lo
  * README.md, "Verify once on a real tenant".
  */
 const VIEW_ACTIONS: Readonly<Record<string, string>> = {
-  "microsoft.recoveryservices/vaults/replicationprotecteditems/read": "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/read",
+  "microsoft.recoveryservices/vaults/replicationprotecteditems/read":
+    "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/read",
 };
 
 const VERB: Readonly<Record<string, string>> = { GET: "read", HEAD: "read", PUT: "write", PATCH: "write", DELETE: "delete" };
 
 /** The check ARM makes for `method` on `path`; undefined for a path that is not a resource provider path or that ARM does not check (see above). */
 export function armAuthorizationCheck(method: string, path: string): ArmAuthorizationCheck | undefined {
-  const normalised = `/${path.split("/").filter((s) => s.length > 0).map(safeDecode).join("/")}`;
+  const normalised = `/${path
+    .split("/")
+    .filter((s) => s.length > 0)
+    .map(safeDecode)
+    .join("/")}`;
   if (REGIONAL_OPERATION_STATUS.test(normalised)) return undefined;
   const segments = normalised.split("/").slice(1);
   const providers = lastIndexWhere(segments, (s, i) => s.toLowerCase() === "providers" && i + 1 < segments.length);

@@ -30,13 +30,28 @@ export function deployedRoleAssignments(estate: Estate): RoleAssignment[] {
   const vmGroups = unique([estate.targetDomainController.vmId, ...estate.vms.map((vm) => vm.recoveryVmId)].map(resourceGroupOf));
   const at = (role: RoleDefinition, scopes: readonly string[]): RoleAssignment[] => unique(scopes).map((scope) => ({ role, scope }));
   return [
-    ...at(BUILT_IN_ROLES.siteRecoveryOperator, Object.values(estate.vaults).map((v) => `${rg(v.resourceGroup)}/providers/Microsoft.RecoveryServices/vaults/${v.name}`)),
-    ...at(BUILT_IN_ROLES.dnsZoneContributor, estate.dns.filter((d) => d.zoneType === "public").map((d) => `${rg(d.resourceGroup)}/providers/Microsoft.Network/dnsZones/${d.zone}`)),
-    ...at(BUILT_IN_ROLES.privateDnsZoneContributor, estate.dns.filter((d) => d.zoneType === "private").map((d) => `${rg(d.resourceGroup)}/providers/Microsoft.Network/privateDnsZones/${d.zone}`)),
-    ...at(CUSTOM_ROLES.routeEditor, estate.routes.map((r) => `${rg(r.resourceGroup)}/providers/Microsoft.Network/routeTables/${r.routeTable}`)),
+    ...at(
+      BUILT_IN_ROLES.siteRecoveryOperator,
+      Object.values(estate.vaults).map((v) => `${rg(v.resourceGroup)}/providers/Microsoft.RecoveryServices/vaults/${v.name}`),
+    ),
+    ...at(
+      BUILT_IN_ROLES.dnsZoneContributor,
+      estate.dns.filter((d) => d.zoneType === "public").map((d) => `${rg(d.resourceGroup)}/providers/Microsoft.Network/dnsZones/${d.zone}`),
+    ),
+    ...at(
+      BUILT_IN_ROLES.privateDnsZoneContributor,
+      estate.dns.filter((d) => d.zoneType === "private").map((d) => `${rg(d.resourceGroup)}/providers/Microsoft.Network/privateDnsZones/${d.zone}`),
+    ),
+    ...at(
+      CUSTOM_ROLES.routeEditor,
+      estate.routes.map((r) => `${rg(r.resourceGroup)}/providers/Microsoft.Network/routeTables/${r.routeTable}`),
+    ),
     ...at(CUSTOM_ROLES.runCommandOperator, vmGroups.map(rg)),
     ...at(BUILT_IN_ROLES.monitoringReader, vmGroups.map(rg)),
     ...at(CUSTOM_ROLES.natNicEditor, nat ? [rg(resourceGroupOf(nat.recoveryVmId))] : []),
-    ...at(BUILT_IN_ROLES.monitoringReader, estate.alerting.expressRouteCircuits.map((c) => c.id)),
+    ...at(
+      BUILT_IN_ROLES.monitoringReader,
+      estate.alerting.expressRouteCircuits.map((c) => c.id),
+    ),
   ];
 }

@@ -120,7 +120,12 @@ export const BUILT_IN_ROLES = {
   /** built-in-roles/analytics.md, "Log Analytics Reader" (73c42c96-874c-492b-b04d-ab87d138a893). */
   logAnalyticsReader: {
     roleName: "Log Analytics Reader",
-    actions: ["*/read", "Microsoft.OperationalInsights/workspaces/analytics/query/action", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"],
+    actions: [
+      "*/read",
+      "Microsoft.OperationalInsights/workspaces/analytics/query/action",
+      "Microsoft.OperationalInsights/workspaces/search/action",
+      "Microsoft.Support/*",
+    ],
     notActions: ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
   },
 } as const satisfies Record<string, RoleDefinition>;

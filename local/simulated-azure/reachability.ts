@@ -26,7 +26,10 @@ export function httpGet(world: World, url: string, from?: SimVm): ProbeResult {
   const probe = world.estate.tiers.find((t) => t.name === estateVm.tier)?.healthProbe;
   if (!probe || probe.port !== port) return { ok: false, detail: `connect ECONNREFUSED ${endpoint}: nothing listens on port ${port} of ${target.name}` };
   if (`${probe.scheme}:` !== parsed.protocol) {
-    return { ok: false, detail: `${parsed.protocol === "https:" ? "TLS handshake failed" : "socket hang up"} on ${endpoint}: the service speaks ${probe.scheme}` };
+    return {
+      ok: false,
+      detail: `${parsed.protocol === "https:" ? "TLS handshake failed" : "socket hang up"} on ${endpoint}: the service speaks ${probe.scheme}`,
+    };
   }
   if (parsed.pathname !== probe.path) return { ok: false, detail: `HTTP 404 Not Found from ${target.name} for ${parsed.pathname}` };
   if ((world.faults.unhealthyApp ?? []).includes(estateVm.name)) {
@@ -61,7 +64,8 @@ export function egressDrop(world: World, vm: SimVm): string | undefined {
     const name = `${route.routeTable}/${route.route}`;
     const appliance = nicAt(world, hop, vm.location);
     if (!appliance) return `route ${name} sends it to ${hop}, an address no network interface holds`;
-    if (!world.forwardingNics.has(appliance)) return `route ${name} sends it to ${appliance.vm.name} (${hop}), whose NIC has IP forwarding disabled, so Azure drops what it forwards`;
+    if (!world.forwardingNics.has(appliance))
+      return `route ${name} sends it to ${appliance.vm.name} (${hop}), whose NIC has IP forwarding disabled, so Azure drops what it forwards`;
   }
   return undefined;
 }

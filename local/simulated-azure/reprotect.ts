@@ -17,14 +17,28 @@ import type { ProtectedItem, World } from "./world.js";
 export function reprotectRoutes(world: World): RouteSpec[] {
   const versions = API_VERSIONS.siteRecovery;
   return [
-    { method: "POST", pattern: `${ITEM}/reprotect`, operation: "ReplicationProtectedItems_Reprotect", apiVersions: versions, handle: (ex) => withItem(world, ex, (item) => reprotect(world, ex, item)) },
-    { method: "GET", pattern: `${VAULT}/replicationFabrics/{fabricName}`, operation: "ReplicationFabrics_Get", apiVersions: versions, handle: (ex) => fabric(world, ex) },
+    {
+      method: "POST",
+      pattern: `${ITEM}/reprotect`,
+      operation: "ReplicationProtectedItems_Reprotect",
+      apiVersions: versions,
+      handle: (ex) => withItem(world, ex, (item) => reprotect(world, ex, item)),
+    },
+    {
+      method: "GET",
+      pattern: `${VAULT}/replicationFabrics/{fabricName}`,
+      operation: "ReplicationFabrics_Get",
+      apiVersions: versions,
+      handle: (ex) => fabric(world, ex),
+    },
   ];
 }
 
 const ReprotectBody = z.strictObject({
   properties: z.strictObject({
-    failoverDirection: z.literal("RecoveryToPrimary", { error: "must be 'RecoveryToPrimary': a failed-over VMware item replicates back to its on-premises site" }),
+    failoverDirection: z.literal("RecoveryToPrimary", {
+      error: "must be 'RecoveryToPrimary': a failed-over VMware item replicates back to its on-premises site",
+    }),
     providerSpecificDetails: z.object({ instanceType: z.string() }).loose(),
   }),
 });
@@ -43,13 +57,21 @@ function reprotect(world: World, ex: Exchange, item: ProtectedItem): SimReply {
   if (!parsed.ok) return ex.reject(400, "InvalidRequestContent", `Invalid reprotect input: ${parsed.problems}`);
   const instanceType = parsed.value.properties.providerSpecificDetails.instanceType;
   if (instanceType !== "InMageRcm") {
-    return ex.reject(400, "InvalidProviderSpecificInput", `providerSpecificDetails.instanceType '${instanceType}' is not the reprotect input of an InMageRcm item ('InMageRcm').`);
+    return ex.reject(
+      400,
+      "InvalidProviderSpecificInput",
+      `providerSpecificDetails.instanceType '${instanceType}' is not the reprotect input of an InMageRcm item ('InMageRcm').`,
+    );
   }
   const details = parseBody(ProviderInput, parsed.value.properties.providerSpecificDetails);
   if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid InMageRcm reprotect input: ${details.problems}`);
   const known = agentOf(item.vault);
   if (details.value.reprotectAgentId.toLowerCase() !== known.id.toLowerCase()) {
-    return ex.reject(400, "ApplianceNotFound", `'${details.value.reprotectAgentId}' is not a reprotect agent registered in fabric '${item.vault.fabric}' (known: '${known.id}').`);
+    return ex.reject(
+      400,
+      "ApplianceNotFound",
+      `'${details.value.reprotectAgentId}' is not a reprotect agent registered in fabric '${item.vault.fabric}' (known: '${known.id}').`,
+    );
   }
   return begin(world, ex, item, "SwitchReplicationGroupProtection");
 }
@@ -64,26 +86,45 @@ function fabric(world: World, ex: Exchange): SimReply {
   if ("reply" in found) return found.reply;
   const vault = found.found;
   const name = ex.req.params["fabricName"] ?? "";
-  if (name.toLowerCase() !== vault.fabric.toLowerCase()) return ex.reject(404, "FabricNotFound", `The replication fabric '${name}' does not exist in vault '${vault.name}'.`);
+  if (name.toLowerCase() !== vault.fabric.toLowerCase())
+    return ex.reject(404, "FabricNotFound", `The replication fabric '${name}' does not exist in vault '${vault.name}'.`);
   const down = world.faults.onPremisesUnreachable === true;
   const now = ex.req.now;
   const heartbeat = iso(down ? new Date(now.getTime() - 3 * 3_600_000) : new Date(now.getTime() - 60_000));
   const health = down ? "Critical" : "Normal";
   const agent = agentOf(vault);
   const healthErrors = down
-    ? [{ errorCode: "78084", errorMessage: `The appliance ${agent.name} has not sent a heartbeat since ${heartbeat}.`, recommendedAction: "Check that the appliance is running and can reach Azure.", creationTimeUtc: iso(now) }]
+    ? [
+        {
+          errorCode: "78084",
+          errorMessage: `The appliance ${agent.name} has not sent a heartbeat since ${heartbeat}.`,
+          recommendedAction: "Check that the appliance is running and can reach Azure.",
+          creationTimeUtc: iso(now),
+        },
+      ]
     : [];
   const customDetails = {
     instanceType: "InMageRcm",
     vmwareSiteId: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.OffAzure/VMwareSites/${vault.fabric}-site`,
-    processServers: [{ id: uuidFrom(`${vault.fabric}:ps`), name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, lastHeartbeatUtc: heartbeat, health, healthErrors }],
-    reprotectAgents: [{ id: agent.id, name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, version: "9.62.7172.1", lastHeartbeatUtc: heartbeat, health, healthErrors }],
+    processServers: [
+      { id: uuidFrom(`${vault.fabric}:ps`), name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, lastHeartbeatUtc: heartbeat, health, healthErrors },
+    ],
+    reprotectAgents: [
+      { id: agent.id, name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, version: "9.62.7172.1", lastHeartbeatUtc: heartbeat, health, healthErrors },
+    ],
   };
   return reply(200, {
     id: `${vaultId(world.estate.subscriptionId, vault.resourceGroup, vault.name)}/replicationFabrics/${vault.fabric}`,
     name: vault.fabric,
     type: "Microsoft.RecoveryServices/vaults/replicationFabrics",
     location: vault.region,
-    properties: { friendlyName: vault.fabric, internalIdentifier: uuidFrom(`${vault.fabric}:dra`), bcdrState: "Valid", health, healthErrorDetails: healthErrors, customDetails },
+    properties: {
+      friendlyName: vault.fabric,
+      internalIdentifier: uuidFrom(`${vault.fabric}:dra`),
+      bcdrState: "Valid",
+      health,
+      healthErrorDetails: healthErrors,
+      customDetails,
+    },
   });
 }

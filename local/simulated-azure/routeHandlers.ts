@@ -44,7 +44,11 @@ function table(world: World, ex: Exchange): { readonly location: string } | SimR
   const { resourceGroupName = "", routeTableName = "" } = ex.req.params;
   const found = world.routeTables.get(keyOf(resourceGroupName, routeTableName));
   if (found) return found;
-  return ex.reject(404, "ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${routeTableName}' (Microsoft.Network/routeTables) not found in resource group '${resourceGroupName}'.`);
+  return ex.reject(
+    404,
+    "ParentResourceNotFound",
+    `Can not perform requested operation on nested resource. Parent resource '${routeTableName}' (Microsoft.Network/routeTables) not found in resource group '${resourceGroupName}'.`,
+  );
 }
 
 function getRoute(world: World, ex: Exchange): SimReply {
@@ -52,7 +56,12 @@ function getRoute(world: World, ex: Exchange): SimReply {
   if ("status" in t) return t;
   const { resourceGroupName = "", routeTableName = "", routeName = "" } = ex.req.params;
   const route = world.routes.get(routeKey(resourceGroupName, routeTableName, routeName));
-  if (!route) return armError(404, "NotFound", `Resource /subscriptions/${world.estate.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/routeTables/${routeTableName}/routes/${routeName} not found.`);
+  if (!route)
+    return armError(
+      404,
+      "NotFound",
+      `Resource /subscriptions/${world.estate.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/routeTables/${routeTableName}/routes/${routeName} not found.`,
+    );
   return reply(200, routeJson(world, route));
 }
 
@@ -65,7 +74,16 @@ function putRoute(world: World, ex: Exchange): SimReply {
   const key = routeKey(resourceGroupName, routeTableName, routeName);
   const existing = world.routes.get(key);
   const p = parsed.value.properties;
-  const route: SimRoute = existing ?? { resourceGroup: resourceGroupName, routeTable: routeTableName, name: routeName, addressPrefix: "", nextHopType: "", nextHopIpAddress: undefined, etag: "", provisioningState: "Updating" };
+  const route: SimRoute = existing ?? {
+    resourceGroup: resourceGroupName,
+    routeTable: routeTableName,
+    name: routeName,
+    addressPrefix: "",
+    nextHopType: "",
+    nextHopIpAddress: undefined,
+    etag: "",
+    provisioningState: "Updating",
+  };
   route.addressPrefix = p.addressPrefix;
   route.nextHopType = p.nextHopType;
   route.nextHopIpAddress = p.nextHopIpAddress;
@@ -94,7 +112,11 @@ function getOperation(world: World, ex: Exchange): SimReply {
   const id = (ex.req.params["operationId"] ?? "").toLowerCase();
   const op = world.routeOps.get(id) ?? world.nicOps.get(id);
   if (!op || op.location.toLowerCase() !== (ex.req.params["location"] ?? "").toLowerCase()) {
-    return ex.reject(404, "NotFound", `The network operation '${ex.req.params["operationId"] ?? ""}' does not exist in location '${ex.req.params["location"] ?? ""}'.`);
+    return ex.reject(
+      404,
+      "NotFound",
+      `The network operation '${ex.req.params["operationId"] ?? ""}' does not exist in location '${ex.req.params["location"] ?? ""}'.`,
+    );
   }
   return op.state === "InProgress" ? reply(200, { status: "InProgress" }, { "Retry-After": NETWORK_RETRY_AFTER_SECONDS }) : reply(200, { status: "Succeeded" });
 }

@@ -45,7 +45,13 @@ const RunCommandBody = z.strictObject({
 
 export function computeRoutes(world: World): RouteSpec[] {
   return [
-    { method: "POST", pattern: RUN_COMMAND, operation: "VirtualMachines_RunCommand", apiVersions: API_VERSIONS.compute, handle: (ex) => startRunCommand(world, ex) },
+    {
+      method: "POST",
+      pattern: RUN_COMMAND,
+      operation: "VirtualMachines_RunCommand",
+      apiVersions: API_VERSIONS.compute,
+      handle: (ex) => startRunCommand(world, ex),
+    },
     { method: "GET", pattern: OPERATION, operation: "ComputeOperations_Get", apiVersions: API_VERSIONS.compute, handle: (ex) => pollRunCommand(world, ex) },
   ];
 }
@@ -56,11 +62,19 @@ function startRunCommand(world: World, ex: Exchange): SimReply {
   if (!parsed.ok) return ex.reject(400, "InvalidParameter", `Invalid Run Command input: ${parsed.problems}`);
   const vm = world.vms.get(vmKey(resourceGroupName, vmName));
   if (!vm) {
-    return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`);
+    return armError(
+      404,
+      "ResourceNotFound",
+      `The Resource 'Microsoft.Compute/virtualMachines/${vmName}' under resource group '${resourceGroupName}' was not found.`,
+    );
   }
   const { commandId, script } = parsed.value;
   if (COMMAND_OS[commandId] !== vm.os) {
-    return ex.reject(400, "InvalidParameter", `The command '${commandId}' cannot run on ${vm.name}: its OS is ${vm.os}. Use '${vm.os === "windows" ? "RunPowerShellScript" : "RunShellScript"}'.`);
+    return ex.reject(
+      400,
+      "InvalidParameter",
+      `The command '${commandId}' cannot run on ${vm.name}: its OS is ${vm.os}. Use '${vm.os === "windows" ? "RunPowerShellScript" : "RunShellScript"}'.`,
+    );
   }
   const busy = [...world.runCommands.values()].some((op) => op.vm === vm && op.state === "InProgress");
   if (busy) return armError(409, "Conflict", "Run command extension execution is in progress. Please wait for completion before invoking a run command.");
@@ -84,7 +98,11 @@ function startRunCommand(world: World, ex: Exchange): SimReply {
 function pollRunCommand(world: World, ex: Exchange): SimReply {
   const op = world.runCommands.get((ex.req.params["operationId"] ?? "").toLowerCase());
   if (!op || op.location.toLowerCase() !== (ex.req.params["location"] ?? "").toLowerCase()) {
-    return ex.reject(404, "NotFound", `The compute operation '${ex.req.params["operationId"] ?? ""}' does not exist in location '${ex.req.params["location"] ?? ""}'.`);
+    return ex.reject(
+      404,
+      "NotFound",
+      `The compute operation '${ex.req.params["operationId"] ?? ""}' does not exist in location '${ex.req.params["location"] ?? ""}'.`,
+    );
   }
   if (op.state === "Failed") {
     // The Location URL answers what the request would have answered synchronously (ARM RPC, async-api-reference

@@ -13,9 +13,12 @@ interface Pending {
 function pending(world: World): Pending[] {
   const all: Pending[] = [];
   for (const job of world.jobs.values()) if (job.state === "InProgress") all.push({ endsAt: job.endsAt, seq: job.seq, complete: () => finishJob(world, job) });
-  for (const op of world.routeOps.values()) if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishRouteOperation(world, op) });
-  for (const op of world.nicOps.values()) if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishNicOperation(world, op) });
-  for (const op of world.runCommands.values()) if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishRunCommand(world, op) });
+  for (const op of world.routeOps.values())
+    if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishRouteOperation(world, op) });
+  for (const op of world.nicOps.values())
+    if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishNicOperation(world, op) });
+  for (const op of world.runCommands.values())
+    if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishRunCommand(world, op) });
   return all.sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.seq - b.seq);
 }
 

@@ -30,7 +30,12 @@ export async function answerFault(
   stats.countRequest(request.method.toUpperCase(), "read");
   if (fault === "throttled") {
     stats.countAnswer(what.operation, 429);
-    return respond(request, 429, { error: { code: "TooManyRequests", message: `The request is being throttled; retry after ${retryAfterSeconds} seconds (simulated read fault).` } }, { "Retry-After": String(retryAfterSeconds) });
+    return respond(
+      request,
+      429,
+      { error: { code: "TooManyRequests", message: `The request is being throttled; retry after ${retryAfterSeconds} seconds (simulated read fault).` } },
+      { "Retry-After": String(retryAfterSeconds) },
+    );
   }
   if (fault === "forbidden") {
     stats.countAnswer(what.operation, 403);
@@ -57,5 +62,7 @@ export async function answerFault(
     error.name = "AbortError";
     throw error;
   }
-  return respond(request, 504, { error: { code: "GatewayTimeout", message: "The gateway did not receive a response within the specified time period (simulated read fault)." } });
+  return respond(request, 504, {
+    error: { code: "GatewayTimeout", message: "The gateway did not receive a response within the specified time period (simulated read fault)." },
+  });
 }

@@ -137,8 +137,19 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
   const health = createHealthWorld(world, faults.health ?? {}, healthStart);
   // After the health world, whose DNS TTL faults the saved records already carry.
   if (options.restore) restoreWorld(world, options.restore);
-  const router = createRouter([...asrRoutes(world, stats), ...dnsRoutes(world), ...computeRoutes(world), ...networkRoutes(world), ...nicRoutes(world), ...healthArmRoutes(world, health), ...reprotectRoutes(world)]);
-  const arm = withHealthOverlay(createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse }), { world, health, clock, stats });
+  const router = createRouter([
+    ...asrRoutes(world, stats),
+    ...dnsRoutes(world),
+    ...computeRoutes(world),
+    ...networkRoutes(world),
+    ...nicRoutes(world),
+    ...healthArmRoutes(world, health),
+    ...reprotectRoutes(world),
+  ]);
+  const arm = withHealthOverlay(
+    createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse }),
+    { world, health, clock, stats },
+  );
   const monitor = createMonitorDataPlane({ world, health, clock, stats, misuse });
   // ARM by its host, global or regional (ASR's 202 headers name https://<region>.management.azure.com, recorded);
   // Monitor metrics (<region>.metrics.monitor.azure.com) and Log Analytics (api.loganalytics.io) are not ARM.
@@ -160,7 +171,12 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
     protectedItem(vmName) {
       const item = findItemByVmName(settled(), vmName);
       if (!item) throw new Error(`No protected item for VM '${vmName}' in the simulated estate`);
-      return { protectionState: item.protectionState, activeLocation: item.activeLocation, testFailoverState: item.testFailoverState, allowedOperations: [...item.allowedOperations] };
+      return {
+        protectionState: item.protectionState,
+        activeLocation: item.activeLocation,
+        testFailoverState: item.testFailoverState,
+        allowedOperations: [...item.allowedOperations],
+      };
     },
     dnsRecord(zoneType, zone, name) {
       const record = [...settled().dns.values()].find((r) => keyOf(r.zoneType, r.zone, r.name) === keyOf(zoneType, zone, name));

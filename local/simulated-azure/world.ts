@@ -328,7 +328,9 @@ const PUBLIC_ON_PREMISES_BLOCKS = ["203.0.113", "198.51.100", "192.0.2"];
 /** The nth on-premises address: RFC 1918 for private zones, documentation (TEST-NET) ranges for public ones. */
 function onPremisesAddress(zoneType: "public" | "private", n: number): string {
   const host = 1 + (n % 250);
-  return zoneType === "private" ? `192.168.${(10 + Math.floor(n / 250)) % 256}.${host}` : `${PUBLIC_ON_PREMISES_BLOCKS[Math.floor(n / 250) % 3] ?? "203.0.113"}.${host}`;
+  return zoneType === "private"
+    ? `192.168.${(10 + Math.floor(n / 250)) % 256}.${host}`
+    : `${PUBLIC_ON_PREMISES_BLOCKS[Math.floor(n / 250) % 3] ?? "203.0.113"}.${host}`;
 }
 
 /** Record sets start on the on-premises site, as many addresses as they will have after failover. */

@@ -1,6 +1,19 @@
 import type { Vm } from "../../shared/domain/estate.js";
 import type { StatsSnapshot } from "./stats.js";
-import { vmKey, type AsrJob, type CurrentScenario, type DnsRecordSet, type NicOperation, type ProtectedItem, type RouteOperation, type RunCommandOperation, type SimNic, type SimRoute, type SimVm, type World } from "./world.js";
+import {
+  vmKey,
+  type AsrJob,
+  type CurrentScenario,
+  type DnsRecordSet,
+  type NicOperation,
+  type ProtectedItem,
+  type RouteOperation,
+  type RunCommandOperation,
+  type SimNic,
+  type SimRoute,
+  type SimVm,
+  type World,
+} from "./world.js";
 
 /**
  * The simulated Azure world as JSON, so a sandbox restarted on the same state directory finds Azure as
@@ -36,13 +49,24 @@ export interface WorldSnapshot {
 
 type Dated<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]: string | undefined };
 type SavedScenario = Dated<CurrentScenario, "startTime">;
-type SavedItem = { readonly key: string } & Omit<Dated<Pick<ProtectedItem, MutableItemField>, "lastSuccessfulFailoverTime" | "lastSuccessfulTestFailoverTime" | "replicationFrozenAt">, "currentScenario"> & { readonly currentScenario: SavedScenario };
-type SavedJob = Omit<Dated<AsrJob, "endTime">, "item" | "startTime" | "endsAt"> & { readonly item: string; readonly startTime: string; readonly endsAt: string };
+type SavedItem = { readonly key: string } & Omit<
+  Dated<Pick<ProtectedItem, MutableItemField>, "lastSuccessfulFailoverTime" | "lastSuccessfulTestFailoverTime" | "replicationFrozenAt">,
+  "currentScenario"
+> & { readonly currentScenario: SavedScenario };
+type SavedJob = Omit<Dated<AsrJob, "endTime">, "item" | "startTime" | "endsAt"> & {
+  readonly item: string;
+  readonly startTime: string;
+  readonly endsAt: string;
+};
 type SavedVm = Omit<SimVm, "source"> & { readonly source: string | undefined };
 type SavedNic = Omit<SimNic, "vm"> & { readonly vm: string };
 type SavedDns = DnsRecordSet;
 type SavedRoute = SimRoute;
-type SavedRouteOperation = Omit<RouteOperation, "route" | "endsAt" | "startTime"> & { readonly route: string; readonly endsAt: string; readonly startTime: string };
+type SavedRouteOperation = Omit<RouteOperation, "route" | "endsAt" | "startTime"> & {
+  readonly route: string;
+  readonly endsAt: string;
+  readonly startTime: string;
+};
 type SavedNicOperation = Omit<NicOperation, "nic" | "endsAt"> & { readonly nic: string; readonly endsAt: string };
 type SavedRunCommand = Omit<RunCommandOperation, "vm" | "endsAt"> & { readonly vm: string; readonly endsAt: string };
 
@@ -97,7 +121,13 @@ export function snapshotWorld(world: World, context: { readonly clock: Date; rea
       ...(item.reprotected !== undefined ? { reprotected: item.reprotected } : {}),
       ...(item.ambiguousAnswered !== undefined ? { ambiguousAnswered: item.ambiguousAnswered } : {}),
     })),
-    jobs: [...world.jobs.values()].map((job) => ({ ...job, item: job.item.key, startTime: job.startTime.toISOString(), endsAt: job.endsAt.toISOString(), endTime: iso(job.endTime) })),
+    jobs: [...world.jobs.values()].map((job) => ({
+      ...job,
+      item: job.item.key,
+      startTime: job.startTime.toISOString(),
+      endsAt: job.endsAt.toISOString(),
+      endTime: iso(job.endTime),
+    })),
     vms: [...world.vms.values()].map((vm) => ({ ...vm, source: vm.source?.name })),
     nics: [...world.nics.entries()].map(([key, nic]) => [key, { ...nic, vm: vmKey(nic.vm.resourceGroup, nic.vm.name) }] as const),
     forwardingNics: [...world.forwardingNics].map(keyOfNic),
@@ -105,9 +135,19 @@ export function snapshotWorld(world: World, context: { readonly clock: Date; rea
     dns: [...world.dns.entries()].map(([key, record]) => [key, { ...record, addresses: [...record.addresses] }] as const),
     routeTables: [...world.routeTables.entries()],
     routes: [...world.routes.entries()].map(([key, route]) => [key, { ...route }] as const),
-    routeOps: [...world.routeOps.values()].map((op) => ({ ...op, route: routeKeyOf(world, op.route), endsAt: op.endsAt.toISOString(), startTime: op.startTime.toISOString() })),
+    routeOps: [...world.routeOps.values()].map((op) => ({
+      ...op,
+      route: routeKeyOf(world, op.route),
+      endsAt: op.endsAt.toISOString(),
+      startTime: op.startTime.toISOString(),
+    })),
     nicOps: [...world.nicOps.values()].map((op) => ({ ...op, nic: keyOfNic(op.nic), endsAt: op.endsAt.toISOString() })),
-    runCommands: [...world.runCommands.values()].map((op) => ({ ...op, vm: vmKey(op.vm.resourceGroup, op.vm.name), script: [...op.script], endsAt: op.endsAt.toISOString() })),
+    runCommands: [...world.runCommands.values()].map((op) => ({
+      ...op,
+      vm: vmKey(op.vm.resourceGroup, op.vm.name),
+      script: [...op.script],
+      endsAt: op.endsAt.toISOString(),
+    })),
   };
 }
 
@@ -117,7 +157,8 @@ export function snapshotWorld(world: World, context: { readonly clock: Date; rea
  */
 export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   if (snapshot.version !== 1) throw new Error(`simulated Azure state version ${String(snapshot.version)} is not one this sandbox reads (1)`);
-  if (snapshot.estate !== world.estate.name) throw new Error(`the simulated Azure state is of estate '${snapshot.estate}', not '${world.estate.name}': use another --state directory`);
+  if (snapshot.estate !== world.estate.name)
+    throw new Error(`the simulated Azure state is of estate '${snapshot.estate}', not '${world.estate.name}': use another --state directory`);
   const estateVm = (name: string): Vm => {
     const vm = world.estate.vms.find((v) => v.name === name);
     if (!vm) throw new Error(`the simulated Azure state names VM '${name}', which is not in the estate: use another --state directory`);
@@ -149,7 +190,8 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
   }
 
   world.vms.clear();
-  for (const saved of snapshot.vms) world.vms.set(vmKey(saved.resourceGroup, saved.name), { ...saved, source: saved.source === undefined ? undefined : estateVm(saved.source) });
+  for (const saved of snapshot.vms)
+    world.vms.set(vmKey(saved.resourceGroup, saved.name), { ...saved, source: saved.source === undefined ? undefined : estateVm(saved.source) });
   world.nics.clear();
   for (const [key, saved] of snapshot.nics) world.nics.set(key, { ...saved, vm: lookup(world.vms, saved.vm, "VM") });
   world.forwardingNics.clear();
@@ -165,14 +207,33 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
 
   world.jobs.clear();
   for (const saved of snapshot.jobs) {
-    world.jobs.set(saved.name.toLowerCase(), { ...saved, item: lookup(world.items, saved.item, "protected item"), startTime: required(saved.startTime), endsAt: required(saved.endsAt), endTime: date(saved.endTime) });
+    world.jobs.set(saved.name.toLowerCase(), {
+      ...saved,
+      item: lookup(world.items, saved.item, "protected item"),
+      startTime: required(saved.startTime),
+      endsAt: required(saved.endsAt),
+      endTime: date(saved.endTime),
+    });
   }
   world.routeOps.clear();
-  for (const saved of snapshot.routeOps) world.routeOps.set(saved.name.toLowerCase(), { ...saved, route: lookup(world.routes, saved.route, "route"), endsAt: required(saved.endsAt), startTime: required(saved.startTime) });
+  for (const saved of snapshot.routeOps)
+    world.routeOps.set(saved.name.toLowerCase(), {
+      ...saved,
+      route: lookup(world.routes, saved.route, "route"),
+      endsAt: required(saved.endsAt),
+      startTime: required(saved.startTime),
+    });
   world.nicOps.clear();
-  for (const saved of snapshot.nicOps) world.nicOps.set(saved.name.toLowerCase(), { ...saved, nic: lookup(world.nics, saved.nic, "NIC"), endsAt: required(saved.endsAt) });
+  for (const saved of snapshot.nicOps)
+    world.nicOps.set(saved.name.toLowerCase(), { ...saved, nic: lookup(world.nics, saved.nic, "NIC"), endsAt: required(saved.endsAt) });
   world.runCommands.clear();
-  for (const saved of snapshot.runCommands) world.runCommands.set(saved.name.toLowerCase(), { ...saved, vm: lookup(world.vms, saved.vm, "VM"), script: [...saved.script], endsAt: required(saved.endsAt) });
+  for (const saved of snapshot.runCommands)
+    world.runCommands.set(saved.name.toLowerCase(), {
+      ...saved,
+      vm: lookup(world.vms, saved.vm, "VM"),
+      script: [...saved.script],
+      endsAt: required(saved.endsAt),
+    });
 
   world.ids.resumeAfter(snapshot.idsIssued);
   world.resumeSeqAfter(snapshot.lastSeq);

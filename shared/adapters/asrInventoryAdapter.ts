@@ -51,7 +51,14 @@ export function createAsrInventory({ client }: { client: SiteRecoveryManagementC
         let oldest: Date | undefined;
         let newestCrashConsistent: Date | undefined;
         let newestAppConsistent: Date | undefined;
-        const pages = client.recoveryPoints.listByReplicationProtectedItems(path.vault, path.resourceGroup, path.fabric, path.container, path.item, abortable(options.signal));
+        const pages = client.recoveryPoints.listByReplicationProtectedItems(
+          path.vault,
+          path.resourceGroup,
+          path.fabric,
+          path.container,
+          path.item,
+          abortable(options.signal),
+        );
         for await (const point of pages) {
           const time = point.properties?.recoveryPointTime;
           if (!time) continue;
@@ -65,7 +72,12 @@ export function createAsrInventory({ client }: { client: SiteRecoveryManagementC
             newestCrashConsistent = time;
           }
         }
-        return { count, ...(oldest ? { oldest } : {}), ...(newestCrashConsistent ? { newestCrashConsistent } : {}), ...(newestAppConsistent ? { newestAppConsistent } : {}) };
+        return {
+          count,
+          ...(oldest ? { oldest } : {}),
+          ...(newestCrashConsistent ? { newestCrashConsistent } : {}),
+          ...(newestAppConsistent ? { newestAppConsistent } : {}),
+        };
       });
     },
   };
@@ -101,7 +113,12 @@ function fromRcm(d: InMageRcmReplicationDetails): ProviderPart {
     ...(d.lastRecoveryPointReceived ? { lastRecoveryPointReceived: d.lastRecoveryPointReceived } : {}),
     ...(d.lastRpoInSeconds !== undefined ? { lastRpoInSeconds: d.lastRpoInSeconds } : {}),
     ...(d.lastRpoCalculatedTime ? { lastRpoCalculatedTime: d.lastRpoCalculatedTime } : {}),
-    agent: defined({ version: agent.version, latestVersion: agent.latestVersion, lastHeartbeat: agent.lastHeartbeatUtc, expiresOn: agent.agentVersionExpiryDate }),
+    agent: defined({
+      version: agent.version,
+      latestVersion: agent.latestVersion,
+      lastHeartbeat: agent.lastHeartbeatUtc,
+      expiresOn: agent.agentVersionExpiryDate,
+    }),
     target: defined({
       vmName: d.targetVmName,
       vmSize: d.targetVmSize,
@@ -133,8 +150,15 @@ function flattenHealthError(e: HealthError): AsrHealthError[] {
     possibleCauses: e.possibleCauses,
     recommendedAction: e.recommendedAction,
   }) as AsrHealthError;
-  const inner = (e.innerHealthErrors ?? []).map((i) =>
-    defined({ code: i.errorCode, level: i.errorLevel, message: i.errorMessage ?? i.summaryMessage ?? "(no message)", possibleCauses: i.possibleCauses, recommendedAction: i.recommendedAction }) as AsrHealthError,
+  const inner = (e.innerHealthErrors ?? []).map(
+    (i) =>
+      defined({
+        code: i.errorCode,
+        level: i.errorLevel,
+        message: i.errorMessage ?? i.summaryMessage ?? "(no message)",
+        possibleCauses: i.possibleCauses,
+        recommendedAction: i.recommendedAction,
+      }) as AsrHealthError,
   );
   return [own, ...inner];
 }
@@ -153,13 +177,23 @@ function toPolicy(policy: Policy): PolicySnapshot | undefined {
   const base = { id: policy.id, name: policy.name ?? policy.properties?.friendlyName ?? "" };
   if (details?.instanceType === "InMageRcm") {
     const d = details as InMageRcmPolicyDetails;
-    return { ...base, ...defined({ retentionMinutes: d.recoveryPointHistoryInMinutes, appConsistentFrequencyMinutes: d.appConsistentFrequencyInMinutes, crashConsistentFrequencyMinutes: d.crashConsistentFrequencyInMinutes }) };
+    return {
+      ...base,
+      ...defined({
+        retentionMinutes: d.recoveryPointHistoryInMinutes,
+        appConsistentFrequencyMinutes: d.appConsistentFrequencyInMinutes,
+        crashConsistentFrequencyMinutes: d.crashConsistentFrequencyInMinutes,
+      }),
+    };
   }
   return base;
 }
 
 function parseItemId(id: string): { resourceGroup: string; vault: string; fabric: string; container: string; item: string } {
-  const m = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)\/replicationFabrics\/([^/]+)\/replicationProtectionContainers\/([^/]+)\/replicationProtectedItems\/([^/]+)$/i.exec(id);
+  const m =
+    /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)\/replicationFabrics\/([^/]+)\/replicationProtectionContainers\/([^/]+)\/replicationProtectedItems\/([^/]+)$/i.exec(
+      id,
+    );
   if (!m?.[1] || !m[2] || !m[3] || !m[4] || !m[5]) throw new DrError("InvalidInput", `not a replication protected item id: ${id}`);
   return { resourceGroup: m[1], vault: m[2], fabric: m[3], container: m[4], item: m[5] };
 }

@@ -18,7 +18,9 @@ const FIELDS = ["at", "who", "action", "result", "runId", "incidentId", "alertId
  */
 export function entryHash(entry: AuditEntry, seq: number, prevHash: string): string {
   const fields = Object.fromEntries(FIELDS.filter((f) => entry[f] !== undefined).map((f) => [f, entry[f]]));
-  return createHash("sha256").update(JSON.stringify({ seq, prevHash, ...fields })).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify({ seq, prevHash, ...fields }))
+    .digest("hex");
 }
 
 export function chainEntry(entry: AuditEntry, seq: number, prevHash: string): ChainedAuditEntry {
@@ -39,13 +41,19 @@ export function verifyChain(entries: readonly ChainedAuditEntry[], head: { reado
     const broken = (reason: string): ChainReport => ({ ok: false, entries: sorted.length, brokenAt: entry.seq, reason });
     if (entry.seq !== expected) return broken(`entry ${expected} is missing (next present is ${entry.seq})`);
     if (entry.prevHash !== prevHash) return broken(`entry ${entry.seq} does not follow entry ${entry.seq - 1} (previous hash differs)`);
-    if (entryHash(entry, entry.seq, entry.prevHash) !== entry.hash) return broken(`entry ${entry.seq} was changed after it was written (its hash does not match its fields)`);
+    if (entryHash(entry, entry.seq, entry.prevHash) !== entry.hash)
+      return broken(`entry ${entry.seq} was changed after it was written (its hash does not match its fields)`);
     prevHash = entry.hash;
     expected += 1;
   }
   const last = sorted.length;
   if ((head?.seq ?? 0) !== last || (head?.hash ?? GENESIS_HASH) !== prevHash) {
-    return { ok: false, entries: last, brokenAt: last + 1, reason: `the chain head names entry ${head?.seq ?? 0} but the trail ends at entry ${last}: newer entries were removed or the head was changed` };
+    return {
+      ok: false,
+      entries: last,
+      brokenAt: last + 1,
+      reason: `the chain head names entry ${head?.seq ?? 0} but the trail ends at entry ${last}: newer entries were removed or the head was changed`,
+    };
   }
   return { ok: true, entries: last, headHash: prevHash };
 }

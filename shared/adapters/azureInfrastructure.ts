@@ -32,8 +32,13 @@ export function createAzureInfrastructure(config: AppConfig, estateName: string,
     },
     probe: createHttpHealthProbe(),
     directory: createDirectoryProbe(),
-    verifier: entraVerifierOptions(config.AUTH_TENANT_ID, config.AUTH_AUDIENCES.split(",").map((a) => a.trim())),
+    verifier: entraVerifierOptions(
+      config.AUTH_TENANT_ID,
+      config.AUTH_AUDIENCES.split(",").map((a) => a.trim()),
+    ),
     notifications: { credential, clock: systemClock },
-    ...(config.AUDIT_BLOB_CONTAINER_URL ? { auditCopy: createBlobAuditCopy({ containerUrl: config.AUDIT_BLOB_CONTAINER_URL, estate: estateName, credential }) } : {}),
+    ...(config.AUDIT_BLOB_CONTAINER_URL
+      ? { auditCopy: createBlobAuditCopy({ containerUrl: config.AUDIT_BLOB_CONTAINER_URL, estate: estateName, credential }) }
+      : {}),
   };
 }

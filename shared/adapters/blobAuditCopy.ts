@@ -1,5 +1,14 @@
 import type { TokenCredential } from "@azure/core-auth";
-import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest, RestError, type HttpClient, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  RestError,
+  type HttpClient,
+  type PipelinePolicy,
+} from "@azure/core-rest-pipeline";
 import type { AuditCopy } from "../ports/auditLog.js";
 import { callAzure } from "./azureErrors.js";
 
@@ -26,17 +35,30 @@ export interface BlobAuditCopyOptions {
  */
 export function createBlobAuditCopy(options: BlobAuditCopyOptions): AuditCopy {
   const pipeline = createEmptyPipeline();
-  const auth = options.authPolicy ?? (options.credential ? bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: "https://storage.azure.com/.default" }) : undefined);
+  const auth =
+    options.authPolicy ??
+    (options.credential ? bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: "https://storage.azure.com/.default" }) : undefined);
   if (!auth) throw new Error("createBlobAuditCopy needs a credential or an authPolicy");
   pipeline.addPolicy(auth);
   const httpClient = options.httpClient ?? createDefaultHttpClient();
   const container = options.containerUrl.replace(/\/+$/, "");
 
   const send = async (url: string, headers: Record<string, string>, body: string, accept: readonly number[]): Promise<number> => {
-    const request = createPipelineRequest({ url, method: "PUT", headers: createHttpHeaders({ "x-ms-version": BLOB_API_VERSION, ...headers }), body, allowInsecureConnection: url.startsWith("http://") });
+    const request = createPipelineRequest({
+      url,
+      method: "PUT",
+      headers: createHttpHeaders({ "x-ms-version": BLOB_API_VERSION, ...headers }),
+      body,
+      allowInsecureConnection: url.startsWith("http://"),
+    });
     const response = await pipeline.sendRequest(httpClient, request);
     if (!accept.includes(response.status)) {
-      throw new RestError(`blob ${url.split("?")[0]}: ${response.status} ${response.headers.get("x-ms-error-code") ?? ""}`, { statusCode: response.status, code: response.headers.get("x-ms-error-code") ?? "", request, response });
+      throw new RestError(`blob ${url.split("?")[0]}: ${response.status} ${response.headers.get("x-ms-error-code") ?? ""}`, {
+        statusCode: response.status,
+        code: response.headers.get("x-ms-error-code") ?? "",
+        request,
+        response,
+      });
     }
     return response.status;
   };

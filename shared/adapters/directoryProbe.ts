@@ -26,7 +26,10 @@ export function createDirectoryProbe(options: DirectoryProbeOptions = {}): Direc
       resolver.setServers([isIPv6(address) ? `[${address}]:${ports.dns}` : `${address}:${ports.dns}`]);
       const [srv, { ldap, rootDse }, kerberos] = await Promise.all([
         locatorRecords(resolver, domain, timeoutMs),
-        tcpOpen(address, ports.ldap, timeoutMs).then(async (ldap) => ({ ldap, rootDse: ldap.open ? await readRootDse(address, ports.ldap, timeoutMs) : undefined })),
+        tcpOpen(address, ports.ldap, timeoutMs).then(async (ldap) => ({
+          ldap,
+          rootDse: ldap.open ? await readRootDse(address, ports.ldap, timeoutMs) : undefined,
+        })),
         tcpOpen(address, ports.kerberos, timeoutMs),
       ]);
       return { ...srv, ldap, kerberos, ...(rootDse ? { rootDse } : {}) };
@@ -45,7 +48,13 @@ async function locatorRecords(resolver: Resolver, domain: string, timeoutMs: num
   try {
     const records = await resolver.resolveSrv(`_ldap._tcp.dc._msdcs.${domain}`);
     const advertised = await Promise.all(
-      records.map(async (r) => ({ host: r.name, address: await resolver.resolve4(r.name).then((a) => a[0], () => undefined) })),
+      records.map(async (r) => ({
+        host: r.name,
+        address: await resolver.resolve4(r.name).then(
+          (a) => a[0],
+          () => undefined,
+        ),
+      })),
     );
     return { advertised };
   } catch (error) {

@@ -51,6 +51,9 @@ export function createHealthPorts({ credential, subscriptionId, clock, httpClien
     monitor: createMonitor({ metricsClientFor, logs: new LogsQueryClient(credential, options), clock }),
     vmAgents: createVmAgents({ client: new ComputeManagementClient(credential, subscriptionId, options) }),
     resourceHealth: createResourceHealth({ credential, ...options }),
-    dns: createDns({ publicDns: new DnsManagementClient(credential, subscriptionId, options), privateDns: new PrivateDnsManagementClient(credential, subscriptionId, options) }),
+    dns: createDns({
+      publicDns: new DnsManagementClient(credential, subscriptionId, options),
+      privateDns: new PrivateDnsManagementClient(credential, subscriptionId, options),
+    }),
   };
 }

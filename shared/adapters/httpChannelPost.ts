@@ -41,7 +41,15 @@ export async function postToChannel(post: ChannelPost): Promise<ChannelResponse>
 
 export function httpError(what: string, status: number, text: string, retryAfter: string | null, now: Date): DrError {
   const code: DrErrorCode =
-    status === 429 ? "Throttled" : status === 408 || status >= 500 ? "Transient" : status === 401 || status === 403 ? "Unauthorized" : status === 404 ? "NotFound" : "InvalidInput";
+    status === 429
+      ? "Throttled"
+      : status === 408 || status >= 500
+        ? "Transient"
+        : status === 401 || status === 403
+          ? "Unauthorized"
+          : status === 404
+            ? "NotFound"
+            : "InvalidInput";
   const snippet = text.replace(/\s+/g, " ").trim().slice(0, 200);
   const retryAfterSeconds = parseRetryAfter(retryAfter, now);
   return new DrError(code, `${what}: HTTP ${status}${snippet ? ` ${snippet}` : ""}`, { ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });

@@ -130,7 +130,7 @@ function readElement(buffer: Buffer, offset: number): Element | undefined {
 /** The elements that make up a constructed value; a truncated one is a protocol error. */
 function children(value: Buffer): Element[] {
   const elements: Element[] = [];
-  for (let offset = 0; offset < value.length; ) {
+  for (let offset = 0; offset < value.length;) {
     const element = readElement(value, offset);
     if (!element) throw new Error("truncated BER element");
     elements.push(element);
@@ -162,7 +162,8 @@ function readSearchResponse(message: Buffer, attributes: Map<string, string>): "
   if (op.tag === OP.searchResultDone) {
     const [code, , diagnostic] = children(op.value);
     const resultCode = code ? code.value.readUIntBE(0, code.value.length) : -1;
-    if (resultCode !== 0) return { error: `LDAP search failed: resultCode ${resultCode}${diagnostic?.value.length ? ` (${diagnostic.value.toString("utf8")})` : ""}` };
+    if (resultCode !== 0)
+      return { error: `LDAP search failed: resultCode ${resultCode}${diagnostic?.value.length ? ` (${diagnostic.value.toString("utf8")})` : ""}` };
     return attributes.size > 0 ? "done" : { error: "LDAP search returned no rootDSE entry" };
   }
   throw new Error(`unexpected LDAP response (op 0x${op.tag.toString(16)})`);

@@ -63,7 +63,9 @@ export function createMonitor({ metricsClientFor, logs, clock }: MonitorAdapterD
         filter: PRIVATE_PEERING_FILTER,
         ...(options.signal ? { abortSignal: options.signal } : {}),
       };
-      const results = await callAzure(`read ExpressRoute metrics in ${region}`, () => metricsClientFor(region).queryResources([...circuitIds], [...CIRCUIT_METRICS], EXPRESS_ROUTE_NAMESPACE, query));
+      const results = await callAzure(`read ExpressRoute metrics in ${region}`, () =>
+        metricsClientFor(region).queryResources([...circuitIds], [...CIRCUIT_METRICS], EXPRESS_ROUTE_NAMESPACE, query),
+      );
       const byId = new Map<string, CircuitAvailability>();
       for (const result of results) {
         if (!result.resourceId) continue;
@@ -78,10 +80,18 @@ export function createMonitor({ metricsClientFor, logs, clock }: MonitorAdapterD
 
     async lastHeartbeat(workspaceId, vmId, windowHours, options = {}) {
       const result = await callAzure("query the target DC's Heartbeat", () =>
-        logs.queryWorkspace(workspaceId, heartbeatQuery(vmId), { duration: `PT${windowHours}H` }, { serverTimeoutInSeconds: 60, ...(options.signal ? { abortSignal: options.signal } : {}) }),
+        logs.queryWorkspace(
+          workspaceId,
+          heartbeatQuery(vmId),
+          { duration: `PT${windowHours}H` },
+          { serverTimeoutInSeconds: 60, ...(options.signal ? { abortSignal: options.signal } : {}) },
+        ),
       );
       if (result.status !== LogsQueryResultStatus.Success) {
-        throw new DrError("Transient", `Log Analytics returned a partial result: ${result.partialError.code ?? ""} ${result.partialError.message ?? ""}`.trim());
+        throw new DrError(
+          "Transient",
+          `Log Analytics returned a partial result: ${result.partialError.code ?? ""} ${result.partialError.message ?? ""}`.trim(),
+        );
       }
       const cell = result.tables[0]?.rows[0]?.[0];
       if (cell === undefined || cell === null || cell === "") return null;
@@ -92,17 +102,35 @@ export function createMonitor({ metricsClientFor, logs, clock }: MonitorAdapterD
 
     async asrLogCoverage(workspaceId, windowHours, options = {}) {
       const result = await callAzure("query the vaults' Site Recovery logs", () =>
-        logs.queryWorkspace(workspaceId, ASR_LOG_COVERAGE_QUERY, { duration: `PT${windowHours}H` }, { serverTimeoutInSeconds: 60, ...(options.signal ? { abortSignal: options.signal } : {}) }),
+        logs.queryWorkspace(
+          workspaceId,
+          ASR_LOG_COVERAGE_QUERY,
+          { duration: `PT${windowHours}H` },
+          { serverTimeoutInSeconds: 60, ...(options.signal ? { abortSignal: options.signal } : {}) },
+        ),
       );
       if (result.status !== LogsQueryResultStatus.Success) {
-        throw new DrError("Transient", `Log Analytics returned a partial result: ${result.partialError.code ?? ""} ${result.partialError.message ?? ""}`.trim());
+        throw new DrError(
+          "Transient",
+          `Log Analytics returned a partial result: ${result.partialError.code ?? ""} ${result.partialError.message ?? ""}`.trim(),
+        );
       }
       const table = result.tables[0];
       if (!table) return [];
       const column = (name: string): number => table.columnDescriptors.findIndex((c) => c.name === name);
-      const [vault, provider, rows, withRpo, newest] = ["Vault", "Provider", "Rows", "RowsWithRpo", "Newest"].map(column) as [number, number, number, number, number];
-      if ([vault, provider, rows, withRpo, newest].some((i) => i < 0)) throw new DrError("Unknown", "Log Analytics returned the Site Recovery log summary without its columns");
-      const textAt = (row: readonly unknown[], i: number): string => { const cell = row[i]; return typeof cell === "string" ? cell : ""; };
+      const [vault, provider, rows, withRpo, newest] = ["Vault", "Provider", "Rows", "RowsWithRpo", "Newest"].map(column) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      if ([vault, provider, rows, withRpo, newest].some((i) => i < 0))
+        throw new DrError("Unknown", "Log Analytics returned the Site Recovery log summary without its columns");
+      const textAt = (row: readonly unknown[], i: number): string => {
+        const cell = row[i];
+        return typeof cell === "string" ? cell : "";
+      };
       return table.rows.map((row): AsrLogCoverage => {
         const cell = row[newest];
         const date = cell instanceof Date ? cell : typeof cell === "string" ? new Date(cell) : null;

@@ -14,7 +14,11 @@ import { callAzure } from "./azureErrors.js";
 export const NIC_PERMISSIONS = {
   vm: ["Microsoft.Compute/virtualMachines/read"],
   nic: ["Microsoft.Network/networkInterfaces/read", "Microsoft.Network/networkInterfaces/write"],
-  linked: ["Microsoft.Network/virtualNetworks/subnets/join/action", "Microsoft.Network/networkSecurityGroups/join/action", "Microsoft.Network/publicIPAddresses/join/action"],
+  linked: [
+    "Microsoft.Network/virtualNetworks/subnets/join/action",
+    "Microsoft.Network/networkSecurityGroups/join/action",
+    "Microsoft.Network/publicIPAddresses/join/action",
+  ],
 } as const;
 
 /** The recovered VM's primary NIC, read through the VM; IP forwarding turned on with a NIC PUT (long-running, If-Match). */
@@ -24,7 +28,10 @@ export function createNics({ compute, network }: { compute: ComputeManagementCli
     return callAzure(`read NIC ${name}`, () => network.networkInterfaces.get(resourceGroup, name));
   };
 
-  const progressOf = async (nicId: string, start: () => ReturnType<NetworkManagementClient["networkInterfaces"]["beginCreateOrUpdate"]>): Promise<OperationProgress<void>> => {
+  const progressOf = async (
+    nicId: string,
+    start: () => ReturnType<NetworkManagementClient["networkInterfaces"]["beginCreateOrUpdate"]>,
+  ): Promise<OperationProgress<void>> => {
     const { name } = parseId(nicId, "Microsoft.Network/networkInterfaces");
     const poller = await callAzure(`enable IP forwarding on NIC ${name}`, start);
     if (!poller.isDone()) return { status: "running", resumeToken: poller.toString() };
@@ -59,7 +66,12 @@ export function createNics({ compute, network }: { compute: ComputeManagementCli
       // A PUT replaces the NIC: send it back as read (the serializer drops read-only fields), only forwarding changed.
       const nic = await readNic(nicId);
       return progressOf(nicId, () =>
-        network.networkInterfaces.beginCreateOrUpdate(resourceGroup, name, { ...nic, enableIPForwarding: true }, { requestOptions: { customHeaders: { "If-Match": etag } } }),
+        network.networkInterfaces.beginCreateOrUpdate(
+          resourceGroup,
+          name,
+          { ...nic, enableIPForwarding: true },
+          { requestOptions: { customHeaders: { "If-Match": etag } } },
+        ),
       );
     },
 

@@ -26,12 +26,23 @@ export function createNotificationChannels(settings: NotificationSettings, deps:
   const timeoutMs = deps.timeoutMs ?? DEFAULT_CHANNEL_TIMEOUT_MS;
   const now = (): Date => deps.clock.now();
   const channels: Partial<Record<ChannelName, NotificationChannel>> = {};
-  if (settings.teams) channels.teams = createTeamsWebhookChannel({ webhookUrl: settings.teams.webhookUrl, timeoutMs, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  if (settings.teams)
+    channels.teams = createTeamsWebhookChannel({ webhookUrl: settings.teams.webhookUrl, timeoutMs, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   if (settings.webhook) {
-    channels.webhook = createSignedWebhookChannel({ url: settings.webhook.url, signingKeys: settings.webhook.signingKeys, timeoutMs, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    channels.webhook = createSignedWebhookChannel({
+      url: settings.webhook.url,
+      signingKeys: settings.webhook.signingKeys,
+      timeoutMs,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
   }
   if (settings.email) {
-    const client = createAcsEmailClient({ endpoint: settings.email.endpoint, credential: deps.credential, ...(deps.emailHttpClient ? { httpClient: deps.emailHttpClient } : {}) });
+    const client = createAcsEmailClient({
+      endpoint: settings.email.endpoint,
+      credential: deps.credential,
+      ...(deps.emailHttpClient ? { httpClient: deps.emailHttpClient } : {}),
+    });
     channels.email = createAcsEmailChannel({ client, sender: settings.email.sender, to: settings.email.to, timeoutMs });
   }
   return channels;

@@ -18,7 +18,8 @@ export function createRoutes({ client }: { client: NetworkManagementClient }): R
     );
     if (!poller.isDone()) return { status: "running", resumeToken: poller.toString() };
     const state = poller.getOperationState();
-    if (state.status !== "succeeded") throw new DrError("Unknown", `route ${ref.routeTable}/${ref.route} update ${state.status}: ${state.error?.message ?? "no detail"}`);
+    if (state.status !== "succeeded")
+      throw new DrError("Unknown", `route ${ref.routeTable}/${ref.route} update ${state.status}: ${state.error?.message ?? "no detail"}`);
     return { status: "succeeded", result: undefined };
   };
 

@@ -1,4 +1,11 @@
-import { isServiceBusError, RetryMode, type ServiceBusClientOptions, type ServiceBusErrorCode, type ServiceBusMessage, type ServiceBusSender } from "@azure/service-bus";
+import {
+  isServiceBusError,
+  RetryMode,
+  type ServiceBusClientOptions,
+  type ServiceBusErrorCode,
+  type ServiceBusMessage,
+  type ServiceBusSender,
+} from "@azure/service-bus";
 import { DrError, type DrErrorCode } from "../ports/errors.js";
 import type { OutgoingMessage, QueuePort, StepMessage } from "../ports/queue.js";
 import { toDrError } from "./azureErrors.js";

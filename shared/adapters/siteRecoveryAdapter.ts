@@ -40,7 +40,8 @@ type ItemAction = "unplannedFailover" | "testFailover" | "failoverCommit" | "tes
  */
 export function createSiteRecovery({ client, actions }: SiteRecoveryClients): SiteRecoveryPort {
   const items = client.replicationProtectedItems;
-  const path = (ref: ProtectedItemRef) => [ref.vault.name, ref.vault.resourceGroup, ref.vault.fabric, ref.vault.protectionContainer, ref.protectedItem] as const;
+  const path = (ref: ProtectedItemRef) =>
+    [ref.vault.name, ref.vault.resourceGroup, ref.vault.fabric, ref.vault.protectionContainer, ref.protectedItem] as const;
 
   async function post(what: string, ref: ProtectedItemRef, action: ItemAction, body: object | undefined): Promise<StartedJob> {
     const { vault, protectedItem } = ref;
@@ -68,7 +69,9 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
 
   /** The job named by the 202: Location's `operationresults/{jobId}`, else Azure-AsyncOperation, else the item's current scenario. */
   async function startedJob(label: string, ref: ProtectedItemRef, response: PipelineResponse): Promise<StartedJob> {
-    const fromHeaders = jobNameFromUrl(response.headers.get("location"), "operationresults") ?? jobNameFromUrl(response.headers.get("azure-asyncoperation"), "replicationoperationstatus");
+    const fromHeaders =
+      jobNameFromUrl(response.headers.get("location"), "operationresults") ??
+      jobNameFromUrl(response.headers.get("azure-asyncoperation"), "replicationoperationstatus");
     if (fromHeaders) return { jobName: fromHeaders };
     const item = await callAzure(`read ${ref.protectedItem}`, () => items.get(...path(ref)));
     const fromItem = jobNameOf(item.properties?.currentScenario?.jobId);
@@ -81,7 +84,8 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
       const item = await callAzure(`read protected item ${ref.protectedItem}`, () => items.get(...path(ref)));
       const p = item.properties ?? {};
       const jobName = jobNameOf(p.currentScenario?.jobId);
-      const details = p.providerSpecificDetails as { lastRecoveryPointReceived?: Date; internalIdentifier?: string; targetResourceGroupId?: string; multiVmGroupName?: string | null } | undefined;
+      const details = p.providerSpecificDetails as
+        { lastRecoveryPointReceived?: Date; internalIdentifier?: string; targetResourceGroupId?: string; multiVmGroupName?: string | null } | undefined;
       return {
         provider: p.providerSpecificDetails?.instanceType ?? "Unknown",
         protectionState: p.protectionState ?? "Unknown",
@@ -103,7 +107,13 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
         for await (const point of client.recoveryPoints.listByReplicationProtectedItems(...path(ref))) {
           const time = point.properties?.recoveryPointTime;
           const sync = (point.properties?.providerSpecificDetails as { isMultiVmSyncPoint?: string } | undefined)?.isMultiVmSyncPoint;
-          if (point.id && time) points.push({ id: point.id, time, type: point.properties?.recoveryPointType ?? "Unknown", ...(sync ? { multiVmSyncPoint: sync.toLowerCase() === "true" } : {}) });
+          if (point.id && time)
+            points.push({
+              id: point.id,
+              time,
+              type: point.properties?.recoveryPointType ?? "Unknown",
+              ...(sync ? { multiVmSyncPoint: sync.toLowerCase() === "true" } : {}),
+            });
         }
         return points;
       });
@@ -172,7 +182,9 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
 
 /** A 5xx, a timeout or a broken connection after the POST left: ASR may have accepted it. Retrying means asking ASR first. */
 function ambiguous(label: string, detail: string, cause?: unknown): DrError {
-  return new DrError("Transient", `${label}: the answer was ambiguous (${detail}); ASR is asked what the item is doing before anything is sent again`, { cause });
+  return new DrError("Transient", `${label}: the answer was ambiguous (${detail}); ASR is asked what the item is doing before anything is sent again`, {
+    cause,
+  });
 }
 
 /** Any other answer: refused before anything started (ARM and ASR error body `{error:{code,message}}`). */
@@ -197,7 +209,13 @@ function refused(label: string, response: PipelineResponse): DrError {
 function reprotectDetails(vault: Vault): InMageRcmReprotectInput {
   const r = vault.reprotect;
   if (!r) throw new DrError("InvalidInput", `vault ${vault.name} has no reprotect settings (estate vaults.*.reprotect)`);
-  return { instanceType: "InMageRcm", reprotectAgentId: r.reprotectAgentId, datastoreName: r.datastoreName, logStorageAccountId: r.logStorageAccountId, ...(r.policyId ? { policyId: r.policyId } : {}) };
+  return {
+    instanceType: "InMageRcm",
+    reprotectAgentId: r.reprotectAgentId,
+    datastoreName: r.datastoreName,
+    logStorageAccountId: r.logStorageAccountId,
+    ...(r.policyId ? { policyId: r.policyId } : {}),
+  };
 }
 
 interface FabricAgent {
@@ -212,7 +230,11 @@ function onPremisesReachability(vault: Vault, details: { instanceType: string } 
   const agents = (details as { reprotectAgents?: FabricAgent[] } | undefined)?.reprotectAgents ?? [];
   const wanted = vault.reprotect?.reprotectAgentId;
   const agent = wanted ? agents.find((a) => a.id?.toLowerCase() === wanted.toLowerCase()) : agents[0];
-  if (!agent) return { reachable: false, detail: `fabric ${vault.fabric}: ASR knows no reprotect agent${wanted ? ` '${wanted}'` : ""}; register the on-premises appliance first` };
+  if (!agent)
+    return {
+      reachable: false,
+      detail: `fabric ${vault.fabric}: ASR knows no reprotect agent${wanted ? ` '${wanted}'` : ""}; register the on-premises appliance first`,
+    };
   const heartbeat = agent.lastHeartbeatUtc;
   const name = agent.name ?? agent.id ?? "reprotect agent";
   const health = agent.health ?? "Unknown";
@@ -221,7 +243,9 @@ function onPremisesReachability(vault: Vault, details: { instanceType: string } 
 }
 
 function testVmsOf(details: TestFailoverJobDetails): { internalId: string; testVmName: string }[] {
-  return (details.protectedItemDetails ?? []).flatMap((d: FailoverReplicationProtectedItemDetails) => (d.testVmName ? [{ internalId: d.name ?? "", testVmName: d.testVmName }] : []));
+  return (details.protectedItemDetails ?? []).flatMap((d: FailoverReplicationProtectedItemDetails) =>
+    d.testVmName ? [{ internalId: d.name ?? "", testVmName: d.testVmName }] : [],
+  );
 }
 
 function describeJobError(error: JobErrorDetails): string {

@@ -83,7 +83,15 @@ export async function verifyTableAuditTrail({ table, estate }: { table: TableCli
 
 async function readHead(table: TableClient, estate: string): Promise<HeadRow | undefined> {
   const row = await readRow(table, estate, HEAD_ROW);
-  return row ? { partitionKey: estate, rowKey: HEAD_ROW, seq: Number(row["seq"]), hash: typeof row["hash"] === "string" ? row["hash"] : "", ...(row.etag ? { etag: row.etag } : {}) } : undefined;
+  return row
+    ? {
+        partitionKey: estate,
+        rowKey: HEAD_ROW,
+        seq: Number(row["seq"]),
+        hash: typeof row["hash"] === "string" ? row["hash"] : "",
+        ...(row.etag ? { etag: row.etag } : {}),
+      }
+    : undefined;
 }
 
 function auditFields(e: AuditEntry): AuditEntry {

@@ -115,7 +115,11 @@ function compress(report: HealthReport): { bytes: Uint8Array; truncated: boolean
   const full = gzipSync(JSON.stringify(report));
   if (full.length <= CHUNK_BYTES * MAX_CHUNKS) return { bytes: full, truncated: false };
   const notGreen = (checks: readonly HealthCheck[]) => checks.filter((c) => c.status !== "green");
-  const reduced: HealthReport = { ...report, vms: report.vms.filter((v) => v.status !== "green").map((v) => ({ ...v, checks: notGreen(v.checks) })), estateChecks: notGreen(report.estateChecks) };
+  const reduced: HealthReport = {
+    ...report,
+    vms: report.vms.filter((v) => v.status !== "green").map((v) => ({ ...v, checks: notGreen(v.checks) })),
+    estateChecks: notGreen(report.estateChecks),
+  };
   const bytes = gzipSync(JSON.stringify(reduced));
   return { bytes: bytes.length <= CHUNK_BYTES * MAX_CHUNKS ? bytes : new Uint8Array(), truncated: true };
 }

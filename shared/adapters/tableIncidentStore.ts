@@ -34,7 +34,9 @@ export function createTableIncidentStore({ table }: { table: TableClient }): Inc
 }
 
 function knownFields(stored: Partial<IncidentState>): IncidentState {
-  const state = Object.fromEntries(Object.keys(NO_INCIDENT).map((k) => [k, (stored as Record<string, unknown>)[k] ?? (NO_INCIDENT as unknown as Record<string, unknown>)[k]])) as unknown as IncidentState;
+  const state = Object.fromEntries(
+    Object.keys(NO_INCIDENT).map((k) => [k, (stored as Record<string, unknown>)[k] ?? (NO_INCIDENT as unknown as Record<string, unknown>)[k]]),
+  ) as unknown as IncidentState;
   return { ...state, alerts: boundAlertRecords(Array.isArray(state.alerts) ? state.alerts : []) };
 }
 
@@ -46,6 +48,7 @@ function serialise(state: IncidentState): string {
     current = { ...current, alerts: current.alerts.slice(Math.ceil(current.alerts.length / 2)) };
     text = JSON.stringify(current);
   }
-  if (text.length > INCIDENT_STATE_MAX_CHARS) throw new DrError("InvalidInput", `incident state of ${text.length} characters exceeds the ${INCIDENT_STATE_MAX_CHARS} character row budget`);
+  if (text.length > INCIDENT_STATE_MAX_CHARS)
+    throw new DrError("InvalidInput", `incident state of ${text.length} characters exceeds the ${INCIDENT_STATE_MAX_CHARS} character row budget`);
   return text;
 }

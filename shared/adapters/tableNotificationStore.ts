@@ -17,7 +17,10 @@ const MAX_ERROR_CHARS = 1_000;
  * and `channelHealth` (one row per channel, updated under its ETag by concurrent workers).
  */
 export async function createTableNotificationStore(options: StateTablesOptions): Promise<NotificationStore> {
-  const [health, deliveries] = await Promise.all([openTable(options, NOTIFICATION_TABLE_NAMES.channelHealth), openTable(options, NOTIFICATION_TABLE_NAMES.deliveries)]);
+  const [health, deliveries] = await Promise.all([
+    openTable(options, NOTIFICATION_TABLE_NAMES.channelHealth),
+    openTable(options, NOTIFICATION_TABLE_NAMES.deliveries),
+  ]);
 
   return {
     async getDelivery(runId, eventId, channel) {

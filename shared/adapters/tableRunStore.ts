@@ -16,7 +16,11 @@ const BATCH_LIMIT = 100;
  * Complex values are stored as JSON strings; every update is conditional on the ETag read.
  */
 export async function createTableRunStore(options: StateTablesOptions): Promise<RunStore> {
-  const [runs, steps, locks] = await Promise.all([openTable(options, TABLE_NAMES.runs), openTable(options, TABLE_NAMES.steps), openTable(options, TABLE_NAMES.locks)]);
+  const [runs, steps, locks] = await Promise.all([
+    openTable(options, TABLE_NAMES.runs),
+    openTable(options, TABLE_NAMES.steps),
+    openTable(options, TABLE_NAMES.locks),
+  ]);
 
   return {
     async createRun(run, stepRecords) {

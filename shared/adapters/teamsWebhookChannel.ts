@@ -29,7 +29,8 @@ export function createTeamsWebhookChannel(options: TeamsWebhookChannelOptions): 
         ...(options.now ? { now: options.now } : {}),
       });
       const hidden = /HTTP error (\d{3})/i.exec(response.text)?.[1];
-      if (hidden !== undefined && Number(hidden) >= 400) throw httpError("teams webhook", Number(hidden), response.text, null, (options.now ?? (() => new Date()))());
+      if (hidden !== undefined && Number(hidden) >= 400)
+        throw httpError("teams webhook", Number(hidden), response.text, null, (options.now ?? (() => new Date()))());
     },
   };
 }

@@ -56,7 +56,10 @@ let started: StructuredLogSink | undefined;
  * Installs the Application Insights log sink once per process when the app settings name a
  * component; signs in with the managed identity when the authentication string asks for Entra ID.
  */
-export function startTelemetry(settings: { APPLICATIONINSIGHTS_CONNECTION_STRING: string; APPLICATIONINSIGHTS_AUTHENTICATION_STRING: string }, credential: TokenCredential): void {
+export function startTelemetry(
+  settings: { APPLICATIONINSIGHTS_CONNECTION_STRING: string; APPLICATIONINSIGHTS_AUTHENTICATION_STRING: string },
+  credential: TokenCredential,
+): void {
   if (started || !settings.APPLICATIONINSIGHTS_CONNECTION_STRING) return;
   const entra = /(^|;)\s*Authorization\s*=\s*AAD\s*(;|$)/i.test(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING);
   started = createAzureMonitorLogSink({ connectionString: settings.APPLICATIONINSIGHTS_CONNECTION_STRING, ...(entra ? { credential } : {}) });

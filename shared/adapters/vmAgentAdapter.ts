@@ -11,7 +11,9 @@ export function createVmAgents({ client }: { client: ComputeManagementClient }):
       if (!match?.[1] || !match[2]) throw new DrError("InvalidInput", `not a virtual machine id: ${vmId}`);
       const [, resourceGroup, name] = match;
       try {
-        const view = await callAzure(`read the instance view of ${name}`, () => client.virtualMachines.instanceView(resourceGroup, name, options.signal ? { abortSignal: options.signal } : {}));
+        const view = await callAzure(`read the instance view of ${name}`, () =>
+          client.virtualMachines.instanceView(resourceGroup, name, options.signal ? { abortSignal: options.signal } : {}),
+        );
         const power = (view.statuses ?? []).find((s) => s.code?.startsWith("PowerState/"))?.code?.slice("PowerState/".length);
         const agent = view.vmAgent?.statuses?.[0]?.displayStatus;
         return {

@@ -25,7 +25,10 @@ export function parseClientPrincipal(header: string): { ok: true; principal: Pri
     return { ok: false, reason: "x-ms-client-principal is not base64-encoded JSON" };
   }
   if (json.auth_typ !== "aad" || !Array.isArray(json.claims)) return { ok: false, reason: "x-ms-client-principal is not an Entra ID (aad) principal" };
-  const claims = json.claims.filter((c): c is { typ: string; val: string } => typeof c === "object" && c !== null && typeof (c as { typ?: unknown }).typ === "string" && typeof (c as { val?: unknown }).val === "string");
+  const claims = json.claims.filter(
+    (c): c is { typ: string; val: string } =>
+      typeof c === "object" && c !== null && typeof (c as { typ?: unknown }).typ === "string" && typeof (c as { val?: unknown }).val === "string",
+  );
   const values = (...types: string[]): string[] => claims.filter((c) => types.includes(c.typ)).map((c) => c.val);
   const roleType = typeof json.role_typ === "string" ? json.role_typ : ROLE_CLAIM;
   const nameType = typeof json.name_typ === "string" ? json.name_typ : "name";

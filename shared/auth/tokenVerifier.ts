@@ -40,14 +40,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         requiredClaims: ["exp"],
       });
       const nowSeconds = Math.floor(Date.now() / 1000);
-      if (payload.iat !== undefined && payload.iat > nowSeconds + CLOCK_SKEW_SECONDS) return { ok: false, reason: "the token's iat (issued at) is in the future" };
+      if (payload.iat !== undefined && payload.iat > nowSeconds + CLOCK_SKEW_SECONDS)
+        return { ok: false, reason: "the token's iat (issued at) is in the future" };
       const tenant = tokenTenant(payload.iss, payload.tid);
       if (!tenant.ok) return tenant;
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
       const objectId = typeof payload.oid === "string" ? payload.oid : payload.sub;
       if (objectId === undefined || objectId.trim() === "") return { ok: false, reason: "the token names no principal (neither oid nor sub)" };
       const id = principalId(objectId, tenant.tenantId);
-      const name = [payload.preferred_username, payload.upn, payload.appid, payload.azp, canonicalGuid(objectId)].find((v): v is string => typeof v === "string") ?? id;
+      const name =
+        [payload.preferred_username, payload.upn, payload.appid, payload.azp, canonicalGuid(objectId)].find((v): v is string => typeof v === "string") ?? id;
       return { ok: true, principal: { id, name, roles } };
     } catch (error) {
       const reason = error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : "token could not be verified";

@@ -9,7 +9,11 @@ export function parseDrillScope(text: string): Scope | null {
   if (value === "none") return null;
   if (value === "" || value === "all") return { kind: "all" };
   const match = /^(tiers|vms):(.+)$/.exec(value);
-  const names = match?.[2]?.split(",").map((n) => n.trim()).filter((n) => n.length > 0) ?? [];
+  const names =
+    match?.[2]
+      ?.split(",")
+      .map((n) => n.trim())
+      .filter((n) => n.length > 0) ?? [];
   if (!match || names.length === 0) throw new Error(`DRILL_SCOPE: '${text}' is not 'all', 'none', 'tiers:<a,b>' or 'vms:<a,b>'`);
   return match[1] === "tiers" ? { kind: "tiers", tiers: names } : { kind: "vms", vms: names };
 }

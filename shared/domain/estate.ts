@@ -256,7 +256,9 @@ function crossCheck(estate: Estate): string[] {
     }
     const members = tierVms.filter((vm) => vm.role !== "domainController").map((vm) => vm.name);
     if (tier.guestChecks.includes("domainController") && members.length > 0) {
-      problems.push(`tiers[${i}].guestChecks: domainController checks domain controllers, but tier '${tier.name}' also has ${members.join(", ")} (not role 'domainController')`);
+      problems.push(
+        `tiers[${i}].guestChecks: domainController checks domain controllers, but tier '${tier.name}' also has ${members.join(", ")} (not role 'domainController')`,
+      );
     }
   });
   estate.dns.forEach((record, i) => {
@@ -273,7 +275,10 @@ function crossCheck(estate: Estate): string[] {
     const hop = estate.vms.find((vm) => vm.name === route.nextHopVm);
     if (!hop) problems.push(`routes[${i}].nextHopVm: unknown VM '${route.nextHopVm}'`);
     // The route follows its tier's failover, so only a VM recovered with that tier can be its next hop.
-    else if (hop.tier !== route.tier) problems.push(`routes[${i}].nextHopVm: '${hop.name}' is in tier '${hop.tier}', not in the route's tier '${route.tier}': the route would point at a VM not yet recovered`);
+    else if (hop.tier !== route.tier)
+      problems.push(
+        `routes[${i}].nextHopVm: '${hop.name}' is in tier '${hop.tier}', not in the route's tier '${route.tier}': the route would point at a VM not yet recovered`,
+      );
   });
   estate.vms.forEach((vm, i) => {
     if (vm.role === "domainController" && vm.os !== "windows") problems.push(`vms[${i}].role: a domain controller runs Windows, but ${vm.name} is '${vm.os}'`);

@@ -4,9 +4,7 @@ import type { GuestCheck, RecoveryPointChoice } from "./estate.js";
 export type RunMode = "unplanned" | "test" | "failback-prep";
 
 export type Scope =
-  | { readonly kind: "all" }
-  | { readonly kind: "tiers"; readonly tiers: readonly string[] }
-  | { readonly kind: "vms"; readonly vms: readonly string[] };
+  { readonly kind: "all" } | { readonly kind: "tiers"; readonly tiers: readonly string[] } | { readonly kind: "vms"; readonly vms: readonly string[] };
 
 export interface FailoverRequest {
   readonly mode: RunMode;
@@ -37,7 +35,9 @@ interface StepBase {
 }
 
 /** The target-region domain controller answers as a healthy DC; nothing starts without it. */
-export interface VerifyTargetDcStep extends StepBase { readonly kind: "verifyTargetDc" }
+export interface VerifyTargetDcStep extends StepBase {
+  readonly kind: "verifyTargetDc";
+}
 export interface FailoverStep extends StepBase {
   readonly kind: "failover";
   readonly mode: RunMode;
@@ -55,9 +55,16 @@ export interface GuestChecksStep extends StepBase {
   readonly httpProbeUrl?: string;
 }
 /** HTTP probe of a recovered VM from the Function App's VNet integration. */
-export interface HealthProbeStep extends StepBase { readonly kind: "healthProbe"; readonly vm: string; readonly url: string }
+export interface HealthProbeStep extends StepBase {
+  readonly kind: "healthProbe";
+  readonly vm: string;
+  readonly url: string;
+}
 /** IP forwarding on the recovered NAT/firewall VM's primary NIC, so Azure lets it forward what routes send it. */
-export interface EnableIpForwardingStep extends StepBase { readonly kind: "enableIpForwarding"; readonly vm: string }
+export interface EnableIpForwardingStep extends StepBase {
+  readonly kind: "enableIpForwarding";
+  readonly vm: string;
+}
 /** Points a route at the private IP that `nextHopVm`'s primary NIC has after failover. */
 export interface UpdateRouteStep extends StepBase {
   readonly kind: "updateRoute";
@@ -73,10 +80,21 @@ export interface UpdateDnsStep extends StepBase {
   readonly addresses: readonly string[];
 }
 /** Milestone: every VM of the tier failed over and passed its checks; its routes and names follow it. */
-export interface TierReadyStep extends StepBase { readonly kind: "tierReady" }
-export interface CommitStep extends StepBase { readonly kind: "commit"; readonly vm: string }
-export interface CleanupTestFailoverStep extends StepBase { readonly kind: "cleanupTestFailover"; readonly vm: string }
-export interface NotifyStep extends StepBase { readonly kind: "notify"; readonly event: "runCompleted" }
+export interface TierReadyStep extends StepBase {
+  readonly kind: "tierReady";
+}
+export interface CommitStep extends StepBase {
+  readonly kind: "commit";
+  readonly vm: string;
+}
+export interface CleanupTestFailoverStep extends StepBase {
+  readonly kind: "cleanupTestFailover";
+  readonly vm: string;
+}
+export interface NotifyStep extends StepBase {
+  readonly kind: "notify";
+  readonly event: "runCompleted";
+}
 /** What a person decides on a run: approve its start, commit its failover, clean its drill up. */
 export type RunDecision = "approve" | "commit" | "cleanup";
 /**
@@ -89,7 +107,10 @@ export interface AwaitDecisionStep extends StepBase {
   readonly proceedAfterSeconds?: number;
 }
 /** Failback preparation: reverse replication of a failed-over, committed VM to the on-premises site. */
-export interface ReprotectStep extends StepBase { readonly kind: "reprotect"; readonly vm: string }
+export interface ReprotectStep extends StepBase {
+  readonly kind: "reprotect";
+  readonly vm: string;
+}
 
 export type Step =
   | VerifyTargetDcStep

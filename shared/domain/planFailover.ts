@@ -88,18 +88,31 @@ export function planFailover(estate: Estate, request: FailoverRequest): Plan {
 const APPROVAL_NOTE = "Waits for a person with the approver role (POST /api/runs/{runId}/approve) before anything is changed.";
 
 function gate(decision: RunDecision, dependsOn: readonly string[], proceedAfterSeconds?: number): AwaitDecisionStep {
-  return { kind: "awaitDecision", id: decisionGateId(decision), dependsOn, target: decision, decision, ...(proceedAfterSeconds !== undefined ? { proceedAfterSeconds } : {}) };
+  return {
+    kind: "awaitDecision",
+    id: decisionGateId(decision),
+    dependsOn,
+    target: decision,
+    decision,
+    ...(proceedAfterSeconds !== undefined ? { proceedAfterSeconds } : {}),
+  };
 }
 
 function finishGateFor(request: FailoverRequest, after: readonly string[]): { step: AwaitDecisionStep; note: string } {
   if (request.mode === "unplanned") {
-    return { step: gate("commit", after), note: "Commit waits for a person (POST /api/runs/{runId}/commit) once every tier is ready: until then the failover can still change its recovery point." };
+    return {
+      step: gate("commit", after),
+      note: "Commit waits for a person (POST /api/runs/{runId}/commit) once every tier is ready: until then the failover can still change its recovery point.",
+    };
   }
   const minutes = request.cleanupAfterMinutes;
   if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1)) throw new PlanError("cleanupAfterMinutes: a whole number of minutes, at least 1");
   return minutes === undefined
     ? { step: gate("cleanup", after), note: "The test VMs stay up for inspection until a person cleans them up (POST /api/runs/{runId}/cleanup)." }
-    : { step: gate("cleanup", after, minutes * 60), note: `The test VMs stay up for inspection and are cleaned up ${minutes} min after the last tier is ready, or earlier on POST /api/runs/{runId}/cleanup.` };
+    : {
+        step: gate("cleanup", after, minutes * 60),
+        note: `The test VMs stay up for inspection and are cleaned up ${minutes} min after the last tier is ready, or earlier on POST /api/runs/{runId}/cleanup.`,
+      };
 }
 
 /**
@@ -109,15 +122,27 @@ function finishGateFor(request: FailoverRequest, after: readonly string[]): { st
 function planFailbackPrep(estate: Estate, request: FailoverRequest): Plan {
   const vms = selectVms(estate, request);
   const missing = [...new Set(vms.map((vm) => vm.vault))].filter((key) => !estate.vaults[key]?.reprotect);
-  if (missing.length > 0) throw new PlanError(`vaults.${missing.join(", vaults.")}.reprotect: failback preparation needs the vault's reprotect settings (appliance, datastore, log storage account)`);
-  const notes: string[] = ["Failback preparation only reverses replication; failing back is a planned failover started later, once the on-premises site has caught up."];
+  if (missing.length > 0)
+    throw new PlanError(
+      `vaults.${missing.join(", vaults.")}.reprotect: failback preparation needs the vault's reprotect settings (appliance, datastore, log storage account)`,
+    );
+  const notes: string[] = [
+    "Failback preparation only reverses replication; failing back is a planned failover started later, once the on-premises site has caught up.",
+  ];
   const steps: Step[] = [];
   const approval = request.approvalRequired ? gate("approve", []) : undefined;
   if (approval) {
     steps.push(approval);
     notes.unshift(APPROVAL_NOTE);
   }
-  const reprotects: Step[] = vms.map((vm) => ({ kind: "reprotect", id: `reprotect:${vm.name}`, dependsOn: approval ? [approval.id] : [], tier: vm.tier, target: vm.name, vm: vm.name }));
+  const reprotects: Step[] = vms.map((vm) => ({
+    kind: "reprotect",
+    id: `reprotect:${vm.name}`,
+    dependsOn: approval ? [approval.id] : [],
+    tier: vm.tier,
+    target: vm.name,
+    vm: vm.name,
+  }));
   steps.push(...reprotects);
   steps.push({ kind: "notify", id: NOTIFY_STEP_ID, dependsOn: reprotects.map((s) => s.id), target: "run", event: "runCompleted" });
   return { mode: request.mode, steps, notes };
@@ -126,7 +151,14 @@ function planFailbackPrep(estate: Estate, request: FailoverRequest): Plan {
 /** The sweep after a drill that stopped early: clean up the test VMs of the VMs in scope, then notify. */
 function planCleanupOnly(estate: Estate, request: FailoverRequest): Plan {
   if (request.mode !== "test") throw new PlanError("cleanupOnly: only a test failover is cleaned up");
-  const cleanups: Step[] = selectVms(estate, request).map((vm) => ({ kind: "cleanupTestFailover", id: `cleanup:${vm.name}`, dependsOn: [], tier: vm.tier, target: vm.name, vm: vm.name }));
+  const cleanups: Step[] = selectVms(estate, request).map((vm) => ({
+    kind: "cleanupTestFailover",
+    id: `cleanup:${vm.name}`,
+    dependsOn: [],
+    tier: vm.tier,
+    target: vm.name,
+    vm: vm.name,
+  }));
   return {
     mode: "test",
     steps: [...cleanups, { kind: "notify", id: NOTIFY_STEP_ID, dependsOn: cleanups.map((s) => s.id), target: "run", event: "runCompleted" }],
@@ -144,7 +176,9 @@ function oneDomainControllerForDrill(estate: Estate, vms: readonly Vm[], notes: 
   if (dcs.length <= 1) return [...vms];
   const keep = dcs.find((vm) => vm.name === estate.drill.domainController) ?? dcs[0];
   const left = dcs.filter((vm) => vm !== keep).map((vm) => vm.name);
-  notes.push(`Drill: only ${keep?.name} of the domain controllers goes into the isolated test network (one DC per drill, as Microsoft advises for AD); ${left.join(", ")} stay(s) out.`);
+  notes.push(
+    `Drill: only ${keep?.name} of the domain controllers goes into the isolated test network (one DC per drill, as Microsoft advises for AD); ${left.join(", ")} stay(s) out.`,
+  );
   return vms.filter((vm) => vm.role !== "domainController" || vm === keep);
 }
 
@@ -213,7 +247,14 @@ const ipForwardingId = (vm: string): string => `ip-forwarding:${vm}`;
 function networkStepsFor(estate: Estate, tier: string, after: readonly string[]): Step[] {
   const tierRoutes = estate.routes.filter((r) => r.tier === tier);
   // One IP forwarding step per appliance, before every route through it.
-  const forwarding: Step[] = [...new Set(tierRoutes.map((r) => r.nextHopVm))].map((vm) => ({ kind: "enableIpForwarding", id: ipForwardingId(vm), dependsOn: after, tier, target: vm, vm }));
+  const forwarding: Step[] = [...new Set(tierRoutes.map((r) => r.nextHopVm))].map((vm) => ({
+    kind: "enableIpForwarding",
+    id: ipForwardingId(vm),
+    dependsOn: after,
+    tier,
+    target: vm,
+    vm,
+  }));
   const routes: Step[] = tierRoutes.map((r) => ({
     kind: "updateRoute",
     id: `route:${r.routeTable}:${r.route}`,

@@ -57,7 +57,9 @@ export function chooseRecoveryPoint(
   }
   if (choice === "latestProcessed") {
     const point = newestFirst[0];
-    return point ? chosen(point, `latest processed (lowest RTO): the newest listed point, ${point.time.toISOString()}`) : { ok: false, reason: "no recovery point exists" };
+    return point
+      ? chosen(point, `latest processed (lowest RTO): the newest listed point, ${point.time.toISOString()}`)
+      : { ok: false, reason: "no recovery point exists" };
   }
   if (choice === "latestAppConsistent") {
     const point = newestFirst.find((p) => isAppConsistent(p.type));
@@ -68,13 +70,17 @@ export function chooseRecoveryPoint(
   if (at > now) return { ok: false, reason: `recovery point time ${choice.at} is in the future` };
   if (at < oldestAllowed) return { ok: false, reason: `recovery point time ${choice.at} is outside the ${retentionDays}-day retention` };
   const point = newestFirst.find((p) => p.time <= at);
-  return point ? chosen(point, `the newest point at or before ${choice.at}: ${point.time.toISOString()}`) : { ok: false, reason: `no recovery point at or before ${choice.at}` };
+  return point
+    ? chosen(point, `the newest point at or before ${choice.at}: ${point.time.toISOString()}`)
+    : { ok: false, reason: `no recovery point at or before ${choice.at}` };
 }
 
 /** A recovery-point choice in words: what ASR does with it and why one would pick it. */
 export function describeRecoveryPointChoice(choice: RecoveryPointChoice): string {
-  if (choice === "latest") return "ASR's Latest (lowest RPO): no point is sent, ASR first processes all data it received, so the most data is kept at the cost of a few minutes of RTO (the default for a site loss)";
-  if (choice === "latestProcessed") return "ASR's Latest processed (lowest RTO): the newest point already processed, so the failover starts at once and gives up the data received since";
+  if (choice === "latest")
+    return "ASR's Latest (lowest RPO): no point is sent, ASR first processes all data it received, so the most data is kept at the cost of a few minutes of RTO (the default for a site loss)";
+  if (choice === "latestProcessed")
+    return "ASR's Latest processed (lowest RTO): the newest point already processed, so the failover starts at once and gives up the data received since";
   if (choice === "latestAppConsistent") return "the newest app-consistent point: application-consistent data, up to the app-consistent frequency older";
   return `the newest point at or before ${choice.at}, chosen by a person`;
 }

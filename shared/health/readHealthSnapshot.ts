@@ -58,7 +58,12 @@ export const DEFAULT_READ_LIMITS: HealthReadLimits = Object.freeze({
  * on. Phase 1 lists per vault (items, recovery plans, policies) and reads the estate-wide sources;
  * phase 2 lists the recovery points of each item found, and the VM agent of recovered VMs.
  */
-export async function readHealthSnapshot(estate: Estate, readers: HealthReaders, clock: Clock, limits: HealthReadLimits = DEFAULT_READ_LIMITS): Promise<HealthSnapshot> {
+export async function readHealthSnapshot(
+  estate: Estate,
+  readers: HealthReaders,
+  clock: Clock,
+  limits: HealthReadLimits = DEFAULT_READ_LIMITS,
+): Promise<HealthSnapshot> {
   const budget = new AbortController();
   const timer = setTimeout(() => budget.abort(), limits.budgetMs);
   timer.unref?.();
@@ -81,7 +86,9 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
       ),
       readCircuits(estate, readers, limits, read),
       settings
-        ? read((signal) => readers.monitor.lastHeartbeat(settings.logAnalyticsWorkspaceId, estate.targetDomainController.vmId, limits.heartbeatWindowHours, { signal }))
+        ? read((signal) =>
+            readers.monitor.lastHeartbeat(settings.logAnalyticsWorkspaceId, estate.targetDomainController.vmId, limits.heartbeatWindowHours, { signal }),
+          )
         : Promise.resolve(undefined),
       Promise.all(
         estate.dns.map(async (record): Promise<[string, Read<DnsRecordState | null>]> => [
@@ -93,9 +100,13 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
         ]),
       ),
       read((signal) => readers.vmAgents.agentState(estate.targetDomainController.vmId, { signal })),
-      readers.notificationChannels ? read(() => (readers.notificationChannels as () => Promise<readonly NotificationChannelState[]>)()) : Promise.resolve(undefined),
+      readers.notificationChannels
+        ? read(() => (readers.notificationChannels as () => Promise<readonly NotificationChannelState[]>)())
+        : Promise.resolve(undefined),
       // The RPO alert rule's own source: whether the vaults' rows reach its workspace at all.
-      asrLogsWorkspaceId ? read((signal) => readers.monitor.asrLogCoverage(asrLogsWorkspaceId, limits.heartbeatWindowHours, { signal })) : Promise.resolve(undefined),
+      asrLogsWorkspaceId
+        ? read((signal) => readers.monitor.asrLogCoverage(asrLogsWorkspaceId, limits.heartbeatWindowHours, { signal }))
+        : Promise.resolve(undefined),
       runHistory ? read((signal) => runHistory.recentGuestChecks(limits.recentRuns, { signal })) : Promise.resolve(undefined),
     ]);
     const partial: HealthSnapshot = {
@@ -117,8 +128,14 @@ export async function readHealthSnapshot(estate: Estate, readers: HealthReaders,
     const guestTiers = new Set(estate.tiers.filter((t) => t.guestChecks.length > 0).map((t) => t.name));
     const recovered = withItems.filter(({ vm, item }) => guestTiers.has(vm.tier) && item.activeLocation === "Recovery");
     const [points, agents] = await Promise.all([
-      mapLimit(withItems, limits.concurrency, async ({ vm, item }): Promise<[string, Read<RecoveryPointSummary>]> => [vm.name, await read((signal) => readers.asr.summariseRecoveryPoints(item.id, { signal }))]),
-      mapLimit(recovered, limits.concurrency, async ({ vm }): Promise<[string, Read<VmAgentState>]> => [vm.recoveryVmId.toLowerCase(), await read((signal) => readers.vmAgents.agentState(vm.recoveryVmId, { signal }))]),
+      mapLimit(withItems, limits.concurrency, async ({ vm, item }): Promise<[string, Read<RecoveryPointSummary>]> => [
+        vm.name,
+        await read((signal) => readers.asr.summariseRecoveryPoints(item.id, { signal })),
+      ]),
+      mapLimit(recovered, limits.concurrency, async ({ vm }): Promise<[string, Read<VmAgentState>]> => [
+        vm.recoveryVmId.toLowerCase(),
+        await read((signal) => readers.vmAgents.agentState(vm.recoveryVmId, { signal })),
+      ]),
     ]);
     return { ...partial, takenAt: clock.now(), recoveryPoints: Object.fromEntries(points), vmAgents: { ...partial.vmAgents, ...Object.fromEntries(agents) } };
   } finally {

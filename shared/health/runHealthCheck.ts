@@ -58,7 +58,12 @@ export async function runHealthCheck(deps: HealthCheckDeps, request: HealthCheck
   try {
     log.info("health check started", { reportId, estate: estate.name, trigger: request.trigger, isPastDue: request.isPastDue });
     const snapshot = await readHealthSnapshot(estate, deps.readers, clock, limits);
-    const report = evaluateHealth(estate, snapshot, { reportId, trigger: request.trigger, isPastDue: request.isPastDue, startedAt, finishedAt: clock.now() }, deps.thresholds ?? DEFAULT_THRESHOLDS);
+    const report = evaluateHealth(
+      estate,
+      snapshot,
+      { reportId, trigger: request.trigger, isPastDue: request.isPastDue, startedAt, finishedAt: clock.now() },
+      deps.thresholds ?? DEFAULT_THRESHOLDS,
+    );
     let saved = true;
     try {
       await deps.history.save(report);
@@ -85,7 +90,10 @@ export async function runHealthCheck(deps: HealthCheckDeps, request: HealthCheck
 
 /** 20261125T020000Z */
 export function compactStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 function errorText(error: unknown): string {

@@ -87,9 +87,7 @@ export const ALERT_BOUNDARIES = [
 ] as const;
 export type AlertBoundary = (typeof ALERT_BOUNDARIES)[number];
 
-export type AlertOutcome =
-  | { readonly status: "rejected"; readonly problems: readonly string[] }
-  | { readonly status: "handled"; readonly decision: Decision };
+export type AlertOutcome = { readonly status: "rejected"; readonly problems: readonly string[] } | { readonly status: "handled"; readonly decision: Decision };
 
 const MAX_STATE_RETRIES = 20;
 /** Decisions people are told about; the rest are recorded only. */
@@ -143,17 +141,27 @@ export function createAlertService(deps: AlertServiceDeps): {
     const signal = classifyAlert(alert, estate.alerting);
     const key = alertKey(alert.alertId);
     const decision = await transact((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), `alert:${key}:${alert.condition}`);
-    await audit({
-      at: clock.now().toISOString(),
-      who: caller,
-      action: `alert ${alert.condition.toLowerCase()}: ${alert.rule}`,
-      result: decision.outcome,
+    await audit(
+      {
+        at: clock.now().toISOString(),
+        who: caller,
+        action: `alert ${alert.condition.toLowerCase()}: ${alert.rule}`,
+        result: decision.outcome,
+        alertId: alert.alertId,
+        ...(decision.incidentId ? { incidentId: decision.incidentId } : {}),
+        ...(decision.runId ? { runId: decision.runId } : {}),
+        detail: decision.reason,
+      },
+      "alert",
+    );
+    deps.log.info("alert decided", {
       alertId: alert.alertId,
-      ...(decision.incidentId ? { incidentId: decision.incidentId } : {}),
-      ...(decision.runId ? { runId: decision.runId } : {}),
-      detail: decision.reason,
-    }, "alert");
-    deps.log.info("alert decided", { alertId: alert.alertId, rule: alert.rule, signal: signal.kind, outcome: decision.outcome, incidentId: decision.incidentId, runId: decision.runId });
+      rule: alert.rule,
+      signal: signal.kind,
+      outcome: decision.outcome,
+      incidentId: decision.incidentId,
+      runId: decision.runId,
+    });
     return { status: "handled", decision };
   }
 
@@ -162,18 +170,49 @@ export function createAlertService(deps: AlertServiceDeps): {
     const playbook = before.pending?.checkId === message.checkId ? before.pending.playbook : undefined;
     const [age, source] = playbook ? await Promise.all([recoveryPointAge(playbook), readSource(playbook)]) : [null, undefined];
     if (playbook) boundary("sourceRead", { incidentId: before.incidentId }, source?.says ?? "none");
-    const decided = await transact((state, ctx) => decideOnCheck(state, message.checkId, { ...ctx, recoveryPointAgeSeconds: age, ...(source ? { source } : {}) }), `check:${message.checkId}`);
+    const decided = await transact(
+      (state, ctx) => decideOnCheck(state, message.checkId, { ...ctx, recoveryPointAgeSeconds: age, ...(source ? { source } : {}) }),
+      `check:${message.checkId}`,
+    );
     boundary("checkDecided", decided, decided.outcome);
     const decision = decided.outcome === "startRun" ? await carryOutStart(decided) : decided;
-    await audit({ at: clock.now().toISOString(), who: "system", action: "debounce check", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) }, "check");
-    deps.log.info("incident check decided", { checkId: message.checkId, outcome: decision.outcome, incidentId: decision.incidentId, runId: decision.runId, activeRunId: decision.activeRunId });
+    await audit(
+      {
+        at: clock.now().toISOString(),
+        who: "system",
+        action: "debounce check",
+        result: decision.outcome,
+        detail: decision.reason,
+        ...(decision.incidentId ? { incidentId: decision.incidentId } : {}),
+        ...(decision.runId ? { runId: decision.runId } : {}),
+      },
+      "check",
+    );
+    deps.log.info("incident check decided", {
+      checkId: message.checkId,
+      outcome: decision.outcome,
+      incidentId: decision.incidentId,
+      runId: decision.runId,
+      activeRunId: decision.activeRunId,
+    });
     return decision;
   }
 
   async function approve(by: string): Promise<Decision> {
     const decided = await transact((state, ctx) => decideOnApproval(state, by, ctx), `approval:${by}:${clock.now().toISOString()}`);
     const decision = decided.outcome === "startRun" ? await carryOutStart(decided) : decided;
-    await audit({ at: clock.now().toISOString(), who: by, action: "approve incident failover", result: decision.outcome, detail: decision.reason, ...(decision.incidentId ? { incidentId: decision.incidentId } : {}), ...(decision.runId ? { runId: decision.runId } : {}) }, "approval");
+    await audit(
+      {
+        at: clock.now().toISOString(),
+        who: by,
+        action: "approve incident failover",
+        result: decision.outcome,
+        detail: decision.reason,
+        ...(decision.incidentId ? { incidentId: decision.incidentId } : {}),
+        ...(decision.runId ? { runId: decision.runId } : {}),
+      },
+      "approval",
+    );
     return decision;
   }
 
@@ -197,18 +236,25 @@ export function createAlertService(deps: AlertServiceDeps): {
     const owed = state.startOwed;
     if (!owed || owed.runId !== runId) {
       // A redelivery after the start was recorded or refused: that transaction's notice is finished too (same id).
-      const outcome = decided.redelivered ? state.recentDecisions.find((d) => d.key === `start:${runId}` || d.key.startsWith(`start:${runId}:lock:`)) : undefined;
+      const outcome = decided.redelivered
+        ? state.recentDecisions.find((d) => d.key === `start:${runId}` || d.key.startsWith(`start:${runId}:lock:`))
+        : undefined;
       if (outcome) {
         await finishEffects(state, asDecision(outcome), outcome.key);
         return { ...asDecision(outcome), redelivered: true };
       }
-      return state.runId === runId ? { ...decided, outcome: "joinedRun", reason: `run ${runId} has already started` } : { ...decided, outcome: "ignored", reason: `the start of ${runId} is no longer owed` };
+      return state.runId === runId
+        ? { ...decided, outcome: "joinedRun", reason: `run ${runId} has already started` }
+        : { ...decided, outcome: "ignored", reason: `the start of ${runId} is no longer owed` };
     }
     const noticeId = `start:${runId}`;
     if (state.killSwitch?.on) return transact((s) => recordStartBlockedByKillSwitch(s, runId), noticeId);
     // A start redelivered after its run already ended must not ask the engine again: it would take the estate's lock for a finished run.
     const existing = (await deps.runs.getRun(runId))?.value;
-    const started = existing && existing.status !== "running" ? { started: true, activeRunId: runId } : await deps.engine.startRun(requestFor(owed.playbook), `incident ${state.incidentId ?? ""}: ${owed.reason}`, runId);
+    const started =
+      existing && existing.status !== "running"
+        ? { started: true, activeRunId: runId }
+        : await deps.engine.startRun(requestFor(owed.playbook), `incident ${state.incidentId ?? ""}: ${owed.reason}`, runId);
     if (started.started) {
       boundary("runStarted", decided, owed.playbook);
       return transact((s) => recordRunStarted(s, runId), noticeId);
@@ -222,10 +268,18 @@ export function createAlertService(deps: AlertServiceDeps): {
     for (let attempt = 0; attempt < MAX_STATE_RETRIES; attempt++) {
       const entry = await deps.incidents.get(estate.name);
       const state = entry?.value ?? NO_INCIDENT;
-      const ctx: PolicyContext = { alerting: estate.alerting, rpoMinutes: estate.objectives.rpoMinutes, now: clock.now(), newIncidentId: newIncidentId(clock.now()), ...(await runInfo(state)) };
+      const ctx: PolicyContext = {
+        alerting: estate.alerting,
+        rpoMinutes: estate.objectives.rpoMinutes,
+        now: clock.now(),
+        newIncidentId: newIncidentId(clock.now()),
+        ...(await runInfo(state)),
+      };
       const result = decide(state, ctx);
       if (result.state !== state) {
-        const saved = REMEMBERED.has(result.decision.outcome) ? { ...result.state, recentDecisions: rememberDecision(result.state.recentDecisions, remembered(noticeId, result.decision)) } : result.state;
+        const saved = REMEMBERED.has(result.decision.outcome)
+          ? { ...result.state, recentDecisions: rememberDecision(result.state.recentDecisions, remembered(noticeId, result.decision)) }
+          : result.state;
         try {
           await deps.incidents.put(estate.name, saved, entry?.etag);
         } catch (error) {
@@ -233,7 +287,12 @@ export function createAlertService(deps: AlertServiceDeps): {
           throw error;
         }
         const kind = noticeId.split(":")[0] ?? "";
-        boundary(result.decision.outcome !== "startRun" ? "incidentSaved" : kind === "start" ? "startRecorded" : "startDecided", result.decision, kind, result.decision.outcome);
+        boundary(
+          result.decision.outcome !== "startRun" ? "incidentSaved" : kind === "start" ? "startRecorded" : "startDecided",
+          result.decision,
+          kind,
+          result.decision.outcome,
+        );
         await finishEffects(saved, result.decision, noticeId);
         return result.decision;
       }
@@ -242,7 +301,8 @@ export function createAlertService(deps: AlertServiceDeps): {
       if (earlier) {
         await finishEffects(state, asDecision(earlier), noticeId);
         // An alert delivered again is a duplicate to its sender; a check or start delivered again answers, and is audited, as its first delivery decided.
-        if (noticeId.startsWith("alert:")) return { ...result.decision, reason: `${result.decision.reason}; its decision (${earlier.outcome}) was finished again` };
+        if (noticeId.startsWith("alert:"))
+          return { ...result.decision, reason: `${result.decision.reason}; its decision (${earlier.outcome}) was finished again` };
         return { ...asDecision(earlier), redelivered: true };
       }
       await finishEffects(state, result.decision, noticeId);
@@ -254,7 +314,9 @@ export function createAlertService(deps: AlertServiceDeps): {
   /** Sends the check the saved state still owes and tells people; never starts a run. */
   async function finishEffects(state: IncidentState, decision: Decision, noticeId: string): Promise<void> {
     if (state.pending) {
-      await deps.checks.send([{ messageId: state.pending.checkId, body: { estate: estate.name, checkId: state.pending.checkId }, deliverAt: new Date(state.pending.dueAt) }]);
+      await deps.checks.send([
+        { messageId: state.pending.checkId, body: { estate: estate.name, checkId: state.pending.checkId }, deliverAt: new Date(state.pending.dueAt) },
+      ]);
       boundary("checkScheduled", decision, state.pending.checkId);
     }
     if (NOTIFIED.has(decision.outcome)) {
@@ -286,7 +348,9 @@ export function createAlertService(deps: AlertServiceDeps): {
   }
 
   async function readSource(playbook: Playbook): Promise<SourceReading | undefined> {
-    return deps.monitor ? readSignalSource(playbook, { estate, monitor: deps.monitor, clock, ...(deps.resourceHealth ? { resourceHealth: deps.resourceHealth } : {}) }) : undefined;
+    return deps.monitor
+      ? readSignalSource(playbook, { estate, monitor: deps.monitor, clock, ...(deps.resourceHealth ? { resourceHealth: deps.resourceHealth } : {}) })
+      : undefined;
   }
 
   async function runInfo(state: IncidentState): Promise<{ run?: RunInfo }> {
@@ -328,7 +392,15 @@ export function createAlertService(deps: AlertServiceDeps): {
 }
 
 function remembered(key: string, d: Decision): RecentDecision {
-  return { key, outcome: d.outcome, reason: d.reason, incidentId: d.incidentId, ...(d.playbook ? { playbook: d.playbook } : {}), ...(d.runId ? { runId: d.runId } : {}), ...(d.activeRunId ? { activeRunId: d.activeRunId } : {}) };
+  return {
+    key,
+    outcome: d.outcome,
+    reason: d.reason,
+    incidentId: d.incidentId,
+    ...(d.playbook ? { playbook: d.playbook } : {}),
+    ...(d.runId ? { runId: d.runId } : {}),
+    ...(d.activeRunId ? { activeRunId: d.activeRunId } : {}),
+  };
 }
 
 function asDecision({ key: _key, outcome, ...rest }: RecentDecision): Decision {
@@ -336,7 +408,10 @@ function asDecision({ key: _key, outcome, ...rest }: RecentDecision): Decision {
 }
 
 function newIncidentId(now: Date): string {
-  return `inc-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
+  return `inc-${now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
 }
 
 /** A bounded dedupe key of an alert id: alert ids are the caller's text, stored keys must not grow the row. */

@@ -53,7 +53,10 @@ async function readNatResourceHealth(estate: Estate, resourceHealth: ResourceHea
   const summary = status.summary ? `: ${status.summary}` : "";
   const detail = `Resource Health of ${vm} now: ${status.availabilityState}${cause}${summary}`;
   const meaning = resourceHealthMeaning(status.availabilityState, status.cause);
-  return { says: meaning === "neither" ? "unknown" : meaning, detail: meaning === "neither" ? `${detail} (only Unavailable with a platform cause counts as down)` : detail };
+  return {
+    says: meaning === "neither" ? "unknown" : meaning,
+    detail: meaning === "neither" ? `${detail} (only Unavailable with a platform cause counts as down)` : detail,
+  };
 }
 
 async function readCircuits({ estate, monitor }: { estate: Estate; monitor: MonitorPort }): Promise<SourceReading> {
@@ -63,7 +66,8 @@ async function readCircuits({ estate, monitor }: { estate: Estate; monitor: Moni
     const region = regions.get(circuit.id.toLowerCase());
     if (region) byRegion.set(region, [...(byRegion.get(region) ?? []), circuit.id]);
   }
-  if (byRegion.size === 0) return { says: "unknown", detail: "no circuit region is configured (estate healthCheck.circuitRegions), so the circuits' metrics were not read" };
+  if (byRegion.size === 0)
+    return { says: "unknown", detail: "no circuit region is configured (estate healthCheck.circuitRegions), so the circuits' metrics were not read" };
   const readings = await Promise.all([...byRegion].map(([region, ids]) => monitor.circuitAvailability(region, ids, SOURCE_WINDOW_MINUTES)));
   const parts: string[] = [];
   let up = false;

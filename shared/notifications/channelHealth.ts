@@ -62,7 +62,11 @@ export interface RunNotificationStatus {
 }
 
 /** For the run status (GET /api/runs/{runId}): how the run's notifications went. */
-export async function getRunNotificationStatus(store: NotificationStore, settings: Pick<NotificationSettings, "routes" | "problems">, runId: string): Promise<RunNotificationStatus> {
+export async function getRunNotificationStatus(
+  store: NotificationStore,
+  settings: Pick<NotificationSettings, "routes" | "problems">,
+  runId: string,
+): Promise<RunNotificationStatus> {
   const [deliveries, channels] = await Promise.all([store.listDeliveries(runId), getChannelHealth(store, settings)]);
   const attention = CHANNEL_NAMES.filter(
     (channel) =>

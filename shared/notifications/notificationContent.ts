@@ -72,7 +72,9 @@ export function buildNotificationContent(received: NotificationEvent): Notificat
         title: `Tier ${event.tier ?? "?"} ready: ${event.estate}`,
         tone: "good",
         facts,
-        productDid: test ? "Its VMs are up in the test network and passed their checks." : "Its VMs are up and passed their checks; its routes and DNS names point at them.",
+        productDid: test
+          ? "Its VMs are up in the test network and passed their checks."
+          : "Its VMs are up and passed their checks; its routes and DNS names point at them.",
         ...action(undefined),
       };
     case "runFailed": {
@@ -96,7 +98,9 @@ export function buildNotificationContent(received: NotificationEvent): Notificat
         facts.push(["RTO", `${formatDuration(o.rtoSeconds)} (target ${formatDuration(o.rtoTargetSeconds)}) ${rtoMet ? "met" : "MISSED"}`]);
         facts.push([
           "Data-loss window",
-          o.dataLossWindowSeconds === null ? "not measured" : `${formatDuration(o.dataLossWindowSeconds)} (RPO ${formatDuration(o.rpoTargetSeconds)}) ${rpoMet ? "met" : "MISSED"}`,
+          o.dataLossWindowSeconds === null
+            ? "not measured"
+            : `${formatDuration(o.dataLossWindowSeconds)} (RPO ${formatDuration(o.rpoTargetSeconds)}) ${rpoMet ? "met" : "MISSED"}`,
         ]);
         if (!rtoMet || !rpoMet) tone = "warning";
       }
@@ -105,7 +109,9 @@ export function buildNotificationContent(received: NotificationEvent): Notificat
         title: `${operation} completed: ${event.estate}`,
         tone,
         facts,
-        productDid: test ? "Every VM was failed over into the test network, checked, and cleaned up." : "Every VM is failed over, checked and committed; routes and DNS point at Azure.",
+        productDid: test
+          ? "Every VM was failed over into the test network, checked, and cleaned up."
+          : "Every VM is failed over, checked and committed; routes and DNS point at Azure.",
         ...action(
           test
             ? "Record the drill's result; look at any target missed."
@@ -134,7 +140,10 @@ export function buildNotificationContent(received: NotificationEvent): Notificat
         title: `Health check: ${event.estate}${h ? (h.critical > 0 ? " needs attention" : h.warnings > 0 ? " has warnings" : " healthy") : ""}`,
         tone: !h ? "accent" : h.critical > 0 ? "attention" : h.warnings > 0 ? "warning" : "good",
         facts,
-        details: [...findings.slice(0, MAX_DETAILS).map(clip), ...(findings.length > MAX_DETAILS ? [`and ${findings.length - MAX_DETAILS} more in the report`] : [])],
+        details: [
+          ...findings.slice(0, MAX_DETAILS).map(clip),
+          ...(findings.length > MAX_DETAILS ? [`and ${findings.length - MAX_DETAILS} more in the report`] : []),
+        ],
         ...action(h && h.critical > 0 ? "Fix the critical findings before a failover is needed: each comes with its advice." : undefined),
       };
     }

@@ -52,7 +52,8 @@ const Email = z.email();
  */
 export function parseNotificationSettings(config: NotificationConfig): NotificationSettings {
   const problems: SettingProblem[] = [];
-  const report = (setting: keyof NotificationConfig, problem: string, channel?: ChannelName): void => void problems.push({ setting, problem, ...(channel ? { channel } : {}) });
+  const report = (setting: keyof NotificationConfig, problem: string, channel?: ChannelName): void =>
+    void problems.push({ setting, problem, ...(channel ? { channel } : {}) });
   const url = (setting: keyof NotificationConfig, channel?: ChannelName): string | undefined => {
     const value = config[setting].trim();
     if (value === "") return undefined;
@@ -73,7 +74,8 @@ export function parseNotificationSettings(config: NotificationConfig): Notificat
   else if (config.NOTIFY_WEBHOOK_URL.trim() !== "") {
     const keys = keyText.split(/[\s,]+/).filter(Boolean);
     if (keys.length === 0) report("NOTIFY_WEBHOOK_SIGNING_KEY", "is required with NOTIFY_WEBHOOK_URL: receivers verify every request with it", "webhook");
-    else if (keys.some((k) => k.length < MIN_SIGNING_KEY_LENGTH)) report("NOTIFY_WEBHOOK_SIGNING_KEY", `each key needs at least ${MIN_SIGNING_KEY_LENGTH} characters`, "webhook");
+    else if (keys.some((k) => k.length < MIN_SIGNING_KEY_LENGTH))
+      report("NOTIFY_WEBHOOK_SIGNING_KEY", `each key needs at least ${MIN_SIGNING_KEY_LENGTH} characters`, "webhook");
     else if (webhookUrl) webhook = { url: webhookUrl, signingKeys: keys };
   }
 
@@ -81,7 +83,8 @@ export function parseNotificationSettings(config: NotificationConfig): Notificat
   const emailKeys = ["NOTIFY_EMAIL_ENDPOINT", "NOTIFY_EMAIL_SENDER", "NOTIFY_EMAIL_TO"] as const;
   if (emailKeys.some((k) => config[k].trim() !== "")) {
     const endpoint = url("NOTIFY_EMAIL_ENDPOINT", "email");
-    if (config.NOTIFY_EMAIL_ENDPOINT.trim() === "") report("NOTIFY_EMAIL_ENDPOINT", "is required for e-mail (https://<resource>.communication.azure.com)", "email");
+    if (config.NOTIFY_EMAIL_ENDPOINT.trim() === "")
+      report("NOTIFY_EMAIL_ENDPOINT", "is required for e-mail (https://<resource>.communication.azure.com)", "email");
     const sender = config.NOTIFY_EMAIL_SENDER.trim();
     if (!Email.safeParse(sender).success) report("NOTIFY_EMAIL_SENDER", "must be the sender address of a verified ACS domain (DoNotReply@...)", "email");
     const to = config.NOTIFY_EMAIL_TO.split(/[\s,;]+/).filter(Boolean);
@@ -91,7 +94,11 @@ export function parseNotificationSettings(config: NotificationConfig): Notificat
     if (endpoint && !problems.some((p) => p.channel === "email")) email = { endpoint, sender, to };
   }
 
-  const configured = new Set<ChannelName>([...(teams ? ["teams" as const] : []), ...(webhook ? ["webhook" as const] : []), ...(email ? ["email" as const] : [])]);
+  const configured = new Set<ChannelName>([
+    ...(teams ? ["teams" as const] : []),
+    ...(webhook ? ["webhook" as const] : []),
+    ...(email ? ["email" as const] : []),
+  ]);
   const routes = new Map<ChannelName, ReadonlySet<RunEventKind>>();
   const chosen = parseRoutes(config.NOTIFY_ROUTES, report);
   for (const channel of CHANNEL_NAMES) {
@@ -103,7 +110,14 @@ export function parseNotificationSettings(config: NotificationConfig): Notificat
     routes.set(channel, new Set(kinds?.includes("*") ? RUN_EVENT_KINDS : ((kinds as RunEventKind[] | undefined) ?? DEFAULT_ROUTES[channel])));
   }
 
-  return { ...(runPageBaseUrl ? { runPageBaseUrl } : {}), ...(teams ? { teams } : {}), ...(webhook ? { webhook } : {}), ...(email ? { email } : {}), routes, problems };
+  return {
+    ...(runPageBaseUrl ? { runPageBaseUrl } : {}),
+    ...(teams ? { teams } : {}),
+    ...(webhook ? { webhook } : {}),
+    ...(email ? { email } : {}),
+    routes,
+    problems,
+  };
 }
 
 const UNRESOLVED = "is an unresolved Key Vault reference: give the app's identity 'Key Vault Secrets User' on the secret and check keyVaultReferenceIdentity";

@@ -26,7 +26,13 @@ export type VerifyResult = { readonly ok: true; readonly timestamp: number } | {
  * header, refuse stale timestamps, recompute the HMAC over the raw body bytes exactly as received,
  * and compare in constant time.
  */
-export function verifyWebhookSignature(body: string, header: string | undefined, key: string, now: Date, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS): VerifyResult {
+export function verifyWebhookSignature(
+  body: string,
+  header: string | undefined,
+  key: string,
+  now: Date,
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): VerifyResult {
   if (!header) return { ok: false, reason: "no signature header" };
   const parts = header.split(",").map((p) => p.trim().split("=", 2) as [string, string | undefined]);
   const timestamp = Number(parts.find(([k]) => k === "t")?.[1]);

@@ -48,10 +48,14 @@ export function buildTeamsMessage(event: NotificationEvent): TeamsMessage {
     { type: "FactSet", facts: content.facts.map(([title, value]) => ({ title: escapeCardText(title), value: escapeCardText(value) })) },
   ];
   if (content.details.length > 0) {
-    body.push({ type: "Container", items: content.details.map((line) => ({ type: "TextBlock", text: `• ${escapeCardText(line)}`, wrap: true, spacing: "Small" })) });
+    body.push({
+      type: "Container",
+      items: content.details.map((line) => ({ type: "TextBlock", text: `• ${escapeCardText(line)}`, wrap: true, spacing: "Small" })),
+    });
   }
   if (content.productDid) body.push({ type: "TextBlock", text: `**What the product does:** ${escapeCardText(content.productDid)}`, wrap: true });
-  if (content.action) body.push({ type: "TextBlock", text: `**What you need to do:** ${escapeCardText(content.action)}`, wrap: true, color: style.color, weight: "Bolder" });
+  if (content.action)
+    body.push({ type: "TextBlock", text: `**What you need to do:** ${escapeCardText(content.action)}`, wrap: true, color: style.color, weight: "Bolder" });
   return {
     type: "message",
     attachments: [

@@ -2,7 +2,8 @@
  * The closed set of failures the engine reasons about; adapters translate SDK errors into it.
  * `StoreUnavailable`: the state store (Table Storage) could not be reached, even after the SDK's retries.
  */
-export type DrErrorCode = "NotFound" | "Conflict" | "PreconditionFailed" | "Throttled" | "Transient" | "StoreUnavailable" | "Unauthorized" | "InvalidInput" | "Unknown";
+export type DrErrorCode =
+  "NotFound" | "Conflict" | "PreconditionFailed" | "Throttled" | "Transient" | "StoreUnavailable" | "Unauthorized" | "InvalidInput" | "Unknown";
 
 const RETRYABLE: ReadonlySet<DrErrorCode> = new Set(["Throttled", "Transient", "StoreUnavailable"]);
 

@@ -1,4 +1,2 @@
 /** Progress of an ARM long-running operation followed across handler invocations. */
-export type OperationProgress<T> =
-  | { readonly status: "running"; readonly resumeToken: string }
-  | { readonly status: "succeeded"; readonly result: T };
+export type OperationProgress<T> = { readonly status: "running"; readonly resumeToken: string } | { readonly status: "succeeded"; readonly result: T };

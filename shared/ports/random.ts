@@ -17,5 +17,8 @@ export function newRunId(now: Date, random: Random): string {
 
 /** An ISO instant without separators or fraction: 20261125T013000Z. */
 export function compactStamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }

@@ -33,7 +33,12 @@ import { createTableRunStore } from "../adapters/tableRunStore.js";
  */
 export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Infrastructure): Promise<AppRoot> {
   const { clock, tables } = infra;
-  const armOptions = { credential: infra.azure.credential, subscriptionId: estate.subscriptionId, ...optional("httpClient", infra.azure.httpClient), ...optional("retryOptions", infra.azure.retryOptions) };
+  const armOptions = {
+    credential: infra.azure.credential,
+    subscriptionId: estate.subscriptionId,
+    ...optional("httpClient", infra.azure.httpClient),
+    ...optional("retryOptions", infra.azure.retryOptions),
+  };
   const ports = createAzurePorts(armOptions);
   const health = createHealthPorts({ ...armOptions, clock });
   const [runs, incidentsTable, auditTable, idempotencyTable, healthHistory, notificationStore] = await Promise.all([
@@ -124,22 +129,35 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
       idempotency: createTableIdempotencyStore({ table: idempotencyTable, estate: estate.name }),
       settings,
       runControlFor: (log) =>
-        createRunControl({ estate, store: runs, queue: infra.queues.steps, clock, audit, log, engine: engineFor(log), siteRecovery: ports.siteRecovery, separateApprover: settings.separateApprover }),
+        createRunControl({
+          estate,
+          store: runs,
+          queue: infra.queues.steps,
+          clock,
+          audit,
+          log,
+          engine: engineFor(log),
+          siteRecovery: ports.siteRecovery,
+          separateApprover: settings.separateApprover,
+        }),
       latestHealth: async () => (await healthHistory.list(estate.name, 1))[0],
     },
-    healthCheck: healthCheckRootFrom((log) => ({
-      estate,
-      readers: {
-        ...health,
-        ...(local.healthWithout?.includes("runHistory") ? {} : { runHistory }),
-        ...(local.healthWithout?.includes("notificationChannels") ? {} : { notificationChannels: channelStates }),
-      },
-      history: healthHistory,
-      notifier: notifierFor(log),
-      clock,
-      log,
-      ...optional("limits", local.healthLimits),
-    }), healthHistory),
+    healthCheck: healthCheckRootFrom(
+      (log) => ({
+        estate,
+        readers: {
+          ...health,
+          ...(local.healthWithout?.includes("runHistory") ? {} : { runHistory }),
+          ...(local.healthWithout?.includes("notificationChannels") ? {} : { notificationChannels: channelStates }),
+        },
+        history: healthHistory,
+        notifier: notifierFor(log),
+        clock,
+        log,
+        ...optional("limits", local.healthLimits),
+      }),
+      healthHistory,
+    ),
   };
 }
 

@@ -60,7 +60,12 @@ export function createEngine(deps: EngineDeps): Engine {
     ...(deliverAt ? { deliverAt: new Date(deliverAt) } : {}),
   });
 
-  async function startRun(request: FailoverRequest, trigger: string, runId = newRunId(clock.now(), random), options: StartRunOptions = {}): Promise<StartRunResult> {
+  async function startRun(
+    request: FailoverRequest,
+    trigger: string,
+    runId = newRunId(clock.now(), random),
+    options: StartRunOptions = {},
+  ): Promise<StartRunResult> {
     const plan = planFailover(estate, request);
     const holder = await store.acquireRunLock(estate.name, runId);
     if (holder !== runId) return { runId, started: false, activeRunId: holder };
@@ -128,20 +133,39 @@ export function createEngine(deps: EngineDeps): Engine {
     const now = clock.now();
     const next = nextStoreOutageDeferral(message.deferral, now);
     if (!next) {
-      log.error("state store unreachable for too long, step wake-up left to redelivery", { runId, stepId, seq, since: message.deferral?.since, deferrals: message.deferral?.count });
+      log.error("state store unreachable for too long, step wake-up left to redelivery", {
+        runId,
+        stepId,
+        seq,
+        since: message.deferral?.since,
+        deferrals: message.deferral?.count,
+      });
       throw error;
     }
     const { deferral, delaySeconds } = next;
     const body: StepWake = { runId, stepId, seq, deferral };
-    await queue.send([{ messageId: deferredStepMessageId(runId, stepId, seq, deferral.count), body, deliverAt: new Date(now.getTime() + delaySeconds * 1000) }]);
-    log.warn("state store unreachable, step wake-up deferred", { runId, stepId, seq, deferrals: deferral.count, since: deferral.since, delaySeconds, error: error instanceof Error ? error.message : String(error) });
+    await queue.send([
+      { messageId: deferredStepMessageId(runId, stepId, seq, deferral.count), body, deliverAt: new Date(now.getTime() + delaySeconds * 1000) },
+    ]);
+    log.warn("state store unreachable, step wake-up deferred", {
+      runId,
+      stepId,
+      seq,
+      deferrals: deferral.count,
+      since: deferral.since,
+      delaySeconds,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 
   /** The store is back for a deferred wake-up: the step's journal keeps how long it was put off (once per outage). */
   async function recordStoreOutage(record: StepRecord, etag: string, deferral: StoreOutageDeferral): Promise<{ record: StepRecord; etag: string }> {
     const outages = record.journal.storeOutages ?? [];
     if (outages.some((o) => o.since === deferral.since)) return { record, etag };
-    const noted: StepRecord = { ...record, journal: { ...record.journal, storeOutages: [...outages, { since: deferral.since, until: nowIso(), deferrals: deferral.count }] } };
+    const noted: StepRecord = {
+      ...record,
+      journal: { ...record.journal, storeOutages: [...outages, { since: deferral.since, until: nowIso(), deferrals: deferral.count }] },
+    };
     return { record: noted, etag: await writeStep(noted, etag) };
   }
 
@@ -160,7 +184,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
     if (record.status === "succeeded") return advance(run, record); // redelivered after success: finish the hand-over
     // Redelivered after the step failed: a crash may have come before the run's failure was recorded in full.
-    if (record.status === "failed") return failRun(runId, `step ${stepId} failed: ${record.error ?? "no reason recorded"}`, failedStepInfo(record, record.error ?? ""));
+    if (record.status === "failed")
+      return failRun(runId, `step ${stepId} failed: ${record.error ?? "no reason recorded"}`, failedStepInfo(record, record.error ?? ""));
     if (record.status === "cancelled") return;
     if (seq < record.seq) {
       // The next wake-up was recorded; a crash may have come before it was sent. Same id: no duplicate.
@@ -211,7 +236,12 @@ export function createEngine(deps: EngineDeps): Engine {
       detail: outcome.status === "failed" ? outcome.reason : outcome.detail,
     });
     if (outcome.status !== "waiting") {
-      await audit({ action: `step ${record.step.kind} ${record.step.target}`, result: outcome.status === "failed" && outcome.retryable ? "failed (retryable)" : outcome.status, runId, detail: `${stepId}: ${outcome.status === "failed" ? outcome.reason : outcome.detail}` });
+      await audit({
+        action: `step ${record.step.kind} ${record.step.target}`,
+        result: outcome.status === "failed" && outcome.retryable ? "failed (retryable)" : outcome.status,
+        runId,
+        detail: `${stepId}: ${outcome.status === "failed" ? outcome.reason : outcome.detail}`,
+      });
     }
 
     switch (outcome.status) {
@@ -250,7 +280,13 @@ export function createEngine(deps: EngineDeps): Engine {
       return await executorFor(context.step.kind)(context);
     } catch (error) {
       if (error instanceof StepStateError || isStoreUnavailable(error)) throw error;
-      if (isDrError(error)) return { status: "failed", reason: error.message, retryable: error.retryable, ...(error.retryAfterSeconds !== undefined ? { afterSeconds: error.retryAfterSeconds } : {}) };
+      if (isDrError(error))
+        return {
+          status: "failed",
+          reason: error.message,
+          retryable: error.retryable,
+          ...(error.retryAfterSeconds !== undefined ? { afterSeconds: error.retryAfterSeconds } : {}),
+        };
       // Unexpected errors (a network blip below the SDK, a bug) are retried a bounded number of times.
       return { status: "failed", reason: error instanceof Error ? error.message : String(error), retryable: true };
     }
@@ -260,7 +296,8 @@ export function createEngine(deps: EngineDeps): Engine {
     try {
       return await store.updateStep(record, etag);
     } catch (error) {
-      if (isDrError(error) && error.code === "PreconditionFailed") throw new StepStateError(`step ${record.step.id} of run ${record.runId} changed concurrently`);
+      if (isDrError(error) && error.code === "PreconditionFailed")
+        throw new StepStateError(`step ${record.step.id} of run ${record.runId} changed concurrently`);
       throw error;
     }
   }
@@ -335,9 +372,15 @@ export function createEngine(deps: EngineDeps): Engine {
       log.error("run failed", { runId, reason: recorded });
       await audit({ action: `run ${run.mode}`, result: "failed", runId, detail: recorded });
       await notifier.notify(
-        runEvent(run, "runFailed", clock.now(), `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${recorded}. Steps already in flight finish; nothing new starts.`, {
-          ...(failedStep ? { failedStep, ...(failedStep.tier !== undefined ? { tier: failedStep.tier } : {}) } : {}),
-        }),
+        runEvent(
+          run,
+          "runFailed",
+          clock.now(),
+          `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${recorded}. Steps already in flight finish; nothing new starts.`,
+          {
+            ...(failedStep ? { failedStep, ...(failedStep.tier !== undefined ? { tier: failedStep.tier } : {}) } : {}),
+          },
+        ),
       );
     });
   }
@@ -412,4 +455,3 @@ function failedStepInfo(record: StepRecord, reason: string): FailedStepInfo {
   const { id, kind, target, tier } = record.step;
   return { id, kind, target, ...(tier !== undefined ? { tier } : {}), reason };
 }
-

@@ -28,7 +28,11 @@ export const MAX_AUDIT_TEXT_LENGTH = 1000;
 const MAX_ECHO_LENGTH = 80;
 
 /** Why a person acts: required on starts, cancels and the kill switch. */
-export const Reason = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(MAX_REASON_LENGTH, `at most ${MAX_REASON_LENGTH} characters`);
+export const Reason = z
+  .string()
+  .trim()
+  .min(3, "say why, in a few words (at least 3 characters)")
+  .max(MAX_REASON_LENGTH, `at most ${MAX_REASON_LENGTH} characters`);
 
 const Body = z.strictObject({
   mode: z.enum(["unplanned", "test", "failback-prep"]),
@@ -46,7 +50,11 @@ const Body = z.strictObject({
  * scope's tiers and VMs, a recovery-point time inside the retention, and options that fit the
  * mode. Unplanned failovers and failback preparation started by a person wait for an approver.
  */
-export function parseManualRunRequest(body: unknown, estate: Estate, now: Date): { ok: true; value: ManualRunRequest } | { ok: false; problems: readonly FieldProblem[] } {
+export function parseManualRunRequest(
+  body: unknown,
+  estate: Estate,
+  now: Date,
+): { ok: true; value: ManualRunRequest } | { ok: false; problems: readonly FieldProblem[] } {
   const parsed = Body.safeParse(body);
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.slice(0, 10).map((i) => issueProblem(i)) };
@@ -54,7 +62,8 @@ export function parseManualRunRequest(body: unknown, estate: Estate, now: Date):
   const b = parsed.data;
   const problems: FieldProblem[] = [];
   const scope = parseScope(b.scope, problems);
-  if (b.mode === "failback-prep" && b.recoveryPoint !== undefined) problems.push({ field: "recoveryPoint", message: "failback preparation uses no recovery point" });
+  if (b.mode === "failback-prep" && b.recoveryPoint !== undefined)
+    problems.push({ field: "recoveryPoint", message: "failback preparation uses no recovery point" });
   if (b.cleanupAfterMinutes !== undefined && (b.mode !== "test" || b.finish !== "manual")) {
     problems.push({ field: "cleanupAfterMinutes", message: "only for a test failover with finish 'manual'" });
   }
@@ -62,7 +71,11 @@ export function parseManualRunRequest(body: unknown, estate: Estate, now: Date):
     const at = Date.parse(b.recoveryPoint.at);
     const oldest = now.getTime() - estate.objectives.retentionDays * 86_400_000;
     if (at > now.getTime()) problems.push({ field: "recoveryPoint.at", message: `${b.recoveryPoint.at} is in the future` });
-    else if (at < oldest) problems.push({ field: "recoveryPoint.at", message: `${b.recoveryPoint.at} is outside the ${estate.objectives.retentionDays}-day retention (oldest kept: ${new Date(oldest).toISOString()})` });
+    else if (at < oldest)
+      problems.push({
+        field: "recoveryPoint.at",
+        message: `${b.recoveryPoint.at} is outside the ${estate.objectives.retentionDays}-day retention (oldest kept: ${new Date(oldest).toISOString()})`,
+      });
   }
   if (problems.length > 0 || !scope) return { ok: false, problems };
   const request: FailoverRequest = {
@@ -114,7 +127,10 @@ function parseScope(value: unknown, problems: FieldProblem[]): Scope | undefined
 export function issueProblem(issue: z.core.$ZodIssue, fallbackField = "(body)"): FieldProblem {
   const path = issue.path.map((p) => echoed(String(p)));
   if (issue.code === "unrecognized_keys") {
-    const shown = issue.keys.slice(0, 3).map((k) => `'${echoed(k)}'`).join(", ");
+    const shown = issue.keys
+      .slice(0, 3)
+      .map((k) => `'${echoed(k)}'`)
+      .join(", ");
     const more = issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : "";
     // An empty key still needs a visible name.
     return { field: [...path, echoed(issue.keys[0] ?? "") || '""'].join("."), message: `unknown field ${shown}${more}` };
@@ -139,6 +155,14 @@ export function echoed(name: string): string {
 /** Stable hash of what a request asks for: an Idempotency-Key reused with another request is refused. */
 export function requestFingerprint(value: ManualRunRequest): string {
   const { request, reason } = value;
-  const canonical = JSON.stringify([request.mode, request.scope, request.recoveryPoint ?? null, request.approvalRequired ?? false, request.manualFinish ?? false, request.cleanupAfterMinutes ?? null, reason]);
+  const canonical = JSON.stringify([
+    request.mode,
+    request.scope,
+    request.recoveryPoint ?? null,
+    request.approvalRequired ?? false,
+    request.manualFinish ?? false,
+    request.cleanupAfterMinutes ?? null,
+    reason,
+  ]);
   return createHash("sha256").update(canonical).digest("hex");
 }

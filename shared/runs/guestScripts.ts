@@ -50,11 +50,26 @@ function powershell(check: GuestCheckSpec): string {
     case "domainController":
       return domainControllerScript(check.domain);
     case "domainSecureChannel":
-      return result("domainSecureChannel", "secure channel to the domain is healthy", "secure channel to the domain is broken; rejoin or reset the computer account", "Test-ComputerSecureChannel");
+      return result(
+        "domainSecureChannel",
+        "secure channel to the domain is healthy",
+        "secure channel to the domain is broken; rejoin or reset the computer account",
+        "Test-ComputerSecureChannel",
+      );
     case "databaseReachable":
-      return result("databaseReachable", `${check.host}:${check.port} reachable`, `${check.host}:${check.port} unreachable`, `(Test-NetConnection -ComputerName ${check.host} -Port ${check.port}).TcpTestSucceeded`);
+      return result(
+        "databaseReachable",
+        `${check.host}:${check.port} reachable`,
+        `${check.host}:${check.port} unreachable`,
+        `(Test-NetConnection -ComputerName ${check.host} -Port ${check.port}).TcpTestSucceeded`,
+      );
     case "httpHealth":
-      return result("httpHealth", `${check.url} answered 2xx`, `${check.url} did not answer 2xx`, `(Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 '${check.url}').StatusCode -lt 300`);
+      return result(
+        "httpHealth",
+        `${check.url} answered 2xx`,
+        `${check.url} did not answer 2xx`,
+        `(Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 '${check.url}').StatusCode -lt 300`,
+      );
   }
 }
 
@@ -66,7 +81,12 @@ function shell(check: GuestCheckSpec): string {
     case "domainSecureChannel":
       return `echo 'DR-CHECK ${check.name} FAIL needs a Windows domain member'`;
     case "databaseReachable":
-      return sh("databaseReachable", `${check.host}:${check.port} reachable`, `${check.host}:${check.port} unreachable`, `timeout 5 bash -c '</dev/tcp/${check.host}/${check.port}'`);
+      return sh(
+        "databaseReachable",
+        `${check.host}:${check.port} reachable`,
+        `${check.host}:${check.port} unreachable`,
+        `timeout 5 bash -c '</dev/tcp/${check.host}/${check.port}'`,
+      );
     case "httpHealth":
       return sh("httpHealth", `${check.url} answered 2xx`, `${check.url} did not answer 2xx`, `curl -fsS -m 10 -o /dev/null '${check.url}'`);
   }

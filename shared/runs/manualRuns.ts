@@ -24,7 +24,13 @@ export interface ManualRunDeps extends PreviewReads {
 export type ManualRunOutcome =
   | { readonly kind: "preview"; readonly preview: RunPreview }
   | { readonly kind: "started"; readonly runId: string; readonly repeated: boolean }
-  | { readonly kind: "refused"; readonly status: 400 | 409 | 422; readonly title: string; readonly detail: string; readonly extra?: Readonly<Record<string, unknown>> };
+  | {
+      readonly kind: "refused";
+      readonly status: 400 | 409 | 422;
+      readonly title: string;
+      readonly detail: string;
+      readonly extra?: Readonly<Record<string, unknown>>;
+    };
 
 /**
  * Starts (or previews) a run a person asked for. A dry run reads and answers the preview. A real
@@ -32,11 +38,21 @@ export type ManualRunOutcome =
  * then bound to its Idempotency-Key, then started; a second run while one is active is refused
  * with the active run's id.
  */
-export async function startManualRun(deps: ManualRunDeps, input: { readonly value: ManualRunRequest; readonly actor: Actor; readonly idempotencyKey?: string }): Promise<ManualRunOutcome> {
+export async function startManualRun(
+  deps: ManualRunDeps,
+  input: { readonly value: ManualRunRequest; readonly actor: Actor; readonly idempotencyKey?: string },
+): Promise<ManualRunOutcome> {
   const { value, actor } = input;
   const { request } = value;
   const audit = (result: string, detail: string, runId?: string) =>
-    deps.audit.append({ at: deps.clock.now().toISOString(), who: actor.name, action: `${value.dryRun ? "preview" : "start"} ${request.mode} run`, result, detail, ...(runId ? { runId } : {}) });
+    deps.audit.append({
+      at: deps.clock.now().toISOString(),
+      who: actor.name,
+      action: `${value.dryRun ? "preview" : "start"} ${request.mode} run`,
+      result,
+      detail,
+      ...(runId ? { runId } : {}),
+    });
 
   if (value.dryRun) {
     const preview = await previewRun(deps, request);
@@ -50,11 +66,20 @@ export async function startManualRun(deps: ManualRunDeps, input: { readonly valu
     key = `${actor.id}:${input.idempotencyKey}`;
     const fingerprint = requestFingerprint(value);
     const now = deps.clock.now();
-    const claim = await deps.idempotency.claim({ key, fingerprint, runId, createdAt: now.toISOString() }, new Date(now.getTime() - IDEMPOTENCY_KEY_LIFETIME_MS));
+    const claim = await deps.idempotency.claim(
+      { key, fingerprint, runId, createdAt: now.toISOString() },
+      new Date(now.getTime() - IDEMPOTENCY_KEY_LIFETIME_MS),
+    );
     if (!claim.created) {
       if (claim.record.fingerprint !== fingerprint) {
         await audit("refused 422", `Idempotency-Key reused with another request (first used for ${claim.record.runId})`, claim.record.runId);
-        return { kind: "refused", status: 422, title: "Idempotency-Key reused", detail: `this Idempotency-Key was first used with another request (run ${claim.record.runId}); use a new key for a new request`, extra: { runId: claim.record.runId } };
+        return {
+          kind: "refused",
+          status: 422,
+          title: "Idempotency-Key reused",
+          detail: `this Idempotency-Key was first used with another request (run ${claim.record.runId}); use a new key for a new request`,
+          extra: { runId: claim.record.runId },
+        };
       }
       runId = claim.record.runId;
       // The same request again: answer its run; if the first attempt died before creating it, start it now.
@@ -77,14 +102,26 @@ export async function startManualRun(deps: ManualRunDeps, input: { readonly valu
     await audit(`refused ${field === "reprotect" ? 409 : 400}`, detail);
     return field === "reprotect"
       ? { kind: "refused", status: 409, title: "Failback preparation not possible now", detail, extra: { problems: blocking } }
-      : { kind: "refused", status: 400, title: "Invalid request", detail, extra: { problems: blocking.map((p): FieldProblem => ({ field: p.field, message: p.message })) } };
+      : {
+          kind: "refused",
+          status: 400,
+          title: "Invalid request",
+          detail,
+          extra: { problems: blocking.map((p): FieldProblem => ({ field: p.field, message: p.message })) },
+        };
   }
 
   const started = await deps.engine.startRun(request, trigger(actor, value), runId, { requestedBy: actor.id });
   if (!started.started) {
     if (key) await deps.idempotency.release(key, runId);
     await audit("refused 409", `run ${started.activeRunId} is active`, started.activeRunId);
-    return { kind: "refused", status: 409, title: "Another run is active", detail: `run ${started.activeRunId} is active for this estate: follow it, or cancel it first`, extra: { activeRunId: started.activeRunId } };
+    return {
+      kind: "refused",
+      status: 409,
+      title: "Another run is active",
+      detail: `run ${started.activeRunId} is active for this estate: follow it, or cancel it first`,
+      extra: { activeRunId: started.activeRunId },
+    };
   }
   await audit("started", value.reason, runId);
   deps.log.info("manual run started", { runId, mode: request.mode, by: actor.name });
@@ -94,4 +131,3 @@ export async function startManualRun(deps: ManualRunDeps, input: { readonly valu
 function trigger(actor: Actor, value: ManualRunRequest): string {
   return `manual by ${actor.name}: ${value.reason}`;
 }
-

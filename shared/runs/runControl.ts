@@ -28,7 +28,8 @@ export interface Refusal {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
-export type ControlOutcome = { readonly ok: true; readonly status: 200 | 202; readonly runId: string; readonly body: Readonly<Record<string, unknown>> } | Refusal;
+export type ControlOutcome =
+  { readonly ok: true; readonly status: 200 | 202; readonly runId: string; readonly body: Readonly<Record<string, unknown>> } | Refusal;
 
 export interface RunControlDeps {
   readonly estate: Estate;
@@ -52,12 +53,20 @@ export interface RunControl {
   resume(runId: string, actor: Actor): Promise<ControlOutcome>;
 }
 
-const refuse = (status: Refusal["status"], title: string, detail: string, extra?: Record<string, unknown>): Refusal => ({ ok: false, status, title, detail, ...(extra ? { extra } : {}) });
+const refuse = (status: Refusal["status"], title: string, detail: string, extra?: Record<string, unknown>): Refusal => ({
+  ok: false,
+  status,
+  title,
+  detail,
+  ...(extra ? { extra } : {}),
+});
 const conflict = (detail: string, extra?: Record<string, unknown>): Refusal => refuse(409, "Conflict", detail, extra);
 const MAX_WRITE_ATTEMPTS = 8;
 
 /** An action either answers at once or writes the run and then finishes (wakes, cancels, requeues). */
-type ActionStep = { readonly answer: ControlOutcome } | { readonly write: RunRecord; readonly after: (run: RunRecord, steps: readonly StepRecord[]) => Promise<ControlOutcome> };
+type ActionStep =
+  | { readonly answer: ControlOutcome }
+  | { readonly write: RunRecord; readonly after: (run: RunRecord, steps: readonly StepRecord[]) => Promise<ControlOutcome> };
 
 // ---- Pure decisions: what an action may do to a run, from the run and its steps alone. ----
 
@@ -80,7 +89,12 @@ export function decideApproval(run: RunRecord, steps: readonly StepRecord[], act
 /** Commit (unplanned) once every tier is ready; cleanup (test) of a running drill, also ahead of its gate. */
 export function decideConfirm(run: RunRecord, steps: readonly StepRecord[], decision: "commit" | "cleanup"): Decided {
   const mode = decision === "commit" ? "unplanned" : "test";
-  if (run.mode !== mode) return conflict(decision === "commit" ? `run ${run.runId} is a ${run.mode} run: only an unplanned failover is committed` : `run ${run.runId} is a ${run.mode} run: only a test failover is cleaned up`);
+  if (run.mode !== mode)
+    return conflict(
+      decision === "commit"
+        ? `run ${run.runId} is a ${run.mode} run: only an unplanned failover is committed`
+        : `run ${run.runId} is a ${run.mode} run: only a test failover is cleaned up`,
+    );
   if (run.status !== "running") return conflict(`run ${run.runId} is ${run.status}`);
   const gate = gateOf(steps, decision);
   if (!gate) return conflict(`run ${run.runId} does its ${decision} on its own once every tier is ready`);
@@ -92,7 +106,10 @@ export function decideConfirm(run: RunRecord, steps: readonly StepRecord[], deci
 }
 
 /** Cancel: steps not started are cancelled (gates too); steps in flight finish and are named. */
-export function decideCancel(run: RunRecord, steps: readonly StepRecord[]): Refusal | { readonly ok: true; readonly inFlight: readonly StepRecord[]; readonly toCancel: readonly StepRecord[] } {
+export function decideCancel(
+  run: RunRecord,
+  steps: readonly StepRecord[],
+): Refusal | { readonly ok: true; readonly inFlight: readonly StepRecord[]; readonly toCancel: readonly StepRecord[] } {
   if (run.status !== "running") return conflict(`run ${run.runId} is already ${run.status}`);
   const isGate = (s: StepRecord): boolean => s.step.kind === "awaitDecision";
   return {
@@ -142,15 +159,19 @@ export function createRunControl(deps: RunControlDeps): RunControl {
 
   async function record(actor: Actor, action: string, runId: string, outcome: ControlOutcome): Promise<ControlOutcome> {
     const result = outcome.ok ? (outcome.status === 200 ? "already recorded" : "accepted") : `refused ${outcome.status}`;
-    await audit.append({ at: nowIso(), who: actor.name, action, result, runId, detail: outcome.ok ? JSON.stringify(outcome.body).slice(0, 1000) : outcome.detail });
+    await audit.append({
+      at: nowIso(),
+      who: actor.name,
+      action,
+      result,
+      runId,
+      detail: outcome.ok ? JSON.stringify(outcome.body).slice(0, 1000) : outcome.detail,
+    });
     return outcome;
   }
 
   /** Reads the run and its steps, decides, and writes the run under its ETag, deciding again after a conflict. */
-  async function withRun(
-    runId: string,
-    decide: (run: RunRecord, steps: readonly StepRecord[]) => Promise<ActionStep>,
-  ): Promise<ControlOutcome> {
+  async function withRun(runId: string, decide: (run: RunRecord, steps: readonly StepRecord[]) => Promise<ActionStep>): Promise<ControlOutcome> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const entry = await store.getRun(runId);
       if (!entry || entry.value.estate !== deps.estate.name) return refuse(404, "Not found", `no run '${runId}'`);
@@ -186,11 +207,19 @@ export function createRunControl(deps: RunControlDeps): RunControl {
     }
   }
 
-  async function decide(runId: string, decision: RunDecision, actor: Actor, check: (run: RunRecord, steps: readonly StepRecord[]) => Decided): Promise<ControlOutcome> {
+  async function decide(
+    runId: string,
+    decision: RunDecision,
+    actor: Actor,
+    check: (run: RunRecord, steps: readonly StepRecord[]) => Decided,
+  ): Promise<ControlOutcome> {
     const outcome = await withRun(runId, (run, steps) => {
       const decided = check(run, steps);
       if (!decided.ok) return Promise.resolve({ answer: decided });
-      if (decided.already) return Promise.resolve({ answer: { ok: true as const, status: 200 as const, runId, body: { runId, decision, ...decided.already, alreadyRecorded: true } } });
+      if (decided.already)
+        return Promise.resolve({
+          answer: { ok: true as const, status: 200 as const, runId, body: { runId, decision, ...decided.already, alreadyRecorded: true } },
+        });
       const made: DecisionRecord = { by: actor.id, byName: actor.name, at: nowIso() };
       return Promise.resolve({
         write: { ...run, decisions: { ...run.decisions, [decision]: made } },
@@ -209,11 +238,25 @@ export function createRunControl(deps: RunControlDeps): RunControl {
     if (run.status === "succeeded") return conflict(`run ${run.runId} succeeded: its cleanup already ran`);
     const vms = steps.flatMap((s) => (s.step.kind === "failover" && s.journal.intentAt ? [s.step.vm] : []));
     const states = await Promise.all(vms.map(async (vm) => ({ vm, item: await deps.siteRecovery.getProtectedItem(protectedItemRef(deps.estate, vm)) })));
-    const busy = states.filter((s) => s.item.currentScenario.name === "TestFailover" && !s.item.allowedOperations.includes("TestFailoverCleanup")).map((s) => s.vm);
-    if (busy.length > 0) return conflict(`test failovers still running for ${busy.join(", ")}: clean up once they finish`, { retryAfterSeconds: 60, vms: busy });
+    const busy = states
+      .filter((s) => s.item.currentScenario.name === "TestFailover" && !s.item.allowedOperations.includes("TestFailoverCleanup"))
+      .map((s) => s.vm);
+    if (busy.length > 0)
+      return conflict(`test failovers still running for ${busy.join(", ")}: clean up once they finish`, { retryAfterSeconds: 60, vms: busy });
     const toClean = states.filter((s) => s.item.allowedOperations.includes("TestFailoverCleanup")).map((s) => s.vm);
-    if (toClean.length === 0) return { ok: true, status: 200, runId: run.runId, body: { runId: run.runId, cleanup: "nothing left to clean up: no test VM of this drill remains in ASR" } };
-    const started = await deps.engine.startRun({ mode: "test", scope: { kind: "vms", vms: toClean }, cleanupOnly: true }, `cleanup of ${run.runId} by ${actor.name}`, undefined, { requestedBy: actor.id });
+    if (toClean.length === 0)
+      return {
+        ok: true,
+        status: 200,
+        runId: run.runId,
+        body: { runId: run.runId, cleanup: "nothing left to clean up: no test VM of this drill remains in ASR" },
+      };
+    const started = await deps.engine.startRun(
+      { mode: "test", scope: { kind: "vms", vms: toClean }, cleanupOnly: true },
+      `cleanup of ${run.runId} by ${actor.name}`,
+      undefined,
+      { requestedBy: actor.id },
+    );
     if (!started.started) return conflict(`run ${started.activeRunId} is active: the cleanup can start once it ends`, { activeRunId: started.activeRunId });
     return { ok: true, status: 202, runId: started.runId, body: { runId: started.runId, cleanupOf: run.runId, vms: toClean } };
   }
@@ -237,7 +280,13 @@ export function createRunControl(deps: RunControlDeps): RunControl {
         if (!decided.ok) return Promise.resolve({ answer: decided });
         const at = nowIso();
         return Promise.resolve({
-          write: { ...run, status: "cancelled" as const, finishedAt: at, failureReason: `cancelled by ${actor.name}: ${reason}`, decisions: { ...run.decisions, cancel: { by: actor.id, byName: actor.name, at, reason } } },
+          write: {
+            ...run,
+            status: "cancelled" as const,
+            finishedAt: at,
+            failureReason: `cancelled by ${actor.name}: ${reason}`,
+            decisions: { ...run.decisions, cancel: { by: actor.id, byName: actor.name, at, reason } },
+          },
           after: async (cancelled: RunRecord) => {
             await store.releaseRunLock(cancelled.estate, runId);
             const done: string[] = [];
@@ -250,7 +299,13 @@ export function createRunControl(deps: RunControlDeps): RunControl {
               body: {
                 runId,
                 status: "cancelled",
-                inFlight: decided.inFlight.map((s) => ({ id: s.step.id, kind: s.step.kind, target: s.step.target, status: s.status, detail: s.detail ?? null })),
+                inFlight: decided.inFlight.map((s) => ({
+                  id: s.step.id,
+                  kind: s.step.kind,
+                  target: s.step.target,
+                  status: s.status,
+                  detail: s.detail ?? null,
+                })),
                 cancelledSteps: done,
                 note:
                   decided.inFlight.length > 0
@@ -275,7 +330,10 @@ export function createRunControl(deps: RunControlDeps): RunControl {
       const outcome = await withRun(runId, (run, steps) => {
         const decided = decideResume(run, steps);
         if (!decided.ok) return Promise.resolve({ answer: decided });
-        const resumes = [...(run.decisions?.resumes ?? []), { by: actor.id, byName: actor.name, at: nowIso(), steps: decided.failed, previousFailure: run.failureReason ?? "" }];
+        const resumes = [
+          ...(run.decisions?.resumes ?? []),
+          { by: actor.id, byName: actor.name, at: nowIso(), steps: decided.failed, previousFailure: run.failureReason ?? "" },
+        ];
         return Promise.resolve({
           write: { ...run, finishedAt: undefined, failureReason: undefined, status: "running" as const, decisions: { ...run.decisions, resumes } },
           after: async () => {

@@ -47,13 +47,34 @@ export interface RunPreview {
   readonly stages: readonly (readonly string[])[];
   readonly steps: readonly (Step & { readonly stage: number })[];
   readonly vms: readonly PreviewVm[];
-  readonly vaults: readonly { readonly key: string; readonly name: string; readonly region: string; readonly provider: string; readonly onPremises?: { readonly reachable: boolean; readonly detail: string } }[];
-  readonly dnsChanges: readonly { readonly record: string; readonly zoneType: "public" | "private"; readonly zone: string; readonly name: string; readonly from: readonly string[] | null; readonly to: readonly string[]; readonly ttl: number }[];
+  readonly vaults: readonly {
+    readonly key: string;
+    readonly name: string;
+    readonly region: string;
+    readonly provider: string;
+    readonly onPremises?: { readonly reachable: boolean; readonly detail: string };
+  }[];
+  readonly dnsChanges: readonly {
+    readonly record: string;
+    readonly zoneType: "public" | "private";
+    readonly zone: string;
+    readonly name: string;
+    readonly from: readonly string[] | null;
+    readonly to: readonly string[];
+    readonly ttl: number;
+  }[];
   /**
    * `to` is null: the next hop is the private IP of `nextHopVm`'s primary NIC, known only once that VM
    * is recovered (read then, after IP forwarding is enabled on that NIC).
    */
-  readonly routeChanges: readonly { readonly route: string; readonly addressPrefix: string; readonly from: string | null; readonly to: null; readonly nextHopVm: string; readonly detail: string }[];
+  readonly routeChanges: readonly {
+    readonly route: string;
+    readonly addressPrefix: string;
+    readonly from: string | null;
+    readonly to: null;
+    readonly nextHopVm: string;
+    readonly detail: string;
+  }[];
   readonly approvalsNeeded: readonly { readonly decision: string; readonly role: string; readonly when: string }[];
   readonly notes: readonly string[];
   /** Empty: the run would start; otherwise what stops it, named. */
@@ -73,53 +94,89 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
 
   const vmSteps = plan.steps.filter((s): s is Extract<Step, { kind: "failover" | "reprotect" }> => s.kind === "failover" || s.kind === "reprotect");
   const groups = new Map<string, Map<string, readonly RecoveryPointInfo[]>>();
-  const vms = await Promise.all(vmSteps.map(async (step): Promise<PreviewVm> => {
-    const vm = findVm(estate, step.vm);
-    const vault = findVault(estate, vm.vault);
-    const base = { vm: vm.name, tier: vm.tier, vault: vault.name, region: vault.region, protectedItem: vm.protectedItem };
-    const ref = protectedItemRef(estate, vm.name);
-    if (step.kind === "reprotect") {
-      const item = await reads.siteRecovery.getProtectedItem(ref);
-      const possible = item.allowedOperations.includes("SwitchProtection");
-      const detail = possible ? "ASR offers reprotect (SwitchProtection): the VM is failed over" : `ASR does not offer reprotect (SwitchProtection): state ${item.protectionState}, active on ${item.activeLocation}`;
-      if (!possible) problems.push({ field: "reprotect", vm: vm.name, message: detail });
-      return { ...base, reprotect: { possible, detail } };
-    }
-    const [points, item] = await Promise.all([reads.siteRecovery.listRecoveryPoints(ref), reads.siteRecovery.getProtectedItem(ref)]);
-    if (item.multiVmGroup) groups.set(item.multiVmGroup, (groups.get(item.multiVmGroup) ?? new Map<string, readonly RecoveryPointInfo[]>()).set(vm.name, points));
-    const decision = chooseRecoveryPoint(points, step.recoveryPoint, now, estate.objectives.retentionDays, item.lastDataReceived);
-    if (!decision.ok) {
-      problems.push({ field: "recoveryPoint", vm: vm.name, message: `${vm.name}: ${decision.reason}` });
-      return { ...base, problem: decision.reason };
-    }
-    const { point, dataAsOf, explanation } = decision;
-    // The data-loss window is what the point leaves out: everything after the newest data it keeps.
-    const ageSeconds = Math.round((now.getTime() - dataAsOf.getTime()) / 1000);
-    return { ...base, recoveryPoint: { ...(point ? { id: point.id, type: point.type } : { type: "Latest" }), time: dataAsOf.toISOString(), ageSeconds, explanation } };
-  }));
+  const vms = await Promise.all(
+    vmSteps.map(async (step): Promise<PreviewVm> => {
+      const vm = findVm(estate, step.vm);
+      const vault = findVault(estate, vm.vault);
+      const base = { vm: vm.name, tier: vm.tier, vault: vault.name, region: vault.region, protectedItem: vm.protectedItem };
+      const ref = protectedItemRef(estate, vm.name);
+      if (step.kind === "reprotect") {
+        const item = await reads.siteRecovery.getProtectedItem(ref);
+        const possible = item.allowedOperations.includes("SwitchProtection");
+        const detail = possible
+          ? "ASR offers reprotect (SwitchProtection): the VM is failed over"
+          : `ASR does not offer reprotect (SwitchProtection): state ${item.protectionState}, active on ${item.activeLocation}`;
+        if (!possible) problems.push({ field: "reprotect", vm: vm.name, message: detail });
+        return { ...base, reprotect: { possible, detail } };
+      }
+      const [points, item] = await Promise.all([reads.siteRecovery.listRecoveryPoints(ref), reads.siteRecovery.getProtectedItem(ref)]);
+      if (item.multiVmGroup)
+        groups.set(item.multiVmGroup, (groups.get(item.multiVmGroup) ?? new Map<string, readonly RecoveryPointInfo[]>()).set(vm.name, points));
+      const decision = chooseRecoveryPoint(points, step.recoveryPoint, now, estate.objectives.retentionDays, item.lastDataReceived);
+      if (!decision.ok) {
+        problems.push({ field: "recoveryPoint", vm: vm.name, message: `${vm.name}: ${decision.reason}` });
+        return { ...base, problem: decision.reason };
+      }
+      const { point, dataAsOf, explanation } = decision;
+      // The data-loss window is what the point leaves out: everything after the newest data it keeps.
+      const ageSeconds = Math.round((now.getTime() - dataAsOf.getTime()) / 1000);
+      return {
+        ...base,
+        recoveryPoint: { ...(point ? { id: point.id, type: point.type } : { type: "Latest" }), time: dataAsOf.toISOString(), ageSeconds, explanation },
+      };
+    }),
+  );
 
   const vaultKeys = [...new Set(vmSteps.map((s) => findVm(estate, s.vm).vault))];
-  const vaults = await Promise.all(vaultKeys.map(async (key) => {
-    const vault = findVault(estate, key);
-    const base = { key, name: vault.name, region: vault.region, provider: vault.provider };
-    if (request.mode !== "failback-prep") return base;
-    const onPremises = await reads.siteRecovery.getOnPremisesReachability(vault);
-    if (!onPremises.reachable) problems.push({ field: "reprotect", message: `vault ${vault.name}: the on-premises site is not reachable through ASR (${onPremises.detail})` });
-    return { ...base, onPremises };
-  }));
+  const vaults = await Promise.all(
+    vaultKeys.map(async (key) => {
+      const vault = findVault(estate, key);
+      const base = { key, name: vault.name, region: vault.region, provider: vault.provider };
+      if (request.mode !== "failback-prep") return base;
+      const onPremises = await reads.siteRecovery.getOnPremisesReachability(vault);
+      if (!onPremises.reachable)
+        problems.push({ field: "reprotect", message: `vault ${vault.name}: the on-premises site is not reachable through ASR (${onPremises.detail})` });
+      return { ...base, onPremises };
+    }),
+  );
 
-  const dnsChanges = await Promise.all(plan.steps.flatMap((s) => (s.kind === "updateDns" ? [s] : [])).map(async (step) => {
-    const record = estate.dns.find((d) => d.zoneType === step.zoneType && d.zone === step.zone && d.name === step.name);
-    const current = record ? await reads.dns.getARecordSet({ zoneType: step.zoneType, resourceGroup: record.resourceGroup, zone: step.zone, name: step.name }) : undefined;
-    return { record: step.target, zoneType: step.zoneType, zone: step.zone, name: step.name, from: current ? current.addresses : null, to: step.addresses, ttl: record?.ttl ?? current?.ttl ?? 0 };
-  }));
+  const dnsChanges = await Promise.all(
+    plan.steps
+      .flatMap((s) => (s.kind === "updateDns" ? [s] : []))
+      .map(async (step) => {
+        const record = estate.dns.find((d) => d.zoneType === step.zoneType && d.zone === step.zone && d.name === step.name);
+        const current = record
+          ? await reads.dns.getARecordSet({ zoneType: step.zoneType, resourceGroup: record.resourceGroup, zone: step.zone, name: step.name })
+          : undefined;
+        return {
+          record: step.target,
+          zoneType: step.zoneType,
+          zone: step.zone,
+          name: step.name,
+          from: current ? current.addresses : null,
+          to: step.addresses,
+          ttl: record?.ttl ?? current?.ttl ?? 0,
+        };
+      }),
+  );
 
-  const routeChanges = await Promise.all(plan.steps.flatMap((s) => (s.kind === "updateRoute" ? [s] : [])).map(async (step) => {
-    const route = estate.routes.find((r) => r.routeTable === step.routeTable && r.route === step.route);
-    const current = route ? await reads.routes.getRoute({ resourceGroup: route.resourceGroup, routeTable: step.routeTable, route: step.route }) : undefined;
-    const detail = `next hop: the private IP of ${step.nextHopVm}'s primary NIC, read after its failover, once IP forwarding is enabled on that NIC`;
-    return { route: step.target, addressPrefix: route?.addressPrefix ?? current?.addressPrefix ?? "", from: current?.nextHopIpAddress ?? null, to: null, nextHopVm: step.nextHopVm, detail };
-  }));
+  const routeChanges = await Promise.all(
+    plan.steps
+      .flatMap((s) => (s.kind === "updateRoute" ? [s] : []))
+      .map(async (step) => {
+        const route = estate.routes.find((r) => r.routeTable === step.routeTable && r.route === step.route);
+        const current = route ? await reads.routes.getRoute({ resourceGroup: route.resourceGroup, routeTable: step.routeTable, route: step.route }) : undefined;
+        const detail = `next hop: the private IP of ${step.nextHopVm}'s primary NIC, read after its failover, once IP forwarding is enabled on that NIC`;
+        return {
+          route: step.target,
+          addressPrefix: route?.addressPrefix ?? current?.addressPrefix ?? "",
+          from: current?.nextHopIpAddress ?? null,
+          to: null,
+          nextHopVm: step.nextHopVm,
+          detail,
+        };
+      }),
+  );
 
   const stageOf = stages(plan);
   return {
@@ -140,7 +197,14 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
               ? { decision: "approve", role: "approver (not the requester)", when: "before anything is changed" }
               : s.decision === "commit"
                 ? { decision: "commit", role: "approver", when: "once every tier is ready" }
-                : { decision: "cleanup", role: "operator", when: s.proceedAfterSeconds !== undefined ? `any time; on its own ${Math.round(s.proceedAfterSeconds / 60)} min after the last tier is ready` : "any time, once the drill was inspected" },
+                : {
+                    decision: "cleanup",
+                    role: "operator",
+                    when:
+                      s.proceedAfterSeconds !== undefined
+                        ? `any time; on its own ${Math.round(s.proceedAfterSeconds / 60)} min after the last tier is ready`
+                        : "any time, once the drill was inspected",
+                  },
           ],
     ),
     notes: [...plan.notes, ...multiVmGroupNotes(groups, estate, request)],
@@ -161,14 +225,22 @@ function multiVmGroupNotes(groups: ReadonlyMap<string, ReadonlyMap<string, reado
     const common = commonMultiVmPoint(byVm);
     if (typeof choice === "object" && common && Date.parse(choice.at) >= common.getTime()) return [];
     return common
-      ? [`${names} replicate in multi-VM consistency group '${group}': they stay consistent with each other only on a common multi-VM point; the newest is ${common.toISOString()} (recoveryPoint {"at": "${common.toISOString()}"}); with '${typeof choice === "string" ? choice : choice.at}' each VM fails over to its own point.`]
-      : [`${names} replicate in multi-VM consistency group '${group}', but ASR lists no multi-VM point common to all of them: each VM fails over to its own point and they may not be consistent with each other.`];
+      ? [
+          `${names} replicate in multi-VM consistency group '${group}': they stay consistent with each other only on a common multi-VM point; the newest is ${common.toISOString()} (recoveryPoint {"at": "${common.toISOString()}"}); with '${typeof choice === "string" ? choice : choice.at}' each VM fails over to its own point.`,
+        ]
+      : [
+          `${names} replicate in multi-VM consistency group '${group}', but ASR lists no multi-VM point common to all of them: each VM fails over to its own point and they may not be consistent with each other.`,
+        ];
   });
 }
 
 /** Stage of each step: one more than its latest dependency's (the planner lists dependencies first). */
 function stages(plan: Plan): Map<string, number> {
   const stage = new Map<string, number>();
-  for (const step of plan.steps) stage.set(step.id, step.dependsOn.reduce((max, d) => Math.max(max, (stage.get(d) ?? 0) + 1), 1));
+  for (const step of plan.steps)
+    stage.set(
+      step.id,
+      step.dependsOn.reduce((max, d) => Math.max(max, (stage.get(d) ?? 0) + 1), 1),
+    );
   return stage;
 }

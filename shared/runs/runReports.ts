@@ -24,11 +24,23 @@ export function createRunReports(deps: { readonly estate: Estate; readonly runs:
       return buildRunReport(estate, run.value, await runs.listSteps(runId), clock.now());
     },
     async drillHistory(runId, before) {
-      const earlier = (await runs.listRuns(estate.name)).filter((r) => r.runId !== runId && r.mode === "test" && !r.request.cleanupOnly && r.startedAt <= before).slice(0, DRILL_HISTORY_LENGTH);
+      const earlier = (await runs.listRuns(estate.name))
+        .filter((r) => r.runId !== runId && r.mode === "test" && !r.request.cleanupOnly && r.startedAt <= before)
+        .slice(0, DRILL_HISTORY_LENGTH);
       return Promise.all(
         earlier.map(async (run) => {
           const r = buildRunReport(estate, run, await runs.listSteps(run.runId), clock.now());
-          return { runId: r.runId, mode: r.mode, trigger: r.trigger, startedAt: r.startedAt, outcome: r.outcome, rtoSeconds: r.rtoSeconds, rtoTargetSeconds: r.rtoTargetSeconds, dataLossWindowSeconds: r.dataLossWindowSeconds, rpoTargetSeconds: r.rpoTargetSeconds };
+          return {
+            runId: r.runId,
+            mode: r.mode,
+            trigger: r.trigger,
+            startedAt: r.startedAt,
+            outcome: r.outcome,
+            rtoSeconds: r.rtoSeconds,
+            rtoTargetSeconds: r.rtoTargetSeconds,
+            dataLossWindowSeconds: r.dataLossWindowSeconds,
+            rpoTargetSeconds: r.rpoTargetSeconds,
+          };
         }),
       );
     },

@@ -24,7 +24,8 @@ export function decideScheduledDrill(input: {
   if (!input.scope) return { run: false, reason: "no scheduled drill is configured (DRILL_SCOPE=none)" };
   if (incident.killSwitch?.on) return { run: false, reason: `the kill switch is on (set by ${incident.killSwitch.by}: ${incident.killSwitch.reason})` };
   if (incident.incidentId) return { run: false, reason: `incident ${incident.incidentId} is open (since ${incident.openedAt ?? "unknown"})` };
-  if (latestHealth?.overall === "red") return { run: false, reason: `the latest health check (${latestHealth.reportId}, ${latestHealth.finishedAt}) is red: ${latestHealth.summary}` };
+  if (latestHealth?.overall === "red")
+    return { run: false, reason: `the latest health check (${latestHealth.reportId}, ${latestHealth.finishedAt}) is red: ${latestHealth.summary}` };
   return { run: true, request: { mode: "test", scope: input.scope, manualFinish: true, cleanupAfterMinutes: input.cleanupAfterMinutes } };
 }
 
@@ -51,7 +52,14 @@ export async function runScheduledDrill(deps: ScheduledDrillDeps, trigger: strin
   if (!decision.run) return skip(deps, decision.reason, at);
   const started = await deps.engine.startRun(decision.request, trigger);
   if (!started.started) return skip(deps, `run ${started.activeRunId} is active`, at);
-  await deps.audit.append({ at: at.toISOString(), who: "system", action: "scheduled drill", result: "started", runId: started.runId, detail: `${describe(decision.request.scope)}; cleanup ${deps.cleanupAfterMinutes} min after the last tier is ready${latestHealth ? `; latest health ${latestHealth.overall}` : "; no health report yet"}` });
+  await deps.audit.append({
+    at: at.toISOString(),
+    who: "system",
+    action: "scheduled drill",
+    result: "started",
+    runId: started.runId,
+    detail: `${describe(decision.request.scope)}; cleanup ${deps.cleanupAfterMinutes} min after the last tier is ready${latestHealth ? `; latest health ${latestHealth.overall}` : "; no health report yet"}`,
+  });
   deps.log.info("scheduled drill started", { runId: started.runId });
   return { outcome: "started", runId: started.runId };
 }
@@ -60,7 +68,15 @@ async function skip(deps: ScheduledDrillDeps, reason: string, at: Date): Promise
   await deps.audit.append({ at: at.toISOString(), who: "system", action: "scheduled drill", result: "skipped", detail: reason });
   deps.log.warn("scheduled drill skipped", { reason });
   try {
-    await deps.notifier.notify({ kind: "incidentDecision", id: `drill-skipped:${at.toISOString()}`, runId: "", estate: deps.estate.name, mode: "test", at, summary: `The scheduled drill of ${deps.estate.name} was skipped: ${reason}.` });
+    await deps.notifier.notify({
+      kind: "incidentDecision",
+      id: `drill-skipped:${at.toISOString()}`,
+      runId: "",
+      estate: deps.estate.name,
+      mode: "test",
+      at,
+      summary: `The scheduled drill of ${deps.estate.name} was skipped: ${reason}.`,
+    });
   } catch (error) {
     deps.log.warn("drill skip notification failed", { error: error instanceof Error ? error.message : String(error) });
   }

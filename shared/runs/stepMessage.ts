@@ -45,7 +45,10 @@ export const STORE_OUTAGE_PATIENCE_SECONDS = 15 * 60;
  * has been put off for the whole patience window. Delays: 15, 30, 60, then 120 s each; a wake-up is
  * given up only when it meets the outage again 15 minutes or more after it first met it.
  */
-export function nextStoreOutageDeferral(previous: StoreOutageDeferral | undefined, now: Date): { deferral: StoreOutageDeferral; delaySeconds: number } | undefined {
+export function nextStoreOutageDeferral(
+  previous: StoreOutageDeferral | undefined,
+  now: Date,
+): { deferral: StoreOutageDeferral; delaySeconds: number } | undefined {
   const since = previous?.since ?? now.toISOString();
   if (now.getTime() - Date.parse(since) >= STORE_OUTAGE_PATIENCE_SECONDS * 1000) return undefined;
   const count = (previous?.count ?? 0) + 1;

@@ -13,5 +13,14 @@ export type StepOutcome =
   | { readonly status: "parked"; readonly detail: string; readonly resumeIf: (run: RunRecord) => boolean };
 
 export const done = (detail: string, output?: unknown): StepOutcome => ({ status: "done", detail, output });
-export const waiting = (afterSeconds: number, detail?: string): StepOutcome => ({ status: "waiting", afterSeconds, ...(detail === undefined ? {} : { detail }) });
-export const failed = (reason: string, retryable: boolean, afterSeconds?: number): StepOutcome => ({ status: "failed", reason, retryable, ...(afterSeconds === undefined ? {} : { afterSeconds }) });
+export const waiting = (afterSeconds: number, detail?: string): StepOutcome => ({
+  status: "waiting",
+  afterSeconds,
+  ...(detail === undefined ? {} : { detail }),
+});
+export const failed = (reason: string, retryable: boolean, afterSeconds?: number): StepOutcome => ({
+  status: "failed",
+  reason,
+  retryable,
+  ...(afterSeconds === undefined ? {} : { afterSeconds }),
+});

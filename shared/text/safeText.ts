@@ -25,7 +25,9 @@ export function neutraliseControls(text: string): string {
  */
 export function neutraliseUserText(text: string, maxLength = 600): string {
   const line = neutraliseControls(text)
-    .replace(LINK, (_match, scheme: string | undefined, slashes: string | undefined, www: string | undefined) => (www ? `${www}[.]` : `${scheme ?? ""}[:]${slashes ?? ""}`))
+    .replace(LINK, (_match, scheme: string | undefined, slashes: string | undefined, www: string | undefined) =>
+      www ? `${www}[.]` : `${scheme ?? ""}[:]${slashes ?? ""}`,
+    )
     .replace(/\s+/g, " ")
     .trim();
   return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}…`;
@@ -36,7 +38,11 @@ export function neutraliseLogValue(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return neutraliseControls(value);
   if (depth > 5 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) {
-    return { name: neutraliseControls(value.name), message: neutraliseControls(value.message), ...(value.stack ? { stack: neutraliseControls(value.stack) } : {}) };
+    return {
+      name: neutraliseControls(value.name),
+      message: neutraliseControls(value.message),
+      ...(value.stack ? { stack: neutraliseControls(value.stack) } : {}),
+    };
   }
   if (Array.isArray(value)) return value.map((item) => neutraliseLogValue(item, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [neutraliseControls(key), neutraliseLogValue(item, depth + 1)]));

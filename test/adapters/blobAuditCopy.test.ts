@@ -50,7 +50,12 @@ let containerUrl = "";
 const http = createDefaultHttpClient();
 
 async function call(method: "GET" | "PUT", url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const request = createPipelineRequest({ url, method, headers: createHttpHeaders({ "x-ms-version": "2023-11-03", ...headers }), allowInsecureConnection: true });
+  const request = createPipelineRequest({
+    url,
+    method,
+    headers: createHttpHeaders({ "x-ms-version": "2023-11-03", ...headers }),
+    allowInsecureConnection: true,
+  });
   sharedKey(request);
   const response = await http.sendRequest(request);
   return { status: response.status, body: response.bodyAsText ?? "" };
@@ -67,16 +72,36 @@ describe("write-once copy of the audit trail in append blobs (Azurite)", () => {
   it("appends each chained entry as one line of the day's blob, the same as the table holds", async () => {
     const estate = `contoso-${randomBytes(3).toString("hex")}`;
     const copy = createBlobAuditCopy({ containerUrl, estate, authPolicy: sharedKeyPolicy });
-    const table = await openTable({ endpoint: inject("tableEndpoint"), credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix: `b${randomBytes(4).toString("hex")}` }, "audit");
+    const table = await openTable(
+      {
+        endpoint: inject("tableEndpoint"),
+        credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+        clientOptions: { allowInsecureConnection: true },
+        tablePrefix: `b${randomBytes(4).toString("hex")}`,
+      },
+      "audit",
+    );
     const writers = [createTableAuditLog({ table, estate, copy }), createTableAuditLog({ table, estate, copy })];
-    await Promise.all(Array.from({ length: 10 }, (_, n) => writers[n % 2]!.append({ at: `2026-11-25T02:00:${String(n).padStart(2, "0")}.000Z`, who: "otto@contoso.com", action: `action ${n}`, result: "accepted" })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        writers[n % 2]!.append({
+          at: `2026-11-25T02:00:${String(n).padStart(2, "0")}.000Z`,
+          who: "otto@contoso.com",
+          action: `action ${n}`,
+          result: "accepted",
+        }),
+      ),
+    );
     await writers[0]!.append({ at: "2026-11-26T00:00:01.000Z", who: "system", action: "next day", result: "accepted" });
     const report = await verifyTableAuditTrail({ table, estate });
     expect(report).toMatchObject({ ok: true, entries: 11 });
 
     const day = await call("GET", `${containerUrl}/${estate}/2026-11-25.jsonl`);
     expect(day.status).toBe(200);
-    const lines = day.body.trim().split("\n").map((l) => JSON.parse(l) as ChainedAuditEntry);
+    const lines = day.body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as ChainedAuditEntry);
     expect(lines.map((l) => l.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const next = JSON.parse((await call("GET", `${containerUrl}/${estate}/2026-11-26.jsonl`)).body.trim()) as ChainedAuditEntry;
     expect(next).toMatchObject({ seq: 11, action: "next day", hash: report.ok ? report.headHash : "" });
@@ -87,11 +112,24 @@ describe("write-once copy of the audit trail in append blobs (Azurite)", () => {
   it("never replaces a day's blob that exists: creating it again is refused and its lines stay", async () => {
     const estate = `contoso-${randomBytes(3).toString("hex")}`;
     const copy = createBlobAuditCopy({ containerUrl, estate, authPolicy: sharedKeyPolicy });
-    const entry: ChainedAuditEntry = { at: "2026-11-25T03:00:00.000Z", who: "system", action: "a", result: "accepted", seq: 1, prevHash: "0".repeat(64), hash: "h1" };
+    const entry: ChainedAuditEntry = {
+      at: "2026-11-25T03:00:00.000Z",
+      who: "system",
+      action: "a",
+      result: "accepted",
+      seq: 1,
+      prevHash: "0".repeat(64),
+      hash: "h1",
+    };
     await copy.append(entry);
     const url = `${containerUrl}/${estate}/2026-11-25.jsonl`;
     expect((await call("PUT", url, { "x-ms-blob-type": "AppendBlob", "If-None-Match": "*" })).status).toBe(409);
     await copy.append({ ...entry, seq: 2, prevHash: "h1", hash: "h2" });
-    expect((await call("GET", url)).body.trim().split("\n").map((l) => (JSON.parse(l) as ChainedAuditEntry).hash)).toEqual(["h1", "h2"]);
+    expect(
+      (await call("GET", url)).body
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as ChainedAuditEntry).hash),
+    ).toEqual(["h1", "h2"]);
   });
 });

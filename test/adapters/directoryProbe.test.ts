@@ -161,7 +161,11 @@ async function closedPort(): Promise<number> {
 function ber(tag: number, ...content: Buffer[]): Buffer {
   const body = Buffer.concat(content);
   const length =
-    body.length < 0x80 ? Buffer.from([body.length]) : body.length < 0x100 ? Buffer.from([0x81, body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+    body.length < 0x80
+      ? Buffer.from([body.length])
+      : body.length < 0x100
+        ? Buffer.from([0x81, body.length])
+        : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
   return Buffer.concat([Buffer.from([tag]), length, body]);
 }
 const str = (text: string): Buffer => ber(0x04, Buffer.from(text, "utf8"));
@@ -200,7 +204,11 @@ const EXPECTED_SEARCH_REQUEST = [
  * (written in `chunkSize`-byte pieces, so the client has to reassemble). Connections that send
  * nothing (a bare port check) are left alone.
  */
-async function startLdap(reply: ((request: Buffer) => Buffer) | "silent", chunkSize = Infinity, host = "127.0.0.1"): Promise<{ port: number; requests: Buffer[] }> {
+async function startLdap(
+  reply: ((request: Buffer) => Buffer) | "silent",
+  chunkSize = Infinity,
+  host = "127.0.0.1",
+): Promise<{ port: number; requests: Buffer[] }> {
   const requests: Buffer[] = [];
   const port = await listen((socket) => {
     let received = Buffer.alloc(0);
@@ -316,7 +324,11 @@ describe("directory probe against a DC on loopback", () => {
   });
 
   it("asks a DC on an IPv6 address through its own DNS server (bracketed server address)", async () => {
-    const dns = await startDns({ srv: { [LOCATOR]: [{ priority: 0, weight: 100, port: 389, target: `dc03.${DOMAIN}` }] }, a: { [`dc03.${DOMAIN}`]: ["10.20.0.4"] } }, "::1", true);
+    const dns = await startDns(
+      { srv: { [LOCATOR]: [{ priority: 0, weight: 100, port: 389, target: `dc03.${DOMAIN}` }] }, a: { [`dc03.${DOMAIN}`]: ["10.20.0.4"] } },
+      "::1",
+      true,
+    );
     const ldap = await startLdap(synchronizedDc, Infinity, "::1");
     const kerberos = await listen(() => undefined, "::1");
 
@@ -337,7 +349,11 @@ describe("rootDSE read", () => {
     // A naming context long enough that the entry's lengths need the 0x81 and 0x82 forms.
     const namingContext = Array.from({ length: 30 }, (_, i) => `OU=unit${i}`).join(",") + ",DC=corp,DC=example";
     const ldap = await startLdap(
-      () => Buffer.concat([searchResultEntry(1, { isSynchronized: "FALSE", dnsHostName: `dc03.${DOMAIN}`, defaultNamingContext: namingContext }), searchResultDone(1, 0)]),
+      () =>
+        Buffer.concat([
+          searchResultEntry(1, { isSynchronized: "FALSE", dnsHostName: `dc03.${DOMAIN}`, defaultNamingContext: namingContext }),
+          searchResultDone(1, 0),
+        ]),
       1,
     );
 
@@ -350,7 +366,9 @@ describe("rootDSE read", () => {
   it("reports an LDAP error result as the reason no rootDSE was read", async () => {
     const dns = await startDns(healthyZone);
     // operationsError(1), with the diagnostic AD gives an anonymous search it refuses.
-    const ldap = await startLdap(() => searchResultDone(1, 1, "000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed"));
+    const ldap = await startLdap(() =>
+      searchResultDone(1, 1, "000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed"),
+    );
 
     const { result } = await probe({ dns: dns.port, ldap: ldap.port, kerberos: await kerberosListener() });
 

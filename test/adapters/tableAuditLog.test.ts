@@ -13,18 +13,30 @@ let audit: AuditLog;
 
 beforeEach(async () => {
   table = await openTable(
-    { endpoint: inject("tableEndpoint"), credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix: `a${randomBytes(4).toString("hex")}` },
+    {
+      endpoint: inject("tableEndpoint"),
+      credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+      clientOptions: { allowInsecureConnection: true },
+      tablePrefix: `a${randomBytes(4).toString("hex")}`,
+    },
     "audit",
   );
   audit = createTableAuditLog({ table, estate: ESTATE });
 });
 
-const entry = (n: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({ at: new Date(Date.UTC(2026, 10, 25, 2, 0, n)).toISOString(), who: "otto@contoso.com", action: `action ${n}`, result: "accepted", ...extra });
+const entry = (n: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({
+  at: new Date(Date.UTC(2026, 10, 25, 2, 0, n)).toISOString(),
+  who: "otto@contoso.com",
+  action: `action ${n}`,
+  result: "accepted",
+  ...extra,
+});
 const verify = () => verifyTableAuditTrail({ table, estate: ESTATE });
 
 /** The stored row of entry `seq`, as an auditor with table access sees it. */
 async function rowOf(seq: number): Promise<{ partitionKey: string; rowKey: string } & Record<string, unknown>> {
-  for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `seq eq ${seq}` } })) return row as { partitionKey: string; rowKey: string } & Record<string, unknown>;
+  for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `seq eq ${seq}` } }))
+    return row as { partitionKey: string; rowKey: string } & Record<string, unknown>;
   throw new Error(`no row ${seq}`);
 }
 
@@ -67,7 +79,12 @@ describe("audit trail as a hash chain in Table Storage (Azurite)", () => {
 
   it("is checked by npm run audit-verify, which exits 1 at the first break", async () => {
     for (let n = 1; n <= 3; n++) await audit.append(entry(n));
-    const run = () => spawnSync(process.execPath, ["--import", "tsx", "local/auditVerify.ts", "--table-uri", inject("tableEndpoint"), "--estate", ESTATE, "--table", table.tableName], { encoding: "utf8", timeout: 60_000 });
+    const run = () =>
+      spawnSync(
+        process.execPath,
+        ["--import", "tsx", "local/auditVerify.ts", "--table-uri", inject("tableEndpoint"), "--estate", ESTATE, "--table", table.tableName],
+        { encoding: "utf8", timeout: 60_000 },
+      );
     const good = run();
     expect(good.status, good.stderr).toBe(0);
     expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, entries: 3 });

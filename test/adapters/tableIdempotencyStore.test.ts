@@ -12,13 +12,23 @@ let store: IdempotencyStore;
 
 beforeEach(async () => {
   const table = await openTable(
-    { endpoint: inject("tableEndpoint"), credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix: `i${randomBytes(4).toString("hex")}` },
+    {
+      endpoint: inject("tableEndpoint"),
+      credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+      clientOptions: { allowInsecureConnection: true },
+      tablePrefix: `i${randomBytes(4).toString("hex")}`,
+    },
     IDEMPOTENCY_TABLE,
   );
   store = createTableIdempotencyStore({ table, estate: "contoso-vsphere" });
 });
 
-const record = (runId: string, at: Date, fingerprint = "f1"): IdempotencyRecord => ({ key: "oid-1:drill/web 25.11", fingerprint, runId, createdAt: at.toISOString() });
+const record = (runId: string, at: Date, fingerprint = "f1"): IdempotencyRecord => ({
+  key: "oid-1:drill/web 25.11",
+  fingerprint,
+  runId,
+  createdAt: at.toISOString(),
+});
 const expiredBefore = (now: Date) => new Date(now.getTime() - DAY);
 
 describe("Idempotency-Key records in Table Storage (Azurite)", () => {
@@ -31,7 +41,10 @@ describe("Idempotency-Key records in Table Storage (Azurite)", () => {
   it("lets an expired key start afresh, and only one of two racing callers wins it", async () => {
     await store.claim(record("run-a", T0), expiredBefore(T0));
     const nextDay = new Date(T0.getTime() + DAY + 60_000);
-    const [b, c] = await Promise.all([store.claim(record("run-b", nextDay), expiredBefore(nextDay)), store.claim(record("run-c", nextDay), expiredBefore(nextDay))]);
+    const [b, c] = await Promise.all([
+      store.claim(record("run-b", nextDay), expiredBefore(nextDay)),
+      store.claim(record("run-c", nextDay), expiredBefore(nextDay)),
+    ]);
     expect([b.created, c.created].sort()).toEqual([false, true]);
     const winner = b.created ? "run-b" : "run-c";
     expect(b.record.runId).toBe(winner);

@@ -26,8 +26,26 @@ function newRun(runId: string): { run: RunRecord; steps: StepRecord[] } {
   const plan = planFailover(estate, request);
   const successors = successorsOf(plan);
   return {
-    run: { runId, estate: estate.name, mode: "unplanned", request, trigger: "test", notes: plan.notes, status: "running", startedAt: "2026-11-25T10:00:00.000Z" },
-    steps: plan.steps.map((step) => ({ runId, step, status: "pending", successors: successors.get(step.id) ?? [], satisfied: [], seq: 0, retries: 0, journal: {} })),
+    run: {
+      runId,
+      estate: estate.name,
+      mode: "unplanned",
+      request,
+      trigger: "test",
+      notes: plan.notes,
+      status: "running",
+      startedAt: "2026-11-25T10:00:00.000Z",
+    },
+    steps: plan.steps.map((step) => ({
+      runId,
+      step,
+      status: "pending",
+      successors: successors.get(step.id) ?? [],
+      satisfied: [],
+      seq: 0,
+      retries: 0,
+      journal: {},
+    })),
   };
 }
 
@@ -63,7 +81,9 @@ describe("Table Storage run store (Azurite)", () => {
     const runEntry = await store.getRun("run-c");
     if (!runEntry) throw new Error("missing run");
     await store.updateRun({ ...runEntry.value, status: "succeeded" }, runEntry.etag);
-    await expect(store.updateRun({ ...runEntry.value, status: "failed" }, runEntry.etag)).rejects.toSatisfy((e: unknown) => e instanceof DrError && e.code === "PreconditionFailed");
+    await expect(store.updateRun({ ...runEntry.value, status: "failed" }, runEntry.etag)).rejects.toSatisfy(
+      (e: unknown) => e instanceof DrError && e.code === "PreconditionFailed",
+    );
   });
 
   it("holds one active run per estate until it is released", async () => {
@@ -101,7 +121,15 @@ describe("Table Storage run store (Azurite)", () => {
     await store.updateRun(run, runEtag);
     expect((await store.getRun("run-opt"))?.value).toEqual(run);
 
-    const failed: StepRecord = { ...stepEntry.value, status: "failed", wakeAt: "2026-11-25T10:05:00.000Z", detail: "no answer", startedAt: "2026-11-25T10:01:00.000Z", finishedAt: "2026-11-25T10:06:00.000Z", error: "DC silent" };
+    const failed: StepRecord = {
+      ...stepEntry.value,
+      status: "failed",
+      wakeAt: "2026-11-25T10:05:00.000Z",
+      detail: "no answer",
+      startedAt: "2026-11-25T10:01:00.000Z",
+      finishedAt: "2026-11-25T10:06:00.000Z",
+      error: "DC silent",
+    };
     const stepEtag = await store.updateStep(failed, stepEntry.etag);
     expect((await store.getStep("run-opt", "verify-dc"))?.value).toEqual(failed);
     await store.updateStep(stepEntry.value, stepEtag);

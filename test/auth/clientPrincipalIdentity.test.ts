@@ -29,12 +29,18 @@ const principal = (oid: string, tenant: string, name: string): string =>
 describe("self-approval behind App Service authentication", () => {
   it("knows the requester again whatever spelling of the object id and tenant the principal carries", async () => {
     const requester = { "x-ms-client-principal": principal(OID, TENANT, "paula@contoso.com") };
-    const started = await api.call("POST", "/api/failover", { headers: requester, body: { mode: "unplanned", scope: { tiers: ["identity"] }, reason: "site lost" } });
+    const started = await api.call("POST", "/api/failover", {
+      headers: requester,
+      body: { mode: "unplanned", scope: { tiers: ["identity"] }, reason: "site lost" },
+    });
     expect(started.status).toBe(202);
     const runId = String(started.json.runId);
     await api.waitForRun(runId, awaiting("approve"));
     const sameOne = { "x-ms-client-principal": principal(`{${OID.toUpperCase()}}`, TENANT.toUpperCase(), "paula@contoso.com") };
-    expect(await api.call("POST", `/api/runs/${runId}/approve`, { headers: sameOne })).toMatchObject({ status: 403, json: { detail: expect.stringMatching(/another person/) } });
+    expect(await api.call("POST", `/api/runs/${runId}/approve`, { headers: sameOne })).toMatchObject({
+      status: 403,
+      json: { detail: expect.stringMatching(/another person/) },
+    });
     const someoneElse = { "x-ms-client-principal": principal("99999999-2222-4333-8444-555555555555", TENANT, "pete@contoso.com") };
     expect((await api.call("POST", `/api/runs/${runId}/approve`, { headers: someoneElse })).status).toBe(202);
   });

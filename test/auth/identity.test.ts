@@ -26,7 +26,10 @@ describe("token lifetime claims", () => {
 
 describe("self-approval compares canonical object ids", () => {
   it("refuses the requester's approval whatever spelling of the object id the token carries", async () => {
-    const started = await api.call("POST", "/api/failover", { as: "opApprover", body: { mode: "unplanned", scope: { tiers: ["identity"] }, reason: "site lost" } });
+    const started = await api.call("POST", "/api/failover", {
+      as: "opApprover",
+      body: { mode: "unplanned", scope: { tiers: ["identity"] }, reason: "site lost" },
+    });
     expect(started.status).toBe(202);
     const runId = String(started.json.runId);
     await api.waitForRun(runId, awaiting("approve"));

@@ -18,7 +18,11 @@ describe("DRILL_SCOPE", () => {
 
   it("parses whatever the start-up pattern lets through, so a setting loadConfig accepted never fails later", () => {
     const name = fc.stringMatching(/^[^,\s]+$/);
-    const setting = fc.oneof(fc.constantFrom("all", "none", ""), fc.tuple(fc.constantFrom("tiers", "vms"), fc.array(name, { minLength: 1, maxLength: 4 })).map(([k, names]) => `${k}:${names.join(",")}`), fc.string());
+    const setting = fc.oneof(
+      fc.constantFrom("all", "none", ""),
+      fc.tuple(fc.constantFrom("tiers", "vms"), fc.array(name, { minLength: 1, maxLength: 4 })).map(([k, names]) => `${k}:${names.join(",")}`),
+      fc.string(),
+    );
     fc.assert(
       fc.property(setting, (text) => {
         if (DRILL_SCOPE_PATTERN.test(text)) expect(() => parseDrillScope(text)).not.toThrow();

@@ -8,7 +8,11 @@ const HOST_KEYS = ["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"];
 describe("loadConfig", () => {
   it("local.settings.sample.json lists exactly the settings loadConfig reads (plus the host's own)", () => {
     const sample = JSON.parse(readFileSync(new URL("../../local.settings.sample.json", import.meta.url), "utf8")) as { Values: Record<string, string> };
-    expect(Object.keys(sample.Values).filter((k) => !HOST_KEYS.includes(k)).sort()).toEqual([...CONFIG_KEYS].sort());
+    expect(
+      Object.keys(sample.Values)
+        .filter((k) => !HOST_KEYS.includes(k))
+        .sort(),
+    ).toEqual([...CONFIG_KEYS].sort());
   });
 
   it("returns a frozen, typed config", () => {

@@ -32,7 +32,9 @@ describe("zod issue text", () => {
   it("writes one 'path: message' per issue of a real zod error, '; ' between them", () => {
     const error = errorOf(Body, { runId: 1, steps: [{ id: 2 }] });
     expect(issueText(error.issues[1] ?? { path: [], message: "" }, "(body)")).toBe("steps.0.id: Invalid input: expected string, received number");
-    expect(issuesText(error, "(body)")).toBe("runId: Invalid input: expected string, received number; steps.0.id: Invalid input: expected string, received number");
+    expect(issuesText(error, "(body)")).toBe(
+      "runId: Invalid input: expected string, received number; steps.0.id: Invalid input: expected string, received number",
+    );
     expect(issuesText(errorOf(Body, "text"), "(body)")).toBe("(body): Invalid input: expected object, received string");
   });
 });
@@ -53,8 +55,14 @@ describe("the messages built from zod issues keep their text", () => {
 
   it("NOTIFY_ROUTES: the route's path, '(root)' for the value itself", () => {
     const none: NotificationConfig = {
-      RUN_PAGE_BASE_URL: "", NOTIFY_TEAMS_WEBHOOK_URL: "", NOTIFY_WEBHOOK_URL: "", NOTIFY_WEBHOOK_SIGNING_KEY: "",
-      NOTIFY_EMAIL_ENDPOINT: "", NOTIFY_EMAIL_SENDER: "", NOTIFY_EMAIL_TO: "", NOTIFY_ROUTES: "",
+      RUN_PAGE_BASE_URL: "",
+      NOTIFY_TEAMS_WEBHOOK_URL: "",
+      NOTIFY_WEBHOOK_URL: "",
+      NOTIFY_WEBHOOK_SIGNING_KEY: "",
+      NOTIFY_EMAIL_ENDPOINT: "",
+      NOTIFY_EMAIL_SENDER: "",
+      NOTIFY_EMAIL_TO: "",
+      NOTIFY_ROUTES: "",
     };
     const routes = (text: string) => parseNotificationSettings({ ...none, NOTIFY_ROUTES: text }).problems.map((p) => p.problem);
     expect(routes('{"email":["runFailed", "runExploded"]}')).toEqual([expect.stringMatching(/^email\.1: Invalid input/)]);

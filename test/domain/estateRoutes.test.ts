@@ -18,7 +18,9 @@ describe("estate routes go through a VM of their tier", () => {
       delete route["nextHopVm"];
       json.routes[0] = route;
     });
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^routes\[0\]\.nextHopVm: /), expect.stringMatching(/^routes\[0\]: .*nextHopIpAddress/)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^routes\[0\]\.nextHopVm: /), expect.stringMatching(/^routes\[0\]: .*nextHopIpAddress/)]),
+    );
   });
 
   it("refuses an unknown next hop VM, and one of another tier that is not yet recovered when the route changes", () => {
@@ -32,7 +34,9 @@ describe("estate routes go through a VM of their tier", () => {
     const estate = parseEstate(sampleEstateJson());
     const plan = planFailover(estate, { mode: "unplanned", scope: { kind: "all" } });
     const forwarding = plan.steps.filter((s) => s.kind === "enableIpForwarding");
-    expect(forwarding).toEqual([{ kind: "enableIpForwarding", id: "ip-forwarding:NAT01", dependsOn: ["probe:NAT01"], tier: "edge", target: "NAT01", vm: "NAT01" }]);
+    expect(forwarding).toEqual([
+      { kind: "enableIpForwarding", id: "ip-forwarding:NAT01", dependsOn: ["probe:NAT01"], tier: "edge", target: "NAT01", vm: "NAT01" },
+    ]);
     expect(plan.steps.find((s) => s.kind === "updateRoute")).toEqual({
       kind: "updateRoute",
       id: "route:rt-app-eastus:default-via-nat",
@@ -43,8 +47,12 @@ describe("estate routes go through a VM of their tier", () => {
       route: "default-via-nat",
       nextHopVm: "NAT01",
     });
-    expect(plan.steps.find((s) => s.id === "tier-ready:edge")?.dependsOn).toEqual(expect.arrayContaining(["ip-forwarding:NAT01", "route:rt-app-eastus:default-via-nat"]));
+    expect(plan.steps.find((s) => s.id === "tier-ready:edge")?.dependsOn).toEqual(
+      expect.arrayContaining(["ip-forwarding:NAT01", "route:rt-app-eastus:default-via-nat"]),
+    );
     // A drill leaves production routes and NICs alone.
-    expect(planFailover(estate, { mode: "test", scope: { kind: "all" } }).steps.some((s) => s.kind === "enableIpForwarding" || s.kind === "updateRoute")).toBe(false);
+    expect(planFailover(estate, { mode: "test", scope: { kind: "all" } }).steps.some((s) => s.kind === "enableIpForwarding" || s.kind === "updateRoute")).toBe(
+      false,
+    );
   });
 });

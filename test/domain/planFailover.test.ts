@@ -16,7 +16,16 @@ function tinyEstate(): Estate {
       { name: "web", dependsOn: ["identity"], healthProbe: { port: 80, path: "/healthz" } },
     ],
     vms: [
-      { name: "DC01", tier: "identity", vault: "eastus", protectedItem: "dc01", os: "windows", role: "domainController", recoveryVmId: id("DC01"), recoveryIp: "10.0.1.10" },
+      {
+        name: "DC01",
+        tier: "identity",
+        vault: "eastus",
+        protectedItem: "dc01",
+        os: "windows",
+        role: "domainController",
+        recoveryVmId: id("DC01"),
+        recoveryIp: "10.0.1.10",
+      },
       { name: "WEB01", tier: "web", vault: "eastus", protectedItem: "web01", os: "linux", recoveryVmId: id("WEB01"), recoveryIp: "10.0.3.10" },
     ],
     dns: [{ tier: "web", zoneType: "public", resourceGroup: "rg", zone: "contoso.com", name: "www", failoverAddresses: ["20.0.0.1"], ttl: 300 }],
@@ -33,12 +42,48 @@ describe("planFailover", () => {
       notes: [],
       steps: [
         { kind: "verifyTargetDc", id: "verify-dc", dependsOn: [], target: "target-dc" },
-        { kind: "failover", id: "failover:DC01", dependsOn: ["verify-dc"], tier: "identity", target: "DC01", vm: "DC01", mode: "unplanned", recoveryPoint: "latest" },
+        {
+          kind: "failover",
+          id: "failover:DC01",
+          dependsOn: ["verify-dc"],
+          tier: "identity",
+          target: "DC01",
+          vm: "DC01",
+          mode: "unplanned",
+          recoveryPoint: "latest",
+        },
         { kind: "guestChecks", id: "checks:DC01", dependsOn: ["failover:DC01"], tier: "identity", target: "DC01", vm: "DC01", checks: ["domainController"] },
         { kind: "tierReady", id: "tier-ready:identity", dependsOn: ["checks:DC01"], tier: "identity", target: "identity" },
-        { kind: "failover", id: "failover:WEB01", dependsOn: ["tier-ready:identity"], tier: "web", target: "WEB01", vm: "WEB01", mode: "unplanned", recoveryPoint: "latest" },
-        { kind: "healthProbe", id: "probe:WEB01", dependsOn: ["failover:WEB01"], tier: "web", target: "WEB01", vm: "WEB01", url: "http://10.0.3.10:80/healthz" },
-        { kind: "updateDns", id: "dns:public:contoso.com:www", dependsOn: ["probe:WEB01"], tier: "web", target: "www.contoso.com", zoneType: "public", zone: "contoso.com", name: "www", addresses: ["20.0.0.1"] },
+        {
+          kind: "failover",
+          id: "failover:WEB01",
+          dependsOn: ["tier-ready:identity"],
+          tier: "web",
+          target: "WEB01",
+          vm: "WEB01",
+          mode: "unplanned",
+          recoveryPoint: "latest",
+        },
+        {
+          kind: "healthProbe",
+          id: "probe:WEB01",
+          dependsOn: ["failover:WEB01"],
+          tier: "web",
+          target: "WEB01",
+          vm: "WEB01",
+          url: "http://10.0.3.10:80/healthz",
+        },
+        {
+          kind: "updateDns",
+          id: "dns:public:contoso.com:www",
+          dependsOn: ["probe:WEB01"],
+          tier: "web",
+          target: "www.contoso.com",
+          zoneType: "public",
+          zone: "contoso.com",
+          name: "www",
+          addresses: ["20.0.0.1"],
+        },
         { kind: "tierReady", id: "tier-ready:web", dependsOn: ["probe:WEB01", "dns:public:contoso.com:www"], tier: "web", target: "web" },
         { kind: "commit", id: "commit:DC01", dependsOn: ["tier-ready:identity", "tier-ready:web"], tier: "identity", target: "DC01", vm: "DC01" },
         { kind: "commit", id: "commit:WEB01", dependsOn: ["tier-ready:identity", "tier-ready:web"], tier: "web", target: "WEB01", vm: "WEB01" },
@@ -57,7 +102,9 @@ describe("planFailover", () => {
     expect(plan.steps.filter((s) => s.kind === "cleanupTestFailover")).toHaveLength(15);
     expect(plan.steps.some((s) => s.id === "failover:DC02")).toBe(false);
     expect(plan.steps.find((s) => s.id === "checks:DC01")).toMatchObject({ kind: "guestChecks", checks: ["domainController"] });
-    expect(plan.notes).toContain("Drill: only DC01 of the domain controllers goes into the isolated test network (one DC per drill, as Microsoft advises for AD); DC02 stay(s) out.");
+    expect(plan.notes).toContain(
+      "Drill: only DC01 of the domain controllers goes into the isolated test network (one DC per drill, as Microsoft advises for AD); DC02 stay(s) out.",
+    );
     expect(plan.steps.some((s) => s.kind === "healthProbe")).toBe(false);
     expect(plan.steps.find((s) => s.id === "checks:WEB01")).toMatchObject({ kind: "guestChecks", checks: [], httpProbeUrl: "http://10.50.3.10:80/healthz" });
     expect(plan.notes).toContain("Test failover: routes and DNS of tier 'web' stay on production values.");
@@ -85,7 +132,8 @@ describe("planFailover", () => {
       fc.subarray(vmNames, { minLength: 1 }).map((vms): Scope => ({ kind: "vms", vms })),
     );
     const requestArb: fc.Arbitrary<FailoverRequest> = fc.record({ mode: fc.constantFrom("unplanned" as const, "test" as const), scope: scopeArb });
-    const selected = (scope: Scope) => estate.vms.filter((vm) => scope.kind === "all" || (scope.kind === "tiers" ? scope.tiers.includes(vm.tier) : scope.vms.includes(vm.name)));
+    const selected = (scope: Scope) =>
+      estate.vms.filter((vm) => scope.kind === "all" || (scope.kind === "tiers" ? scope.tiers.includes(vm.tier) : scope.vms.includes(vm.name)));
     /** A drill takes one DC of those in scope: the estate's drill DC if in scope, else the first. */
     const inScope = (request: FailoverRequest) => {
       const vms = selected(request.scope);
@@ -151,9 +199,21 @@ describe("planFailover", () => {
 describe("planFailover: gates for people, failback preparation, cleanup sweeps", () => {
   it("puts an approval gate between the DC check and the first failover, and a commit gate before the commits", () => {
     const plan = planFailover(tinyEstate(), { mode: "unplanned", scope: { kind: "all" }, approvalRequired: true, manualFinish: true });
-    expect(plan.steps.find((s) => s.id === "await-approve")).toEqual({ kind: "awaitDecision", id: "await-approve", dependsOn: ["verify-dc"], target: "approve", decision: "approve" });
+    expect(plan.steps.find((s) => s.id === "await-approve")).toEqual({
+      kind: "awaitDecision",
+      id: "await-approve",
+      dependsOn: ["verify-dc"],
+      target: "approve",
+      decision: "approve",
+    });
     expect(plan.steps.find((s) => s.id === "failover:DC01")?.dependsOn).toEqual(["await-approve"]);
-    expect(plan.steps.find((s) => s.id === "await-commit")).toEqual({ kind: "awaitDecision", id: "await-commit", dependsOn: ["tier-ready:identity", "tier-ready:web"], target: "commit", decision: "commit" });
+    expect(plan.steps.find((s) => s.id === "await-commit")).toEqual({
+      kind: "awaitDecision",
+      id: "await-commit",
+      dependsOn: ["tier-ready:identity", "tier-ready:web"],
+      target: "commit",
+      decision: "commit",
+    });
     expect(plan.steps.filter((s) => s.kind === "commit").map((s) => s.dependsOn)).toEqual([["await-commit"], ["await-commit"]]);
     expect(plan.notes).toHaveLength(2);
     // Without the options the plan is the automatic one.
@@ -165,7 +225,9 @@ describe("planFailover: gates for people, failback preparation, cleanup sweeps",
     expect(manual.steps.find((s) => s.id === "await-cleanup")).toMatchObject({ decision: "cleanup", dependsOn: ["tier-ready:identity", "tier-ready:web"] });
     const timed = planFailover(tinyEstate(), { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 45 });
     expect(timed.steps.find((s) => s.id === "await-cleanup")).toMatchObject({ proceedAfterSeconds: 2700 });
-    expect(() => planFailover(tinyEstate(), { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 0 })).toThrow(/cleanupAfterMinutes/);
+    expect(() => planFailover(tinyEstate(), { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 0 })).toThrow(
+      /cleanupAfterMinutes/,
+    );
   });
 
   it("prepares failback with one reprotect per VM, after approval, and needs the vault's reprotect settings", () => {
@@ -180,7 +242,11 @@ describe("planFailover: gates for people, failback preparation, cleanup sweeps",
 
   it("sweeps a stopped drill with cleanup steps only", () => {
     const plan = planFailover(sampleEstate(), { mode: "test", scope: { kind: "vms", vms: ["DC01", "WEB02"] }, cleanupOnly: true });
-    expect(plan.steps.map((s) => `${s.kind}:${s.dependsOn.join("+")}`)).toEqual(["cleanupTestFailover:", "cleanupTestFailover:", "notify:cleanup:DC01+cleanup:WEB02"]);
+    expect(plan.steps.map((s) => `${s.kind}:${s.dependsOn.join("+")}`)).toEqual([
+      "cleanupTestFailover:",
+      "cleanupTestFailover:",
+      "notify:cleanup:DC01+cleanup:WEB02",
+    ]);
     expect(() => planFailover(sampleEstate(), { mode: "unplanned", scope: { kind: "all" }, cleanupOnly: true })).toThrow(PlanError);
   });
 });

@@ -17,7 +17,12 @@ describe("chooseRecoveryPoint", () => {
     expect(latest.ok && latest.point).toBeUndefined();
     // Without ASR's last-received time the newest listed point is the honest estimate of what it keeps.
     expect(chooseRecoveryPoint(points, "latest", now, 5)).toMatchObject({ ok: true, dataAsOf: minutesAgo(5) });
-    expect(chooseRecoveryPoint(points, "latestProcessed", now, 5)).toMatchObject({ ok: true, point: points[0], dataAsOf: minutesAgo(5), explanation: expect.stringContaining("lowest RTO") });
+    expect(chooseRecoveryPoint(points, "latestProcessed", now, 5)).toMatchObject({
+      ok: true,
+      point: points[0],
+      dataAsOf: minutesAgo(5),
+      explanation: expect.stringContaining("lowest RTO"),
+    });
   });
 
   it("takes the newest app-consistent point in either of ASR's spellings", () => {
@@ -31,9 +36,15 @@ describe("chooseRecoveryPoint", () => {
   });
 
   it("refuses times outside retention, in the future, or before every point", () => {
-    expect(chooseRecoveryPoint(points, { at: minutesAgo(6 * 24 * 60).toISOString() }, now, 5)).toMatchObject({ ok: false, reason: expect.stringContaining("outside the 5-day retention") });
+    expect(chooseRecoveryPoint(points, { at: minutesAgo(6 * 24 * 60).toISOString() }, now, 5)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("outside the 5-day retention"),
+    });
     expect(chooseRecoveryPoint(points, { at: minutesAgo(-5).toISOString() }, now, 5)).toMatchObject({ ok: false, reason: expect.stringContaining("future") });
-    expect(chooseRecoveryPoint(points, { at: minutesAgo(200).toISOString() }, now, 5)).toMatchObject({ ok: false, reason: expect.stringContaining("no recovery point at or before") });
+    expect(chooseRecoveryPoint(points, { at: minutesAgo(200).toISOString() }, now, 5)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("no recovery point at or before"),
+    });
     expect(chooseRecoveryPoint([], "latestProcessed", now, 5)).toEqual({ ok: false, reason: "no recovery point exists" });
     expect(chooseRecoveryPoint([], "latest", now, 5)).toMatchObject({ ok: false });
   });

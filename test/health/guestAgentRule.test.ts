@@ -18,12 +18,24 @@ function guest(report: HealthReport, vm: string): HealthCheck | undefined {
   return report.vms.find((v) => v.vm === vm)?.checks.find((c) => c.kind === "guestAgent");
 }
 
-const testVmId = (vm: string): string => `/subscriptions/${estate.subscriptionId}/resourceGroups/rg-contoso-dr-eastus/providers/Microsoft.Compute/virtualMachines/${vm}-test`;
+const testVmId = (vm: string): string =>
+  `/subscriptions/${estate.subscriptionId}/resourceGroups/rg-contoso-dr-eastus/providers/Microsoft.Compute/virtualMachines/${vm}-test`;
 
 /** One drill's checks step on one VM, finished `daysAgo` days before NOW. */
 function drill(vm: string, daysAgo: number, step: Partial<GuestRunEvidence> = {}, runId = `run-${vm}-${daysAgo}`): GuestRunEvidence {
   const at = minutesAgo(daysAgo * DAY_MIN);
-  return { runId, mode: "test", runStatus: "succeeded", runStartedAt: new Date(at.getTime() - 30 * 60_000), vm, stepStatus: "succeeded", finishedAt: at, targetVmId: testVmId(vm), detail: "domainSecureChannel: ok", ...step };
+  return {
+    runId,
+    mode: "test",
+    runStatus: "succeeded",
+    runStartedAt: new Date(at.getTime() - 30 * 60_000),
+    vm,
+    stepStatus: "succeeded",
+    finishedAt: at,
+    targetVmId: testVmId(vm),
+    detail: "domainSecureChannel: ok",
+    ...step,
+  };
 }
 
 const AGENT_ERROR =
@@ -56,7 +68,12 @@ describe("Azure VM agent in the recovered VM, proven by drills", () => {
   });
 
   it("is green too when the command ran but some of its checks failed: the agent answered", () => {
-    const c = guest(evaluate(runs(drill("API01", 3, { stepStatus: "failed", runStatus: "failed", detail: "API01: domainSecureChannel failed (The secure channel is broken)" }))), "API01");
+    const c = guest(
+      evaluate(
+        runs(drill("API01", 3, { stepStatus: "failed", runStatus: "failed", detail: "API01: domainSecureChannel failed (The secure channel is broken)" })),
+      ),
+      "API01",
+    );
     expect(c?.status).toBe("green");
     expect(c?.reason).toContain("some of its checks failed");
   });
@@ -64,7 +81,9 @@ describe("Azure VM agent in the recovered VM, proven by drills", () => {
   it("is red when the last drill's Run Command failed because the VM agent never reported", () => {
     const c = guest(evaluate(runs(drill("API01", 2, { stepStatus: "failed", runStatus: "failed", detail: AGENT_ERROR }))), "API01");
     expect(c?.status).toBe("red");
-    expect(c?.reason).toMatch(/^The drill \(run-API01-2, 2026-02-27, 2 days ago\) could not run Run Command on API01-test: the Azure VM agent did not report \(VMAgentStatusCommunicationError VM 'API01-test' has not reported status/);
+    expect(c?.reason).toMatch(
+      /^The drill \(run-API01-2, 2026-02-27, 2 days ago\) could not run Run Command on API01-test: the Azure VM agent did not report \(VMAgentStatusCommunicationError VM 'API01-test' has not reported status/,
+    );
     expect(c?.reason).toContain("domainSecureChannel, databaseReachable, in-guest HTTP probe in drills");
     expect(c?.advice.map((a) => a.id)).toEqual(["vm-agent-recovered"]);
   });
@@ -76,12 +95,32 @@ describe("Azure VM agent in the recovered VM, proven by drills", () => {
   });
 
   it("is amber when the last drill's Run Command failed for another reason", () => {
-    const c = guest(evaluate(runs(drill("API01", 1, { stepStatus: "failed", runStatus: "failed", detail: "Run Command on API01-test: Forbidden: the identity lacks Microsoft.Compute/virtualMachines/runCommand/action" }))), "API01");
-    expect(c).toMatchObject({ status: "amber", reason: expect.stringMatching(/^Not proven: the drill \(run-API01-1, .*\) could not run Run Command on API01-test \(Run Command on API01-test: Forbidden/) });
+    const c = guest(
+      evaluate(
+        runs(
+          drill("API01", 1, {
+            stepStatus: "failed",
+            runStatus: "failed",
+            detail: "Run Command on API01-test: Forbidden: the identity lacks Microsoft.Compute/virtualMachines/runCommand/action",
+          }),
+        ),
+      ),
+      "API01",
+    );
+    expect(c).toMatchObject({
+      status: "amber",
+      reason: expect.stringMatching(
+        /^Not proven: the drill \(run-API01-1, .*\) could not run Run Command on API01-test \(Run Command on API01-test: Forbidden/,
+      ),
+    });
   });
 
   it("skips drills that never reached the VM's checks, and says so when no other one did", () => {
-    const notReached = drill("API01", 1, { stepStatus: "pending", runStatus: "failed", runFailureReason: "step failover:API01 failed: the test failover job failed" });
+    const notReached = drill("API01", 1, {
+      stepStatus: "pending",
+      runStatus: "failed",
+      runFailureReason: "step failover:API01 failed: the test failover job failed",
+    });
     delete (notReached as { detail?: string }).detail;
     expect(guest(evaluate(runs(drill("API01", 30), notReached)), "API01")?.reason).toMatch(/^Proven: the drill \(run-API01-30,/);
     const alone = guest(evaluate(runs(notReached)), "API01");
@@ -90,7 +129,10 @@ describe("Azure VM agent in the recovered VM, proven by drills", () => {
   });
 
   it("counts a real failover's Run Command on the recovered VM as proof", () => {
-    const failover = drill("API01", 5, { mode: "unplanned", targetVmId: `/subscriptions/${estate.subscriptionId}/resourceGroups/rg-contoso-dr-eastus/providers/Microsoft.Compute/virtualMachines/API01` });
+    const failover = drill("API01", 5, {
+      mode: "unplanned",
+      targetVmId: `/subscriptions/${estate.subscriptionId}/resourceGroups/rg-contoso-dr-eastus/providers/Microsoft.Compute/virtualMachines/API01`,
+    });
     expect(guest(evaluate(runs(failover)), "API01")?.reason).toMatch(/^Proven: the failover \(run-API01-5, .*\) ran Run Command on API01 successfully\.$/);
   });
 
@@ -100,7 +142,10 @@ describe("Azure VM agent in the recovered VM, proven by drills", () => {
   });
 
   it("could not check when the run history could not be read, and still checks when a vault could not", () => {
-    expect(guest(evaluate({ recentRuns: readFailed("timed out after 45 s") }), "API01")).toMatchObject({ status: "unknown", reason: "Could not check: timed out after 45 s." });
+    expect(guest(evaluate({ recentRuns: readFailed("timed out after 45 s") }), "API01")).toMatchObject({
+      status: "unknown",
+      reason: "Could not check: timed out after 45 s.",
+    });
     const vaultDown = evaluate({ ...runs(drill("API01", 3)), vault: (key, v) => (key === "eastus" ? { ...v, items: readFailed("forbidden") } : v) });
     expect(guest(vaultDown, "API01")?.status).toBe("green");
   });

@@ -36,7 +36,11 @@ async function run(health: HealthFaultPlan = {}, limits?: Partial<HealthReadLimi
 const allChecks = (r: HealthReport): HealthCheck[] => [...r.vms.flatMap((v) => v.checks), ...r.estateChecks];
 /** id -> "status advice,ids" for every check that is not green. */
 const notGreen = (r: HealthReport): Record<string, string> =>
-  Object.fromEntries(allChecks(r).filter((c) => c.status !== "green").map((c) => [c.id, `${c.status} ${c.advice.map((a) => a.id).join(",")}`.trim()]));
+  Object.fromEntries(
+    allChecks(r)
+      .filter((c) => c.status !== "green")
+      .map((c) => [c.id, `${c.status} ${c.advice.map((a) => a.id).join(",")}`.trim()]),
+  );
 const find = (r: HealthReport, id: string): HealthCheck => {
   const c = allChecks(r).find((x) => x.id === id);
   if (!c) throw new Error(`no check ${id}`);
@@ -66,7 +70,13 @@ describe("health check against simulated Azure", () => {
     expect(stats.byOperation.ReplicationProtectedItems_Get).toBeUndefined();
     // Kept in history and told people.
     expect((await local.history.list(estate.name, 10)).map((e) => e.reportId)).toEqual([report.reportId]);
-    expect(local.events).toEqual([expect.objectContaining({ kind: "healthCheck", runId: report.reportId, health: { healthy: report.counts.green, warnings: 0, critical: 0, findings: [] } })]);
+    expect(local.events).toEqual([
+      expect.objectContaining({
+        kind: "healthCheck",
+        runId: report.reportId,
+        health: { healthy: report.counts.green, warnings: 0, critical: 0, findings: [] },
+      }),
+    ]);
   });
 
   const KNOWN: Record<string, Record<string, string>> = {
@@ -85,7 +95,11 @@ describe("health check against simulated Azure", () => {
     "never-tested": { "vm/REC04/testFailover": "amber test-failover-overdue" },
     "target-network-unset": { "vm/API06/targetSettings": "red target-settings" },
     "missing-vm": { "vm/WEB03/inventory": "red inventory-missing", "estate/inventoryDrift": "red inventory-drift" },
-    "moved-vm": { "vm/REC03/inventory": "red inventory-moved", "estate/inventoryDrift": "red inventory-drift", "estate/recoveryPlan/eastus": "amber recovery-plan-drift" },
+    "moved-vm": {
+      "vm/REC03/inventory": "red inventory-moved",
+      "estate/inventoryDrift": "red inventory-drift",
+      "estate/recoveryPlan/eastus": "amber recovery-plan-drift",
+    },
     "recovery-plan-drift": { "estate/recoveryPlan/eastus": "red recovery-plan-drift", "estate/recoveryPlan/seasia": "amber recovery-plan-drift" },
     "policy-retention-short": { "estate/replicationPolicy/eastus": "red replication-policy", "estate/replicationPolicy/seasia": "red replication-policy" },
     "expressroute-down": { "estate/expressRoute/er-contoso-primary": "red expressroute-down" },
@@ -94,8 +108,14 @@ describe("health check against simulated Azure", () => {
     "target-dc-silent": { "estate/targetDc": "red target-dc-heartbeat,domain-trust-after-failover" },
     "run-command-unavailable": { "estate/runCommand": "red vm-agent" },
     "dns-high-ttl": { "estate/dns/public/contoso.com/www": "red dns-ttl" },
-    "asr-logs-missing": { "estate/rpoAlert/rsv-contoso-dr-eastus": "amber rpo-alert-no-logs", "estate/rpoAlert/rsv-contoso-dr-seasia": "amber rpo-alert-no-logs" },
-    "asr-logs-without-rpo": { "estate/rpoAlert/rsv-contoso-dr-eastus": "amber rpo-alert-no-logs", "estate/rpoAlert/rsv-contoso-dr-seasia": "amber rpo-alert-no-logs" },
+    "asr-logs-missing": {
+      "estate/rpoAlert/rsv-contoso-dr-eastus": "amber rpo-alert-no-logs",
+      "estate/rpoAlert/rsv-contoso-dr-seasia": "amber rpo-alert-no-logs",
+    },
+    "asr-logs-without-rpo": {
+      "estate/rpoAlert/rsv-contoso-dr-eastus": "amber rpo-alert-no-logs",
+      "estate/rpoAlert/rsv-contoso-dr-seasia": "amber rpo-alert-no-logs",
+    },
   };
 
   it.each(Object.entries(KNOWN))("recognises %s, and only where it is", async (problem, expected) => {
@@ -104,7 +124,9 @@ describe("health check against simulated Azure", () => {
   });
 
   it("says exactly what to fix for the problems this customer met", async () => {
-    const { report } = await run(healthFaultsFromProblems(["av-blocking-agent=API03,WEB01", "vss-failing", "vcenter-permissions", "network-trouble", "unknown-error"]));
+    const { report } = await run(
+      healthFaultsFromProblems(["av-blocking-agent=API03,WEB01", "vss-failing", "vcenter-permissions", "network-trouble", "unknown-error"]),
+    );
     expect(find(report, "vm/API03/mobilityAgent").advice[0]?.steps.join(" ")).toContain("C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\");
     expect(find(report, "vm/WEB01/mobilityAgent").advice[0]?.steps.join(" ")).toContain("/usr/local/ASR");
     expect(find(report, "vm/API03/replication").reason).toContain("health error 78174");
@@ -118,7 +140,12 @@ describe("health check against simulated Azure", () => {
 
   describe("one check failing never hides the others", () => {
     it("throttled ASR item lists make those VMs 'could not check (throttled)'; everything else is still checked", async () => {
-      const { local, report } = await run({ failReads: { "asr-items": "throttled" }, throttleRetryAfterSeconds: 0, vssFailing: ["DC02"], expressRouteDown: ["er-contoso-primary"] });
+      const { local, report } = await run({
+        failReads: { "asr-items": "throttled" },
+        throttleRetryAfterSeconds: 0,
+        vssFailing: ["DC02"],
+        expressRouteDown: ["er-contoso-primary"],
+      });
       const vmChecks = report.vms.flatMap((v) => v.checks);
       expect(vmChecks.every((c) => c.status === "unknown" && /throttled by Azure \(HTTP 429\)/.test(c.reason))).toBe(true);
       expect(find(report, "estate/expressRoute/er-contoso-primary").status).toBe("red");
@@ -130,9 +157,16 @@ describe("health check against simulated Azure", () => {
 
     it("a forbidden Log Analytics query makes only the checks that query it unknown (DC, RPO alert), with the reason", async () => {
       const { report } = await run({ failReads: { logs: "forbidden" }, avBlockingAgent: ["API03"] });
-      expect(find(report, "estate/targetDc")).toMatchObject({ status: "unknown", reason: expect.stringMatching(/forbidden: the Function App's identity lacks read access .*InsufficientAccessError/) });
+      expect(find(report, "estate/targetDc")).toMatchObject({
+        status: "unknown",
+        reason: expect.stringMatching(/forbidden: the Function App's identity lacks read access .*InsufficientAccessError/),
+      });
       expect(find(report, "vm/API03/mobilityAgent").status).toBe("red");
-      expect(Object.keys(notGreen(report)).filter((id) => !id.startsWith("vm/API03/"))).toEqual(["estate/targetDc", "estate/rpoAlert/rsv-contoso-dr-eastus", "estate/rpoAlert/rsv-contoso-dr-seasia"]);
+      expect(Object.keys(notGreen(report)).filter((id) => !id.startsWith("vm/API03/"))).toEqual([
+        "estate/targetDc",
+        "estate/rpoAlert/rsv-contoso-dr-eastus",
+        "estate/rpoAlert/rsv-contoso-dr-seasia",
+      ]);
     });
 
     it("recovery point lists that time out make only the checks that need them unknown", async () => {

@@ -27,7 +27,13 @@ const opened: LocalHealthCheck[] = [];
 afterAll(() => Promise.all(opened.splice(0).map((h) => h.stop())));
 
 async function local(options: { notifier?: NotifierPort } = {}): Promise<LocalHealthCheck> {
-  const hc = await createLocalHealthCheck({ estate, tableEndpoint: inject("tableEndpoint"), clock: new SimulatedClock(START, { realTime: false }), replicationOnly: true, ...options });
+  const hc = await createLocalHealthCheck({
+    estate,
+    tableEndpoint: inject("tableEndpoint"),
+    clock: new SimulatedClock(START, { realTime: false }),
+    replicationOnly: true,
+    ...options,
+  });
   opened.push(hc);
   return hc;
 }
@@ -48,7 +54,10 @@ describe("healthCheck timer function", () => {
     await handleHealthCheckTimer(timerInfo(START, true), context);
     const [entry] = await hc.history.list(estate.name, 1);
     expect(entry).toMatchObject({ isPastDue: true, trigger: "timer", overall: "green" });
-    expect(lines.find((l) => l.level === "warning" && l.message.includes("past due"))?.props).toMatchObject({ invocationId: context.invocationId, estate: estate.name });
+    expect(lines.find((l) => l.level === "warning" && l.message.includes("past due"))?.props).toMatchObject({
+      invocationId: context.invocationId,
+      estate: estate.name,
+    });
     expect(lines.find((l) => l.message === "health check report")?.props).toMatchObject({ overall: "green", saved: true });
   });
 
@@ -68,7 +77,9 @@ describe("healthCheck timer function", () => {
       hc.root.run({ trigger: "admin", isPastDue: false, holder: "instance-b" }, { info: () => undefined, warn: () => undefined, error: () => undefined }),
     ]);
     expect([a.status, b.status].sort()).toEqual(["completed", "skipped"]);
-    expect(await hc.history.acquireLease(estate.name, "later", new Date(START.getTime() + 1000), new Date(START.getTime() + 60_000))).toMatchObject({ acquired: true });
+    expect(await hc.history.acquireLease(estate.name, "later", new Date(START.getTime() + 1000), new Date(START.getTime() + 60_000))).toMatchObject({
+      acquired: true,
+    });
   });
 
   it("a notifier that fails does not lose the report", async () => {

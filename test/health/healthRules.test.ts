@@ -26,7 +26,10 @@ const vm = (name: string): Vm => {
 };
 /** The recovery points without an app-consistent one. */
 const withoutAppConsistent = ({ newestAppConsistent: _, ...rest }: RecoveryPointSummary): RecoveryPointSummary => rest;
-const onlyFor = (name: string, patch: (item: ReturnType<typeof healthyItem>) => ReturnType<typeof healthyItem> | undefined): NonNullable<SnapshotOverrides["item"]> => (v, item) => (v.name === name ? patch(item) : item);
+const onlyFor =
+  (name: string, patch: (item: ReturnType<typeof healthyItem>) => ReturnType<typeof healthyItem> | undefined): NonNullable<SnapshotOverrides["item"]> =>
+  (v, item) =>
+    v.name === name ? patch(item) : item;
 const circuitId = (name: string): string => {
   const c = estate.alerting.expressRouteCircuits.find((x) => x.id.endsWith(`/${name}`));
   if (!c) throw new Error(name);
@@ -40,15 +43,38 @@ describe("health rules", () => {
     expect(report.counts).toEqual({ green: 16 * 8 + report.estateChecks.length, amber: 0, red: 0, unknown: 0 });
     expect(report.vms.map((v) => v.checks.length)).toEqual(estate.vms.map(() => 8));
     expect(report.estateChecks.map((c) => c.kind)).toEqual([
-      "expressRoute", "expressRoute", "targetDc", "runCommand", "dns", "dns", "dns", "dns", "dns", "inventoryDrift", "recoveryPlan", "recoveryPlan", "replicationPolicy", "replicationPolicy",
-      "rpoAlert", "rpoAlert",
+      "expressRoute",
+      "expressRoute",
+      "targetDc",
+      "runCommand",
+      "dns",
+      "dns",
+      "dns",
+      "dns",
+      "dns",
+      "inventoryDrift",
+      "recoveryPlan",
+      "recoveryPlan",
+      "replicationPolicy",
+      "replicationPolicy",
+      "rpoAlert",
+      "rpoAlert",
     ]);
     expect(report.summary).toMatch(/^GREEN: 144 green \(16 VMs, 16 estate checks\)\.$/);
   });
 
   describe("RPO against the 30 min objective", () => {
     const rpo = (minutes: number, heartbeatMinutes = 1) =>
-      check(evaluate({ item: onlyFor("API01", (i) => ({ ...i, lastRecoveryPointReceived: minutesAgo(minutes), agent: { ...i.agent, lastHeartbeat: minutesAgo(heartbeatMinutes) } })) }), "vm/API01/rpo");
+      check(
+        evaluate({
+          item: onlyFor("API01", (i) => ({
+            ...i,
+            lastRecoveryPointReceived: minutesAgo(minutes),
+            agent: { ...i.agent, lastHeartbeat: minutesAgo(heartbeatMinutes) },
+          })),
+        }),
+        "vm/API01/rpo",
+      );
     it("is green well inside it, amber from half of it (before the breach), red beyond it", () => {
       expect(rpo(10).status).toBe("green");
       expect(rpo(16)).toMatchObject({ status: "amber", reason: expect.stringContaining("not yet breached") });
@@ -59,7 +85,10 @@ describe("health rules", () => {
       expect(rpo(45, 1).advice[0]?.id).toBe("asr-78169-replication-network");
     });
     it("falls back to ASR's calculated RPO, and is unknown when ASR reports neither", () => {
-      const calculated = check(evaluate({ item: onlyFor("API01", ({ lastRecoveryPointReceived: _, ...i }) => ({ ...i, lastRpoInSeconds: 2000 })) }), "vm/API01/rpo");
+      const calculated = check(
+        evaluate({ item: onlyFor("API01", ({ lastRecoveryPointReceived: _, ...i }) => ({ ...i, lastRpoInSeconds: 2000 })) }),
+        "vm/API01/rpo",
+      );
       expect(calculated.status).toBe("red");
       const none = check(evaluate({ item: onlyFor("API01", ({ lastRecoveryPointReceived: _a, lastRpoInSeconds: _b, ...i }) => i) }), "vm/API01/rpo");
       expect(none.status).toBe("unknown");
@@ -81,20 +110,31 @@ describe("health rules", () => {
       expect(c.advice[0]?.steps.join(" ")).toMatch(/custom pre\/post scripts/);
     });
     it("late (amber) between 1.5 and 3 intervals; not VSS when crash-consistent points are stale too", () => {
-      expect(check(evaluate({ points: (v, p) => readOk(v.name === "API02" ? { ...p, newestAppConsistent: minutesAgo(120) } : p) }), "vm/API02/appConsistency").status).toBe("amber");
-      const behind = check(evaluate({ points: (v, p) => readOk(v.name === "API02" ? { ...p, newestAppConsistent: minutesAgo(300), newestCrashConsistent: minutesAgo(200) } : p) }), "vm/API02/appConsistency");
+      expect(
+        check(evaluate({ points: (v, p) => readOk(v.name === "API02" ? { ...p, newestAppConsistent: minutesAgo(120) } : p) }), "vm/API02/appConsistency")
+          .status,
+      ).toBe("amber");
+      const behind = check(
+        evaluate({ points: (v, p) => readOk(v.name === "API02" ? { ...p, newestAppConsistent: minutesAgo(300), newestCrashConsistent: minutesAgo(200) } : p) }),
+        "vm/API02/appConsistency",
+      );
       expect(behind.reason).toMatch(/replication itself is behind/);
       expect(behind.advice[0]?.id).toBe("asr-78169-replication-network");
     });
   });
 
   it("retention: points reaching back less than 90% of 5 days are amber; none at all is red", () => {
-    expect(check(evaluate({ points: (v, p) => readOk(v.name === "API03" ? { ...p, oldest: minutesAgo(2 * 24 * 60) } : p) }), "vm/API03/retention")).toMatchObject({ status: "amber", reason: expect.stringContaining("40%") });
-    expect(check(evaluate({ points: (v) => readOk(v.name === "API03" ? { count: 0 } : { count: 1, oldest: minutesAgo(7200) }) }), "vm/API03/retention").status).toBe("red");
+    expect(
+      check(evaluate({ points: (v, p) => readOk(v.name === "API03" ? { ...p, oldest: minutesAgo(2 * 24 * 60) } : p) }), "vm/API03/retention"),
+    ).toMatchObject({ status: "amber", reason: expect.stringContaining("40%") });
+    expect(
+      check(evaluate({ points: (v) => readOk(v.name === "API03" ? { count: 0 } : { count: 1, oldest: minutesAgo(7200) }) }), "vm/API03/retention").status,
+    ).toBe("red");
   });
 
   it("Mobility agent: heartbeat age, version behind, support ending or ended", () => {
-    const agent = (patch: Partial<ReturnType<typeof healthyItem>["agent"]>) => check(evaluate({ item: onlyFor("NAT01", (i) => ({ ...i, agent: { ...i.agent, ...patch } })) }), "vm/NAT01/mobilityAgent");
+    const agent = (patch: Partial<ReturnType<typeof healthyItem>["agent"]>) =>
+      check(evaluate({ item: onlyFor("NAT01", (i) => ({ ...i, agent: { ...i.agent, ...patch } })) }), "vm/NAT01/mobilityAgent");
     expect(agent({}).status).toBe("green");
     expect(agent({ lastHeartbeat: minutesAgo(20) }).status).toBe("amber");
     expect(agent({ lastHeartbeat: minutesAgo(120) })).toMatchObject({ status: "red", advice: [expect.objectContaining({ id: "mobility-agent-blocked" })] });
@@ -105,7 +145,10 @@ describe("health rules", () => {
 
   it("last successful test failover: none or older than 90 days is amber", () => {
     const tfo = (date: Date | undefined) =>
-      check(evaluate({ item: onlyFor("REC01", ({ lastSuccessfulTestFailoverTime: _, ...i }) => (date ? { ...i, lastSuccessfulTestFailoverTime: date } : i)) }), "vm/REC01/testFailover");
+      check(
+        evaluate({ item: onlyFor("REC01", ({ lastSuccessfulTestFailoverTime: _, ...i }) => (date ? { ...i, lastSuccessfulTestFailoverTime: date } : i)) }),
+        "vm/REC01/testFailover",
+      );
     expect(tfo(minutesAgo(30 * 24 * 60)).status).toBe("green");
     expect(tfo(minutesAgo(120 * 24 * 60)).status).toBe("amber");
     expect(tfo(undefined)).toMatchObject({ status: "amber", advice: [expect.objectContaining({ id: "test-failover-overdue" })] });
@@ -116,19 +159,33 @@ describe("health rules", () => {
     // A field set to undefined is taken out of the item's target settings.
     const patched = (base: Target, patch: { [K in keyof Target]?: Target[K] | undefined }): Target =>
       Object.fromEntries(Object.entries({ ...base, ...patch }).filter(([, value]) => value !== undefined));
-    const target = (patch: { [K in keyof Target]?: Target[K] | undefined }) => check(evaluate({ item: onlyFor("API04", (i) => ({ ...i, target: patched(i.target, patch) })) }), "vm/API04/targetSettings");
+    const target = (patch: { [K in keyof Target]?: Target[K] | undefined }) =>
+      check(evaluate({ item: onlyFor("API04", (i) => ({ ...i, target: patched(i.target, patch) })) }), "vm/API04/targetSettings");
     expect(target({}).status).toBe("green");
     expect(target({ networkId: undefined })).toMatchObject({ status: "red", reason: expect.stringContaining("target network") });
     expect(target({ vmSize: undefined }).status).toBe("red");
-    expect(target({ networkId: estate.vaults.eastus?.testNetworkId })).toMatchObject({ status: "red", reason: expect.stringContaining("isolated test network") });
-    expect(target({ primaryNic: { targetSubnetName: "snet-api", targetIpAddress: "10.50.2.99" } })).toMatchObject({ status: "red", reason: expect.stringContaining(vm("API04").recoveryIp) });
+    expect(target({ networkId: estate.vaults.eastus?.testNetworkId })).toMatchObject({
+      status: "red",
+      reason: expect.stringContaining("isolated test network"),
+    });
+    expect(target({ primaryNic: { targetSubnetName: "snet-api", targetIpAddress: "10.50.2.99" } })).toMatchObject({
+      status: "red",
+      reason: expect.stringContaining(vm("API04").recoveryIp),
+    });
     expect(target({ primaryNic: { targetSubnetName: "snet-api" } }).status).toBe("amber");
   });
 
   it("replication: health errors map to advice (AV paths for the VM's OS), unknown ones verbatim; a failed-over item is amber", () => {
     const c = check(
       evaluate({
-        item: onlyFor("API03", (i) => ({ ...i, replicationHealth: "Critical", healthErrors: [{ code: "78174", level: "Error", message: "No heartbeat from the Mobility agent" }, { code: "SIM-0001", level: "Warning", message: "odd" }] })),
+        item: onlyFor("API03", (i) => ({
+          ...i,
+          replicationHealth: "Critical",
+          healthErrors: [
+            { code: "78174", level: "Error", message: "No heartbeat from the Mobility agent" },
+            { code: "SIM-0001", level: "Warning", message: "odd" },
+          ],
+        })),
       }),
       "vm/API03/replication",
     );
@@ -136,13 +193,21 @@ describe("health rules", () => {
     expect(c.advice.map((a) => a.id)).toEqual(["mobility-agent-blocked", "unknown-asr-error"]);
     expect(c.advice[0]?.steps.join(" ")).toContain("C:\\Program Files (x86)\\Microsoft Azure Site Recovery\\");
     expect(c.advice[1]?.verbatim).toBe("Error SIM-0001: odd");
-    expect(check(evaluate({ item: onlyFor("API03", (i) => ({ ...i, activeLocation: "Recovery", protectionState: "UnplannedFailoverCommitted" })) }), "vm/API03/replication").status).toBe("amber");
+    expect(
+      check(
+        evaluate({ item: onlyFor("API03", (i) => ({ ...i, activeLocation: "Recovery", protectionState: "UnplannedFailoverCommitted" })) }),
+        "vm/API03/replication",
+      ).status,
+    ).toBe("amber");
   });
 
   describe("drift between the estate and ASR", () => {
     it("a VM reprotected towards vSphere (provider InMageRcmFailback) is not drift", () => {
       const report = evaluate({ item: onlyFor("API03", (i) => ({ ...i, provider: "InMageRcmFailback" })) });
-      expect(check(report, "vm/API03/inventory")).toMatchObject({ status: "green", reason: expect.stringContaining("replicates back to vSphere (InMageRcmFailback)") });
+      expect(check(report, "vm/API03/inventory")).toMatchObject({
+        status: "green",
+        reason: expect.stringContaining("replicates back to vSphere (InMageRcmFailback)"),
+      });
       expect(check(evaluate({ item: onlyFor("API03", (i) => ({ ...i, provider: "A2A" })) }), "vm/API03/inventory").status).toBe("red");
     });
 
@@ -198,17 +263,30 @@ describe("health rules", () => {
           return { ...v, recoveryPlans: readOk([{ ...plan, bootGroups: [identity ?? [], api ?? [], edge ?? [], ...rest] }]) };
         },
       });
-      expect(check(swapped, "estate/recoveryPlan/eastus")).toMatchObject({ status: "red", reason: expect.stringMatching(/boots API0\d \(api\) in group 2, not after NAT01 \(edge, group 3\)/) });
+      expect(check(swapped, "estate/recoveryPlan/eastus")).toMatchObject({
+        status: "red",
+        reason: expect.stringMatching(/boots API0\d \(api\) in group 2, not after NAT01 \(edge, group 3\)/),
+      });
       const leftOut = evaluate({
-        vault: (key, v) => (key === "seasia" && v.recoveryPlans.ok ? { ...v, recoveryPlans: readOk(v.recoveryPlans.value.map((p) => ({ ...p, bootGroups: p.bootGroups.map((g) => g.slice(1)) }))) } : v),
+        vault: (key, v) =>
+          key === "seasia" && v.recoveryPlans.ok
+            ? { ...v, recoveryPlans: readOk(v.recoveryPlans.value.map((p) => ({ ...p, bootGroups: p.bootGroups.map((g) => g.slice(1)) }))) }
+            : v,
       });
       expect(check(leftOut, "estate/recoveryPlan/seasia")).toMatchObject({ status: "amber", reason: expect.stringContaining("REC01") });
-      expect(check(evaluate({ vault: (key, v) => (key === "seasia" ? { ...v, recoveryPlans: readOk([]) } : v) }), "estate/recoveryPlan/seasia").status).toBe("amber");
+      expect(check(evaluate({ vault: (key, v) => (key === "seasia" ? { ...v, recoveryPlans: readOk([]) } : v) }), "estate/recoveryPlan/seasia").status).toBe(
+        "amber",
+      );
     });
 
     it("a policy keeping fewer days than the retention objective is red; rarer app-consistent snapshots amber", () => {
       const policy = (patch: { retentionMinutes?: number; appConsistentFrequencyMinutes?: number }) =>
-        check(evaluate({ vault: (key, v) => (key === "eastus" && v.policies.ok ? { ...v, policies: readOk(v.policies.value.map((p) => ({ ...p, ...patch }))) } : v) }), "estate/replicationPolicy/eastus");
+        check(
+          evaluate({
+            vault: (key, v) => (key === "eastus" && v.policies.ok ? { ...v, policies: readOk(v.policies.value.map((p) => ({ ...p, ...patch }))) } : v),
+          }),
+          "estate/replicationPolicy/eastus",
+        );
       expect(policy({ retentionMinutes: 3 * 1440 })).toMatchObject({ status: "red", reason: expect.stringContaining("3 days") });
       expect(policy({ appConsistentFrequencyMinutes: 120 }).status).toBe("amber");
     });
@@ -233,7 +311,8 @@ describe("health rules", () => {
 
   it("DNS: the expected site and a TTL low enough for a fast flip", () => {
     const www = dnsRecordKey({ zoneType: "public", zone: "contoso.com", name: "www" });
-    const dns = (state: { addresses: string[]; ttl: number } | null) => check(evaluate({ dns: (key, s) => (key === www ? readOk(state) : readOk(s)) }), `estate/dns/${www}`);
+    const dns = (state: { addresses: string[]; ttl: number } | null) =>
+      check(evaluate({ dns: (key, s) => (key === www ? readOk(state) : readOk(s)) }), `estate/dns/${www}`);
     expect(dns({ addresses: ["203.0.113.9"], ttl: 300 }).status).toBe("green");
     expect(dns({ addresses: ["20.62.10.10"], ttl: 300 })).toMatchObject({ status: "red", reason: expect.stringContaining("the recovery site") });
     expect(dns({ addresses: ["203.0.113.9"], ttl: 3600 })).toMatchObject({ status: "red", advice: [expect.objectContaining({ id: "dns-ttl" })] });
@@ -242,14 +321,20 @@ describe("health rules", () => {
     // After a failover of the web tier, pointing at Azure is what is expected.
     const failedOver = evaluateHealth(
       estate,
-      buildSnapshot(estate, { item: (v, i) => (v.tier === "web" ? { ...i, activeLocation: "Recovery" } : i), dns: (key, s) => (key === www ? readOk({ addresses: ["20.62.10.10"], ttl: 300 }) : readOk(s)) }),
+      buildSnapshot(estate, {
+        item: (v, i) => (v.tier === "web" ? { ...i, activeLocation: "Recovery" } : i),
+        dns: (key, s) => (key === www ? readOk({ addresses: ["20.62.10.10"], ttl: 300 }) : readOk(s)),
+      }),
       RUN,
     );
     expect(check(failedOver, `estate/dns/${www}`).status).toBe("green");
   });
 
   it("Run Command: the target DC's agent must be Ready; recovered VMs with in-guest checks are checked once they exist", () => {
-    expect(check(evaluate({ dcAgent: readOk({ exists: true, powerState: "running", agentStatus: "Not Ready" }) }), "estate/runCommand")).toMatchObject({ status: "red", advice: [expect.objectContaining({ id: "vm-agent" })] });
+    expect(check(evaluate({ dcAgent: readOk({ exists: true, powerState: "running", agentStatus: "Not Ready" }) }), "estate/runCommand")).toMatchObject({
+      status: "red",
+      advice: [expect.objectContaining({ id: "vm-agent" })],
+    });
     expect(check(evaluate({ dcAgent: readOk({ exists: true, powerState: "deallocated", agentStatus: "Ready" }) }), "estate/runCommand").status).toBe("red");
     const api01 = vm("API01");
     const recovered = check(
@@ -264,8 +349,12 @@ describe("health rules", () => {
   });
 
   it("notification channels, when wired: failing is red, none configured amber", () => {
-    const withChannels = (channels: NonNullable<HealthSnapshot["notificationChannels"]>) => evaluate({}, { ...buildSnapshot(estate), notificationChannels: channels });
-    expect(check(withChannels(readOk([{ channel: "teams", state: "failing", detail: "HTTP 410" }])), "estate/notifications")).toMatchObject({ status: "red", reason: expect.stringContaining("HTTP 410") });
+    const withChannels = (channels: NonNullable<HealthSnapshot["notificationChannels"]>) =>
+      evaluate({}, { ...buildSnapshot(estate), notificationChannels: channels });
+    expect(check(withChannels(readOk([{ channel: "teams", state: "failing", detail: "HTTP 410" }])), "estate/notifications")).toMatchObject({
+      status: "red",
+      reason: expect.stringContaining("HTTP 410"),
+    });
     expect(check(withChannels(readOk([])), "estate/notifications").status).toBe("amber");
     expect(evaluate().estateChecks.some((c) => c.kind === "notifications")).toBe(false);
   });
@@ -273,6 +362,8 @@ describe("health rules", () => {
   it("the summary names the worst findings", () => {
     const report = evaluate({ item: onlyFor("API03", (i) => ({ ...i, lastRecoveryPointReceived: minutesAgo(50) })), targetDcHeartbeat: readOk(null) });
     expect(report.overall).toBe("red");
-    expect(report.summary).toMatch(/^RED: 2 red, 142 green \(16 VMs, 16 estate checks\)\. Red: API03 RPO; Domain controller in the target region \(DC03-EUS\)\.$/);
+    expect(report.summary).toMatch(
+      /^RED: 2 red, 142 green \(16 VMs, 16 estate checks\)\. Red: API03 RPO; Domain controller in the target region \(DC03-EUS\)\.$/,
+    );
   });
 });

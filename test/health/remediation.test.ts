@@ -15,7 +15,10 @@ describe("remediation catalogue", () => {
   });
 
   it("explains VSS failures (78144) with the log to read and the provider to repair, and Linux app-consistency scripts", () => {
-    const windows = adviceForHealthError({ code: "78144", message: "No app-consistent recovery point available for the VM in the last 300 minutes" }, "windows");
+    const windows = adviceForHealthError(
+      { code: "78144", message: "No app-consistent recovery point available for the VM in the last 300 minutes" },
+      "windows",
+    );
     expect(windows.id).toBe("asr-78144-app-consistency");
     const text = windows.steps.join("\n");
     expect(text).toContain("vacp.log");
@@ -25,7 +28,9 @@ describe("remediation catalogue", () => {
   });
 
   it("lists the vCenter privileges when ASR reports a permission problem (no documented code: matched on the message)", () => {
-    const advice = adviceForHealthError({ message: "The vCenter Server account used by the replication appliance doesn't have the permissions required for replication." });
+    const advice = adviceForHealthError({
+      message: "The vCenter Server account used by the replication appliance doesn't have the permissions required for replication.",
+    });
     expect(advice.id).toBe("vcenter-permissions");
     const text = advice.steps.join("\n");
     expect(text).toContain("Propagate to child objects");
@@ -44,7 +49,9 @@ describe("remediation catalogue", () => {
     const advice = adviceForSymptom("domain-trust-risk");
     expect(advice.id).toBe("domain-trust-after-failover");
     expect(advice.steps.join("\n")).toContain("Test-ComputerSecureChannel -Repair");
-    expect(adviceForHealthError({ message: "The trust relationship between this workstation and the primary domain failed." }).id).toBe("domain-trust-after-failover");
+    expect(adviceForHealthError({ message: "The trust relationship between this workstation and the primary domain failed." }).id).toBe(
+      "domain-trust-after-failover",
+    );
   });
 
   it("shows an unknown error verbatim, with ASR's causes and action, and links the error reference", () => {
@@ -58,7 +65,13 @@ describe("remediation catalogue", () => {
 
   it("has an entry for each problem this customer met", () => {
     expect(CATALOGUE_IDS).toEqual(
-      expect.arrayContaining(["mobility-agent-blocked", "asr-78144-app-consistency", "vcenter-permissions", "asr-78169-replication-network", "domain-trust-after-failover"]),
+      expect.arrayContaining([
+        "mobility-agent-blocked",
+        "asr-78144-app-consistency",
+        "vcenter-permissions",
+        "asr-78169-replication-network",
+        "domain-trust-after-failover",
+      ]),
     );
   });
 });

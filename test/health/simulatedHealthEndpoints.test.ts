@@ -28,8 +28,15 @@ function setup(health: HealthFaultPlan = {}) {
   };
 }
 
-async function raw(sim: ReturnType<typeof setup>["sim"], url: string, body: unknown, headers: Record<string, string> = { authorization: "Bearer t", "content-type": "application/json" }) {
-  const response = await sim.httpClient.sendRequest(createPipelineRequest({ url, method: "POST", headers: createHttpHeaders(headers), body: JSON.stringify(body) }));
+async function raw(
+  sim: ReturnType<typeof setup>["sim"],
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { authorization: "Bearer t", "content-type": "application/json" },
+) {
+  const response = await sim.httpClient.sendRequest(
+    createPipelineRequest({ url, method: "POST", headers: createHttpHeaders(headers), body: JSON.stringify(body) }),
+  );
   return { status: response.status, body: JSON.parse(response.bodyAsText ?? "{}") as { error?: { code: string } } };
 }
 
@@ -47,7 +54,10 @@ describe("simulated Azure: the health check's endpoints", () => {
     });
     expect(result?.resourceId).toBe(primary);
     // The service names metrics by localized name; the id ends with the metric's name.
-    expect(result?.metrics.map((m) => [m.name, m.id?.split("/").pop()])).toEqual([["BGP Availability", "BgpAvailability"], ["ARP Availability", "ArpAvailability"]]);
+    expect(result?.metrics.map((m) => [m.name, m.id?.split("/").pop()])).toEqual([
+      ["BGP Availability", "BgpAvailability"],
+      ["ARP Availability", "ArpAvailability"],
+    ]);
     expect(result?.metrics[0]?.timeseries[0]?.data?.length).toBe(12);
     expect(result?.metrics[0]?.timeseries[0]?.data?.every((d) => d.average === 0)).toBe(true);
     const [up] = await metrics("southeastasia").queryResources([secondary], ["BgpAvailability"], "Microsoft.Network/expressRouteCircuits");
@@ -61,7 +71,10 @@ describe("simulated Azure: the health check's endpoints", () => {
     const window = { startTime: new Date(NOW.getTime() - 600_000), endTime: NOW, interval: "PT5M", aggregation: "average" };
     const [averaged] = await metrics("eastus").queryResources([primary], ["BgpAvailability"], "Microsoft.Network/expressRouteCircuits", window);
     expect(averaged?.metrics[0]?.timeseries[0]?.data?.every((d) => d.average === 50)).toBe(true);
-    const [privatePeering] = await metrics("eastus").queryResources([primary], ["BgpAvailability"], "Microsoft.Network/expressRouteCircuits", { ...window, filter: "PeeringType eq 'AzurePrivatePeering'" });
+    const [privatePeering] = await metrics("eastus").queryResources([primary], ["BgpAvailability"], "Microsoft.Network/expressRouteCircuits", {
+      ...window,
+      filter: "PeeringType eq 'AzurePrivatePeering'",
+    });
     const series = privatePeering?.metrics[0]?.timeseries[0];
     // The SDK turns the service's LocalizableString name into its localized text.
     expect(series?.metadatavalues?.map((m) => [m.name, m.value])).toEqual([["PeeringType", "AzurePrivatePeering"]]);
@@ -71,8 +84,20 @@ describe("simulated Azure: the health check's endpoints", () => {
   it("metrics: a circuit asked of another region's endpoint, a wrong api-version or an unknown metric is refused loudly", async () => {
     const { sim } = setup();
     expect((await raw(sim, batchUrl("eastus"), { resourceids: [secondary] })).status).toBe(400);
-    expect((await raw(sim, batchUrl("eastus", "api-version=2023-10-01&metricnamespace=Microsoft.Network/expressRouteCircuits&metricnames=BgpAvailability"), { resourceids: [primary] })).body.error?.code).toBe("InvalidApiVersionParameter");
-    expect((await raw(sim, batchUrl("eastus", "api-version=2024-02-01&metricnamespace=Microsoft.Network/expressRouteCircuits&metricnames=BitsInPerSecond"), { resourceids: [primary] })).status).toBe(400);
+    expect(
+      (
+        await raw(sim, batchUrl("eastus", "api-version=2023-10-01&metricnamespace=Microsoft.Network/expressRouteCircuits&metricnames=BgpAvailability"), {
+          resourceids: [primary],
+        })
+      ).body.error?.code,
+    ).toBe("InvalidApiVersionParameter");
+    expect(
+      (
+        await raw(sim, batchUrl("eastus", "api-version=2024-02-01&metricnamespace=Microsoft.Network/expressRouteCircuits&metricnames=BitsInPerSecond"), {
+          resourceids: [primary],
+        })
+      ).status,
+    ).toBe(400);
     expect((await raw(sim, batchUrl("eastus"), { resourceids: [primary] }, { "content-type": "application/json" })).status).toBe(401);
     expect((await raw(sim, "https://example.invalid/anything", {})).status).toBe(404);
     expect(sim.misuse).toHaveLength(5);
@@ -99,7 +124,10 @@ describe("simulated Azure: the health check's endpoints", () => {
     const { sim } = setup();
     const url = (ws: string) => `https://api.loganalytics.io/v1/workspaces/${ws}/query`;
     expect((await raw(sim, url(workspace), { query: "Heartbeat | take 10", timespan: "PT1H" })).body.error?.code).toBe("SemanticError");
-    expect((await raw(sim, url("00000000-0000-0000-0000-000000000000"), { query: heartbeatQuery(estate.targetDomainController.vmId), timespan: "PT1H" })).body.error?.code).toBe("WorkspaceNotFoundError");
+    expect(
+      (await raw(sim, url("00000000-0000-0000-0000-000000000000"), { query: heartbeatQuery(estate.targetDomainController.vmId), timespan: "PT1H" })).body.error
+        ?.code,
+    ).toBe("WorkspaceNotFoundError");
     expect(sim.misuse).toHaveLength(1);
   });
 
@@ -109,11 +137,22 @@ describe("simulated Azure: the health check's endpoints", () => {
     if (!vault) throw new Error("vault");
     const plans = [];
     for await (const p of asr.replicationRecoveryPlans.list(vault.name, vault.resourceGroup)) plans.push(p);
-    const boot = plans[0]?.properties?.groups?.filter((g) => g.groupType === "Boot").map((g) => (g.replicationProtectedItems ?? []).map((i) => i.id?.split("/").pop()));
-    expect(boot).toEqual([["dc01-vsphere", "dc02-vsphere"], ["nat01-vsphere"], ["api01-vsphere", "api02-vsphere", "api03-vsphere", "api04-vsphere", "api05-vsphere", "api06-vsphere"], ["web01-vsphere", "web02-vsphere", "web03-vsphere"]]);
+    const boot = plans[0]?.properties?.groups
+      ?.filter((g) => g.groupType === "Boot")
+      .map((g) => (g.replicationProtectedItems ?? []).map((i) => i.id?.split("/").pop()));
+    expect(boot).toEqual([
+      ["dc01-vsphere", "dc02-vsphere"],
+      ["nat01-vsphere"],
+      ["api01-vsphere", "api02-vsphere", "api03-vsphere", "api04-vsphere", "api05-vsphere", "api06-vsphere"],
+      ["web01-vsphere", "web02-vsphere", "web03-vsphere"],
+    ]);
     const policies = [];
     for await (const p of asr.replicationPolicies.list(vault.name, vault.resourceGroup)) policies.push(p);
-    expect(policies[0]?.properties?.providerSpecificDetails).toMatchObject({ instanceType: "InMageRcm", recoveryPointHistoryInMinutes: 5 * 1440, appConsistentFrequencyInMinutes: 60 });
+    expect(policies[0]?.properties?.providerSpecificDetails).toMatchObject({
+      instanceType: "InMageRcm",
+      recoveryPointHistoryInMinutes: 5 * 1440,
+      appConsistentFrequencyInMinutes: 60,
+    });
     const view = await compute.virtualMachines.instanceView(vault.resourceGroup, "DC03-EUS");
     expect(view.vmAgent?.statuses?.[0]?.displayStatus).toBe("Ready");
     expect(view.statuses?.map((s) => s.code)).toContain("PowerState/running");

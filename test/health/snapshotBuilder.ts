@@ -93,14 +93,21 @@ export function buildSnapshot(estate: Estate, o: SnapshotOverrides = {}, now = N
         const item = o.item ? o.item(vm, healthyItem(estate, vm, now)) : healthyItem(estate, vm, now);
         return item ? [item] : [];
       });
-    const policy: PolicySnapshot = { id: policyId(estate, key), name: `${estate.vaults[key]?.name ?? key}-policy`, retentionMinutes: estate.objectives.retentionDays * 1440, appConsistentFrequencyMinutes: 60, crashConsistentFrequencyMinutes: 5 };
+    const policy: PolicySnapshot = {
+      id: policyId(estate, key),
+      name: `${estate.vaults[key]?.name ?? key}-policy`,
+      retentionMinutes: estate.objectives.retentionDays * 1440,
+      appConsistentFrequencyMinutes: 60,
+      crashConsistentFrequencyMinutes: 5,
+    };
     const vault: VaultSnapshot = { items: readOk(items), recoveryPlans: readOk([tierOrderPlan(estate, key)]), policies: readOk([policy]) };
     vaults[key] = o.vault ? o.vault(key, vault) : vault;
   }
   const recoveryPoints: Record<string, Read<RecoveryPointSummary>> = {};
   for (const vm of estate.vms) recoveryPoints[vm.name] = o.points ? o.points(vm, healthyPoints(now)) : readOk(healthyPoints(now));
   const circuits: Record<string, Read<CircuitAvailability>> = {};
-  for (const c of estate.alerting.expressRouteCircuits) circuits[c.id.toLowerCase()] = o.circuits?.[c.id.toLowerCase()] ?? readOk({ bgpPercent: 100, arpPercent: 100, windowMinutes: 60 });
+  for (const c of estate.alerting.expressRouteCircuits)
+    circuits[c.id.toLowerCase()] = o.circuits?.[c.id.toLowerCase()] ?? readOk({ bgpPercent: 100, arpPercent: 100, windowMinutes: 60 });
   const dns: Record<string, Read<DnsRecordState | null>> = {};
   estate.dns.forEach((r, i) => {
     const state: DnsRecordState = { addresses: r.failoverAddresses.map((_, j) => `192.168.${10 + i}.${j + 1}`), ttl: r.ttl };
@@ -113,9 +120,15 @@ export function buildSnapshot(estate: Estate, o: SnapshotOverrides = {}, now = N
     circuits,
     targetDcHeartbeat: "targetDcHeartbeat" in o ? o.targetDcHeartbeat : readOk(minutesAgo(1, now)),
     dns,
-    vmAgents: { [estate.targetDomainController.vmId.toLowerCase()]: o.dcAgent ?? readOk({ exists: true, powerState: "running", agentStatus: "Ready", agentVersion: "2.7.41491.1102" }), ...o.vmAgents },
+    vmAgents: {
+      [estate.targetDomainController.vmId.toLowerCase()]:
+        o.dcAgent ?? readOk({ exists: true, powerState: "running", agentStatus: "Ready", agentVersion: "2.7.41491.1102" }),
+      ...o.vmAgents,
+    },
     // Every vault's Site Recovery rows reach the RPO alert rule's workspace, with rpoInSeconds_d.
-    asrLogCoverage: readOk(Object.values(estate.vaults).map((v) => ({ vault: v.name.toLowerCase(), provider: v.provider, rows: 8, rowsWithRpo: 8, newest: minutesAgo(30, now) }))),
+    asrLogCoverage: readOk(
+      Object.values(estate.vaults).map((v) => ({ vault: v.name.toLowerCase(), provider: v.provider, rows: 8, rowsWithRpo: 8, newest: minutesAgo(30, now) })),
+    ),
     ...(o.recentRuns ? { recentRuns: o.recentRuns } : {}),
   };
 }

@@ -24,7 +24,13 @@ beforeEach(async () => {
 
 function reportAt(iso: string, id: string, e = estate): HealthReport {
   const at = new Date(iso);
-  return evaluateHealth(e, buildSnapshot(e, {}, at), { reportId: id, trigger: "timer", isPastDue: id.endsWith("late"), startedAt: at, finishedAt: new Date(at.getTime() + 20_000) });
+  return evaluateHealth(e, buildSnapshot(e, {}, at), {
+    reportId: id,
+    trigger: "timer",
+    isPastDue: id.endsWith("late"),
+    startedAt: at,
+    finishedAt: new Date(at.getTime() + 20_000),
+  });
 }
 
 describe("health history in Table Storage (Azurite)", () => {
@@ -34,7 +40,13 @@ describe("health history in Table Storage (Azurite)", () => {
     await history.save(reportAt("2026-02-28T02:00:00Z", "health-b"));
     const entries = await history.list(estate.name, 10);
     expect(entries.map((e) => e.reportId)).toEqual(["health-c-late", "health-b", "health-a"]);
-    expect(entries[0]).toMatchObject({ estate: estate.name, trigger: "timer", isPastDue: true, overall: "green", counts: { green: 144, amber: 0, red: 0, unknown: 0 } });
+    expect(entries[0]).toMatchObject({
+      estate: estate.name,
+      trigger: "timer",
+      isPastDue: true,
+      overall: "green",
+      counts: { green: 144, amber: 0, red: 0, unknown: 0 },
+    });
     expect((await history.list(estate.name, 2)).length).toBe(2);
     expect(await history.list("another-estate", 10)).toEqual([]);
   });

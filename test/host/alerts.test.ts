@@ -16,7 +16,12 @@ async function post(body: string, headers: Record<string, string>): Promise<{ st
 }
 
 async function actionGroupHeaders(overrides: { roles?: string[]; audience?: string; issuer?: string } = {}): Promise<Record<string, string>> {
-  const token = await sandbox.identity.issueToken({ name: "action-group", roles: overrides.roles ?? ["ActionGroupsSecureWebhook"], ...(overrides.audience ? { audience: overrides.audience } : {}), ...(overrides.issuer ? { issuer: overrides.issuer } : {}) });
+  const token = await sandbox.identity.issueToken({
+    name: "action-group",
+    roles: overrides.roles ?? ["ActionGroupsSecureWebhook"],
+    ...(overrides.audience ? { audience: overrides.audience } : {}),
+    ...(overrides.issuer ? { issuer: overrides.issuer } : {}),
+  });
   return { authorization: `Bearer ${token}`, "content-type": "application/json" };
 }
 

@@ -10,7 +10,10 @@ import { installStructuredLogSink } from "../../shared/ports/telemetry.js";
 /** An Application Insights envelope as the ingestion endpoint (Breeze, POST /v2.1/track) receives it. */
 interface Envelope {
   readonly name: string;
-  readonly data: { readonly baseType: string; readonly baseData: { readonly message: string; readonly severityLevel: string; readonly properties: Record<string, string> } };
+  readonly data: {
+    readonly baseType: string;
+    readonly baseData: { readonly message: string; readonly severityLevel: string; readonly properties: Record<string, string> };
+  };
 }
 
 /** The ingestion endpoint's side of the exporter's HTTP pipeline: accepts every item, as Breeze answers 200. */
@@ -23,7 +26,12 @@ function ingestionEndpoint(received: Envelope[]): HttpClient {
         const text = (request.headers.get("content-encoding") === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
         received.push(...(JSON.parse(text) as Envelope[]));
       }
-      return Promise.resolve({ request, status: 200, headers: createHttpHeaders({ "content-type": "application/json" }), bodyAsText: JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }) });
+      return Promise.resolve({
+        request,
+        status: 200,
+        headers: createHttpHeaders({ "content-type": "application/json" }),
+        bodyAsText: JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }),
+      });
     },
   };
 }

@@ -79,9 +79,15 @@ describe("the alert path never fails the site over by mistake", () => {
 
   it("counts only a platform-initiated Unavailable from Resource Health as down: user-initiated and Degraded are news", async () => {
     api = await startTestApi();
-    for (const [status, cause] of [["Unavailable", "UserInitiated"], ["Degraded", "PlatformInitiated"]] as const) {
+    for (const [status, cause] of [
+      ["Unavailable", "UserInitiated"],
+      ["Degraded", "PlatformInitiated"],
+    ] as const) {
       const nat = freshAlertJson("nat-unavailable-resourcehealth.json", now(api), { alertId: `nat-${status}-${cause}` });
-      Object.assign((nat as { data: { alertContext: { properties: Record<string, unknown> } } }).data.alertContext.properties, { currentHealthStatus: status, cause });
+      Object.assign((nat as { data: { alertContext: { properties: Record<string, unknown> } } }).data.alertContext.properties, {
+        currentHealthStatus: status,
+        cause,
+      });
       expect((await postAlert(api, nat)).json.outcome).toBe("news");
     }
     expect(await incident(api)).toMatchObject({ pending: null, natLostSince: null });
@@ -126,7 +132,8 @@ describe("the alert path never fails the site over by mistake", () => {
     const json = sampleEstateJson() as { alerting: Record<string, unknown> };
     json.alerting = { ...json.alerting, playbooks: { site: { requireSecondSignal: true } }, siteHeartbeatAlertRules: ["onprem-site-heartbeat-lost"] };
     api = await startTestApi({ estate: parseEstate(json), faults: SITE_CUT_OFF });
-    for (const file of ["expressroute-primary-down.json", "expressroute-primary-arp-down.json", "expressroute-secondary-down.json"]) await postAlert(api, freshAlertJson(file, now(api)));
+    for (const file of ["expressroute-primary-down.json", "expressroute-primary-arp-down.json", "expressroute-secondary-down.json"])
+      await postAlert(api, freshAlertJson(file, now(api)));
     await api.sandbox.idle();
     expect((await auditOf(api, "debounce check")).map((c) => c.result)).toEqual(["waitingForSecondSignal"]);
     expect(await api.sandbox.stack.store.listRuns(api.sandbox.stack.estate.name)).toEqual([]);
@@ -140,8 +147,11 @@ describe("the alert path never fails the site over by mistake", () => {
 
   it("bounds every alert field at the edge and the incident row in bytes: 50 alerts with 3,000-character ids never 500 nor lock the path out", async () => {
     api = await startTestApi();
-    const long = (n: number, i: number) => `/subscriptions/3f2b6c1e-8a4d-4c9b-9e7a-1d2c3b4a5f60/providers/Microsoft.AlertsManagement/alerts/${String(i).padStart(4, "0")}${"x".repeat(n)}`;
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => postAlert(api as TestApi, freshAlertJson("rpo-breach-log.json", now(api as TestApi), { alertId: long(3000, i) }))));
+    const long = (n: number, i: number) =>
+      `/subscriptions/3f2b6c1e-8a4d-4c9b-9e7a-1d2c3b4a5f60/providers/Microsoft.AlertsManagement/alerts/${String(i).padStart(4, "0")}${"x".repeat(n)}`;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => postAlert(api as TestApi, freshAlertJson("rpo-breach-log.json", now(api as TestApi), { alertId: long(3000, i) }))),
+    );
     expect(answers.every((a) => a.status === 400 && a.json.field === "alertId")).toBe(true);
     expect(String(answers[0]?.json.detail)).toMatch(/data\.essentials\.alertId/);
 

@@ -12,14 +12,23 @@ let table: TableClient;
 let store: IncidentStore;
 
 beforeEach(async () => {
-  const tables = { endpoint: inject("tableEndpoint"), credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), clientOptions: { allowInsecureConnection: true }, tablePrefix: `n${randomBytes(4).toString("hex")}` };
+  const tables = {
+    endpoint: inject("tableEndpoint"),
+    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    clientOptions: { allowInsecureConnection: true },
+    tablePrefix: `n${randomBytes(4).toString("hex")}`,
+  };
   table = await openTable(tables, "incidents");
   store = createTableIncidentStore({ table });
 });
 
 describe("the incident row in Table Storage (Azurite)", () => {
   it("reads a row an older version wrote with raw dedupe keys, drops what is no longer used, and writes it back within the limit", async () => {
-    const legacy = { ...NO_INCIDENT, seen: Array.from({ length: 10 }, (_, i) => `${String(i)}${"x".repeat(3000)}|Fired`), failoverRules: ["er-primary-bgp-availability"] };
+    const legacy = {
+      ...NO_INCIDENT,
+      seen: Array.from({ length: 10 }, (_, i) => `${String(i)}${"x".repeat(3000)}|Fired`),
+      failoverRules: ["er-primary-bgp-availability"],
+    };
     await table.createEntity({ partitionKey: ESTATE, rowKey: "current", state: JSON.stringify(legacy) });
     const read = await store.get(ESTATE);
     expect(read?.value).toEqual(NO_INCIDENT);
@@ -30,7 +39,11 @@ describe("the incident row in Table Storage (Azurite)", () => {
   });
 
   it("keeps the row below the 64 KiB (32K character) property limit however large the alert records given to it are", async () => {
-    const huge: AlertRecord[] = Array.from({ length: ALERT_RECORDS_LIMIT }, (_, i) => ({ key: `${String(i)}-${"k".repeat(1000)}`, condition: "Fired", at: "2026-11-25T02:00:00.000Z" }));
+    const huge: AlertRecord[] = Array.from({ length: ALERT_RECORDS_LIMIT }, (_, i) => ({
+      key: `${String(i)}-${"k".repeat(1000)}`,
+      condition: "Fired",
+      at: "2026-11-25T02:00:00.000Z",
+    }));
     await store.put(ESTATE, { ...NO_INCIDENT, alerts: huge }, undefined);
     const entity = await table.getEntity<{ state: string }>(ESTATE, "current");
     expect(entity.state.length).toBeLessThanOrEqual(INCIDENT_STATE_MAX_CHARS);

@@ -201,7 +201,13 @@ describe("infra (Bicep compiled to ARM)", () => {
   const logAnalyticsReader = "73c42c96-874c-492b-b04d-ab87d138a893";
   const roleId = (subscription: string, name: string): string => `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
 
-  const none = { expressRouteSecondaryCircuitId: "", notificationKeyVaultId: "", notificationCommunicationServiceId: "", estateWorkspaceId: "", natHeartbeatComputer: "" };
+  const none = {
+    expressRouteSecondaryCircuitId: "",
+    notificationKeyVaultId: "",
+    notificationCommunicationServiceId: "",
+    estateWorkspaceId: "",
+    natHeartbeatComputer: "",
+  };
   const all = {
     expressRouteSecondaryCircuitId: secondaryCircuitId,
     notificationKeyVaultId: keyVaultId,
@@ -349,8 +355,24 @@ describe("infra (Bicep compiled to ARM)", () => {
 
     it("are the ones the simulated Azure enforces (rbacAssignments.ts), role by scope type", () => {
       // The control-plane roles: the simulator checks ARM requests only (data-plane roles authorize other hosts).
-      const dataPlane = new Set(["Storage Blob Data Owner", "Storage Table Data Contributor", "Azure Service Bus Data Sender", "Azure Service Bus Data Receiver", "Monitoring Metrics Publisher", "Key Vault Secrets User", "Log Analytics Reader", "custom:emailSenderRoleId", "custom:auditAppenderRoleId"]);
-      const compiled = [...new Set(assignments().map(describeAssignment).filter((d) => !dataPlane.has(d.split(" @ ")[0]!)))].sort();
+      const dataPlane = new Set([
+        "Storage Blob Data Owner",
+        "Storage Table Data Contributor",
+        "Azure Service Bus Data Sender",
+        "Azure Service Bus Data Receiver",
+        "Monitoring Metrics Publisher",
+        "Key Vault Secrets User",
+        "Log Analytics Reader",
+        "custom:emailSenderRoleId",
+        "custom:auditAppenderRoleId",
+      ]);
+      const compiled = [
+        ...new Set(
+          assignments()
+            .map(describeAssignment)
+            .filter((d) => !dataPlane.has(d.split(" @ ")[0]!)),
+        ),
+      ].sort();
       const customKey = new Map<RoleDefinition, string>(Object.entries(CUSTOM_ROLES).map(([key, role]) => [role, `custom:${key}RoleId`]));
       const builtInName = new Map<RoleDefinition, string>(Object.values(BUILT_IN_ROLES).map((role) => [role, role.roleName]));
       const estate = parseEstate(readJson(path.join(root, "estate/sample-estate.json")));
@@ -386,14 +408,22 @@ describe("infra (Bicep compiled to ARM)", () => {
       });
       expect(definitions.map((d) => d.actions).sort()).toEqual(
         [
-          ["Microsoft.Communication/CommunicationServices/Read", "Microsoft.Communication/CommunicationServices/Write", "Microsoft.Communication/EmailServices/write"],
+          [
+            "Microsoft.Communication/CommunicationServices/Read",
+            "Microsoft.Communication/CommunicationServices/Write",
+            "Microsoft.Communication/EmailServices/write",
+          ],
           ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/runCommand/action"],
           ["Microsoft.Compute/virtualMachines/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Network/networkInterfaces/write"],
           ["Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
         ].sort(),
       );
       // Exactly the lists of infra/app/customRolePermissions.json, which the simulator imports.
-      expect(definitions.map((d) => d.actions).sort()).toEqual(Object.values(CUSTOM_ROLES).map((r) => [...r.actions].sort()).sort());
+      expect(definitions.map((d) => d.actions).sort()).toEqual(
+        Object.values(CUSTOM_ROLES)
+          .map((r) => [...r.actions].sort())
+          .sort(),
+      );
       for (const d of definitions) {
         expect(d.dataActions).toEqual([]);
         expect(d.notActions).toEqual([]);
@@ -434,7 +464,9 @@ describe("infra (Bicep compiled to ARM)", () => {
         grants(params).filter((g) => g.scope?.includes(`/providers/${resourceType}/`));
       const emailSenderDefinitions = (params: Readonly<Record<string, Json>>): Located[] =>
         ofType("Microsoft.Authorization/roleDefinitions").filter(
-          (l) => isDeployed(l, params) && JSON.stringify(evaluateArm(props(l)["permissions"], scopeAt(l.deployment, l.template, params))).includes("Microsoft.Communication/"),
+          (l) =>
+            isDeployed(l, params) &&
+            JSON.stringify(evaluateArm(props(l)["permissions"], scopeAt(l.deployment, l.template, params))).includes("Microsoft.Communication/"),
         );
 
       it("Monitoring Reader on the secondary ExpressRoute circuit, in its own subscription, only when its id is given", () => {
@@ -479,7 +511,9 @@ describe("infra (Bicep compiled to ARM)", () => {
           expect(readers(params)).toHaveLength(1);
         }
         expect(own(parameters(all))).toEqual(own(parameters(none)));
-        expect(own(parameters(none))[0]!.scope).toMatch(new RegExp(`^/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-dr-test/providers/Microsoft\\.OperationalInsights/workspaces/`));
+        expect(own(parameters(none))[0]!.scope).toMatch(
+          new RegExp(`^/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/rg-dr-test/providers/Microsoft\\.OperationalInsights/workspaces/`),
+        );
       });
 
       it("the custom e-mail sender role, defined in the Communication Services resource's subscription, on that resource only when its id is given", () => {
@@ -502,7 +536,11 @@ describe("infra (Bicep compiled to ARM)", () => {
       it("leaves the other assignments alone whichever optional ids are given", () => {
         const unchanged = (params: Readonly<Record<string, Json>>): Grant[] =>
           grants(params).filter(
-            (g) => (g.scope === undefined && !g.role.endsWith(keyVaultSecretsUser)) || (g.scope !== undefined && g.scope !== estateWorkspaceId && !/\/providers\/(Microsoft\.KeyVault|Microsoft\.Communication|Microsoft\.Network\/expressRouteCircuits)\//.test(g.scope)),
+            (g) =>
+              (g.scope === undefined && !g.role.endsWith(keyVaultSecretsUser)) ||
+              (g.scope !== undefined &&
+                g.scope !== estateWorkspaceId &&
+                !/\/providers\/(Microsoft\.KeyVault|Microsoft\.Communication|Microsoft\.Network\/expressRouteCircuits)\//.test(g.scope)),
           );
         expect(unchanged(parameters(all))).toEqual(unchanged(parameters(none)));
         expect(unchanged(parameters(none)).length).toBeGreaterThan(10);
@@ -520,7 +558,11 @@ describe("infra (Bicep compiled to ARM)", () => {
         ]);
         for (const l of skipped) {
           const inner = scopeAt(l, l.resource.properties?.["template"] as ArmTemplate, params);
-          expect(() => [evaluateArm(l.resource.name, scopeAt(l.deployment, l.template, params)), inner.subscriptionId(), inner.resourceGroupName()]).not.toThrow();
+          expect(() => [
+            evaluateArm(l.resource.name, scopeAt(l.deployment, l.template, params)),
+            inner.subscriptionId(),
+            inner.resourceGroupName(),
+          ]).not.toThrow();
         }
       });
     });
@@ -653,7 +695,10 @@ describe("infra (Bicep compiled to ARM)", () => {
         {
           actions: [],
           notActions: [],
-          dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action"],
+          dataActions: [
+            "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read",
+            "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action",
+          ],
           notDataActions: [],
         },
       ]);
@@ -684,7 +729,9 @@ describe("infra (Bicep compiled to ARM)", () => {
     });
 
     it("withholds Run Command from the target domain controller's resource group", () => {
-      const runCommand = ofType("Microsoft.Authorization/roleAssignments").find((l) => String(props(l)["roleDefinitionId"]).includes("runCommandOperatorRoleId"))!;
+      const runCommand = ofType("Microsoft.Authorization/roleAssignments").find((l) =>
+        String(props(l)["roleDefinitionId"]).includes("runCommandOperatorRoleId"),
+      )!;
       expect(runCommand.resource.condition).toBe("[not(variables('holdsTargetDomainController'))]");
       const holds = (resourceGroup: string, targetDc: string): Json =>
         evaluateArm(runCommand.template.variables?.["holdsTargetDomainController"], {
@@ -698,7 +745,9 @@ describe("infra (Bicep compiled to ARM)", () => {
       expect(holds("rg-contoso-dr-eastus", "rg-contoso-identity")).toBe(false);
       expect(holds("rg-contoso-dr-eastus", "")).toBe(false);
       const vmAccess = ofType("Microsoft.Resources/deployments").find((l) => String(l.resource.name).includes("dr-vms-"))!;
-      expect(resolveIn(vmAccess, record(record(props(vmAccess)["parameters"])["targetDomainControllerResourceGroup"])["value"])).toBe("${TARGET_DC_RESOURCE_GROUP}");
+      expect(resolveIn(vmAccess, record(record(props(vmAccess)["parameters"])["targetDomainControllerResourceGroup"])["value"])).toBe(
+        "${TARGET_DC_RESOURCE_GROUP}",
+      );
     });
   });
 
@@ -738,7 +787,12 @@ describe("infra (Bicep compiled to ARM)", () => {
               actionGroupIds: (p["actions"] as Record<string, Json>[]).map((a) => text(a["actionGroupId"])),
               settings: {
                 ...scheduleOf(p),
-                criteria: criteria.map(({ operator, threshold, timeAggregation, metricNamespace }) => ({ operator, threshold, timeAggregation, metricNamespace })),
+                criteria: criteria.map(({ operator, threshold, timeAggregation, metricNamespace }) => ({
+                  operator,
+                  threshold,
+                  timeAggregation,
+                  metricNamespace,
+                })),
               },
             };
           });
@@ -755,7 +809,12 @@ describe("infra (Bicep compiled to ARM)", () => {
     const circuitName = (id: string): string => id.split("/").at(-1)!;
 
     it("alerts on ExpressRoute BGP/ARP, the NAT VM's availability and dead-lettered steps", () => {
-      expect([...new Set(metricRules(parameters(all)).flatMap((r) => r.metrics))].sort()).toEqual(["ArpAvailability", "BgpAvailability", "DeadletteredMessages", "VmAvailabilityMetric"]);
+      expect([...new Set(metricRules(parameters(all)).flatMap((r) => r.metrics))].sort()).toEqual([
+        "ArpAvailability",
+        "BgpAvailability",
+        "DeadletteredMessages",
+        "VmAvailabilityMetric",
+      ]);
       const deadLetters = ofType("Microsoft.Insights/metricAlerts").find((l) => JSON.stringify(props(l)).includes("DeadletteredMessages"))!;
       const criterion = (record(props(deadLetters)["criteria"])["allOf"] as { dimensions: { name: string; values: string[] }[] }[])[0]!;
       expect(criterion.dimensions.map((d) => [d.name, d.values.map((v) => resolveIn(deadLetters, v))])).toEqual([["EntityName", [STEP_QUEUE_NAME]]]);
@@ -805,7 +864,10 @@ describe("infra (Bicep compiled to ARM)", () => {
       it("has only the primary circuit's two rules, under the same names, when no secondary circuit is given", () => {
         for (const params of [parameters(none), parameters({ ...all, expressRouteSecondaryCircuitId: "" })]) {
           const rules = expressRouteRules(params);
-          expect(rules.map((r) => r.name).sort()).toEqual([`alert-er-arpavailability-${resourceToken(params)}`, `alert-er-bgpavailability-${resourceToken(params)}`]);
+          expect(rules.map((r) => r.name).sort()).toEqual([
+            `alert-er-arpavailability-${resourceToken(params)}`,
+            `alert-er-bgpavailability-${resourceToken(params)}`,
+          ]);
           for (const r of rules) {
             expect(r.scopes, r.name).toEqual([primaryCircuitId]);
             expect(r.actionGroupIds, r.name).toEqual([actionGroupId(params)]);
@@ -814,7 +876,10 @@ describe("infra (Bicep compiled to ARM)", () => {
         }
         // Adding the secondary circuit later updates the primary's rules in place rather than adding copies.
         const primaryNames = (params: Readonly<Record<string, Json>>): string[] =>
-          expressRouteRules(params).filter((r) => r.scopes[0] === primaryCircuitId).map((r) => r.name).sort();
+          expressRouteRules(params)
+            .filter((r) => r.scopes[0] === primaryCircuitId)
+            .map((r) => r.name)
+            .sort();
         expect(primaryNames(parameters(all))).toEqual(primaryNames(parameters(none)));
       });
 
@@ -890,8 +955,10 @@ describe("infra (Bicep compiled to ARM)", () => {
         });
 
     describe("NAT/firewall lost (edge-tier failover signal)", () => {
-      const heartbeatRule = (params: Readonly<Record<string, Json>>): LogRule | undefined => logRules(params).find((r) => r.name === `alert-nat-heartbeat-${resourceToken(params)}`);
-      const vmAvailabilityRules = (params: Readonly<Record<string, Json>>): MetricRule[] => metricRules(params).filter((r) => r.metrics.includes("VmAvailabilityMetric"));
+      const heartbeatRule = (params: Readonly<Record<string, Json>>): LogRule | undefined =>
+        logRules(params).find((r) => r.name === `alert-nat-heartbeat-${resourceToken(params)}`);
+      const vmAvailabilityRules = (params: Readonly<Record<string, Json>>): MetricRule[] =>
+        metricRules(params).filter((r) => r.metrics.includes("VmAvailabilityMetric"));
 
       it("alerts when the NAT's computer sends no Heartbeat to the estate's workspace for 5 minutes, split by Computer", () => {
         const params = parameters({ ...all, natHeartbeatComputer: "NAT01" });
@@ -1024,7 +1091,9 @@ describe("infra (Bicep compiled to ARM)", () => {
     it("name only parameters of main.bicep and supply every one without a default", () => {
       const declared = main.parameters ?? {};
       expect(Object.keys(mainParameterValues).filter((p) => !(p in declared))).toEqual([]);
-      const required = Object.entries(declared).filter(([, p]) => p.defaultValue === undefined).map(([n]) => n);
+      const required = Object.entries(declared)
+        .filter(([, p]) => p.defaultValue === undefined)
+        .map(([n]) => n);
       expect(required.filter((p) => !(p in mainParameterValues))).toEqual([]);
     });
 

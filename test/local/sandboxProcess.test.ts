@@ -9,7 +9,10 @@ afterEach(() => {
 
 /** Starts the sandbox as `npm run sandbox -- <args>` does (node with the tsx loader), collecting its output. */
 function sandbox(args: readonly string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "local/sandbox.ts", ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "development" } });
+  const child = spawn(process.execPath, ["--import", "tsx", "local/sandbox.ts", ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, NODE_ENV: "development" },
+  });
   children.push(child);
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -53,10 +56,18 @@ describe("sandbox options", () => {
     const masterKey = (await waitFor(run.output, /Master key[^:]*:\s+(\S+)/, 1_000))[1] ?? "";
     expect(run.output()).not.toMatch(/Alert webhook key/);
 
-    const alert = await fetch(`${url}/api/alerts`, { method: "POST", headers: { authorization: `Bearer ${actionGroupToken}`, "content-type": "application/json" }, body: "{}" });
+    const alert = await fetch(`${url}/api/alerts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${actionGroupToken}`, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(alert.status).toBe(400); // authenticated (not 401), then refused as not a common-schema alert
     // The scheduled drill of the whole estate (DRILL_SCOPE default 'all'): a run in flight.
-    const drill = await fetch(`${url}/admin/functions/scheduledDrill`, { method: "POST", headers: { "x-functions-key": masterKey, "content-type": "application/json" }, body: "{}" });
+    const drill = await fetch(`${url}/admin/functions/scheduledDrill`, {
+      method: "POST",
+      headers: { "x-functions-key": masterKey, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(drill.status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const reader = (await waitFor(run.output, /reader:\s+(\S+)/, 1_000))[1] ?? "";

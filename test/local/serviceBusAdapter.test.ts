@@ -77,10 +77,15 @@ describe("the production Service Bus adapter, through the real SDK against the l
 
   it("abandons on a handler exception and dead-letters after the max delivery count, telling the dead-letter function why", async () => {
     await bus.send([step("checks:API01"), step("checks:API02")]);
-    const { handled, deadLettered } = await drainRecording((message) => (message.stepId === "checks:API01" ? Promise.reject(new Error("worker crashed")) : Promise.resolve()));
+    const { handled, deadLettered } = await drainRecording((message) =>
+      message.stepId === "checks:API01" ? Promise.reject(new Error("worker crashed")) : Promise.resolve(),
+    );
     expect(handled.filter((h) => h.message.stepId === "checks:API01")).toHaveLength(MAX_DELIVERIES);
     expect(deadLettered).toEqual([
-      { message: { runId: "run-1", stepId: "checks:API01", seq: 0 }, reason: `MaxDeliveryCountExceeded: Message could not be consumed after ${MAX_DELIVERIES} delivery attempts.` },
+      {
+        message: { runId: "run-1", stepId: "checks:API01", seq: 0 },
+        reason: `MaxDeliveryCountExceeded: Message could not be consumed after ${MAX_DELIVERIES} delivery attempts.`,
+      },
     ]);
     expect(bus.deadLetters).toMatchObject([{ messageId: "run-1:checks:API01:0", reason: "MaxDeliveryCountExceeded" }]);
     expect(bus.stats).toMatchObject({ abandoned: MAX_DELIVERIES, deadLettered: 1, completed: 1 });

@@ -22,7 +22,11 @@ async function start(options: Partial<LocalServiceBusOptions> & { realTime?: boo
   return { bus, clock };
 }
 
-const step = (stepId: string, deliverAt?: Date): OutgoingMessage => ({ messageId: `r:${stepId}`, body: { runId: "r", stepId, seq: 0 }, ...(deliverAt ? { deliverAt } : {}) });
+const step = (stepId: string, deliverAt?: Date): OutgoingMessage => ({
+  messageId: `r:${stepId}`,
+  body: { runId: "r", stepId, seq: 0 },
+  ...(deliverAt ? { deliverAt } : {}),
+});
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function hostJson(serviceBus: Record<string, unknown>): Promise<string> {
@@ -33,15 +37,27 @@ async function hostJson(serviceBus: Record<string, unknown>): Promise<string> {
 
 describe("the trigger emulator and the drain driver", () => {
   it("reads the trigger settings from host.json", async () => {
-    expect(await readTriggerSettings()).toEqual({ maxConcurrentCalls: 16, autoCompleteMessages: true, maxAutoLockRenewalDurationMs: 300_000, prefetchCount: 0 });
-    expect(await readTriggerSettings(await hostJson({ maxAutoLockRenewalDuration: "1.02:03:04.5" }))).toMatchObject({ maxAutoLockRenewalDurationMs: 93_784_500, maxConcurrentCalls: 16 });
-    await expect(readTriggerSettings(await hostJson({ maxConcurrentCalls: 0, maxAutoLockRenewalDuration: "soon" }))).rejects.toThrow(/maxConcurrentCalls.*maxAutoLockRenewalDuration|maxAutoLockRenewalDuration.*maxConcurrentCalls/s);
+    expect(await readTriggerSettings()).toEqual({
+      maxConcurrentCalls: 16,
+      autoCompleteMessages: true,
+      maxAutoLockRenewalDurationMs: 300_000,
+      prefetchCount: 0,
+    });
+    expect(await readTriggerSettings(await hostJson({ maxAutoLockRenewalDuration: "1.02:03:04.5" }))).toMatchObject({
+      maxAutoLockRenewalDurationMs: 93_784_500,
+      maxConcurrentCalls: 16,
+    });
+    await expect(readTriggerSettings(await hostJson({ maxConcurrentCalls: 0, maxAutoLockRenewalDuration: "soon" }))).rejects.toThrow(
+      /maxConcurrentCalls.*maxAutoLockRenewalDuration|maxAutoLockRenewalDuration.*maxConcurrentCalls/s,
+    );
   });
 
   it("refuses host.json settings it does not emulate", async () => {
     const { bus } = await start({ hostJson: await hostJson({ autoCompleteMessages: false }) });
     await bus.send([step("a")]);
-    await expect(bus.drain({ concurrency: 1, handler: () => Promise.resolve(), onDeadLetter: () => Promise.resolve() })).rejects.toThrow(/autoCompleteMessages=false is not emulated/);
+    await expect(bus.drain({ concurrency: 1, handler: () => Promise.resolve(), onDeadLetter: () => Promise.resolve() })).rejects.toThrow(
+      /autoCompleteMessages=false is not emulated/,
+    );
   });
 
   it("runs at most `concurrency` handlers at once", async () => {
@@ -66,10 +82,14 @@ describe("the trigger emulator and the drain driver", () => {
     const { bus } = await start({ realTime: true, lockDurationMs: 300 });
     await bus.send([step("slow")]);
     const seen: string[] = [];
-    await bus.drain({ concurrency: 1, handler: async (m) => {
+    await bus.drain({
+      concurrency: 1,
+      handler: async (m) => {
         seen.push(m.stepId);
         await sleep(900);
-      }, onDeadLetter: () => Promise.resolve() });
+      },
+      onDeadLetter: () => Promise.resolve(),
+    });
     expect(seen).toEqual(["slow"]);
     expect(bus.stats).toMatchObject({ delivered: 1, lockExpired: 0, completed: 1 });
   });
@@ -78,9 +98,13 @@ describe("the trigger emulator and the drain driver", () => {
     const { bus } = await start({ realTime: true, lockDurationMs: 300, hostJson: await hostJson({ maxAutoLockRenewalDuration: "00:00:00" }) });
     await bus.send([step("slow")]);
     let calls = 0;
-    await bus.drain({ concurrency: 2, handler: async () => {
+    await bus.drain({
+      concurrency: 2,
+      handler: async () => {
         if (++calls === 1) await sleep(900);
-      }, onDeadLetter: () => Promise.resolve() });
+      },
+      onDeadLetter: () => Promise.resolve(),
+    });
     expect(calls).toBe(2);
     expect(bus.stats).toMatchObject({ delivered: 2, lockExpired: 1, completed: 1 });
   });
@@ -88,9 +112,13 @@ describe("the trigger emulator and the drain driver", () => {
   it("stops with the dead-letter function's error", async () => {
     const { bus } = await start({ maxDeliveryCount: 1 });
     await bus.send([step("poison")]);
-    await expect(bus.drain({ concurrency: 1, handler: () => Promise.reject(new Error("boom")), onDeadLetter: () => Promise.reject(new Error("cannot record the failure")) })).rejects.toThrow(
-      "cannot record the failure",
-    );
+    await expect(
+      bus.drain({
+        concurrency: 1,
+        handler: () => Promise.reject(new Error("boom")),
+        onDeadLetter: () => Promise.reject(new Error("cannot record the failure")),
+      }),
+    ).rejects.toThrow("cannot record the failure");
   });
 
   it("hands malformed bodies to neither function: they fail validation and end in the dead-letter queue", async () => {
@@ -119,7 +147,12 @@ describe("the trigger emulator and the drain driver", () => {
 
   it("serves several queues in one namespace, each drained on its own", async () => {
     const { bus, clock } = await start();
-    const checks = await bus.addQueue({ name: "incident-checks", maxDeliveryCount: 10, duplicateWindowMs: 3_600_000, parse: (body) => body as { checkId: string } });
+    const checks = await bus.addQueue({
+      name: "incident-checks",
+      maxDeliveryCount: 10,
+      duplicateWindowMs: 3_600_000,
+      parse: (body) => body as { checkId: string },
+    });
     await checks.send([{ messageId: "c1", body: { checkId: "c1" }, deliverAt: new Date(START.getTime() + 120_000) }]);
     await bus.send([step("a")]);
     const got: string[] = [];

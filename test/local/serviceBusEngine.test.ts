@@ -23,7 +23,12 @@ const allVms = estate.vms.map((vm) => vm.name);
 async function runThroughPeer(options: { boundary?: BoundaryHook } = {}) {
   const clock = new SimulatedClock(new Date("2026-11-25T02:00:00Z"), { realTime: false });
   const azure = createSimulatedAzure({ estate, clock });
-  const ports = createAzurePorts({ credential: azure.credential, subscriptionId: estate.subscriptionId, httpClient: azure.httpClient, retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 } });
+  const ports = createAzurePorts({
+    credential: azure.credential,
+    subscriptionId: estate.subscriptionId,
+    httpClient: azure.httpClient,
+    retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 },
+  });
   const store = await createTableRunStore({
     endpoint: inject("tableEndpoint"),
     credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
@@ -79,7 +84,10 @@ describe("the engine over the local Service Bus peer", () => {
       },
     });
     expect(result.run?.status).toBe("failed");
-    expect(result.steps.find((s) => s.step.id === "checks:API01")).toMatchObject({ status: "failed", error: expect.stringContaining("MaxDeliveryCountExceeded") });
+    expect(result.steps.find((s) => s.step.id === "checks:API01")).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("MaxDeliveryCountExceeded"),
+    });
     expect(result.deadLetters).toMatchObject([{ message: { stepId: "checks:API01" }, reason: "MaxDeliveryCountExceeded" }]);
     expect(result.stats.abandoned).toBe(QUEUE_SETTINGS.maxDeliveryCount);
     expect(result.events.at(-1)).toMatchObject({ kind: "runFailed" });

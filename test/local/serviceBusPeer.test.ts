@@ -55,7 +55,14 @@ describe("local Service Bus peer, through the real @azure/service-bus SDK", () =
     ]);
     const receiver = client.createReceiver(QUEUE);
     const [first, second] = await receiver.receiveMessages(2, { maxWaitTimeInMs: 300 });
-    expect(first).toMatchObject({ messageId: "a", body: { n: 1 }, contentType: "application/json", applicationProperties: { kind: "step" }, deliveryCount: 0, enqueuedTimeUtc: START });
+    expect(first).toMatchObject({
+      messageId: "a",
+      body: { n: 1 },
+      contentType: "application/json",
+      applicationProperties: { kind: "step" },
+      deliveryCount: 0,
+      enqueuedTimeUtc: START,
+    });
     expect(String(first?.sequenceNumber)).toBe("1");
     expect(String(second?.sequenceNumber)).toBe("2");
     expect(first?.lockToken).toMatch(/^[0-9a-f-]{36}$/);
@@ -79,7 +86,11 @@ describe("local Service Bus peer, through the real @azure/service-bus SDK", () =
   it("drops a repeated message id inside the duplicate window, scheduled messages and batches included", async () => {
     const sender = client.createSender(QUEUE);
     await sender.sendMessages({ messageId: "same", body: 1 });
-    await sender.sendMessages([{ messageId: "same", body: 2 }, { messageId: "other", body: 3 }, { messageId: "other", body: 4 }]);
+    await sender.sendMessages([
+      { messageId: "same", body: 2 },
+      { messageId: "other", body: 3 },
+      { messageId: "other", body: 4 },
+    ]);
     const [scheduled] = await sender.scheduleMessages({ messageId: "later", body: 5 }, new Date(START.getTime() + 1_000));
     const [again] = await sender.scheduleMessages({ messageId: "later", body: 6 }, new Date(START.getTime() + 2_000));
     await sender.sendMessages({ messageId: "later", body: 7, scheduledEnqueueTimeUtc: new Date(START.getTime() + 3_000) });
@@ -148,7 +159,10 @@ describe("local Service Bus peer, through the real @azure/service-bus SDK", () =
 
   it("dead-letters at the max delivery count with the reason, and on request; the dead-letter queue is read with a receiver", async () => {
     const sender = client.createSender(QUEUE);
-    await sender.sendMessages([{ messageId: "poison", body: 1 }, { messageId: "bad", body: 2 }]);
+    await sender.sendMessages([
+      { messageId: "poison", body: 1 },
+      { messageId: "bad", body: 2 },
+    ]);
     const receiver = client.createReceiver(QUEUE);
     for (let delivery = 1; delivery <= 3; delivery++) {
       const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 });
@@ -183,9 +197,14 @@ describe("local Service Bus peer, through the real @azure/service-bus SDK", () =
 
   it("answers what it does not implement with an error, never silently", async () => {
     const sender = client.createSender(QUEUE);
-    expect(await failure(sender.sendMessages({ messageId: "ttl", body: 1, timeToLive: 1_000 }))).toMatchObject({ message: expect.stringContaining("time-to-live") });
+    expect(await failure(sender.sendMessages({ messageId: "ttl", body: 1, timeToLive: 1_000 }))).toMatchObject({
+      message: expect.stringContaining("time-to-live"),
+    });
     const deleting = client.createReceiver(QUEUE, { receiveMode: "receiveAndDelete" });
-    expect(await failure(deleting.receiveMessages(1, { maxWaitTimeInMs: 300 }))).toMatchObject({ code: "GeneralError", message: expect.stringContaining("receive-and-delete") });
+    expect(await failure(deleting.receiveMessages(1, { maxWaitTimeInMs: 300 }))).toMatchObject({
+      code: "GeneralError",
+      message: expect.stringContaining("receive-and-delete"),
+    });
 
     await sender.sendMessages({ messageId: "d", body: 1 });
     const receiver = client.createReceiver(QUEUE);

@@ -23,10 +23,19 @@ afterEach(async () => {
 });
 
 /** One "process": a namespace with the queue on a clock at `at`, its state kept in `file`. */
-async function start(file: string, at: Date): Promise<{ queue: LocalQueue<unknown>; client: ServiceBusClient; clock: SimulatedClock; saved: Awaited<ReturnType<typeof persistQueues>> }> {
+async function start(
+  file: string,
+  at: Date,
+): Promise<{ queue: LocalQueue<unknown>; client: ServiceBusClient; clock: SimulatedClock; saved: Awaited<ReturnType<typeof persistQueues>> }> {
   const clock = new SimulatedClock(at, { realTime: false });
   const namespace = await startLocalNamespace({ clock });
-  const queue = await namespace.addQueue<unknown>({ name: QUEUE, maxDeliveryCount: MAX_DELIVERIES, duplicateWindowMs: 60 * 60_000, lockDurationMs: LOCK_MS, parse: (body) => body });
+  const queue = await namespace.addQueue<unknown>({
+    name: QUEUE,
+    maxDeliveryCount: MAX_DELIVERIES,
+    duplicateWindowMs: 60 * 60_000,
+    lockDurationMs: LOCK_MS,
+    parse: (body) => body,
+  });
   const client = new ServiceBusClient(namespace.connectionString);
   open.push({ namespace, client });
   const saved = await persistQueues(file, [queue], (error) => {
@@ -70,7 +79,9 @@ describe("the Service Bus peer's state, saved and restored", () => {
     first.saved.stop();
     await first.client.close();
 
-    const onDisk = JSON.parse(await readFile(file, "utf8")) as { queues: Record<string, { queue: { messages: { messageId: string; state: string; deliveryCount: number }[] } }> };
+    const onDisk = JSON.parse(await readFile(file, "utf8")) as {
+      queues: Record<string, { queue: { messages: { messageId: string; state: string; deliveryCount: number }[] } }>;
+    };
     expect(onDisk.queues[QUEUE]?.queue.messages.map((m) => [m.messageId, m.state, m.deliveryCount])).toEqual([
       ["locked", "locked", 1],
       ["active", "active", 1],
@@ -97,7 +108,10 @@ describe("the Service Bus peer's state, saved and restored", () => {
 
     // Sequence numbers go on from where they were; an id sent before the restart is still a duplicate.
     const secondSender = second.client.createSender(QUEUE);
-    await secondSender.sendMessages([{ messageId: "active", body: { n: 5 } }, { messageId: "new", body: { n: 6 } }]);
+    await secondSender.sendMessages([
+      { messageId: "active", body: { n: 5 } },
+      { messageId: "new", body: { n: 6 } },
+    ]);
     expect(second.queue.stats.duplicatesDropped).toBe(1);
     const fresh = await receiveOne(second.client);
     expect(fresh).toMatchObject({ messageId: "new" });

@@ -22,11 +22,15 @@ describe("simulated Azure VMs and network interfaces", () => {
   it("answers a VM with its primary NIC reference, and the NIC with IP forwarding off, its private IP and an etag", async () => {
     const { compute, network, sim } = setup();
     const vm = await compute.virtualMachines.get(RG, DC);
-    expect(vm.networkProfile?.networkInterfaces).toEqual([{ id: expect.stringMatching(new RegExp(`/providers/Microsoft\\.Network/networkInterfaces/${DC_NIC}$`)), primary: true }]);
+    expect(vm.networkProfile?.networkInterfaces).toEqual([
+      { id: expect.stringMatching(new RegExp(`/providers/Microsoft\\.Network/networkInterfaces/${DC_NIC}$`)), primary: true },
+    ]);
     const nic = await network.networkInterfaces.get(RG, DC_NIC);
     expect(nic).toMatchObject({ enableIPForwarding: false, provisioningState: "Succeeded", primary: true, virtualMachine: { id: vm.id } });
     expect(nic.etag).toMatch(/^W\/"[0-9a-f-]{36}"$/);
-    expect(nic.ipConfigurations?.map((c) => ({ primary: c.primary, privateIPAddress: c.privateIPAddress }))).toEqual([{ primary: true, privateIPAddress: "10.50.1.4" }]);
+    expect(nic.ipConfigurations?.map((c) => ({ primary: c.primary, privateIPAddress: c.privateIPAddress }))).toEqual([
+      { primary: true, privateIPAddress: "10.50.1.4" },
+    ]);
     await expect(compute.virtualMachines.get(RG, "NAT01")).rejects.toMatchObject({ statusCode: 404 }); // not failed over yet
     expect(sim.misuse).toEqual([]);
   });
@@ -50,7 +54,9 @@ describe("simulated Azure VMs and network interfaces", () => {
     expect((await nics.resumeEnableIpForwarding(before.id, started.resumeToken)).status).toBe("running");
     advance(60_000);
     expect(await nics.resumeEnableIpForwarding(before.id, started.resumeToken)).toEqual({ status: "succeeded", result: undefined });
-    expect(await nics.getPrimaryNic(`/subscriptions/${estate.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/${DC}`)).toMatchObject({ enableIpForwarding: true, provisioningState: "Succeeded" });
+    expect(
+      await nics.getPrimaryNic(`/subscriptions/${estate.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/${DC}`),
+    ).toMatchObject({ enableIpForwarding: true, provisioningState: "Succeeded" });
     const { byOperation } = sim.stats();
     expect([byOperation["NetworkInterfaces_CreateOrUpdate:412"], byOperation["NetworkInterfaces_CreateOrUpdate"]]).toEqual([1, 1]);
     expect(sim.misuse).toEqual([]);
@@ -69,7 +75,13 @@ describe("simulated Azure VMs and network interfaces", () => {
         }),
       );
     expect((await put({ location: "eastus", properties: { enableIPForwarding: true } })).status).toBe(400);
-    const moved = { location: "eastus", properties: { enableIPForwarding: true, ipConfigurations: [{ name: "ipconfig1", properties: { privateIPAddress: "10.255.0.99", subnet: { id: nic.ipConfigurations?.[0]?.subnet?.id } } }] } };
+    const moved = {
+      location: "eastus",
+      properties: {
+        enableIPForwarding: true,
+        ipConfigurations: [{ name: "ipconfig1", properties: { privateIPAddress: "10.255.0.99", subnet: { id: nic.ipConfigurations?.[0]?.subnet?.id } } }],
+      },
+    };
     expect((await put(moved)).status).toBe(400);
     expect((await network.networkInterfaces.get(RG, DC_NIC)).enableIPForwarding).toBe(false);
     expect(sim.misuse).toHaveLength(2);

@@ -27,20 +27,65 @@ function itemPath(name: string): string {
 describe("simulated RBAC: the action ARM checks, from method and path", () => {
   const vault = `${SUB}/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v`;
   it.each([
-    ["GET", `${vault}/replicationOperationStatus/j1`, "Microsoft.RecoveryServices/vaults/replicationOperationStatus/read", `${vault}/replicationOperationStatus/j1`],
+    [
+      "GET",
+      `${vault}/replicationOperationStatus/j1`,
+      "Microsoft.RecoveryServices/vaults/replicationOperationStatus/read",
+      `${vault}/replicationOperationStatus/j1`,
+    ],
     ["GET", `${vault}/replicationJobs/j1`, "Microsoft.RecoveryServices/vaults/replicationJobs/read", `${vault}/replicationJobs/j1`],
-    ["POST", `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i/unplannedFailover`, `${ITEMS}/unplannedFailover/action`, `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i`],
-    ["GET", `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i/recoveryPoints`, `${ITEMS}/recoveryPoints/read`, `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i`],
+    [
+      "POST",
+      `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i/unplannedFailover`,
+      `${ITEMS}/unplannedFailover/action`,
+      `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i`,
+    ],
+    [
+      "GET",
+      `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i/recoveryPoints`,
+      `${ITEMS}/recoveryPoints/read`,
+      `${vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i`,
+    ],
     ["GET", `${vault}/replicationPolicies`, "Microsoft.RecoveryServices/vaults/replicationPolicies/read", vault],
     // The vault-level list is a view of the containers' items (rbacActions.ts).
     ["GET", `${vault}/replicationProtectedItems`, `${ITEMS}/read`, vault],
-    ["PUT", `${SUB}/resourceGroups/rg/providers/Microsoft.Network/dnsZones/contoso.com/A/www`, "Microsoft.Network/dnsZones/A/write", `${SUB}/resourceGroups/rg/providers/Microsoft.Network/dnsZones/contoso.com/A/www`],
-    ["DELETE", `${SUB}/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt/routes/r`, "Microsoft.Network/routeTables/routes/delete", `${SUB}/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt/routes/r`],
-    ["PATCH", `${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic1`, "Microsoft.Network/networkInterfaces/write", `${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic1`],
-    ["POST", `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1/runCommand`, "Microsoft.Compute/virtualMachines/runCommand/action", `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`],
-    ["GET", `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1/instanceView`, "Microsoft.Compute/virtualMachines/instanceView/read", `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`],
+    [
+      "PUT",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/dnsZones/contoso.com/A/www`,
+      "Microsoft.Network/dnsZones/A/write",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/dnsZones/contoso.com/A/www`,
+    ],
+    [
+      "DELETE",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt/routes/r`,
+      "Microsoft.Network/routeTables/routes/delete",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt/routes/r`,
+    ],
+    [
+      "PATCH",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic1`,
+      "Microsoft.Network/networkInterfaces/write",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic1`,
+    ],
+    [
+      "POST",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1/runCommand`,
+      "Microsoft.Compute/virtualMachines/runCommand/action",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`,
+    ],
+    [
+      "GET",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1/instanceView`,
+      "Microsoft.Compute/virtualMachines/instanceView/read",
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`,
+    ],
     // An extension resource is named after the last provider namespace of its path.
-    ["GET", `${vault}/providers/Microsoft.Insights/diagnosticSettings/d1`, "Microsoft.Insights/diagnosticSettings/read", `${vault}/providers/Microsoft.Insights/diagnosticSettings/d1`],
+    [
+      "GET",
+      `${vault}/providers/Microsoft.Insights/diagnosticSettings/d1`,
+      "Microsoft.Insights/diagnosticSettings/read",
+      `${vault}/providers/Microsoft.Insights/diagnosticSettings/d1`,
+    ],
   ])("%s %s -> %s", (method, path, action, scope) => {
     expect(armAuthorizationCheck(method, path)).toEqual({ action, scope });
   });
@@ -109,7 +154,11 @@ describe("simulated RBAC: the roles infra deploys, at the scopes infra assigns t
   });
 
   it("reads the custom roles' permissions from infra's JSON, the file the Bicep loads", () => {
-    expect(CUSTOM_ROLES.natNicEditor.actions).toEqual(["Microsoft.Compute/virtualMachines/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Network/networkInterfaces/write"]);
+    expect(CUSTOM_ROLES.natNicEditor.actions).toEqual([
+      "Microsoft.Compute/virtualMachines/read",
+      "Microsoft.Network/networkInterfaces/read",
+      "Microsoft.Network/networkInterfaces/write",
+    ]);
     expect(CUSTOM_ROLES.routeEditor.actions).toContain("Microsoft.Network/routeTables/routes/write");
   });
 });
@@ -122,7 +171,11 @@ describe("simulated Azure enforces RBAC on the real SDK clients", () => {
   };
   const v = (name: string) => estate.vaults[vm(name).vault]!;
   const input: UnplannedFailoverInput = {
-    properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "InMageRcm", performShutdown: "false" } },
+    properties: {
+      failoverDirection: "PrimaryToRecovery",
+      sourceSiteOperations: "NotRequired",
+      providerSpecificDetails: { instanceType: "InMageRcm", performShutdown: "false" },
+    },
   };
 
   it("refuses beginUnplannedFailover()'s poll of replicationOperationStatus under Site Recovery Operator, with ARM's 403", async () => {
@@ -157,19 +210,21 @@ describe("simulated Azure enforces RBAC on the real SDK clients", () => {
     const vaultPath = `${SUB}/resourceGroups/${v("DC01").resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${v("DC01").name}`;
     expect(rbac.authorize("GET", `${vaultPath}/replicationOperationStatus/j`)).toBeUndefined();
     const withoutMonitoringReader = deployedRoleAssignments(estate).filter((a) => a.role !== BUILT_IN_ROLES.monitoringReader);
-    expect(createRbac(withoutMonitoringReader, estate.subscriptionId).authorize("GET", `${vaultPath}/replicationOperationStatus/j`)?.action).toBe("Microsoft.RecoveryServices/vaults/replicationOperationStatus/read");
+    expect(createRbac(withoutMonitoringReader, estate.subscriptionId).authorize("GET", `${vaultPath}/replicationOperationStatus/j`)?.action).toBe(
+      "Microsoft.RecoveryServices/vaults/replicationOperationStatus/read",
+    );
   });
 
   it("lets replicationJobs through, which Site Recovery Operator grants: an unknown job is ASR's 404, not ARM's 403", async () => {
     const { sim, siteRecovery } = setup();
-    await expect(siteRecovery.replicationJobs.get(v("DC01").name, v("DC01").resourceGroup, "00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({ statusCode: 404 });
+    await expect(siteRecovery.replicationJobs.get(v("DC01").name, v("DC01").resourceGroup, "00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({
+      statusCode: 404,
+    });
     expect(sim.misuse.filter((m) => m.includes("AuthorizationFailed"))).toEqual([]);
   });
 
   it("refuses a route write on a route table infra assigns no role on", async () => {
     const { network } = setup();
-    await expect(
-      network.routes.get("rg-not-in-estate", "rt-other", "default"),
-    ).rejects.toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
+    await expect(network.routes.get("rg-not-in-estate", "rt-other", "default")).rejects.toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
   });
 });

@@ -24,10 +24,19 @@ function setup(faults?: FaultPlan) {
     const poller =
       mode === "unplanned"
         ? await clients.siteRecovery.replicationProtectedItems.beginUnplannedFailover(...args, {
-            properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "InMageRcm", performShutdown: "false" } },
+            properties: {
+              failoverDirection: "PrimaryToRecovery",
+              sourceSiteOperations: "NotRequired",
+              providerSpecificDetails: { instanceType: "InMageRcm", performShutdown: "false" },
+            },
           })
         : await clients.siteRecovery.replicationProtectedItems.beginTestFailover(...args, {
-            properties: { failoverDirection: "PrimaryToRecovery", networkType: "VmNetworkAsInput", networkId: vault.testNetworkId, providerSpecificDetails: { instanceType: "InMageRcm", networkId: vault.testNetworkId } },
+            properties: {
+              failoverDirection: "PrimaryToRecovery",
+              networkType: "VmNetworkAsInput",
+              networkId: vault.testNetworkId,
+              providerSpecificDetails: { instanceType: "InMageRcm", networkId: vault.testNetworkId },
+            },
           });
     advance(8 * MINUTE);
     await poller.poll();
@@ -35,12 +44,16 @@ function setup(faults?: FaultPlan) {
   return { sim, ...clients, advance, failOver };
 }
 
-const stdoutOf = (result: { value?: { code?: string; message?: string }[] } | undefined) => result?.value?.find((s) => s.code === "ComponentStatus/StdOut/succeeded")?.message ?? "";
+const stdoutOf = (result: { value?: { code?: string; message?: string }[] } | undefined) =>
+  result?.value?.find((s) => s.code === "ComponentStatus/StdOut/succeeded")?.message ?? "";
 
 describe("simulated Azure Run Command", () => {
   it("runs the in-guest checks of a script as a long-running operation that takes runCommandMs", async () => {
     const { compute, sim, advance } = setup();
-    const poller = await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com", "dcdiag /test:advertising /s:localhost /q"] });
+    const poller = await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", {
+      commandId: "RunPowerShellScript",
+      script: ["# dr-check: domainController corp.contoso.com", "dcdiag /test:advertising /s:localhost /q"],
+    });
     // beginRunCommand only submits the POST (core-lro 3): no poll yet.
     expect(poller.isDone()).toBe(false);
     await poller.poll();
@@ -56,11 +69,17 @@ describe("simulated Azure Run Command", () => {
 
   it("answers 404 for a VM that does not exist yet, and runs on it once it has been failed over", async () => {
     const { compute, sim, failOver, advance } = setup();
-    await expect(compute.virtualMachines.beginRunCommand(EAST, "API01", { commandId: "RunPowerShellScript", script: ["# dr-check: domainSecureChannel"] })).rejects.toMatchObject({ statusCode: 404 });
+    await expect(
+      compute.virtualMachines.beginRunCommand(EAST, "API01", { commandId: "RunPowerShellScript", script: ["# dr-check: domainSecureChannel"] }),
+    ).rejects.toMatchObject({ statusCode: 404 });
     await failOver("API01");
     const poller = await compute.virtualMachines.beginRunCommand(EAST, "API01", {
       commandId: "RunPowerShellScript",
-      script: ["# dr-check: domainSecureChannel\nTest-ComputerSecureChannel", `# dr-check: databaseReachable ${DB}`, "# dr-check: httpHealth https://10.50.2.10:443/health"],
+      script: [
+        "# dr-check: domainSecureChannel\nTest-ComputerSecureChannel",
+        `# dr-check: databaseReachable ${DB}`,
+        "# dr-check: httpHealth https://10.50.2.10:443/health",
+      ],
     });
     advance(MINUTE);
     await poller.poll();
@@ -73,11 +92,21 @@ describe("simulated Azure Run Command", () => {
   });
 
   it("reports the faulted checks as FAIL lines", async () => {
-    const { compute, failOver, advance } = setup({ brokenDomainTrust: ["API02"], databaseUnreachableFrom: ["API02"], unhealthyTargetDc: true, unhealthyApp: ["API02"] });
+    const { compute, failOver, advance } = setup({
+      brokenDomainTrust: ["API02"],
+      databaseUnreachableFrom: ["API02"],
+      unhealthyTargetDc: true,
+      unhealthyApp: ["API02"],
+    });
     await failOver("API02");
     const poller = await compute.virtualMachines.beginRunCommand(EAST, "API02", {
       commandId: "RunPowerShellScript",
-      script: ["# dr-check: domainController corp.contoso.com", "# dr-check: domainSecureChannel", `# dr-check: databaseReachable ${DB}`, "# dr-check: httpHealth https://localhost:443/health"],
+      script: [
+        "# dr-check: domainController corp.contoso.com",
+        "# dr-check: domainSecureChannel",
+        `# dr-check: databaseReachable ${DB}`,
+        "# dr-check: httpHealth https://localhost:443/health",
+      ],
     });
     advance(MINUTE);
     await poller.poll();
@@ -94,7 +123,10 @@ describe("simulated Azure Run Command", () => {
 
   it("resumes from the serialized poller state with restorePoller, as the adapter does", async () => {
     const { compute, advance } = setup();
-    const poller = compute.virtualMachines.runCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com"] });
+    const poller = compute.virtualMachines.runCommand(EAST, "DC03-EUS", {
+      commandId: "RunPowerShellScript",
+      script: ["# dr-check: domainController corp.contoso.com"],
+    });
     await poller.submitted();
     const saved = await poller.serialize();
     advance(MINUTE);
@@ -106,15 +138,25 @@ describe("simulated Azure Run Command", () => {
 
   it("refuses a second command while one runs on the same VM", async () => {
     const { compute, sim } = setup();
-    await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com"] });
-    await expect(compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", { commandId: "RunPowerShellScript", script: ["# dr-check: domainController corp.contoso.com"] })).rejects.toMatchObject({ statusCode: 409 });
+    await compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", {
+      commandId: "RunPowerShellScript",
+      script: ["# dr-check: domainController corp.contoso.com"],
+    });
+    await expect(
+      compute.virtualMachines.beginRunCommand(EAST, "DC03-EUS", {
+        commandId: "RunPowerShellScript",
+        script: ["# dr-check: domainController corp.contoso.com"],
+      }),
+    ).rejects.toMatchObject({ statusCode: 409 });
     expect(sim.misuse).toEqual([]);
   });
 
   it("records misuse: the wrong command for the OS, a Windows check on Linux, a script without dr-check lines", async () => {
     const { compute, sim, failOver } = setup();
     await failOver("WEB01");
-    await expect(compute.virtualMachines.beginRunCommand(EAST, "WEB01", { commandId: "RunPowerShellScript", script: ["# dr-check: httpHealth http://localhost/healthz"] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      compute.virtualMachines.beginRunCommand(EAST, "WEB01", { commandId: "RunPowerShellScript", script: ["# dr-check: httpHealth http://localhost/healthz"] }),
+    ).rejects.toMatchObject({ statusCode: 400 });
     expect(sim.misuse).toHaveLength(1);
     const linux = await compute.virtualMachines.beginRunCommand(EAST, "WEB01", { commandId: "RunShellScript", script: ["# dr-check: domainSecureChannel"] });
     expect(sim.misuse).toHaveLength(2);

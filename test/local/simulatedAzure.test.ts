@@ -68,7 +68,12 @@ function jobNameOf(poller: { toString(): string }): string {
   return path.split("/").pop() ?? "";
 }
 
-async function raw(sim: SimulatedAzure, method: string, path: string, options: { body?: unknown; apiVersion?: string | null; headers?: Record<string, string> } = {}) {
+async function raw(
+  sim: SimulatedAzure,
+  method: string,
+  path: string,
+  options: { body?: unknown; apiVersion?: string | null; headers?: Record<string, string> } = {},
+) {
   const query = options.apiVersion === null ? "" : `?api-version=${options.apiVersion ?? "2023-06-01"}`;
   const request = createPipelineRequest({
     url: `https://management.azure.com${path}${query}`,
@@ -77,7 +82,11 @@ async function raw(sim: SimulatedAzure, method: string, path: string, options: {
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
   const response = await sim.httpClient.sendRequest(request);
-  return { status: response.status, headers: response.headers, body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as { error?: { code: string; message: string } }) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as { error?: { code: string; message: string } }) : undefined,
+  };
 }
 
 function itemPath(name: string): string {
@@ -105,15 +114,31 @@ describe("simulated Azure: seeding from the estate", () => {
 
     const east = vaultOf("DC01");
     const listed: ReplicationProtectedItem[] = [];
-    for await (const i of siteRecovery.replicationProtectedItems.listByReplicationProtectionContainers(east.name, east.resourceGroup, east.fabric, east.protectionContainer)) listed.push(i);
-    expect(listed.map((i) => i.properties?.friendlyName).sort()).toEqual(estate.vms.filter((v) => v.vault === "eastus").map((v) => v.name).sort());
+    for await (const i of siteRecovery.replicationProtectedItems.listByReplicationProtectionContainers(
+      east.name,
+      east.resourceGroup,
+      east.fabric,
+      east.protectionContainer,
+    ))
+      listed.push(i);
+    expect(listed.map((i) => i.properties?.friendlyName).sort()).toEqual(
+      estate.vms
+        .filter((v) => v.vault === "eastus")
+        .map((v) => v.name)
+        .sort(),
+    );
     const asia = vaultOf("REC01");
     const asiaItems: ReplicationProtectedItem[] = [];
     for await (const i of siteRecovery.replicationProtectedItems.list(asia.name, asia.resourceGroup)) asiaItems.push(i);
     expect(asiaItems).toHaveLength(4);
 
     expect(sim.existingVmNames()).toEqual(["DC03-EUS"]);
-    expect(sim.protectedItem("REC03")).toEqual({ protectionState: "Protected", activeLocation: "Primary", testFailoverState: "None", allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"] });
+    expect(sim.protectedItem("REC03")).toEqual({
+      protectionState: "Protected",
+      activeLocation: "Primary",
+      testFailoverState: "None",
+      allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
+    });
     expect(sim.nextCompletionAt()).toBeUndefined();
     expect(sim.misuse).toEqual([]);
   });
@@ -169,7 +194,11 @@ describe("simulated Azure: ASR failover jobs", () => {
     expect(done.properties).toMatchObject({ state: "Succeeded", errors: [] });
     expect(done.properties?.endTime?.getTime()).toBe(now().getTime());
     const item = await siteRecovery.replicationProtectedItems.get(...itemArgs("DC01"));
-    expect(item.properties).toMatchObject({ protectionState: "UnplannedFailoverCommitPendingStatesBegin", activeLocation: "Recovery", currentScenario: { scenarioName: "None" } });
+    expect(item.properties).toMatchObject({
+      protectionState: "UnplannedFailoverCommitPendingStatesBegin",
+      activeLocation: "Recovery",
+      currentScenario: { scenarioName: "None" },
+    });
     expect(item.properties?.allowedOperations).toContain("Commit");
     expect(item.properties?.failoverRecoveryPointId).toMatch(/\/recoveryPoints\//);
     expect(sim.existingVmNames()).toContain("DC01");
@@ -185,11 +214,15 @@ describe("simulated Azure: ASR failover jobs", () => {
       statusCode: 409,
       code: "InvalidOperation",
     });
-    await expect(siteRecovery.replicationProtectedItems.beginTestFailover(...itemArgs("NAT01"), testFailoverInput("NAT01"))).rejects.toMatchObject({ statusCode: 409 });
+    await expect(siteRecovery.replicationProtectedItems.beginTestFailover(...itemArgs("NAT01"), testFailoverInput("NAT01"))).rejects.toMatchObject({
+      statusCode: 409,
+    });
     advance(8 * MINUTE);
     await first.poll();
     expect(first.isDone()).toBe(true);
-    await expect(siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("NAT01"), unplannedInput())).rejects.toMatchObject({ statusCode: 409 });
+    await expect(siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("NAT01"), unplannedInput())).rejects.toMatchObject({
+      statusCode: 409,
+    });
     expect(sim.stats().failoverCalls).toEqual({ NAT01: 1 });
     expect(sim.stats().byOperation["ReplicationProtectedItems_UnplannedFailover"]).toBe(1);
     expect(sim.stats().byOperation["ReplicationProtectedItems_UnplannedFailover:409"]).toBe(2);
@@ -252,21 +285,35 @@ describe("simulated Azure: ASR failover jobs", () => {
     advance(8 * MINUTE);
     await test.poll();
     expect(test.isDone()).toBe(true);
-    expect(sim.protectedItem("API01")).toEqual({ protectionState: "Protected", activeLocation: "Primary", testFailoverState: "WaitingForCompletion", allowedOperations: ["TestFailoverCleanup"] });
+    expect(sim.protectedItem("API01")).toEqual({
+      protectionState: "Protected",
+      activeLocation: "Primary",
+      testFailoverState: "WaitingForCompletion",
+      allowedOperations: ["TestFailoverCleanup"],
+    });
     expect(sim.existingVmNames()).toContain("API01-test");
     expect(sim.existingVmNames()).not.toContain("API01");
     // Like the sample, the item keeps showing the test failover scenario until the cleanup.
     const item = await siteRecovery.replicationProtectedItems.get(...itemArgs("API01"));
     expect(item.properties?.currentScenario?.scenarioName).toBe("TestFailover");
-    await expect(siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("API01"), unplannedInput())).rejects.toMatchObject({ statusCode: 409 });
+    await expect(siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("API01"), unplannedInput())).rejects.toMatchObject({
+      statusCode: 409,
+    });
 
-    const cleanup = await siteRecovery.replicationProtectedItems.beginTestFailoverCleanup(...itemArgs("API01"), { properties: { comments: "drill 2025-03-01" } });
+    const cleanup = await siteRecovery.replicationProtectedItems.beginTestFailoverCleanup(...itemArgs("API01"), {
+      properties: { comments: "drill 2025-03-01" },
+    });
     expect(sim.protectedItem("API01").testFailoverState).toBe("MarkedForDeletion");
     advance(3 * MINUTE);
     await cleanup.poll();
     expect(cleanup.isDone()).toBe(true);
     // Recorded state B (TestV2ARCMFailover.json): after a finished cleanup the item still says MarkedForDeletion.
-    expect(sim.protectedItem("API01")).toEqual({ protectionState: "Protected", activeLocation: "Primary", testFailoverState: "MarkedForDeletion", allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"] });
+    expect(sim.protectedItem("API01")).toEqual({
+      protectionState: "Protected",
+      activeLocation: "Primary",
+      testFailoverState: "MarkedForDeletion",
+      allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
+    });
     expect(sim.existingVmNames()).not.toContain("API01-test");
     expect(sim.stats().failoverCalls).toEqual({ API01: 1 });
     expect(sim.misuse).toEqual([]);
@@ -274,7 +321,9 @@ describe("simulated Azure: ASR failover jobs", () => {
 
   it("refuses a test failover cleanup when no test failover is waiting", async () => {
     const { siteRecovery, sim } = setup();
-    await expect(siteRecovery.replicationProtectedItems.beginTestFailoverCleanup(...itemArgs("WEB02"), { properties: { comments: "nothing to clean" } })).rejects.toMatchObject({
+    await expect(
+      siteRecovery.replicationProtectedItems.beginTestFailoverCleanup(...itemArgs("WEB02"), { properties: { comments: "nothing to clean" } }),
+    ).rejects.toMatchObject({
       statusCode: 409,
     });
     expect(sim.misuse).toEqual([]);
@@ -311,7 +360,9 @@ describe("simulated Azure: ASR failover jobs", () => {
     expect(post.status).toBe(202);
     expect(post.body).toBeUndefined();
     const location = post.headers.get("location") ?? "";
-    expect(location).toMatch(/^https:\/\/southeastasia\.management\.azure\.com\/Subscriptions\/.+\/replicationProtectedItems\/rec01-vsphere\/operationresults\/[0-9a-f-]{36}\?api-version=2023-06-01$/);
+    expect(location).toMatch(
+      /^https:\/\/southeastasia\.management\.azure\.com\/Subscriptions\/.+\/replicationProtectedItems\/rec01-vsphere\/operationresults\/[0-9a-f-]{36}\?api-version=2023-06-01$/,
+    );
     expect(post.headers.get("azure-asyncoperation")).toMatch(/\/vaults\/rsv-contoso-dr-seasia\/replicationOperationStatus\/[0-9a-f-]{36}\?/);
     expect(post.headers.get("retry-after")).toBe("30");
     const jobName = new URL(location).pathname.split("/").pop() ?? "";
@@ -319,7 +370,12 @@ describe("simulated Azure: ASR failover jobs", () => {
     const vault = estate.vaults["seasia"]!;
     const jobPath = `/subscriptions/${estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${vault.name}/replicationJobs/${jobName}`;
     const running = (await raw(sim, "GET", jobPath)).body as { properties: Record<string, unknown> };
-    expect(running.properties).toMatchObject({ scenarioName: "UnplannedFailover", state: "InProgress", allowedActions: ["Cancel"], customDetails: { instanceType: "FailoverJobDetails" } });
+    expect(running.properties).toMatchObject({
+      scenarioName: "UnplannedFailover",
+      state: "InProgress",
+      allowedActions: ["Cancel"],
+      customDetails: { instanceType: "FailoverJobDetails" },
+    });
     expect(running.properties["endTime"]).toBeUndefined();
     // No recoveryPointId: ASR's latest (lowest RPO) processes pending data first, so the job takes latestPointProcessingMs longer.
     advance(10 * MINUTE);
@@ -332,7 +388,9 @@ describe("simulated Azure: ASR failover jobs", () => {
 describe("simulated Azure: misuse is answered like ARM and recorded", () => {
   it("rejects a failover body whose provider does not match the vault, and starts nothing", async () => {
     const { siteRecovery, sim } = setup();
-    const wrongProvider: UnplannedFailoverInput = { properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "A2A" } } };
+    const wrongProvider: UnplannedFailoverInput = {
+      properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "A2A" } },
+    };
     await expect(siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("API05"), wrongProvider)).rejects.toMatchObject({
       statusCode: 400,
       code: "InvalidProviderSpecificInput",
@@ -352,13 +410,22 @@ describe("simulated Azure: misuse is answered like ARM and recorded", () => {
     expect(missing.status).toBe(400);
     expect(missing.body?.error?.message).toMatch(/sourceSiteOperations/);
     const noShutdown = await raw(sim, "POST", `${itemPath("API06")}/unplannedFailover`, {
-      body: { properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "InMageRcm" } } },
+      body: {
+        properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "InMageRcm" } },
+      },
     });
     expect(noShutdown.status).toBe(400);
     expect(noShutdown.body?.error?.message).toMatch(/performShutdown/);
     const prodId = vaultOf("API06").testNetworkId.replace("vnet-drill-eastus", "vnet-prod-eastus");
     const testInProd = await raw(sim, "POST", `${itemPath("API06")}/testFailover`, {
-      body: { properties: { failoverDirection: "PrimaryToRecovery", networkType: "VmNetworkAsInput", networkId: prodId, providerSpecificDetails: { instanceType: "InMageRcm", networkId: prodId } } },
+      body: {
+        properties: {
+          failoverDirection: "PrimaryToRecovery",
+          networkType: "VmNetworkAsInput",
+          networkId: prodId,
+          providerSpecificDetails: { instanceType: "InMageRcm", networkId: prodId },
+        },
+      },
     });
     expect(testInProd.status).toBe(400);
     const noComments = await raw(sim, "POST", `${itemPath("API06")}/testFailoverCleanup`, { body: { properties: {} } });

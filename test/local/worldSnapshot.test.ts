@@ -27,7 +27,11 @@ function itemArgs(name: string): [string, string, string, string, string] {
 }
 
 const unplanned: UnplannedFailoverInput = {
-  properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "InMageRcm", performShutdown: "false" } },
+  properties: {
+    failoverDirection: "PrimaryToRecovery",
+    sourceSiteOperations: "NotRequired",
+    providerSpecificDetails: { instanceType: "InMageRcm", performShutdown: "false" },
+  },
 };
 
 /** The job name a begin* poller follows (its Azure-AsyncOperation URL's last segment). */
@@ -42,16 +46,28 @@ describe("simulated Azure saved and restored (a sandbox's azure.json)", () => {
     const poller = await first.siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("DC01"), unplanned);
     const jobName = jobNameOf(poller);
     const before = await first.dns.recordSets.get(RG, "contoso.com", "api", "A");
-    await first.dns.recordSets.createOrUpdate(RG, "contoso.com", "api", "A", { ttl: 300, aRecords: [{ ipv4Address: "20.62.10.20" }] }, { ifMatch: before.etag ?? "" });
+    await first.dns.recordSets.createOrUpdate(
+      RG,
+      "contoso.com",
+      "api",
+      "A",
+      { ttl: 300, aRecords: [{ ipv4Address: "20.62.10.20" }] },
+      { ifMatch: before.etag ?? "" },
+    );
     first.advance(3 * MINUTE);
     const snapshot = JSON.parse(JSON.stringify(first.sim.snapshot())) as WorldSnapshot;
 
     const second = setup(snapshot);
     const [vaultName, resourceGroup] = itemArgs("DC01");
-    expect((await second.siteRecovery.replicationJobs.get(vaultName, resourceGroup, jobName)).properties).toMatchObject({ state: "InProgress", scenarioName: "UnplannedFailover" });
+    expect((await second.siteRecovery.replicationJobs.get(vaultName, resourceGroup, jobName)).properties).toMatchObject({
+      state: "InProgress",
+      scenarioName: "UnplannedFailover",
+    });
     expect(second.sim.protectedItem("DC01").allowedOperations).toEqual([]);
     // ASR refuses a second failover of the item while its job runs, after the restart too.
-    await expect(second.siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("DC01"), unplanned)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(second.siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("DC01"), unplanned)).rejects.toMatchObject({
+      statusCode: 409,
+    });
     expect(second.sim.dnsRecord("public", "contoso.com", "api")?.addresses).toEqual(["20.62.10.20"]);
     expect(second.sim.nextCompletionAt()?.getTime()).toBe(Date.parse(snapshot.clock) + 5 * MINUTE);
     const next = await second.siteRecovery.replicationProtectedItems.beginUnplannedFailover(...itemArgs("NAT01"), unplanned);

@@ -39,15 +39,24 @@ describe("notification delivery to local receivers", () => {
     expect(teams?.path).toBe("/workflows/teams");
     expect(teams?.headers["content-type"]).toBe("application/json");
     const card = JSON.parse(teams?.body ?? "") as TeamsMessage;
-    expect(card).toMatchObject({ type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { type: "AdaptiveCard", version: "1.4" } }] });
+    expect(card).toMatchObject({
+      type: "message",
+      attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { type: "AdaptiveCard", version: "1.4" } }],
+    });
     expect(card.attachments[0].content.actions).toEqual([{ type: "Action.OpenUrl", title: "Open the run", url: `${RUN_PAGE}/run-20261125T020000Z-abc123` }]);
 
     const [hook] = s.webhook.posts();
     expect(hook?.headers["content-type"]).toBe("application/cloudevents+json; charset=utf-8");
     expect(hook?.headers["x-dr-event-id"]).toBe(EVENT_ID);
     expect(verifyWebhookSignature(hook?.body ?? "", hook?.headers[SIGNATURE_HEADER] as string, SIGNING_KEY, s.clock.now())).toMatchObject({ ok: true });
-    expect(verifyWebhookSignature(hook?.body ?? "", hook?.headers[SIGNATURE_HEADER] as string, "a wrong key of sufficient length 0123456789", s.clock.now()).ok).toBe(false);
-    expect(JSON.parse(hook?.body ?? "")).toMatchObject({ specversion: "1.0", id: EVENT_ID, type: "com.dr-automation.runStarted" } satisfies Partial<WebhookPayload>);
+    expect(
+      verifyWebhookSignature(hook?.body ?? "", hook?.headers[SIGNATURE_HEADER] as string, "a wrong key of sufficient length 0123456789", s.clock.now()).ok,
+    ).toBe(false);
+    expect(JSON.parse(hook?.body ?? "")).toMatchObject({
+      specversion: "1.0",
+      id: EVENT_ID,
+      type: "com.dr-automation.runStarted",
+    } satisfies Partial<WebhookPayload>);
 
     const [mail] = s.acs.posts();
     expect(s.acs.posts()).toHaveLength(1); // accepted is delivered: the operation is not polled
@@ -66,7 +75,11 @@ describe("notification delivery to local receivers", () => {
       "teams:delivered:1",
       "webhook:delivered:1",
     ]);
-    expect((await s.service.getChannelHealth()).map((h) => `${h.channel}:${h.state}:${h.delivered}`)).toEqual(["teams:healthy:1", "email:healthy:1", "webhook:healthy:1"]);
+    expect((await s.service.getChannelHealth()).map((h) => `${h.channel}:${h.state}:${h.delivered}`)).toEqual([
+      "teams:healthy:1",
+      "email:healthy:1",
+      "webhook:healthy:1",
+    ]);
   });
 
   it("routes kinds to channels as configured", async () => {
@@ -88,8 +101,17 @@ describe("notification delivery to local receivers", () => {
     // base 5 s doubling, jitter pinned at half: 3.75 s after attempt 0, then 7.5 s more.
     expect(retryOffsets(s, "teams")).toEqual([3.75, 11.25]);
     expect(await s.store.getDelivery("run-20261125T020000Z-abc123", EVENT_ID, "teams")).toMatchObject({ status: "delivered", attempts: 3 });
-    expect(await health(s, "teams")).toMatchObject({ state: "healthy", consecutiveFailures: 0, totalFailures: 2, delivered: 1, lastError: "teams webhook: HTTP 502" });
-    expect(s.logs.filter((l) => l.message === "notification failed, will retry").map((l) => l.properties["error"])).toEqual(["teams webhook: HTTP 500 boom", "teams webhook: HTTP 502"]);
+    expect(await health(s, "teams")).toMatchObject({
+      state: "healthy",
+      consecutiveFailures: 0,
+      totalFailures: 2,
+      delivered: 1,
+      lastError: "teams webhook: HTTP 502",
+    });
+    expect(s.logs.filter((l) => l.message === "notification failed, will retry").map((l) => l.properties["error"])).toEqual([
+      "teams webhook: HTTP 500 boom",
+      "teams webhook: HTTP 502",
+    ]);
   });
 
   it("honours 429 Retry-After (seconds or HTTP date), capped", async () => {
@@ -124,7 +146,11 @@ describe("notification delivery to local receivers", () => {
     await s.drain();
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(s.teams.posts()).toHaveLength(4);
-    expect(await s.store.getDelivery("run-20261125T020000Z-abc123", EVENT_ID, "teams")).toMatchObject({ status: "failed", attempts: 4, lastError: "teams webhook: no answer within 40 ms" });
+    expect(await s.store.getDelivery("run-20261125T020000Z-abc123", EVENT_ID, "teams")).toMatchObject({
+      status: "failed",
+      attempts: 4,
+      lastError: "teams webhook: no answer within 40 ms",
+    });
     expect(await health(s, "teams")).toMatchObject({ state: "failing", consecutiveFailures: 4, lastError: "teams webhook: no answer within 40 ms" });
     expect(s.logs.filter((l) => l.message === "notification given up")).toHaveLength(1);
     const status = await s.service.getRunNotificationStatus("run-20261125T020000Z-abc123");
@@ -139,7 +165,11 @@ describe("notification delivery to local receivers", () => {
     await s.drain();
     expect(s.webhook.posts()).toHaveLength(1);
     expect(s.acs.posts()).toHaveLength(1);
-    expect(await s.store.getDelivery("run-20261125T020000Z-abc123", EVENT_ID, "webhook")).toMatchObject({ status: "failed", attempts: 1, lastError: "webhook: HTTP 400 bad request" });
+    expect(await s.store.getDelivery("run-20261125T020000Z-abc123", EVENT_ID, "webhook")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastError: "webhook: HTTP 400 bad request",
+    });
     expect(await s.store.getDelivery("run-20261125T020000Z-abc123", EVENT_ID, "email")).toMatchObject({ status: "failed", attempts: 1 });
     expect(retryOffsets(s, "webhook")).toEqual([]);
   });

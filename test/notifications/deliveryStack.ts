@@ -73,9 +73,16 @@ export interface DeliveryStack {
  * the three channels pointed at local receivers on 127.0.0.1.
  */
 export async function createDeliveryStack(options: DeliveryStackOptions = {}): Promise<DeliveryStack> {
-  const [teams, webhook, acs] = await Promise.all([startReceiver(options.teams), startReceiver(options.webhook ?? (() => ({ status: 204 }))), startReceiver(options.acs ?? acsAccepted)]);
+  const [teams, webhook, acs] = await Promise.all([
+    startReceiver(options.teams),
+    startReceiver(options.webhook ?? (() => ({ status: 204 }))),
+    startReceiver(options.acs ?? acsAccepted),
+  ]);
   const logs: LogLine[] = [];
-  const capture = (level: LogLine["level"]) => (message: string, properties: Record<string, unknown> = {}) => void logs.push({ level, message, properties });
+  const capture =
+    (level: LogLine["level"]) =>
+    (message: string, properties: Record<string, unknown> = {}) =>
+      void logs.push({ level, message, properties });
   const log: Logger = { info: capture("info"), warn: capture("warn"), error: capture("error") };
   const stack = await createLocalStack({
     estate: sampleEstate(),
@@ -94,7 +101,11 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
       NOTIFY_ROUTES: options.routes ?? "",
     },
     notificationTransport: { credential: fakeCredential, timeoutMs: options.timeoutMs ?? 2_000, emailHttpClient: redirectingHttpClient(acs.url) },
-    notificationTuning: { random: () => 0.5, ...(options.policy ? { policy: options.policy } : {}), ...(options.enqueueTimeoutMs !== undefined ? { enqueueTimeoutMs: options.enqueueTimeoutMs } : {}) },
+    notificationTuning: {
+      random: () => 0.5,
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.enqueueTimeoutMs !== undefined ? { enqueueTimeoutMs: options.enqueueTimeoutMs } : {}),
+    },
   });
   const service = stack.root.notifications;
   if (!service) throw new Error("the root has no notification service");
@@ -118,7 +129,10 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
     service,
     notifier: service.notifierFor(log),
     logs,
-    drain: () => stack.drainNotifications({ onDeadLetter: (m, reason) => Promise.reject(new Error(`notification ${m.event.id} for ${m.channel} dead-lettered: ${reason}`)) }),
+    drain: () =>
+      stack.drainNotifications({
+        onDeadLetter: (m, reason) => Promise.reject(new Error(`notification ${m.event.id} for ${m.channel} dead-lettered: ${reason}`)),
+      }),
     close: async () => {
       await Promise.all([teams.close(), webhook.close(), acs.close(), stack.stop()]);
     },

@@ -6,7 +6,13 @@ import { startReceiver } from "./receivers.js";
 
 it("the local notification path (sandbox, drills) delivers through the root's own worker and records health", async () => {
   const r = await startReceiver();
-  const stack = await createLocalStack({ estate: sampleEstate(), tableEndpoint: inject("tableEndpoint"), log: silentLogger, realTime: false, settings: { NOTIFY_TEAMS_WEBHOOK_URL: `${r.url}/t` } });
+  const stack = await createLocalStack({
+    estate: sampleEstate(),
+    tableEndpoint: inject("tableEndpoint"),
+    log: silentLogger,
+    realTime: false,
+    settings: { NOTIFY_TEAMS_WEBHOOK_URL: `${r.url}/t` },
+  });
   const notifications = stack.root.notifications;
   if (!notifications) throw new Error("no notification service");
   await notifications.notifierFor(silentLogger).notify({ kind: "runStarted", runId: "r1", estate: "e", mode: "test", at: new Date(), summary: "s" });

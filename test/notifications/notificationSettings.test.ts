@@ -46,7 +46,11 @@ describe("notification settings", () => {
     expect(settings.problems).toEqual([]);
     expect(settings.teams).toEqual({ webhookUrl: teamsUrl });
     expect(settings.webhook).toEqual({ url: "https://hooks.contoso.com/dr", signingKeys: [SIGNING_KEY] });
-    expect(settings.email).toEqual({ endpoint: "https://acs-dr.communication.azure.com", sender: "DoNotReply@dr.contoso.com", to: ["oncall@contoso.com", "it@contoso.com"] });
+    expect(settings.email).toEqual({
+      endpoint: "https://acs-dr.communication.azure.com",
+      sender: "DoNotReply@dr.contoso.com",
+      to: ["oncall@contoso.com", "it@contoso.com"],
+    });
     expect([...(settings.routes.get("teams") ?? [])]).toEqual([...RUN_EVENT_KINDS]);
     expect([...(settings.routes.get("email") ?? [])]).toEqual(DEFAULT_ROUTES.email);
     expect(settings.routes.get("email")?.has("tierCompleted")).toBe(false);
@@ -86,12 +90,16 @@ describe("notification settings", () => {
     expect(settings.teams).toBeUndefined();
     expect(settings.webhook).toBeUndefined();
     // Bad routes fall back to the defaults rather than silencing a channel.
-    expect([...(settings.routes.keys())]).toEqual(["email"]);
+    expect([...settings.routes.keys()]).toEqual(["email"]);
     expect([...(settings.routes.get("email") ?? [])]).toEqual(DEFAULT_ROUTES.email);
   });
 
   it("need the whole e-mail trio, and the signing key with the webhook", () => {
-    const partial = parseNotificationSettings({ ...none, NOTIFY_EMAIL_TO: "oncall@contoso.com,not-an-address", NOTIFY_WEBHOOK_URL: "https://hooks.contoso.com/dr" });
+    const partial = parseNotificationSettings({
+      ...none,
+      NOTIFY_EMAIL_TO: "oncall@contoso.com,not-an-address",
+      NOTIFY_WEBHOOK_URL: "https://hooks.contoso.com/dr",
+    });
     expect(partial.problems.map((p) => p.setting)).toEqual(["NOTIFY_WEBHOOK_SIGNING_KEY", "NOTIFY_EMAIL_ENDPOINT", "NOTIFY_EMAIL_SENDER", "NOTIFY_EMAIL_TO"]);
     expect(partial.routes.size).toBe(0);
     expect(parseNotificationSettings({ ...none, NOTIFY_ROUTES: '{"teams":["*"]}' }).problems).toEqual([

@@ -26,8 +26,14 @@ describe("webhook signature (HMAC-SHA256, timestamped)", () => {
     const header = signWebhook(body, [SIGNING_KEY], at);
     expect(verifyWebhookSignature(`${body} `, header, SIGNING_KEY, at)).toEqual({ ok: false, reason: "signature mismatch" });
     expect(verifyWebhookSignature(body, header, "another key of enough length 0123456789", at)).toEqual({ ok: false, reason: "signature mismatch" });
-    expect(verifyWebhookSignature(body, header, SIGNING_KEY, new Date(at.getTime() + 301_000))).toEqual({ ok: false, reason: "timestamp outside the tolerance" });
-    expect(verifyWebhookSignature(body, header, SIGNING_KEY, new Date(at.getTime() - 301_000))).toEqual({ ok: false, reason: "timestamp outside the tolerance" });
+    expect(verifyWebhookSignature(body, header, SIGNING_KEY, new Date(at.getTime() + 301_000))).toEqual({
+      ok: false,
+      reason: "timestamp outside the tolerance",
+    });
+    expect(verifyWebhookSignature(body, header, SIGNING_KEY, new Date(at.getTime() - 301_000))).toEqual({
+      ok: false,
+      reason: "timestamp outside the tolerance",
+    });
     expect(verifyWebhookSignature(body, header, SIGNING_KEY, new Date(at.getTime() + 299_000)).ok).toBe(true);
     expect(verifyWebhookSignature(body, undefined, SIGNING_KEY, at).ok).toBe(false);
     expect(verifyWebhookSignature(body, "v1=abcd", SIGNING_KEY, at)).toEqual({ ok: false, reason: "no timestamp" });

@@ -34,14 +34,30 @@ process.on("exit", () => process.stdout.write(JSON.stringify(registered)));
 
 /** Every function the Function App hosts, by trigger: a function that stops loading fails here. */
 const FUNCTIONS = {
-  httpTrigger: ["alerts", "approveIncident", "approveRun", "cancelRun", "cleanupRun", "commitRun", "failover", "getRun", "getRunReportPage", "killSwitch", "listAudit", "listRuns", "resumeRun"],
+  httpTrigger: [
+    "alerts",
+    "approveIncident",
+    "approveRun",
+    "cancelRun",
+    "cleanupRun",
+    "commitRun",
+    "failover",
+    "getRun",
+    "getRunReportPage",
+    "killSwitch",
+    "listAudit",
+    "listRuns",
+    "resumeRun",
+  ],
   serviceBusTrigger: ["incidentCheck", "notificationWorker", "stepDeadLetters", "stepWorker"],
   timerTrigger: ["healthCheck", "scheduledDrill"],
 };
 
 async function filesUnder(dir: string, base = dir): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name), base) : Promise.resolve([path.relative(base, path.join(dir, e.name))]))));
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name), base) : Promise.resolve([path.relative(base, path.join(dir, e.name))]))),
+  );
   return nested.flat().sort();
 }
 
@@ -70,7 +86,14 @@ describe("the deployment package", () => {
   });
 
   it("holds only what runs in Azure: compiled functions and shared code, host.json, the estate, the manifest", () => {
-    const tops = new Set(files.map((f) => f.split(path.sep).slice(0, f.startsWith("dist") ? 2 : 1).join("/")));
+    const tops = new Set(
+      files.map((f) =>
+        f
+          .split(path.sep)
+          .slice(0, f.startsWith("dist") ? 2 : 1)
+          .join("/"),
+      ),
+    );
     expect([...tops].sort()).toEqual(["dist/functions", "dist/shared", "estate", "host.json", "package-lock.json", "package.json"]);
     expect(files.filter((f) => /(^|\/)(local|test)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     expect(files).toContain(path.join("estate", "sample-estate.json"));
@@ -100,7 +123,8 @@ describe("the deployment package", () => {
     await symlink(path.join(ROOT, "node_modules"), path.join(out, "node_modules"), "dir");
     const recorder = path.join(out, "..", `${path.basename(out)}-functions-core.cjs`);
     await writeFile(recorder, FUNCTIONS_CORE_RECORDER);
-    const load = 'const fs=require("fs");(async()=>{for(const f of fs.readdirSync("dist/functions").filter((f)=>f.endsWith(".js")))await import("./dist/functions/"+f)})().catch((e)=>{console.error(e);process.exitCode=1})';
+    const load =
+      'const fs=require("fs");(async()=>{for(const f of fs.readdirSync("dist/functions").filter((f)=>f.endsWith(".js")))await import("./dist/functions/"+f)})().catch((e)=>{console.error(e);process.exitCode=1})';
     const { stdout } = await run(process.execPath, ["--require", recorder, "-e", load], { cwd: out, env: { PATH: process.env["PATH"] ?? "" } });
     const registered = JSON.parse(stdout) as { name: string; trigger: string }[];
     const byTrigger: Record<string, string[]> = {};

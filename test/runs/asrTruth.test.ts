@@ -54,7 +54,9 @@ describe("the failover path against ASR's real behaviour", () => {
 
   it("passes the DC gate while the lost site's DCs are listed but unreachable, and fails it when the target DC stops answering", async () => {
     const up = await runFailover({ request: { mode: "unplanned", scope: identity } });
-    expect(up.step("verify-dc").detail).toMatch(/^target DC 10\.50\.1\.4 advertises as a DC of corp\.contoso\.com and answers LDAP and Kerberos \(2 other DC\(s\) listed, not required\); rootDSE: dc03-eus\.corp\.contoso\.com, isSynchronized TRUE$/);
+    expect(up.step("verify-dc").detail).toMatch(
+      /^target DC 10\.50\.1\.4 advertises as a DC of corp\.contoso\.com and answers LDAP and Kerberos \(2 other DC\(s\) listed, not required\); rootDSE: dc03-eus\.corp\.contoso\.com, isSynchronized TRUE$/,
+    );
     const down = await runFailover({ request: { mode: "unplanned", scope: identity }, faults: { unhealthyTargetDc: true } });
     expect(down.run.status).toBe("failed");
     expect(down.step("verify-dc").error).toMatch(/not among the DCs its DNS lists .*LDAP: .*ECONNREFUSED/);
@@ -91,7 +93,10 @@ describe("the Site Recovery adapter", () => {
     const clock = { now: () => new Date("2026-11-25T02:00:00Z") };
     const sim = createSimulatedAzure({ estate, clock });
     const clients = createSimulatedClients(sim, estate.subscriptionId);
-    const port = createSiteRecovery({ client: clients.siteRecovery, actions: createSimulatedClients(sim, estate.subscriptionId, { maxRetries: 0 }).siteRecovery });
+    const port = createSiteRecovery({
+      client: clients.siteRecovery,
+      actions: createSimulatedClients(sim, estate.subscriptionId, { maxRetries: 0 }).siteRecovery,
+    });
     const vault = estate.vaults["eastus"]!;
     const started = await port.startTestFailover({ vault, protectedItem: "dc01-vsphere" }, undefined);
     expect(started.jobName).toMatch(/^[0-9a-f-]{36}$/);

@@ -11,7 +11,10 @@ const ones = Object.fromEntries(allVms.map((vm) => [vm, 1]));
  * Crashes the worker the first time it reaches each distinct boundary of each step (boundary name,
  * step, fields written), so every boundary of the run is crashed at once and then redelivered.
  */
-function crashOnceAtEveryBoundary(filter: (name: string, fields: readonly string[]) => boolean = () => true): { hook: BoundaryHook; crashes: Map<string, number> } {
+function crashOnceAtEveryBoundary(filter: (name: string, fields: readonly string[]) => boolean = () => true): {
+  hook: BoundaryHook;
+  crashes: Map<string, number>;
+} {
   const crashed = new Set<string>();
   const crashes = new Map<string, number>();
   return {
@@ -34,7 +37,18 @@ describe("crash and redelivery", () => {
     expect(result.run.status).toBe("succeeded");
     expect(result.steps.every((s) => s.status === "succeeded")).toBe(true);
     expect(expectOneFailoverPerVm(result, allVms)).toEqual(ones);
-    expect([...crash.crashes.keys()].sort()).toEqual(["dependencySatisfied", "journalSaved", "journalSaving", "lockAcquired", "runCompleted", "runCreated", "runEnded", "stepClaimed", "stepSucceeded", "wakeScheduled"]);
+    expect([...crash.crashes.keys()].sort()).toEqual([
+      "dependencySatisfied",
+      "journalSaved",
+      "journalSaving",
+      "lockAcquired",
+      "runCompleted",
+      "runCreated",
+      "runEnded",
+      "stepClaimed",
+      "stepSucceeded",
+      "wakeScheduled",
+    ]);
     expect(result.stack.queue.stats.abandoned).toBeGreaterThan(100);
     // The run's end was finished too: the estate is free for the next run.
     expect(await result.stack.store.runLockHolder(estate.name)).toBeUndefined();
@@ -69,7 +83,11 @@ describe("crash and redelivery", () => {
 
   it("a drill with a timed cleanup gate, crashed at every boundary, tests and cleans up each VM once and leaves nothing behind", async () => {
     const crash = crashOnceAtEveryBoundary();
-    const result = await runFailover({ boundary: crash.hook, startRetries: 2, request: { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 5 } });
+    const result = await runFailover({
+      boundary: crash.hook,
+      startRetries: 2,
+      request: { mode: "test", scope: { kind: "all" }, manualFinish: true, cleanupAfterMinutes: 5 },
+    });
     expect(result.run.status).toBe("succeeded");
     const drilled = allVms.filter((vm) => vm !== "DC02"); // one DC per drill
     expect(expectOneFailoverPerVm(result, drilled)).toEqual(Object.fromEntries(drilled.map((vm) => [vm, 1])));
@@ -84,7 +102,8 @@ describe("crash and redelivery", () => {
     const result = await runFailover({ boundary: crash.hook, startRetries: 2, faults: { brokenDomainTrust: ["API02"] } });
     expect(result.run.status).toBe("failed");
     expect(result.run.failureReason).toMatch(/checks:API02 failed: .*domainSecureChannel failed/);
-    for (const vm of estate.vms.filter((v) => v.tier === "web" || v.tier === "recommendation")) expect(result.stack.azure.stats().failoverCalls[vm.name] ?? 0).toBe(0);
+    for (const vm of estate.vms.filter((v) => v.tier === "web" || v.tier === "recommendation"))
+      expect(result.stack.azure.stats().failoverCalls[vm.name] ?? 0).toBe(0);
     expect(result.steps.filter((s) => ["queued", "running", "waiting"].includes(s.status))).toEqual([]);
     // A redelivery that finishes the run's end tells again under the same event id, which delivery drops.
     expect(new Set(result.events.filter((e) => e.kind === "runFailed").map((e) => e.id))).toEqual(new Set([`${result.runId}:runFailed`]));
@@ -94,10 +113,16 @@ describe("crash and redelivery", () => {
   it("a reprotect after a failover, both crashed at every boundary, reprotects each VM once", async () => {
     const crash = crashOnceAtEveryBoundary();
     const identity = { kind: "tiers", tiers: ["identity"] } as const;
-    const result = await runFailover({ boundary: crash.hook, startRetries: 2, before: [{ mode: "unplanned", scope: identity }], request: { mode: "failback-prep", scope: identity } });
+    const result = await runFailover({
+      boundary: crash.hook,
+      startRetries: 2,
+      before: [{ mode: "unplanned", scope: identity }],
+      request: { mode: "failback-prep", scope: identity },
+    });
     expect(result.run.status).toBe("succeeded");
     expect(result.stack.azure.stats().byOperation["ReplicationProtectedItems_Reprotect"]).toBe(2);
-    for (const vm of ["DC01", "DC02"]) expect(result.stack.azure.protectedItem(vm)).toMatchObject({ protectionState: "Protected", allowedOperations: ["PlannedFailover", "DisableProtection"] });
+    for (const vm of ["DC01", "DC02"])
+      expect(result.stack.azure.protectedItem(vm)).toMatchObject({ protectionState: "Protected", allowedOperations: ["PlannedFailover", "DisableProtection"] });
   });
 
   it("ARM answering 500 after accepting every failover, with crashes at every boundary, still fails each VM over once", async () => {

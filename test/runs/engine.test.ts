@@ -17,10 +17,13 @@ describe("failover engine through simulated Azure", () => {
 
     // Each tier started only after the tiers it depends on were ready.
     for (const tier of estate.tiers) {
-      const firstFailover = Math.min(...estate.vms.filter((vm) => vm.tier === tier.name).map((vm) => Date.parse(result.step(`failover:${vm.name}`).startedAt ?? "")));
+      const firstFailover = Math.min(
+        ...estate.vms.filter((vm) => vm.tier === tier.name).map((vm) => Date.parse(result.step(`failover:${vm.name}`).startedAt ?? "")),
+      );
       for (const dep of tier.dependsOn) expect(firstFailover).toBeGreaterThanOrEqual(Date.parse(result.step(`tier-ready:${dep}`).finishedAt ?? ""));
     }
-    for (const record of estate.dns) expect(result.stack.azure.dnsRecord(record.zoneType, record.zone, record.name)?.addresses).toEqual(record.failoverAddresses);
+    for (const record of estate.dns)
+      expect(result.stack.azure.dnsRecord(record.zoneType, record.zone, record.name)?.addresses).toEqual(record.failoverAddresses);
     const route = estate.routes[0];
     if (!route) throw new Error("the sample estate has a route");
     // The recovered NAT's NIC carries the item's static target IP (the estate's recoveryIp).
@@ -41,9 +44,13 @@ describe("failover engine through simulated Azure", () => {
     expect(result.stack.azure.stats().failoverCalls["DC02"] ?? 0).toBe(0);
     // The checks ran on the test VM the job named, in the item's target resource group.
     const web = estate.vms.find((vm) => vm.name === "WEB01");
-    expect(result.step("failover:WEB01").journal.output).toEqual({ testVmId: `${web?.recoveryVmId.replace(/WEB01$/, "")}WEB01-test`, testVmName: "WEB01-test" });
+    expect(result.step("failover:WEB01").journal.output).toEqual({
+      testVmId: `${web?.recoveryVmId.replace(/WEB01$/, "")}WEB01-test`,
+      testVmName: "WEB01-test",
+    });
     expect(result.step("checks:DC01").status).toBe("succeeded");
-    for (const record of estate.dns) expect(result.stack.azure.dnsRecord(record.zoneType, record.zone, record.name)?.addresses).not.toEqual(record.failoverAddresses);
+    for (const record of estate.dns)
+      expect(result.stack.azure.dnsRecord(record.zoneType, record.zone, record.name)?.addresses).not.toEqual(record.failoverAddresses);
     expect(result.stack.azure.existingVmNames().filter((n) => n.endsWith("-test"))).toEqual([]);
     for (const vm of allVms) expect(result.stack.azure.protectedItem(vm).activeLocation).toBe("Primary");
     expect(result.stack.azure.misuse).toEqual([]);
@@ -60,7 +67,8 @@ describe("failover engine through simulated Azure", () => {
     const result = await runFailover({ faults: { brokenDomainTrust: ["API02"] } });
     expect(result.run.status).toBe("failed");
     expect(result.run.failureReason).toMatch(/checks:API02 failed: .*domainSecureChannel failed/);
-    for (const vm of estate.vms.filter((v) => v.tier === "web" || v.tier === "recommendation")) expect(result.stack.azure.stats().failoverCalls[vm.name] ?? 0).toBe(0);
+    for (const vm of estate.vms.filter((v) => v.tier === "web" || v.tier === "recommendation"))
+      expect(result.stack.azure.stats().failoverCalls[vm.name] ?? 0).toBe(0);
     expect(result.steps.filter((s) => s.step.kind === "commit").every((s) => s.status !== "succeeded")).toBe(true);
     expect(result.events.at(-1)).toMatchObject({ kind: "runFailed" });
     // Nothing is left hanging: every step either finished, failed, was cancelled, or never became ready.
@@ -75,7 +83,9 @@ describe("failover engine through simulated Azure", () => {
   });
 
   it("survives throttling, 5xx and a failed ASR job with one accepted failover per attempt", async () => {
-    const result = await runFailover({ faults: { throttleEveryNth: { n: 9, retryAfterSeconds: 0 }, serverErrorEveryNth: 7, failFirstFailoverJobOf: ["API03"] } });
+    const result = await runFailover({
+      faults: { throttleEveryNth: { n: 9, retryAfterSeconds: 0 }, serverErrorEveryNth: 7, failFirstFailoverJobOf: ["API03"] },
+    });
     expect(result.run.status).toBe("succeeded");
     expect(expectOneFailoverPerVm(result, allVms)).toEqual({ ...ones, API03: 2 });
     expect(result.step("failover:API03").journal.failedJobs).toHaveLength(1);
@@ -114,7 +124,9 @@ describe("failover engine through simulated Azure", () => {
 
   it("plans exactly what it runs", async () => {
     const result = await runFailover({ request: { mode: "test", scope: { kind: "tiers", tiers: ["web"] } } });
-    const planned = planFailover(estate, { mode: "test", scope: { kind: "tiers", tiers: ["web"] } }).steps.map((s) => s.id).sort();
+    const planned = planFailover(estate, { mode: "test", scope: { kind: "tiers", tiers: ["web"] } })
+      .steps.map((s) => s.id)
+      .sort();
     expect(result.steps.map((s) => s.step.id).sort()).toEqual(planned);
   });
 });

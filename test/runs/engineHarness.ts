@@ -50,7 +50,10 @@ afterAll(() => Promise.all(stacks.splice(0).map((s) => s.stop())));
 export async function runFailover(options: HarnessOptions = {}): Promise<HarnessRun> {
   const events: RunEvent[] = [];
   const logs: LogLine[] = [];
-  const capture = (level: LogLine["level"]) => (message: string, properties: Record<string, unknown> = {}) => void logs.push({ level, message, properties });
+  const capture =
+    (level: LogLine["level"]) =>
+    (message: string, properties: Record<string, unknown> = {}) =>
+      void logs.push({ level, message, properties });
   const log: Logger = { info: capture("info"), warn: capture("warn"), error: capture("error") };
   const stack = await createLocalStack({
     estate: options.estate ?? sampleEstate(),

@@ -29,13 +29,22 @@ describe("parseManualRunRequest: shapes and limits", () => {
 
   it("never throws, and every problem names a field, for any JSON body (property)", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.record({ mode: fc.constantFrom("test", "unplanned", "failback-prep"), reason: fc.string(), scope: fc.jsonValue(), recoveryPoint: fc.jsonValue() }, { requiredKeys: [] })), (body) => {
-        const result = parseManualRunRequest(body, estate, now);
-        if (!result.ok) {
-          expect(result.problems.length).toBeGreaterThan(0);
-          for (const p of result.problems) expect(p.field.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record(
+            { mode: fc.constantFrom("test", "unplanned", "failback-prep"), reason: fc.string(), scope: fc.jsonValue(), recoveryPoint: fc.jsonValue() },
+            { requiredKeys: [] },
+          ),
+        ),
+        (body) => {
+          const result = parseManualRunRequest(body, estate, now);
+          if (!result.ok) {
+            expect(result.problems.length).toBeGreaterThan(0);
+            for (const p of result.problems) expect(p.field.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       { seed: 20_261_125, numRuns: 300 },
     );
   });

@@ -80,9 +80,23 @@ describe("egress through the recovered NAT", () => {
     const { stack, clients, run } = await openStack();
     // Another tool tags the record sets before the night of the failover.
     const www = await clients.dns.recordSets.get(RG, "contoso.com", "www", "A");
-    await clients.dns.recordSets.createOrUpdate(RG, "contoso.com", "www", "A", { ttl: www.ttl ?? 0, metadata: { owner: "web-team" }, aRecords: www.aRecords ?? [] }, { ifMatch: www.etag ?? "" });
+    await clients.dns.recordSets.createOrUpdate(
+      RG,
+      "contoso.com",
+      "www",
+      "A",
+      { ttl: www.ttl ?? 0, metadata: { owner: "web-team" }, aRecords: www.aRecords ?? [] },
+      { ifMatch: www.etag ?? "" },
+    );
     const api = await clients.privateDns.recordSets.get(RG, "corp.contoso.internal", "A", "api");
-    await clients.privateDns.recordSets.createOrUpdate(RG, "corp.contoso.internal", "A", "api", { ttl: api.ttl ?? 0, metadata: { cmdb: "CI-0042" }, aRecords: api.aRecords ?? [] }, { ifMatch: api.etag ?? "" });
+    await clients.privateDns.recordSets.createOrUpdate(
+      RG,
+      "corp.contoso.internal",
+      "A",
+      "api",
+      { ttl: api.ttl ?? 0, metadata: { cmdb: "CI-0042" }, aRecords: api.aRecords ?? [] },
+      { ifMatch: api.etag ?? "" },
+    );
 
     // Every tier behind the route and the NAT's own (identity, which routes nothing through it, is left out).
     const result = await run({ mode: "unplanned", scope: { kind: "tiers", tiers: ["edge", "api", "web"] } });
@@ -98,7 +112,11 @@ describe("egress through the recovered NAT", () => {
     expect(stack.azure.stats().byOperation["NetworkInterfaces_CreateOrUpdate"]).toBe(1);
 
     const natAddress = nat.ipConfigurations?.find((c) => c.primary)?.privateIPAddress;
-    expect(stack.azure.route("rt-app-eastus", "default-via-nat")).toEqual({ addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: natAddress });
+    expect(stack.azure.route("rt-app-eastus", "default-via-nat")).toEqual({
+      addressPrefix: "0.0.0.0/0",
+      nextHopType: "VirtualAppliance",
+      nextHopIpAddress: natAddress,
+    });
     expect(result.step(ROUTE).journal.previous).toMatchObject({ nextHopIpAddress: expect.stringMatching(/^192\.168\.100\./) });
     // The tiers behind the route reach the database through the NAT.
     expect(result.step("checks:API01").status).toBe("succeeded");

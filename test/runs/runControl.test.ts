@@ -25,7 +25,17 @@ async function stackWith(faults?: FaultPlan): Promise<{ stack: LocalStack; contr
     ...(faults ? { faults } : {}),
   });
   stacks.push(stack);
-  const control = createRunControl({ estate: stack.estate, store: stack.store, queue: stack.queue, clock: stack.clock, audit: stack.audit, log: silentLogger, engine: stack.engine, siteRecovery: stack.root.runApi.reads.siteRecovery, separateApprover: true });
+  const control = createRunControl({
+    estate: stack.estate,
+    store: stack.store,
+    queue: stack.queue,
+    clock: stack.clock,
+    audit: stack.audit,
+    log: silentLogger,
+    engine: stack.engine,
+    siteRecovery: stack.root.runApi.reads.siteRecovery,
+    separateApprover: true,
+  });
   return { stack, control };
 }
 
@@ -57,7 +67,10 @@ describe("run control through the real engine", () => {
 
     expect(await control.commit(runId, bob)).toMatchObject({ ok: true, status: 202 });
     await stack.drain();
-    expect((await stack.store.getRun(runId))?.value).toMatchObject({ status: "succeeded", decisions: { approve: { byName: bob.name }, commit: { byName: bob.name } } });
+    expect((await stack.store.getRun(runId))?.value).toMatchObject({
+      status: "succeeded",
+      decisions: { approve: { byName: bob.name }, commit: { byName: bob.name } },
+    });
     expect(stack.azure.protectedItem("NAT01").protectionState).toBe("UnplannedFailoverCommitted");
     const audit = await stack.audit.list({ runId });
     expect(audit.some((e) => e.action === "step failover NAT01" && e.result === "done")).toBe(true);
@@ -127,23 +140,43 @@ describe("run control through the real engine", () => {
     faults.onPremisesUnreachable = true;
     const blocked = await stack.engine.startRun({ mode: "failback-prep", scope: { kind: "vms", vms: ["DC01"] } }, "test");
     await stack.drain();
-    expect((await stack.store.getRun(blocked.runId))?.value).toMatchObject({ status: "failed", failureReason: expect.stringMatching(/on-premises site is not reachable/) });
+    expect((await stack.store.getRun(blocked.runId))?.value).toMatchObject({
+      status: "failed",
+      failureReason: expect.stringMatching(/on-premises site is not reachable/),
+    });
 
     faults.onPremisesUnreachable = false;
     const prep = await stack.engine.startRun({ mode: "failback-prep", scope: { kind: "tiers", tiers: ["identity"] } }, "test");
     await stack.drain();
     expect((await stack.store.getRun(prep.runId))?.value.status).toBe("succeeded");
     // Recorded (TestV2ARCMFailback.json): a reprotected item replicates towards vSphere as InMageRcmFailback, Protected, active on Primary.
-    expect(stack.azure.protectedItem("DC01")).toMatchObject({ protectionState: "Protected", activeLocation: "Primary", allowedOperations: ["PlannedFailover", "DisableProtection"] });
+    expect(stack.azure.protectedItem("DC01")).toMatchObject({
+      protectionState: "Protected",
+      activeLocation: "Primary",
+      allowedOperations: ["PlannedFailover", "DisableProtection"],
+    });
     expect(stack.azure.misuse).toEqual([]);
   });
 });
 
 describe("run control decisions (pure)", () => {
-  const run = (over: Partial<RunRecord> = {}): RunRecord => ({ runId: "r1", estate: "e", mode: "unplanned", request: { mode: "unplanned", scope: { kind: "all" } }, trigger: "t", notes: [], status: "running", startedAt: "2026-01-01T00:00:00Z", ...over });
+  const run = (over: Partial<RunRecord> = {}): RunRecord => ({
+    runId: "r1",
+    estate: "e",
+    mode: "unplanned",
+    request: { mode: "unplanned", scope: { kind: "all" } },
+    trigger: "t",
+    notes: [],
+    status: "running",
+    startedAt: "2026-01-01T00:00:00Z",
+    ...over,
+  });
   const step = (id: string, status: StepRecord["status"], dependsOn: string[] = [], kind: "tierReady" | "awaitDecision" = "tierReady"): StepRecord => ({
     runId: "r1",
-    step: kind === "awaitDecision" ? { kind, id, dependsOn, target: id.replace("await-", ""), decision: id.replace("await-", "") as "approve" } : { kind, id, dependsOn, target: id },
+    step:
+      kind === "awaitDecision"
+        ? { kind, id, dependsOn, target: id.replace("await-", ""), decision: id.replace("await-", "") as "approve" }
+        : { kind, id, dependsOn, target: id },
     status,
     successors: [],
     satisfied: [],
@@ -159,19 +192,35 @@ describe("run control decisions (pure)", () => {
     expect(decideApproval(run(), [], bob, true)).toMatchObject({ ok: false, status: 409 });
     expect(decideApproval(run({ requestedBy: bob.id }), gate, bob, true)).toMatchObject({ ok: false, status: 403 });
     expect(decideApproval(run({ requestedBy: bob.id }), gate, bob, false)).toEqual({ ok: true });
-    expect(decideApproval(run({ decisions: { approve: { by: "x", byName: "x", at: "t" } } }), gate, bob, true)).toMatchObject({ ok: true, already: { by: "x" } });
+    expect(decideApproval(run({ decisions: { approve: { by: "x", byName: "x", at: "t" } } }), gate, bob, true)).toMatchObject({
+      ok: true,
+      already: { by: "x" },
+    });
   });
 
   it("commit only for an unplanned run whose gate is reached; cleanup only for a test run", () => {
-    expect(decideConfirm(run(), [step("await-commit", "pending", [], "awaitDecision")], "commit")).toMatchObject({ ok: false, detail: expect.stringMatching(/not yet/) });
+    expect(decideConfirm(run(), [step("await-commit", "pending", [], "awaitDecision")], "commit")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/not yet/),
+    });
     expect(decideConfirm(run(), [step("await-commit", "waiting", [], "awaitDecision")], "commit")).toEqual({ ok: true });
     expect(decideConfirm(run(), [], "commit")).toMatchObject({ ok: false, detail: expect.stringMatching(/on its own/) });
-    expect(decideConfirm(run(), [step("await-cleanup", "waiting", [], "awaitDecision")], "cleanup")).toMatchObject({ ok: false, detail: expect.stringMatching(/only a test failover/) });
+    expect(decideConfirm(run(), [step("await-cleanup", "waiting", [], "awaitDecision")], "cleanup")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/only a test failover/),
+    });
     expect(decideConfirm(run({ mode: "test" }), [step("await-cleanup", "pending", [], "awaitDecision")], "cleanup")).toEqual({ ok: true });
   });
 
   it("cancel names steps in flight and cancels those not started, gates included", () => {
-    const decided = decideCancel(run(), [step("a", "succeeded"), step("b", "running"), step("c", "waiting"), step("d", "pending"), step("e", "queued"), step("await-commit", "waiting", [], "awaitDecision")]);
+    const decided = decideCancel(run(), [
+      step("a", "succeeded"),
+      step("b", "running"),
+      step("c", "waiting"),
+      step("d", "pending"),
+      step("e", "queued"),
+      step("await-commit", "waiting", [], "awaitDecision"),
+    ]);
     expect(decided.ok && decided.inFlight.map((s) => s.step.id)).toEqual(["b", "c"]);
     expect(decided.ok && decided.toCancel.map((s) => s.step.id)).toEqual(["d", "e", "await-commit"]);
     expect(decideCancel(run({ status: "succeeded" }), [])).toMatchObject({ ok: false, status: 409 });
@@ -182,7 +231,10 @@ describe("run control decisions (pure)", () => {
     expect(decideResume(run({ status: "failed" }), [step("a", "succeeded")])).toMatchObject({ ok: false, detail: expect.stringMatching(/no failed step/) });
     expect(decideResume(run({ status: "failed" }), [step("a", "failed")])).toEqual({ ok: true, failed: ["a"] });
     const succeeded = new Set(["a"]);
-    expect(resumedStep(step("b", "failed", ["a"]), succeeded)).toMatchObject({ wake: true, record: { status: "queued", seq: 3, retries: 0, error: undefined, satisfied: ["a"], journal: { resumeToken: undefined } } });
+    expect(resumedStep(step("b", "failed", ["a"]), succeeded)).toMatchObject({
+      wake: true,
+      record: { status: "queued", seq: 3, retries: 0, error: undefined, satisfied: ["a"], journal: { resumeToken: undefined } },
+    });
     expect(resumedStep(step("c", "cancelled", ["a", "b"]), succeeded)).toMatchObject({ wake: false, record: { status: "pending", seq: 3, satisfied: ["a"] } });
     expect(resumedStep(step("d", "pending", ["a"]), succeeded)).toMatchObject({ wake: true, record: { status: "queued", seq: 2 } });
     expect(resumedStep(step("e", "running", ["a"]), succeeded)).toBeUndefined();

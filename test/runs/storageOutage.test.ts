@@ -10,7 +10,13 @@ import { callAzure } from "../../shared/adapters/azureErrors.js";
 import { openTable, readRow, type StateTablesOptions } from "../../shared/adapters/stateTables.js";
 import { createLocalStack, type LocalStack } from "../../local/localStack.js";
 import { deferredStepMessageId } from "../../shared/runs/messageIds.js";
-import { nextStoreOutageDeferral, parseStepMessage, STORE_OUTAGE_PATIENCE_SECONDS, type StepWake, type StoreOutageDeferral } from "../../shared/runs/stepMessage.js";
+import {
+  nextStoreOutageDeferral,
+  parseStepMessage,
+  STORE_OUTAGE_PATIENCE_SECONDS,
+  type StepWake,
+  type StoreOutageDeferral,
+} from "../../shared/runs/stepMessage.js";
 import type { Logger } from "../../shared/ports/logger.js";
 import type { RunEvent } from "../../shared/ports/notifier.js";
 import type { OutgoingMessage } from "../../shared/ports/queue.js";
@@ -64,7 +70,10 @@ async function restartStore(): Promise<void> {
 async function newStack(): Promise<{ stack: LocalStack; logs: LogLine[]; events: RunEvent[]; sent: OutgoingMessage<StepWake>[] }> {
   const logs: LogLine[] = [];
   const events: RunEvent[] = [];
-  const capture = (level: LogLine["level"]) => (message: string, properties: Record<string, unknown> = {}) => void logs.push({ level, message, properties });
+  const capture =
+    (level: LogLine["level"]) =>
+    (message: string, properties: Record<string, unknown> = {}) =>
+      void logs.push({ level, message, properties });
   const log: Logger = { info: capture("info"), warn: capture("warn"), error: capture("error") };
   const stack = await createLocalStack({
     estate,
@@ -226,38 +235,46 @@ describe("a wake-up deferred while the store is down", () => {
     const sentBefore = sent.length;
     stack.clock.advanceTo(new Date(START.getTime() + STORE_OUTAGE_PATIENCE_SECONDS * 1000));
     await stopStore();
-    await expect(stack.engine.handleStepMessage({ runId, stepId: "failover:DC01", seq: 0, deferral: { count: 10, since: START.toISOString() } })).rejects.toMatchObject({ code: "StoreUnavailable" });
+    await expect(
+      stack.engine.handleStepMessage({ runId, stepId: "failover:DC01", seq: 0, deferral: { count: 10, since: START.toISOString() } }),
+    ).rejects.toMatchObject({ code: "StoreUnavailable" });
     expect(sent.length).toBe(sentBefore);
-    expect(logs.filter((l) => l.level === "error").map((l) => l.properties)).toEqual([expect.objectContaining({ runId, stepId: "failover:DC01", deferrals: 10 })]);
+    expect(logs.filter((l) => l.level === "error").map((l) => l.properties)).toEqual([
+      expect.objectContaining({ runId, stepId: "failover:DC01", deferrals: 10 }),
+    ]);
   });
 
-  it.each(["the copy first", "the original first", "both at once"] as const)("and a duplicate redelivery of the original do not run the step twice (%s)", async (order) => {
-    const runId = `run-storage-outage-${order.replace(/\W+/g, "-")}`;
-    const { stack, copies, originalWake } = await deferredFailover(runId);
-    const copy = copies[0]?.body ?? fail("no deferred copy");
-    stack.clock.advanceTo(copies[0]?.deliverAt ?? fail("the copy has no delivery time"));
-    if (order === "the copy first") {
-      await stack.engine.handleStepMessage(copy);
-      await stack.engine.handleStepMessage(originalWake);
-    } else if (order === "the original first") {
-      await stack.engine.handleStepMessage(originalWake);
-      await stack.engine.handleStepMessage(copy);
-    } else {
-      await Promise.all([deliverUntilHandled(stack, copy), deliverUntilHandled(stack, originalWake)]);
-    }
-    expect(stack.azure.stats().failoverCalls).toEqual({ DC01: 1 });
-    const step = (await stack.store.getStep(runId, "failover:DC01"))?.value;
-    expect(step?.journal.jobName).toEqual(expect.any(String));
-    if (order === "the copy first") expect(step?.journal.storeOutages).toEqual([{ since: START.toISOString(), until: new Date(START.getTime() + 15_000).toISOString(), deferrals: 1 }]);
-    if (order === "the original first") expect(step?.journal.storeOutages).toBeUndefined();
+  it.each(["the copy first", "the original first", "both at once"] as const)(
+    "and a duplicate redelivery of the original do not run the step twice (%s)",
+    async (order) => {
+      const runId = `run-storage-outage-${order.replace(/\W+/g, "-")}`;
+      const { stack, copies, originalWake } = await deferredFailover(runId);
+      const copy = copies[0]?.body ?? fail("no deferred copy");
+      stack.clock.advanceTo(copies[0]?.deliverAt ?? fail("the copy has no delivery time"));
+      if (order === "the copy first") {
+        await stack.engine.handleStepMessage(copy);
+        await stack.engine.handleStepMessage(originalWake);
+      } else if (order === "the original first") {
+        await stack.engine.handleStepMessage(originalWake);
+        await stack.engine.handleStepMessage(copy);
+      } else {
+        await Promise.all([deliverUntilHandled(stack, copy), deliverUntilHandled(stack, originalWake)]);
+      }
+      expect(stack.azure.stats().failoverCalls).toEqual({ DC01: 1 });
+      const step = (await stack.store.getStep(runId, "failover:DC01"))?.value;
+      expect(step?.journal.jobName).toEqual(expect.any(String));
+      if (order === "the copy first")
+        expect(step?.journal.storeOutages).toEqual([{ since: START.toISOString(), until: new Date(START.getTime() + 15_000).toISOString(), deferrals: 1 }]);
+      if (order === "the original first") expect(step?.journal.storeOutages).toBeUndefined();
 
-    // Everything still in the queue (the copy the broker kept, the first wake-ups) is delivered too: the run completes once.
-    await stack.drain();
-    expect((await stack.store.getRun(runId))?.value.status).toBe("succeeded");
-    expect(stack.azure.stats().failoverCalls).toEqual({ DC01: 1, DC02: 1 });
-    expect(stack.azure.stats().byOperation["ReplicationProtectedItems_FailoverCommit"]).toBe(2);
-    expect(stack.queue.deadLetters).toEqual([]);
-  });
+      // Everything still in the queue (the copy the broker kept, the first wake-ups) is delivered too: the run completes once.
+      await stack.drain();
+      expect((await stack.store.getRun(runId))?.value.status).toBe("succeeded");
+      expect(stack.azure.stats().failoverCalls).toEqual({ DC01: 1, DC02: 1 });
+      expect(stack.azure.stats().byOperation["ReplicationProtectedItems_FailoverCommit"]).toBe(2);
+      expect(stack.queue.deadLetters).toEqual([]);
+    },
+  );
 });
 
 describe("the Table adapters when the store cannot serve", () => {
@@ -273,11 +290,15 @@ describe("the Table adapters when the store cannot serve", () => {
     const server = createServer((request, response) => {
       const body = (code: string, message: string) => JSON.stringify({ "odata.error": { code, message: { lang: "en-US", value: message } } });
       if (request.method === "POST" && request.url?.endsWith("/Tables")) {
-        response.writeHead(409, { "content-type": "application/json;odata=minimalmetadata", "x-ms-error-code": "TableAlreadyExists" }).end(body("TableAlreadyExists", "The table specified already exists."));
+        response
+          .writeHead(409, { "content-type": "application/json;odata=minimalmetadata", "x-ms-error-code": "TableAlreadyExists" })
+          .end(body("TableAlreadyExists", "The table specified already exists."));
         return;
       }
       reads += 1;
-      response.writeHead(status, { "content-type": "application/json;odata=minimalmetadata", "x-ms-error-code": errorCode }).end(body(errorCode, `${errorCode}.`));
+      response
+        .writeHead(status, { "content-type": "application/json;odata=minimalmetadata", "x-ms-error-code": errorCode })
+        .end(body(errorCode, `${errorCode}.`));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/${AZURITE_ACCOUNT}`, reads: () => reads };

@@ -12,7 +12,12 @@ const FORGED = "drill\r\n\r\nWhat you need to do: approve at https://evil.exampl
 
 describe("user text in notifications", () => {
   it("reaches e-mail, Teams and the webhook on one line, without controls, with links defanged", () => {
-    const event = notificationEvent({ kind: "approvalNeeded", trigger: FORGED, summary: `Run waits.\n${FORGED}`, approval: { what: FORGED, how: "POST approve", approveUrl: "https://func-dr.azurewebsites.net/api/runs/x/approve" } });
+    const event = notificationEvent({
+      kind: "approvalNeeded",
+      trigger: FORGED,
+      summary: `Run waits.\n${FORGED}`,
+      approval: { what: FORGED, how: "POST approve", approveUrl: "https://func-dr.azurewebsites.net/api/runs/x/approve" },
+    });
     const email = buildEmailMessage(event, { sender: "dr@contoso.com", to: ["ops@contoso.com"] });
     const forgedLines = email.content.plainText.split("\n").filter((l) => l.startsWith("What you need to do: approve at"));
     expect(forgedLines).toEqual([]);
@@ -49,6 +54,12 @@ describe("user text in logs", () => {
     const text = JSON.stringify(lines[0]);
     expect(text).not.toMatch(/\\u001b|\\n|\\r/);
     expect(lines[0]?.[1]).toBe("refused");
-    expect(lines[0]?.[2]).toEqual({ invocationId: "inv-1", functionName: "failover", reason: "stop [error] forged line red", nested: { why: ["a b"] }, count: 3 });
+    expect(lines[0]?.[2]).toEqual({
+      invocationId: "inv-1",
+      functionName: "failover",
+      reason: "stop [error] forged line red",
+      nested: { why: ["a b"] },
+      count: 3,
+    });
   });
 });

@@ -14,13 +14,19 @@ const SAS_TOKEN_TYPE = "servicebus.windows.net:sastoken";
 export function answerPutToken(request: Message, key: SharedAccessKey, grant: (path: string) => void): Message {
   const properties = asRecord(request.application_properties);
   try {
-    if (properties.operation !== "put-token") throw new PeerError(CONDITIONS.notImplemented, `the local Service Bus peer does not implement $cbs operation '${String(properties.operation)}'`);
-    if (properties.type !== SAS_TOKEN_TYPE) throw new PeerError(CONDITIONS.unauthorized, `the local Service Bus peer accepts only '${SAS_TOKEN_TYPE}' tokens (got '${String(properties.type)}'): use a connection string`);
+    if (properties.operation !== "put-token")
+      throw new PeerError(CONDITIONS.notImplemented, `the local Service Bus peer does not implement $cbs operation '${String(properties.operation)}'`);
+    if (properties.type !== SAS_TOKEN_TYPE)
+      throw new PeerError(
+        CONDITIONS.unauthorized,
+        `the local Service Bus peer accepts only '${SAS_TOKEN_TYPE}' tokens (got '${String(properties.type)}'): use a connection string`,
+      );
     const audience = String(properties.name);
     const token: unknown = request.body;
     if (typeof token !== "string") throw new PeerError(CONDITIONS.unauthorized, "put-token needs the token as a string body");
     const resource = verifySasToken(token, key, Math.floor(Date.now() / 1000));
-    if (!audience.toLowerCase().startsWith(resource.toLowerCase())) throw new PeerError(CONDITIONS.unauthorized, `the token for '${resource}' does not cover '${audience}'`);
+    if (!audience.toLowerCase().startsWith(resource.toLowerCase()))
+      throw new PeerError(CONDITIONS.unauthorized, `the token for '${resource}' does not cover '${audience}'`);
     grant(pathOf(audience));
     return reply(request, 200, "OK");
   } catch (error) {
@@ -32,7 +38,9 @@ export function answerPutToken(request: Message, key: SharedAccessKey, grant: (p
 /** The entity path an audience names: `sb://host:port/queue/$management` -> `queue/$management`. */
 function pathOf(audience: string): string {
   try {
-    return decodeURIComponent(new URL(audience).pathname).replace(/^\/+|\/+$/g, "").toLowerCase();
+    return decodeURIComponent(new URL(audience).pathname)
+      .replace(/^\/+|\/+$/g, "")
+      .toLowerCase();
   } catch {
     throw new PeerError(CONDITIONS.unauthorized, `'${audience}' is not an audience URI`);
   }

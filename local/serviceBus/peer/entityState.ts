@@ -7,7 +7,14 @@ import type { DeadLetterRecord, EntityState, EntityStats } from "./queueEntity.j
  */
 export interface SavedEntityState {
   readonly nextSequenceNumber: number;
-  readonly messages: readonly { sequenceNumber: number; messageId?: string; amqp: string; availableAt: number; state: "scheduled" | "active" | "locked"; deliveryCount: number }[];
+  readonly messages: readonly {
+    sequenceNumber: number;
+    messageId?: string;
+    amqp: string;
+    availableAt: number;
+    state: "scheduled" | "active" | "locked";
+    deliveryCount: number;
+  }[];
   readonly seen: readonly (readonly [string, { at: number; sequenceNumber: number }])[];
   readonly stats: EntityStats;
   readonly deadLetterLog: readonly { messageId?: string; amqp: string; reason: string; description: string }[];
@@ -26,7 +33,12 @@ export function encodeEntityState(state: EntityState): SavedEntityState {
     })),
     seen: state.seen.map(([id, first]) => [id, { at: first.at, sequenceNumber: first.sequenceNumber }] as const),
     stats: { ...state.stats },
-    deadLetterLog: state.deadLetterLog.map((r) => ({ ...(r.messageId !== undefined ? { messageId: r.messageId } : {}), amqp: rhea.message.encode(r.message).toString("base64"), reason: r.reason, description: r.description })),
+    deadLetterLog: state.deadLetterLog.map((r) => ({
+      ...(r.messageId !== undefined ? { messageId: r.messageId } : {}),
+      amqp: rhea.message.encode(r.message).toString("base64"),
+      reason: r.reason,
+      description: r.description,
+    })),
   };
 }
 
@@ -61,7 +73,12 @@ export function decodeEntityState(value: unknown, where: string): EntityState {
   const deadLetterLog: DeadLetterRecord[] = array(saved.deadLetterLog, `${where}.deadLetterLog`).map((r, i) => {
     const at = `${where}.deadLetterLog[${i}]`;
     const entry = record(r, at);
-    return { messageId: optionalString(entry.messageId, `${at}.messageId`), message: decodeAmqp(entry.amqp, `${at}.amqp`), reason: text(entry.reason, `${at}.reason`), description: text(entry.description, `${at}.description`) };
+    return {
+      messageId: optionalString(entry.messageId, `${at}.messageId`),
+      message: decodeAmqp(entry.amqp, `${at}.amqp`),
+      reason: text(entry.reason, `${at}.reason`),
+      description: text(entry.description, `${at}.description`),
+    };
   });
   return { nextSequenceNumber: count(saved.nextSequenceNumber, `${where}.nextSequenceNumber`), messages, seen, stats, deadLetterLog };
 }

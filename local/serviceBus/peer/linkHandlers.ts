@@ -78,7 +78,8 @@ export function attachLinkHandlers(container: Container, deps: LinkHandlerDeps):
     try {
       const node = resolve(address);
       authorize(receiver.connection, node);
-      if (node.kind === "entity" && !node.entity.deadLetterQueue) throw new PeerError(CONDITIONS.notAllowed, `cannot send to the dead-letter queue '${node.entity.path}'`);
+      if (node.kind === "entity" && !node.entity.deadLetterQueue)
+        throw new PeerError(CONDITIONS.notAllowed, `cannot send to the dead-letter queue '${node.entity.path}'`);
       receiver.set_target({ address: address as string });
       if (node.kind === "entity") (receiver as unknown as LocalAttach).local.attach.max_message_size = STANDARD_TIER.maxMessageSizeBytes;
       nodes.set(receiver, node);
@@ -123,7 +124,8 @@ export function attachLinkHandlers(container: Container, deps: LinkHandlerDeps):
         ? answerPutToken(request, deps.key, (path) => stateOf(receiver.connection).granted.add(path))
         : answerManagementRequest(node.entity, request, deps.clock);
     const link = stateOf(receiver.connection).replyLinks.get(String(request.reply_to));
-    if (!link) return delivery.reject({ condition: CONDITIONS.notAllowed, description: `no link is attached to receive replies at '${String(request.reply_to)}'` });
+    if (!link)
+      return delivery.reject({ condition: CONDITIONS.notAllowed, description: `no link is attached to receive replies at '${String(request.reply_to)}'` });
     delivery.accept();
     link.send(reply);
   }

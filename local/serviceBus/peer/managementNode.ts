@@ -48,7 +48,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     for (const token of listOf(body["lock-tokens"], "lock-tokens").map(lockTokenFromUuid)) {
       if (status === "completed") entity.complete(token);
       else if (status === "abandoned") entity.abandon(token, properties);
-      else if (status === "suspended") entity.deadLetter(token, optionalText(body["deadletter-reason"]), optionalText(body["deadletter-description"]), properties);
+      else if (status === "suspended")
+        entity.deadLetter(token, optionalText(body["deadletter-reason"]), optionalText(body["deadletter-description"]), properties);
       else if (status === "defered") entity.defer(token);
       else throw new PeerError(CONDITIONS.argumentError, `unknown disposition-status '${status}'`);
     }

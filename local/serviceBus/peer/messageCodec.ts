@@ -89,7 +89,10 @@ function dataSections(envelope: Message): Buffer[] {
 function checkMessage(message: Message): void {
   const id: unknown = message.message_id;
   if (typeof id === "string" && id.length > STANDARD_TIER.maxMessageIdLength) {
-    throw new PeerError(CONDITIONS.argumentOutOfRange, `The message id length ${id.length} exceeds the maximum of ${STANDARD_TIER.maxMessageIdLength} characters.`);
+    throw new PeerError(
+      CONDITIONS.argumentOutOfRange,
+      `The message id length ${id.length} exceeds the maximum of ${STANDARD_TIER.maxMessageIdLength} characters.`,
+    );
   }
   if (message.ttl !== undefined || message.absolute_expiry_time !== undefined) throw notImplemented("message time-to-live and expiry");
   const scheduledAt: unknown = asRecord(message.message_annotations)["x-opt-scheduled-enqueue-time"];
@@ -100,6 +103,9 @@ function checkMessage(message: Message): void {
 
 function checkSize(bytes: number, what: string): void {
   if (bytes > STANDARD_TIER.maxMessageSizeBytes) {
-    throw new PeerError(CONDITIONS.messageSizeExceeded, `The ${what} of ${bytes} bytes exceeds the ${STANDARD_TIER.maxMessageSizeBytes}-byte limit of the Standard tier.`);
+    throw new PeerError(
+      CONDITIONS.messageSizeExceeded,
+      `The ${what} of ${bytes} bytes exceeds the ${STANDARD_TIER.maxMessageSizeBytes}-byte limit of the Standard tier.`,
+    );
   }
 }

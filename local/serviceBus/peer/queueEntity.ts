@@ -81,7 +81,14 @@ export interface QueueEntityOptions {
 
 const SCHEDULED_ENQUEUE_TIME = "x-opt-scheduled-enqueue-time";
 /** Annotations the broker owns; whatever a client put there is replaced on delivery. */
-const BROKER_ANNOTATIONS = ["x-opt-sequence-number", "x-opt-enqueued-time", "x-opt-locked-until", "x-opt-lock-token", "x-opt-message-state", "x-opt-enqueue-sequence-number"];
+const BROKER_ANNOTATIONS = [
+  "x-opt-sequence-number",
+  "x-opt-enqueued-time",
+  "x-opt-locked-until",
+  "x-opt-lock-token",
+  "x-opt-message-state",
+  "x-opt-enqueue-sequence-number",
+];
 
 /**
  * One Service Bus queue's broker-side state, on the simulated clock: duplicate detection by message
@@ -174,7 +181,8 @@ export class QueueEntity {
   /** Abandon: the message is available again at once; `propertiesToModify` update its application properties. */
   abandon(token: string, propertiesToModify?: Readonly<Record<string, unknown>>): void {
     const entry = this.lockedEntry(token);
-    if (propertiesToModify) entry.message = { ...entry.message, application_properties: { ...asRecord(entry.message.application_properties), ...propertiesToModify } };
+    if (propertiesToModify)
+      entry.message = { ...entry.message, application_properties: { ...asRecord(entry.message.application_properties), ...propertiesToModify } };
     this.stats.abandoned++;
     this.release(entry);
     this.options.onChange();
@@ -202,7 +210,8 @@ export class QueueEntity {
   cancelScheduled(sequenceNumbers: readonly number[]): void {
     for (const sequenceNumber of sequenceNumbers) {
       const entry = this.all.get(sequenceNumber);
-      if (!entry || entry.state !== "scheduled") throw new PeerError(CONDITIONS.messageNotFound, `no scheduled message with sequence number ${sequenceNumber} in '${this.path}'`);
+      if (!entry || entry.state !== "scheduled")
+        throw new PeerError(CONDITIONS.messageNotFound, `no scheduled message with sequence number ${sequenceNumber} in '${this.path}'`);
     }
     for (const sequenceNumber of sequenceNumbers) this.remove(this.all.get(sequenceNumber) as EntityMessage);
     this.options.onChange();
@@ -262,7 +271,14 @@ export class QueueEntity {
   exportState(): EntityState {
     return {
       nextSequenceNumber: this.nextSequenceNumber,
-      messages: [...this.all.values()].map((e) => ({ sequenceNumber: e.sequenceNumber, messageId: e.messageId, message: e.message, availableAt: e.availableAt, state: e.state, deliveryCount: e.deliveryCount })),
+      messages: [...this.all.values()].map((e) => ({
+        sequenceNumber: e.sequenceNumber,
+        messageId: e.messageId,
+        message: e.message,
+        availableAt: e.availableAt,
+        state: e.state,
+        deliveryCount: e.deliveryCount,
+      })),
       seen: [...this.seen.entries()],
       stats: { ...this.stats },
       deadLetterLog: [...this.deadLetterLog],
@@ -319,7 +335,12 @@ export class QueueEntity {
     this.remove(entry);
     const message: Message = {
       ...entry.message,
-      application_properties: { ...asRecord(entry.message.application_properties), ...propertiesToModify, DeadLetterReason: reason, DeadLetterErrorDescription: description },
+      application_properties: {
+        ...asRecord(entry.message.application_properties),
+        ...propertiesToModify,
+        DeadLetterReason: reason,
+        DeadLetterErrorDescription: description,
+      },
     };
     this.stats.deadLettered++;
     this.deadLetterLog.push({ messageId: entry.messageId, message, reason, description });
@@ -348,7 +369,11 @@ export class QueueEntity {
   private lockedEntry(token: string): EntityMessage {
     this.refresh();
     const entry = this.locked.get(token);
-    if (!entry) throw new PeerError(CONDITIONS.messageLockLost, `The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue '${this.path}'.`);
+    if (!entry)
+      throw new PeerError(
+        CONDITIONS.messageLockLost,
+        `The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue '${this.path}'.`,
+      );
     return entry;
   }
 

@@ -160,4 +160,3 @@ export async function startServiceBusPeer(options: ServiceBusPeerOptions): Promi
     },
   };
 }
-

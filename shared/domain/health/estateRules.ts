@@ -13,7 +13,15 @@ export interface EstateRuleInput {
   readonly thresholds: HealthThresholds;
 }
 
-function check(kind: EstateCheckKind, key: string, subject: string, title: string, status: CheckStatus, reason: string, advice: readonly Advice[] = []): HealthCheck {
+function check(
+  kind: EstateCheckKind,
+  key: string,
+  subject: string,
+  title: string,
+  status: CheckStatus,
+  reason: string,
+  advice: readonly Advice[] = [],
+): HealthCheck {
   return { id: `estate/${kind}${key ? `/${key}` : ""}`, kind, subject, title, status, reason, advice };
 }
 
@@ -49,14 +57,32 @@ function rpoAlertChecks({ estate, snapshot }: EstateRuleInput): HealthCheck[] {
   const read = snapshot.asrLogCoverage;
   return Object.values(estate.vaults).map((vault) => {
     const title = `RPO alert rule receives ${vault.name}'s replication logs`;
-    if (!read) return check("rpoAlert", vault.name, vault.name, title, "unknown", "Not checked: no Site Recovery log workspace configured (estate healthCheck.asrLogsWorkspaceId, the deployment's LOG_ANALYTICS_WORKSPACE_ID).");
+    if (!read)
+      return check(
+        "rpoAlert",
+        vault.name,
+        vault.name,
+        title,
+        "unknown",
+        "Not checked: no Site Recovery log workspace configured (estate healthCheck.asrLogsWorkspaceId, the deployment's LOG_ANALYTICS_WORKSPACE_ID).",
+      );
     if (!read.ok) return check("rpoAlert", vault.name, vault.name, title, "unknown", `Could not check: ${read.reason}.`);
     const rows = read.value.filter((c) => c.vault === vault.name.toLowerCase());
     const own = rows.filter((c) => c.provider.toLowerCase() === vault.provider.toLowerCase());
     const withRpo = own.reduce((n, c) => n + c.rowsWithRpo, 0);
     if (withRpo > 0) {
-      const newest = own.map((c) => c.newest).filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0];
-      return check("rpoAlert", vault.name, vault.name, title, "green", `${withRpo} AzureSiteRecoveryReplicatedItems rows with rpoInSeconds_d for ${vault.provider} in the last 24 h${newest ? `, newest at ${newest.toISOString()}` : ""}.`);
+      const newest = own
+        .map((c) => c.newest)
+        .filter((d): d is Date => d !== null)
+        .sort((a, b) => b.getTime() - a.getTime())[0];
+      return check(
+        "rpoAlert",
+        vault.name,
+        vault.name,
+        title,
+        "green",
+        `${withRpo} AzureSiteRecoveryReplicatedItems rows with rpoInSeconds_d for ${vault.provider} in the last 24 h${newest ? `, newest at ${newest.toISOString()}` : ""}.`,
+      );
     }
     const reason =
       rows.length === 0
@@ -64,18 +90,26 @@ function rpoAlertChecks({ estate, snapshot }: EstateRuleInput): HealthCheck[] {
         : own.length === 0
           ? `${vault.name} logs AzureSiteRecoveryReplicatedItems, but none with replicationProviderName_s '${vault.provider}' (seen: ${rows.map((c) => c.provider || "none").join(", ")})`
           : `${vault.name} logs AzureSiteRecoveryReplicatedItems for ${vault.provider}, but without rpoInSeconds_d`;
-    return check("rpoAlert", vault.name, vault.name, title, "amber", `${reason}. The RPO alert rule cannot fire for this vault; only this nightly check's per-VM RPO watches replication.`, [
-      {
-        id: "rpo-alert-no-logs",
-        title: `Make ${vault.name}'s RPO visible to the alert rule`,
-        steps: [
-          `On ${vault.name}, open Diagnostic settings: the setting 'dr-automation-*' must send AzureSiteRecoveryReplicatedItems to the deployment's workspace with the Azure Diagnostics toggle (redeploy infra/ to restore it).`,
-          `In the workspace, run: AzureDiagnostics | where Category == "AzureSiteRecoveryReplicatedItems" | where Resource =~ "${vault.name}" | summarize count() by replicationProviderName_s, isnotnull(rpoInSeconds_d). ASR pushes these rows periodically; allow an hour after a change.`,
-          "If rows arrive for the provider without rpoInSeconds_d, the rule cannot work for it: keep the nightly check's RPO reading as the signal and raise the health check's frequency (HEALTH_CHECK_SCHEDULE).",
-        ],
-        reference: RPO_ALERT_REFERENCE,
-      },
-    ]);
+    return check(
+      "rpoAlert",
+      vault.name,
+      vault.name,
+      title,
+      "amber",
+      `${reason}. The RPO alert rule cannot fire for this vault; only this nightly check's per-VM RPO watches replication.`,
+      [
+        {
+          id: "rpo-alert-no-logs",
+          title: `Make ${vault.name}'s RPO visible to the alert rule`,
+          steps: [
+            `On ${vault.name}, open Diagnostic settings: the setting 'dr-automation-*' must send AzureSiteRecoveryReplicatedItems to the deployment's workspace with the Azure Diagnostics toggle (redeploy infra/ to restore it).`,
+            `In the workspace, run: AzureDiagnostics | where Category == "AzureSiteRecoveryReplicatedItems" | where Resource =~ "${vault.name}" | summarize count() by replicationProviderName_s, isnotnull(rpoInSeconds_d). ASR pushes these rows periodically; allow an hour after a change.`,
+            "If rows arrive for the provider without rpoInSeconds_d, the rule cannot work for it: keep the nightly check's RPO reading as the signal and raise the health check's frequency (HEALTH_CHECK_SCHEDULE).",
+          ],
+          reference: RPO_ALERT_REFERENCE,
+        },
+      ],
+    );
   });
 }
 
@@ -87,7 +121,11 @@ function notificationChecks({ snapshot }: EstateRuleInput): HealthCheck[] {
   const title = "Notification channels can reach people";
   if (!read.ok) return [check("notifications", "", "notifications", title, "unknown", `Could not check: ${read.reason}.`)];
   if (read.value.length === 0) {
-    return [check("notifications", "", "notifications", title, "amber", "No notification channel is configured: failovers and these reports reach only the logs.", [notificationAdvice()])];
+    return [
+      check("notifications", "", "notifications", title, "amber", "No notification channel is configured: failovers and these reports reach only the logs.", [
+        notificationAdvice(),
+      ]),
+    ];
   }
   const statuses = read.value.map((c): CheckStatus => (c.state === "healthy" ? "green" : c.state === "degraded" ? "amber" : "red"));
   const parts = read.value.map((c) => `${c.channel}: ${c.state}${c.detail ? ` (${c.detail})` : ""}`);
@@ -130,18 +168,26 @@ function expressRouteChecks({ estate, snapshot, thresholds }: EstateRuleInput): 
       circuit.role === "active"
         ? "the site's active link to Azure is degraded or down: replication traffic and users reaching recovered VMs depend on it"
         : "the passive circuit is degraded or down: the site has no second path if the active one fails";
-    return check("expressRoute", name, name, title, status, `${figures}${bgpPercent === null || arpPercent === null ? " (no data point: the circuit is not reporting)" : ""}: ${impact}.`, [
-      {
-        id: "expressroute-down",
-        title: "Restore the ExpressRoute circuit",
-        steps: [
-          `In the portal, open ${name} and check the circuit and provider status ('Enabled' / 'Provisioned') and the private peering's BGP state and ARP table.`,
-          "Check the on-premises edge routers' BGP sessions to the Microsoft edge (both primary and secondary links) and open a case with the connectivity provider if the layer-2 link is down.",
-          "Metrics BgpAvailability and ArpAvailability under Monitoring show when it started; the alert rules on them trigger the failover policy if both circuits go.",
-        ],
-        reference: ER_REFERENCE,
-      },
-    ]);
+    return check(
+      "expressRoute",
+      name,
+      name,
+      title,
+      status,
+      `${figures}${bgpPercent === null || arpPercent === null ? " (no data point: the circuit is not reporting)" : ""}: ${impact}.`,
+      [
+        {
+          id: "expressroute-down",
+          title: "Restore the ExpressRoute circuit",
+          steps: [
+            `In the portal, open ${name} and check the circuit and provider status ('Enabled' / 'Provisioned') and the private peering's BGP state and ARP table.`,
+            "Check the on-premises edge routers' BGP sessions to the Microsoft edge (both primary and secondary links) and open a case with the connectivity provider if the layer-2 link is down.",
+            "Metrics BgpAvailability and ArpAvailability under Monitoring show when it started; the alert rules on them trigger the failover policy if both circuits go.",
+          ],
+          reference: ER_REFERENCE,
+        },
+      ],
+    );
   });
 }
 
@@ -151,7 +197,8 @@ function targetDcCheck({ estate, snapshot, now, thresholds }: EstateRuleInput): 
   const dc = lastSegment(estate.targetDomainController.vmId);
   const title = `Domain controller in the target region (${dc})`;
   const read = snapshot.targetDcHeartbeat;
-  if (!read) return check("targetDc", "", dc, title, "unknown", "Not checked: no Log Analytics workspace configured (estate healthCheck.logAnalyticsWorkspaceId).");
+  if (!read)
+    return check("targetDc", "", dc, title, "unknown", "Not checked: no Log Analytics workspace configured (estate healthCheck.logAnalyticsWorkspaceId).");
   if (!read.ok) return check("targetDc", "", dc, title, "unknown", `Could not check: ${read.reason}.`);
   const advice: Advice[] = [
     {
@@ -165,11 +212,21 @@ function targetDcCheck({ estate, snapshot, now, thresholds }: EstateRuleInput): 
     },
     adviceForSymptom("domain-trust-risk"),
   ];
-  if (read.value === null) return check("targetDc", "", dc, title, "red", `No Heartbeat from ${dc} in the last 24 h: it is down, or its monitoring agent is.`, advice);
+  if (read.value === null)
+    return check("targetDc", "", dc, title, "red", `No Heartbeat from ${dc} in the last 24 h: it is down, or its monitoring agent is.`, advice);
   const age = ageMs(now, read.value);
-  const status: CheckStatus = age > thresholds.dcHeartbeatRedMinutes * MINUTE_MS ? "red" : age > thresholds.dcHeartbeatAmberMinutes * MINUTE_MS ? "amber" : "green";
+  const status: CheckStatus =
+    age > thresholds.dcHeartbeatRedMinutes * MINUTE_MS ? "red" : age > thresholds.dcHeartbeatAmberMinutes * MINUTE_MS ? "amber" : "green";
   const reason = `Last Heartbeat ${formatAge(age)} ago.`;
-  return check("targetDc", "", dc, title, status, status === "green" ? reason : `${reason} Recovered VMs authenticate against this DC; without it they lose their domain trust.`, status === "green" ? [] : advice);
+  return check(
+    "targetDc",
+    "",
+    dc,
+    title,
+    status,
+    status === "green" ? reason : `${reason} Recovered VMs authenticate against this DC; without it they lose their domain trust.`,
+    status === "green" ? [] : advice,
+  );
 }
 
 // ---- Run Command ----
@@ -194,19 +251,32 @@ function runCommandCheck({ estate, snapshot }: EstateRuleInput, locations: Reado
     parts.push(`${t.name} (${t.role}): ${text}`);
   }
   const pending = estate.vms.filter((vm) => needsGuest.has(vm.tier) && !recovered.includes(vm)).length;
-  const tail = pending > 0 ? ` The ${pending} VMs of tiers with in-guest checks (${[...needsGuest].join(", ")}) are created by the failover; their agent is checked once they exist.` : "";
+  const tail =
+    pending > 0
+      ? ` The ${pending} VMs of tiers with in-guest checks (${[...needsGuest].join(", ")}) are created by the failover; their agent is checked once they exist.`
+      : "";
   const status = worst(statuses);
-  return check("runCommand", "", "Run Command", title, status, `${parts.join("; ")}.${tail}`, status === "green" || status === "unknown" ? [] : [
-    {
-      id: "vm-agent",
-      title: "Fix the Azure VM agent so Run Command works",
-      steps: [
-        "Start the VM if it is stopped. Run Command needs the Azure VM agent: on Windows the 'WindowsAzureGuestAgent' service, on Linux 'walinuxagent'/'waagent', reporting 'Ready' in the VM's instance view.",
-        "Check the VM can reach the Azure platform address 168.63.129.16 (NSG rules, guest firewall, proxy settings).",
-      ],
-      reference: "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/windows-azure-guest-agent",
-    },
-  ]);
+  return check(
+    "runCommand",
+    "",
+    "Run Command",
+    title,
+    status,
+    `${parts.join("; ")}.${tail}`,
+    status === "green" || status === "unknown"
+      ? []
+      : [
+          {
+            id: "vm-agent",
+            title: "Fix the Azure VM agent so Run Command works",
+            steps: [
+              "Start the VM if it is stopped. Run Command needs the Azure VM agent: on Windows the 'WindowsAzureGuestAgent' service, on Linux 'walinuxagent'/'waagent', reporting 'Ready' in the VM's instance view.",
+              "Check the VM can reach the Azure platform address 168.63.129.16 (NSG rules, guest firewall, proxy settings).",
+            ],
+            reference: "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/windows-azure-guest-agent",
+          },
+        ],
+  );
 }
 
 function gradeAgent(read: Read<VmAgentState> | undefined): [CheckStatus, string] {
@@ -245,12 +315,27 @@ function dnsChecks({ estate, snapshot, thresholds }: EstateRuleInput, locations:
     const read = snapshot.dns[key];
     if (!read || !read.ok) return check("dns", key, fqdn, title, "unknown", `Could not check: ${read ? read.reason : "not read"}.`);
     if (read.value === null) {
-      return check("dns", key, fqdn, title, "red", `The A record set does not exist: clients resolve nothing today, and the failover would create it from scratch.`, [dnsAdvice(record, "create")]);
+      return check(
+        "dns",
+        key,
+        fqdn,
+        title,
+        "red",
+        `The A record set does not exist: clients resolve nothing today, and the failover would create it from scratch.`,
+        [dnsAdvice(record, "create")],
+      );
     }
     const { addresses, ttl } = read.value;
     const failover = new Set(record.failoverAddresses);
     const atRecovery = addresses.filter((a) => failover.has(a)).length;
-    const pointsAt: Site = addresses.length === 0 ? "unknown" : atRecovery === addresses.length && atRecovery === failover.size ? "recovery" : atRecovery === 0 ? "primary" : "mixed";
+    const pointsAt: Site =
+      addresses.length === 0
+        ? "unknown"
+        : atRecovery === addresses.length && atRecovery === failover.size
+          ? "recovery"
+          : atRecovery === 0
+            ? "primary"
+            : "mixed";
     const expected = expectedSite(estate, record.tier, locations);
     const statuses: CheckStatus[] = [];
     const parts: string[] = [`points at ${describeSite(pointsAt)} (${addresses.join(", ") || "no addresses"})`];
@@ -260,7 +345,9 @@ function dnsChecks({ estate, snapshot, thresholds }: EstateRuleInput, locations:
       parts.push(`the ${record.tier} tier's replication state could not be read, so the expected site is unknown`);
     } else if (pointsAt !== expected || expected === "mixed") {
       statuses.push("red");
-      parts.push(`but the ${record.tier} tier runs ${expected === "recovery" ? "in Azure" : expected === "primary" ? "on premises" : "partly in Azure, partly on premises"}`);
+      parts.push(
+        `but the ${record.tier} tier runs ${expected === "recovery" ? "in Azure" : expected === "primary" ? "on premises" : "partly in Azure, partly on premises"}`,
+      );
       advice.push(dnsAdvice(record, "repoint", expected));
     } else {
       statuses.push("green");
@@ -268,7 +355,9 @@ function dnsChecks({ estate, snapshot, thresholds }: EstateRuleInput, locations:
     }
     if (ttl > ttlLimit) {
       statuses.push("red");
-      parts.push(`TTL ${ttl} s: resolvers may keep the old address for ${formatAge(ttl * 1000)} after the flip, over ${Math.round(thresholds.dnsTtlRtoShare * 100)}% of the ${estate.objectives.rtoMinutes} min RTO`);
+      parts.push(
+        `TTL ${ttl} s: resolvers may keep the old address for ${formatAge(ttl * 1000)} after the flip, over ${Math.round(thresholds.dnsTtlRtoShare * 100)}% of the ${estate.objectives.rtoMinutes} min RTO`,
+      );
       advice.push(dnsAdvice(record, "ttl"));
     } else if (ttl > record.ttl) {
       statuses.push("amber");
@@ -295,7 +384,9 @@ function dnsAdvice(record: DnsRecord, problem: "create" | "repoint" | "ttl", exp
           "Resolvers cache a record for its TTL at the time they looked it up; the failover's own TTL only helps afterwards.",
         ]
       : problem === "create"
-        ? [`Create the record set with the current site's addresses and TTL ${record.ttl}: \`${cli} create ${base} --ttl ${record.ttl}\` then add its A records.`]
+        ? [
+            `Create the record set with the current site's addresses and TTL ${record.ttl}: \`${cli} create ${base} --ttl ${record.ttl}\` then add its A records.`,
+          ]
         : [
             expected === "recovery"
               ? `The tier runs in Azure: point the record at ${record.failoverAddresses.join(", ")} (a failover run's DNS step does this; re-run it or update the record).`
@@ -303,7 +394,13 @@ function dnsAdvice(record: DnsRecord, problem: "create" | "repoint" | "ttl", exp
                 ? "The tier runs on premises: point the record back at the on-premises addresses, unless a failover is in progress."
                 : "The tier is split between the sites: finish or roll back the failover, then point the record at the site that serves the tier.",
           ];
-  return { id: `dns-${problem}`, title: problem === "ttl" ? "Lower the record's TTL for a fast flip" : problem === "create" ? "The record set is missing" : "The record points at the wrong site", steps, reference: "https://learn.microsoft.com/azure/dns/dns-zones-records#time-to-live" };
+  return {
+    id: `dns-${problem}`,
+    title:
+      problem === "ttl" ? "Lower the record's TTL for a fast flip" : problem === "create" ? "The record set is missing" : "The record points at the wrong site",
+    steps,
+    reference: "https://learn.microsoft.com/azure/dns/dns-zones-records#time-to-live",
+  };
 }
 
 // ---- Drift between the estate and ASR ----
@@ -322,29 +419,51 @@ function inventoryDriftCheck({ estate, snapshot }: EstateRuleInput, locations: R
   }
   if (moved.length > 0) {
     statuses.push("red");
-    parts.push(`protected in another vault than the estate says: ${moved.map((v) => `${v.name} (in ${(locations.get(v.name) as { vaultKey: string }).vaultKey}, estate says ${v.vault})`).join(", ")}`);
+    parts.push(
+      `protected in another vault than the estate says: ${moved.map((v) => `${v.name} (in ${(locations.get(v.name) as { vaultKey: string }).vaultKey}, estate says ${v.vault})`).join(", ")}`,
+    );
   }
   if (extra.length > 0) {
     statuses.push("amber");
-    parts.push(`protected in ASR but not in the estate (a failover leaves them behind): ${extra.map((e) => `${e.item.friendlyName || e.item.name} in ${e.vaultKey}`).join(", ")}`);
+    parts.push(
+      `protected in ASR but not in the estate (a failover leaves them behind): ${extra.map((e) => `${e.item.friendlyName || e.item.name} in ${e.vaultKey}`).join(", ")}`,
+    );
   }
   if (unread.length > 0) {
     statuses.push("unknown");
     parts.push(`could not check ${unread.length} VMs: a vault could not be read`);
   }
   const status = worst(statuses);
-  if (parts.length === 0) return check("inventoryDrift", "", "estate", title, "green", `All ${estate.vms.length} VMs are protected in the vaults the estate names, and no vault holds other items.`);
-  return check("inventoryDrift", "", "estate", title, status, `${capitalise(parts.join("; "))}.`, status === "unknown" ? [] : [
-    {
-      id: "inventory-drift",
-      title: "Make the estate file and ASR agree",
-      steps: [
-        "For each VM named above, either fix the estate file (vms[].vault, vms[].protectedItem) or fix its protection in ASR; the per-VM inventory checks say which.",
-        "For items protected in ASR but missing from the estate, add them to the estate (with their tier) if they must fail over, or disable their replication.",
-      ],
-      reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
-    },
-  ]);
+  if (parts.length === 0)
+    return check(
+      "inventoryDrift",
+      "",
+      "estate",
+      title,
+      "green",
+      `All ${estate.vms.length} VMs are protected in the vaults the estate names, and no vault holds other items.`,
+    );
+  return check(
+    "inventoryDrift",
+    "",
+    "estate",
+    title,
+    status,
+    `${capitalise(parts.join("; "))}.`,
+    status === "unknown"
+      ? []
+      : [
+          {
+            id: "inventory-drift",
+            title: "Make the estate file and ASR agree",
+            steps: [
+              "For each VM named above, either fix the estate file (vms[].vault, vms[].protectedItem) or fix its protection in ASR; the per-VM inventory checks say which.",
+              "For items protected in ASR but missing from the estate, add them to the estate (with their tier) if they must fail over, or disable their replication.",
+            ],
+            reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
+          },
+        ],
+  );
 }
 
 function recoveryPlanChecks({ estate, snapshot }: EstateRuleInput, locations: ReadonlyMap<string, ItemLocation>): HealthCheck[] {
@@ -354,7 +473,15 @@ function recoveryPlanChecks({ estate, snapshot }: EstateRuleInput, locations: Re
     const read = snapshot.vaults[vaultKey]?.recoveryPlans;
     if (!read || !read.ok) return check("recoveryPlan", vaultKey, vault.name, title, "unknown", `Could not check: ${read ? read.reason : "not read"}.`);
     const items = snapshot.vaults[vaultKey]?.items;
-    if (!items?.ok) return check("recoveryPlan", vaultKey, vault.name, title, "unknown", `Could not check: the vault's protected items could not be read (${items ? items.reason : "not read"}).`);
+    if (!items?.ok)
+      return check(
+        "recoveryPlan",
+        vaultKey,
+        vault.name,
+        title,
+        "unknown",
+        `Could not check: the vault's protected items could not be read (${items ? items.reason : "not read"}).`,
+      );
     // Estate VMs whose item lives in this vault, by item id.
     const byItemId = new Map<string, Vm>();
     for (const vm of estate.vms) {
@@ -364,7 +491,15 @@ function recoveryPlanChecks({ estate, snapshot }: EstateRuleInput, locations: Re
     if (byItemId.size === 0) return check("recoveryPlan", vaultKey, vault.name, title, "green", "No estate VM is protected in this vault.");
     const plans = read.value.filter((p) => p.bootGroups.some((g) => g.some((id) => byItemId.has(id))));
     if (plans.length === 0) {
-      return check("recoveryPlan", vaultKey, vault.name, title, "amber", `No recovery plan covers the ${byItemId.size} estate VMs of this vault: a failover started from the portal would have no boot order (this product orders the tiers itself).`, [planAdvice(vault.name)]);
+      return check(
+        "recoveryPlan",
+        vaultKey,
+        vault.name,
+        title,
+        "amber",
+        `No recovery plan covers the ${byItemId.size} estate VMs of this vault: a failover started from the portal would have no boot order (this product orders the tiers itself).`,
+        [planAdvice(vault.name)],
+      );
     }
     const problems: string[] = [];
     let status: CheckStatus = "green";
@@ -383,7 +518,9 @@ function recoveryPlanChecks({ estate, snapshot }: EstateRuleInput, locations: Re
         if (early.length > 0) {
           status = "red";
           const first = early[0] as { vm: Vm; group: number };
-          problems.push(`plan '${plan.name}' boots ${vm.name} (${vm.tier}) in group ${group}, not after ${first.vm.name} (${first.vm.tier}, group ${first.group}) that the ${vm.tier} tier depends on`);
+          problems.push(
+            `plan '${plan.name}' boots ${vm.name} (${vm.tier}) in group ${group}, not after ${first.vm.name} (${first.vm.tier}, group ${first.group}) that the ${vm.tier} tier depends on`,
+          );
         }
       }
       const foreign = plan.bootGroups.flat().filter((id) => !byItemId.has(id));
@@ -397,7 +534,15 @@ function recoveryPlanChecks({ estate, snapshot }: EstateRuleInput, locations: Re
       if (status === "green") status = "amber";
       problems.push(`not in any recovery plan: ${uncovered.map((v) => v.name).join(", ")}`);
     }
-    if (problems.length === 0) return check("recoveryPlan", vaultKey, vault.name, title, "green", `${plans.map((p) => `'${p.name}'`).join(", ")} boot the ${byItemId.size} estate VMs in tier order.`);
+    if (problems.length === 0)
+      return check(
+        "recoveryPlan",
+        vaultKey,
+        vault.name,
+        title,
+        "green",
+        `${plans.map((p) => `'${p.name}'`).join(", ")} boot the ${byItemId.size} estate VMs in tier order.`,
+      );
     return check("recoveryPlan", vaultKey, vault.name, title, status, `${capitalise(dedupeText(problems).join("; "))}.`, [planAdvice(vault.name)]);
   });
 }
@@ -435,7 +580,15 @@ function policyChecks({ estate, snapshot }: EstateRuleInput, locations: Readonly
     const read = snapshot.vaults[vaultKey]?.policies;
     if (!read || !read.ok) return check("replicationPolicy", vaultKey, vault.name, title, "unknown", `Could not check: ${read ? read.reason : "not read"}.`);
     const items = snapshot.vaults[vaultKey]?.items;
-    if (!items?.ok) return check("replicationPolicy", vaultKey, vault.name, title, "unknown", `Could not check: the vault's protected items could not be read (${items ? items.reason : "not read"}).`);
+    if (!items?.ok)
+      return check(
+        "replicationPolicy",
+        vaultKey,
+        vault.name,
+        title,
+        "unknown",
+        `Could not check: the vault's protected items could not be read (${items ? items.reason : "not read"}).`,
+      );
     const used = new Set<string>();
     for (const vm of estate.vms) {
       const at = locations.get(vm.name);
@@ -473,14 +626,26 @@ function policyChecks({ estate, snapshot }: EstateRuleInput, locations: Readonly
       }
     }
     const status = worst(statuses);
-    return check("replicationPolicy", vaultKey, vault.name, title, status, `${capitalise(parts.join("; "))}.`, status === "green" || status === "unknown" ? [] : [
-      {
-        id: "replication-policy",
-        title: "Set the replication policy to the estate's objectives",
-        steps: [`In vault '${vault.name}' (Site Recovery infrastructure > Replication policies), set recovery point retention to ${retentionDays} days and app-consistent snapshot frequency to ${appConsistentFrequencyMinutes} min, or change the estate's objectives if they were relaxed on purpose.`],
-        reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
-      },
-    ]);
+    return check(
+      "replicationPolicy",
+      vaultKey,
+      vault.name,
+      title,
+      status,
+      `${capitalise(parts.join("; "))}.`,
+      status === "green" || status === "unknown"
+        ? []
+        : [
+            {
+              id: "replication-policy",
+              title: "Set the replication policy to the estate's objectives",
+              steps: [
+                `In vault '${vault.name}' (Site Recovery infrastructure > Replication policies), set recovery point retention to ${retentionDays} days and app-consistent snapshot frequency to ${appConsistentFrequencyMinutes} min, or change the estate's objectives if they were relaxed on purpose.`,
+              ],
+              reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
+            },
+          ],
+    );
   });
 }
 

@@ -38,7 +38,13 @@ export function evaluateHealth(estate: Estate, snapshot: HealthSnapshot, run: He
     summary: summarise(overall, counts, vms, estateChecks),
     vms,
     estateChecks,
-    thresholds: { ...thresholds, rpoObjectiveMinutes: estate.objectives.rpoMinutes, appConsistentFrequencyMinutes: estate.objectives.appConsistentFrequencyMinutes, retentionDays: estate.objectives.retentionDays, rtoMinutes: estate.objectives.rtoMinutes },
+    thresholds: {
+      ...thresholds,
+      rpoObjectiveMinutes: estate.objectives.rpoMinutes,
+      appConsistentFrequencyMinutes: estate.objectives.appConsistentFrequencyMinutes,
+      retentionDays: estate.objectives.retentionDays,
+      rtoMinutes: estate.objectives.rtoMinutes,
+    },
   };
 }
 

@@ -24,8 +24,10 @@ export interface Advice {
   readonly verbatim?: string;
 }
 
-export type VmCheckKind = "inventory" | "replication" | "rpo" | "appConsistency" | "retention" | "mobilityAgent" | "testFailover" | "targetSettings" | "guestAgent";
-export type EstateCheckKind = "expressRoute" | "targetDc" | "dns" | "inventoryDrift" | "recoveryPlan" | "replicationPolicy" | "runCommand" | "notifications" | "rpoAlert";
+export type VmCheckKind =
+  "inventory" | "replication" | "rpo" | "appConsistency" | "retention" | "mobilityAgent" | "testFailover" | "targetSettings" | "guestAgent";
+export type EstateCheckKind =
+  "expressRoute" | "targetDc" | "dns" | "inventoryDrift" | "recoveryPlan" | "replicationPolicy" | "runCommand" | "notifications" | "rpoAlert";
 export type CheckKind = VmCheckKind | EstateCheckKind;
 
 export interface HealthCheck {

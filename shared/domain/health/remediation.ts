@@ -37,11 +37,13 @@ function antivirusSteps(os: Os | undefined): string[] {
 
 function agentLogSteps(os: Os | undefined): string[] {
   const windows = `Windows: check that the 'InMage Scout VX Agent - Sentinel/Outpost' (svagents) and 'InMage Scout Application Service' services run, restart them if not, and read ${WINDOWS_AGENT_DIR}agent\\svagents*.log for the cause.`;
-  const linux = "Linux: check that the Mobility agent's services run and read /var/log/svagents*.log (and /var/log/ua_install.log after an install or upgrade) for the cause.";
+  const linux =
+    "Linux: check that the Mobility agent's services run and read /var/log/svagents*.log (and /var/log/ua_install.log after an install or upgrade) for the cause.";
   return os === "windows" ? [windows] : os === "linux" ? [linux] : [windows, linux];
 }
 
-const APPLIANCE_PORTS = "From the VM, check that the replication appliance (process server) answers on TCP 443 (control) and 9443 (data), e.g. `Test-NetConnection <appliance> -Port 9443` on Windows or `nc -vz <appliance> 9443` on Linux.";
+const APPLIANCE_PORTS =
+  "From the VM, check that the replication appliance (process server) answers on TCP 443 (control) and 9443 (data), e.g. `Test-NetConnection <appliance> -Port 9443` on Windows or `nc -vz <appliance> 9443` on Linux.";
 
 const ENTRIES: readonly Entry[] = [
   {
@@ -50,7 +52,12 @@ const ENTRIES: readonly Entry[] = [
     codes: ["78174"],
     symptoms: [/no heartbeat/i, /heartbeat .*(stale|not received)/i],
     reference: `${LEARN}/replication-appliance-support-matrix#folder-exclusions-from-antivirus-programs`,
-    steps: (os) => [...antivirusSteps(os), ...agentLogSteps(os), APPLIANCE_PORTS, "Once the agent reports again, the heartbeat and RPO recover within minutes; no resynchronisation is needed unless ASR asks for one."],
+    steps: (os) => [
+      ...antivirusSteps(os),
+      ...agentLogSteps(os),
+      APPLIANCE_PORTS,
+      "Once the agent reports again, the heartbeat and RPO recover within minutes; no resynchronisation is needed unless ASR asks for one.",
+    ],
   },
   {
     id: "asr-78144-app-consistency",
@@ -114,7 +121,9 @@ const ENTRIES: readonly Entry[] = [
     codes: ["78253"],
     symptoms: [],
     reference: `${LEARN}/vmware-azure-troubleshoot-replication#protection-couldnt-be-successfully-enabled-for-the-virtual-machine-error-78253`,
-    steps: () => ["In the vault, open Site Recovery infrastructure > replication policies and check the policy's association; re-associate it, or create a new policy and associate that one."],
+    steps: () => [
+      "In the vault, open Site Recovery infrastructure > replication policies and check the policy's association; re-associate it, or create a new policy and associate that one.",
+    ],
   },
   {
     id: "vcenter-permissions",
@@ -173,7 +182,9 @@ export function adviceForHealthError(error: AsrHealthError, os?: Os): Advice {
   return {
     id: "unknown-asr-error",
     title: error.code ? `ASR error ${error.code} (not in this catalogue)` : "ASR health error (not in this catalogue)",
-    steps: [`Look the error up in the Site Recovery troubleshooting reference${error.code ? ` (search for ${error.code})` : ""} and follow ASR's recommended action shown here.`],
+    steps: [
+      `Look the error up in the Site Recovery troubleshooting reference${error.code ? ` (search for ${error.code})` : ""} and follow ASR's recommended action shown here.`,
+    ],
     reference: ASR_ERROR_REFERENCE,
     ...(error.code ? { errorCode: error.code } : {}),
     verbatim,

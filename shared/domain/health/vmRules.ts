@@ -52,7 +52,15 @@ export function evaluateVm(input: VmRuleInput): HealthCheck[] {
   const vault = estate.vaults[vm.vault];
   if (location.kind === "missing") {
     // Nothing else to check: there is no replication. The one red check says what to do.
-    return [check(vm, "inventory", "red", `No protected item '${vm.protectedItem}' (or machine '${vm.name}') in any of the estate's vaults: a failover cannot recover this VM.`, [inventoryAdvice(vm, vault, "missing")])];
+    return [
+      check(
+        vm,
+        "inventory",
+        "red",
+        `No protected item '${vm.protectedItem}' (or machine '${vm.name}') in any of the estate's vaults: a failover cannot recover this VM.`,
+        [inventoryAdvice(vm, vault, "missing")],
+      ),
+    ];
   }
   // Read from the run history, not from ASR: it does not depend on the vault being readable.
   const guest = guestAgentCheck(input);
@@ -99,19 +107,39 @@ function inventoryAdvice(vm: Vm, vault: Vault | undefined, problem: "missing" | 
 
 function inventoryCheck(vm: Vm, vault: Vault | undefined, location: Extract<ItemLocation, { item: unknown }>): HealthCheck {
   if (location.kind === "moved") {
-    return check(vm, "inventory", "red", `Protected in vault '${location.vaultKey}' (item '${location.item.name}'), not in '${vm.vault}' as the estate says: a failover would not find it.`, [
-      inventoryAdvice(vm, vault, "moved", location.vaultKey),
-    ]);
+    return check(
+      vm,
+      "inventory",
+      "red",
+      `Protected in vault '${location.vaultKey}' (item '${location.item.name}'), not in '${vm.vault}' as the estate says: a failover would not find it.`,
+      [inventoryAdvice(vm, vault, "moved", location.vaultKey)],
+    );
   }
   const provider = location.item.provider;
   // After a failover and reprotect, an InMageRcm item replicates back to vSphere as InMageRcmFailback (recorded).
   if (vault?.provider === "InMageRcm" && provider === "InMageRcmFailback") {
-    return check(vm, "inventory", "green", `Protected item '${location.item.name}' in vault '${location.vaultKey}' replicates back to vSphere (InMageRcmFailback) after a failover: failback is a planned failover.`);
+    return check(
+      vm,
+      "inventory",
+      "green",
+      `Protected item '${location.item.name}' in vault '${location.vaultKey}' replicates back to vSphere (InMageRcmFailback) after a failover: failback is a planned failover.`,
+    );
   }
   if (vault && provider && provider !== vault.provider) {
-    return check(vm, "inventory", "red", `Item '${location.item.name}' replicates with provider ${provider}, but the estate's vault '${vm.vault}' says ${vault.provider}: ASR would reject the failover input.`, [
-      { id: "inventory-provider", title: "Align the estate's provider with ASR", steps: [`Set vaults.${vm.vault}.provider to '${provider}' in the estate file, or re-protect the VM with the ${vault.provider} provider.`], reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-architecture-modernized" },
-    ]);
+    return check(
+      vm,
+      "inventory",
+      "red",
+      `Item '${location.item.name}' replicates with provider ${provider}, but the estate's vault '${vm.vault}' says ${vault.provider}: ASR would reject the failover input.`,
+      [
+        {
+          id: "inventory-provider",
+          title: "Align the estate's provider with ASR",
+          steps: [`Set vaults.${vm.vault}.provider to '${provider}' in the estate file, or re-protect the VM with the ${vault.provider} provider.`],
+          reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-architecture-modernized",
+        },
+      ],
+    );
   }
   return check(vm, "inventory", "green", `Protected item '${location.item.name}' in vault '${location.vaultKey}' (${provider || "provider not reported"}).`);
 }
@@ -143,15 +171,24 @@ function rpoCheck(input: VmRuleInput, item: ProtectedItemSnapshot): HealthCheck 
   const { vm, now, thresholds, estate } = input;
   const objectiveMs = estate.objectives.rpoMinutes * MINUTE_MS;
   // Data written since the newest point ASR received is what a failover now would lose.
-  const rpoMs = item.lastRecoveryPointReceived ? ageMs(now, item.lastRecoveryPointReceived) : item.lastRpoInSeconds !== undefined ? item.lastRpoInSeconds * 1000 : undefined;
+  const rpoMs = item.lastRecoveryPointReceived
+    ? ageMs(now, item.lastRecoveryPointReceived)
+    : item.lastRpoInSeconds !== undefined
+      ? item.lastRpoInSeconds * 1000
+      : undefined;
   if (rpoMs === undefined) return check(vm, "rpo", "unknown", "ASR reported neither the last recovery point received nor a calculated RPO.");
   const heartbeatAge = item.agent.lastHeartbeat ? ageMs(now, item.agent.lastHeartbeat) : undefined;
   const agentSilent = heartbeatAge !== undefined && heartbeatAge > thresholds.agentHeartbeatAmberMinutes * MINUTE_MS;
   const status: CheckStatus = rpoMs > objectiveMs ? "red" : rpoMs >= objectiveMs * thresholds.rpoAmberRatio ? "amber" : "green";
   const base = `Current RPO ${formatAge(rpoMs)} against the ${estate.objectives.rpoMinutes} min objective`;
   if (status === "green") return check(vm, "rpo", status, `${base}.`);
-  const why = agentSilent ? `the Mobility agent has not reported for ${formatAge(heartbeatAge ?? 0)}` : "replication is falling behind while the agent still reports";
-  const verdict = status === "red" ? "breached: a failover now would lose more than the objective allows" : `above ${Math.round(thresholds.rpoAmberRatio * 100)}% of it, not yet breached`;
+  const why = agentSilent
+    ? `the Mobility agent has not reported for ${formatAge(heartbeatAge ?? 0)}`
+    : "replication is falling behind while the agent still reports";
+  const verdict =
+    status === "red"
+      ? "breached: a failover now would lose more than the objective allows"
+      : `above ${Math.round(thresholds.rpoAmberRatio * 100)}% of it, not yet breached`;
   return check(vm, "rpo", status, `${base}: ${verdict}; ${why}.`, [adviceForSymptom(agentSilent ? "agent-silent" : "replication-behind", vm.os)]);
 }
 
@@ -164,17 +201,32 @@ function appConsistencyCheck(input: VmRuleInput): HealthCheck {
   const crashFresh = newestCrashConsistent !== undefined && ageMs(now, newestCrashConsistent) <= estate.objectives.rpoMinutes * MINUTE_MS;
   const appAge = newestAppConsistent ? ageMs(now, newestAppConsistent) : undefined;
   const status: CheckStatus =
-    appAge === undefined ? "red" : appAge <= thresholds.appConsistentAmberIntervals * frequencyMs ? "green" : appAge <= thresholds.appConsistentRedIntervals * frequencyMs ? "amber" : "red";
+    appAge === undefined
+      ? "red"
+      : appAge <= thresholds.appConsistentAmberIntervals * frequencyMs
+        ? "green"
+        : appAge <= thresholds.appConsistentRedIntervals * frequencyMs
+          ? "amber"
+          : "red";
   const base =
     appAge === undefined
       ? `No app-consistent point among the ${points.value.count} recovery points`
       : `Newest app-consistent point is ${formatAge(appAge)} old (one expected every ${estate.objectives.appConsistentFrequencyMinutes} min)`;
   if (status === "green") return check(vm, "appConsistency", status, `${base}.`);
   if (crashFresh) {
-    const cause = vm.os === "windows" ? "a VSS writer or the ASR VSS provider is failing on the VM" : "app-consistency scripts are not set up or are failing on the VM";
-    return check(vm, "appConsistency", status, `${base}, while crash-consistent points are fresh (${formatAge(ageMs(now, newestCrashConsistent))}): ${cause}.`, [adviceForSymptom("app-consistency-stale", vm.os)]);
+    const cause =
+      vm.os === "windows" ? "a VSS writer or the ASR VSS provider is failing on the VM" : "app-consistency scripts are not set up or are failing on the VM";
+    return check(
+      vm,
+      "appConsistency",
+      status,
+      `${base}, while crash-consistent points are fresh (${formatAge(ageMs(now, newestCrashConsistent))}): ${cause}.`,
+      [adviceForSymptom("app-consistency-stale", vm.os)],
+    );
   }
-  return check(vm, "appConsistency", status, `${base}; crash-consistent points are stale too, so replication itself is behind (see RPO).`, [adviceForSymptom("replication-behind", vm.os)]);
+  return check(vm, "appConsistency", status, `${base}; crash-consistent points are stale too, so replication itself is behind (see RPO).`, [
+    adviceForSymptom("replication-behind", vm.os),
+  ]);
 }
 
 function retentionCheck(input: VmRuleInput): HealthCheck {
@@ -183,21 +235,30 @@ function retentionCheck(input: VmRuleInput): HealthCheck {
   if (!points.ok) return check(vm, "retention", "unknown", `Could not check: ${points.reason}.`);
   const retentionMs = estate.objectives.retentionDays * DAY_MS;
   const oldest = points.value.oldest;
-  if (!oldest) return check(vm, "retention", "red", "ASR holds no recovery point for this VM: there is nothing to fail over to.", [adviceForSymptom("replication-behind", vm.os)]);
+  if (!oldest)
+    return check(vm, "retention", "red", "ASR holds no recovery point for this VM: there is nothing to fail over to.", [
+      adviceForSymptom("replication-behind", vm.os),
+    ]);
   const coverage = ageMs(now, oldest) / retentionMs;
   const base = `Oldest recovery point is ${formatAge(ageMs(now, oldest))} old against the ${estate.objectives.retentionDays}-day retention`;
   if (coverage >= thresholds.retentionCoverageRatio) return check(vm, "retention", "green", `${base}.`);
-  return check(vm, "retention", "amber", `${base}: points reach back only ${Math.round(coverage * 100)}% of it (replication re-enabled recently, or the policy keeps less; see the replication policy check).`, [
-    {
-      id: "retention-short",
-      title: "Recovery history shorter than the retention objective",
-      steps: [
-        `If replication of ${vm.name} was enabled or resynchronised recently, the history fills up by itself within ${estate.objectives.retentionDays} days.`,
-        `Otherwise check the replication policy's retention (recovery point history) in vault '${vm.vault}' against ${estate.objectives.retentionDays} days.`,
-      ],
-      reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
-    },
-  ]);
+  return check(
+    vm,
+    "retention",
+    "amber",
+    `${base}: points reach back only ${Math.round(coverage * 100)}% of it (replication re-enabled recently, or the policy keeps less; see the replication policy check).`,
+    [
+      {
+        id: "retention-short",
+        title: "Recovery history shorter than the retention objective",
+        steps: [
+          `If replication of ${vm.name} was enabled or resynchronised recently, the history fills up by itself within ${estate.objectives.retentionDays} days.`,
+          `Otherwise check the replication policy's retention (recovery point history) in vault '${vm.vault}' against ${estate.objectives.retentionDays} days.`,
+        ],
+        reference: "https://learn.microsoft.com/azure/site-recovery/vmware-azure-set-up-replication-tutorial-modernized",
+      },
+    ],
+  );
 }
 
 function agentCheck(input: VmRuleInput, item: ProtectedItemSnapshot): HealthCheck {
@@ -211,7 +272,8 @@ function agentCheck(input: VmRuleInput, item: ProtectedItemSnapshot): HealthChec
     parts.push("ASR reported no agent heartbeat");
   } else {
     const age = ageMs(now, lastHeartbeat);
-    const status: CheckStatus = age > thresholds.agentHeartbeatRedMinutes * MINUTE_MS ? "red" : age > thresholds.agentHeartbeatAmberMinutes * MINUTE_MS ? "amber" : "green";
+    const status: CheckStatus =
+      age > thresholds.agentHeartbeatRedMinutes * MINUTE_MS ? "red" : age > thresholds.agentHeartbeatAmberMinutes * MINUTE_MS ? "amber" : "green";
     statuses.push(status);
     parts.push(`last heartbeat ${formatAge(age)} ago`);
     if (status !== "green") advice.push(adviceForSymptom("agent-silent", vm.os));
@@ -244,7 +306,9 @@ function upgradeAdvice(vm: Vm, latest: string | undefined): Advice {
   return {
     id: "mobility-agent-upgrade",
     title: "Upgrade the Mobility agent",
-    steps: [`Update the Mobility agent on ${vm.name}${latest ? ` to ${latest}` : ""} from the vault (replicated items > the VM > update agent), or turn on automatic agent updates for the vault.`],
+    steps: [
+      `Update the Mobility agent on ${vm.name}${latest ? ` to ${latest}` : ""} from the vault (replicated items > the VM > update agent), or turn on automatic agent updates for the vault.`,
+    ],
     reference: "https://learn.microsoft.com/azure/site-recovery/upgrade-mobility-service-modernized",
   };
 }
@@ -264,7 +328,9 @@ function testFailoverCheck(input: VmRuleInput, item: ProtectedItemSnapshot): Hea
   if (!last) return check(vm, "testFailover", "amber", "No successful test failover recorded by ASR.", [advice]);
   const age = ageMs(now, last);
   if (age > thresholds.testFailoverMaxAgeDays * DAY_MS) {
-    return check(vm, "testFailover", "amber", `Last successful test failover ${formatAge(age)} ago, more than ${thresholds.testFailoverMaxAgeDays} days.`, [advice]);
+    return check(vm, "testFailover", "amber", `Last successful test failover ${formatAge(age)} ago, more than ${thresholds.testFailoverMaxAgeDays} days.`, [
+      advice,
+    ]);
   }
   return check(vm, "testFailover", "green", `Last successful test failover ${formatAge(age)} ago.`);
 }
@@ -294,7 +360,12 @@ function targetSettingsCheck(vm: Vm, vault: Vault | undefined, item: ProtectedIt
     problems.push(`no static target IP: Azure will assign one, while DNS records and health probes will point at ${vm.recoveryIp}`);
   }
   if (problems.length === 0) {
-    return check(vm, "targetSettings", "green", `Size ${target.vmSize ?? "?"}, network ${lastSegment(target.networkId)}, subnet ${target.primaryNic?.targetSubnetName ?? "?"}, IP ${ip ?? "?"}.`);
+    return check(
+      vm,
+      "targetSettings",
+      "green",
+      `Size ${target.vmSize ?? "?"}, network ${lastSegment(target.networkId)}, subnet ${target.primaryNic?.targetSubnetName ?? "?"}, IP ${ip ?? "?"}.`,
+    );
   }
   return check(vm, "targetSettings", status, `${capitalise(problems.join("; "))}.`, [
     {
@@ -385,11 +456,28 @@ function guestAgentCheck(input: VmRuleInput): HealthCheck | undefined {
   const on = vmNameOf(last.targetVmId) ?? "the recovered VM";
   switch (classifyGuestRun(last)) {
     case "ran":
-      return check(vm, "guestAgent", "green", `Proven: the ${describeRun(last, now)} ran Run Command on ${on}${last.stepStatus === "succeeded" ? " successfully" : "; the command ran, though some of its checks failed (see that run)"}.`);
+      return check(
+        vm,
+        "guestAgent",
+        "green",
+        `Proven: the ${describeRun(last, now)} ran Run Command on ${on}${last.stepStatus === "succeeded" ? " successfully" : "; the command ran, though some of its checks failed (see that run)"}.`,
+      );
     case "agentMissing":
-      return check(vm, "guestAgent", "red", `The ${describeRun(last, now)} could not run Run Command on ${on}: the Azure VM agent did not report (${truncate(azureErrorOf(last.detail ?? ""), 240)}). A failover's in-guest checks (${guestCheckNames(tier).join(", ")}) would fail the same way.`, advice);
+      return check(
+        vm,
+        "guestAgent",
+        "red",
+        `The ${describeRun(last, now)} could not run Run Command on ${on}: the Azure VM agent did not report (${truncate(azureErrorOf(last.detail ?? ""), 240)}). A failover's in-guest checks (${guestCheckNames(tier).join(", ")}) would fail the same way.`,
+        advice,
+      );
     default:
-      return check(vm, "guestAgent", "amber", `Not proven: the ${describeRun(last, now)} could not run Run Command on ${on} (${truncate(last.detail ?? "no reason recorded", 240)}).`, advice);
+      return check(
+        vm,
+        "guestAgent",
+        "amber",
+        `Not proven: the ${describeRun(last, now)} could not run Run Command on ${on} (${truncate(last.detail ?? "no reason recorded", 240)}).`,
+        advice,
+      );
   }
 }
 

@@ -33,7 +33,9 @@ export function classifyAlert(alert: ParsedAlert, alerting: Alerting): Signal {
 
   const nat = alerting.natVm;
   const targetsNat = alert.targets.some((t) => nat.resourceIds.some((id) => id.toLowerCase() === t));
-  const heartbeatOfNat = alert.criteria.some((c) => Object.entries(c.dimensions).some(([k, v]) => k.toLowerCase() === "computer" && v.toLowerCase() === nat.heartbeatComputer.toLowerCase()));
+  const heartbeatOfNat = alert.criteria.some((c) =>
+    Object.entries(c.dimensions).some(([k, v]) => k.toLowerCase() === "computer" && v.toLowerCase() === nat.heartbeatComputer.toLowerCase()),
+  );
   if (targetsNat || heartbeatOfNat) {
     const aboutAvailability = alert.health !== undefined || heartbeatOfNat || alert.criteria.some((c) => NAT_METRICS.has((c.metricName ?? "").toLowerCase()));
     if (!aboutAvailability) return { kind: "unrelated", reason: `alert on ${nat.vm} is not about its availability` };
@@ -57,7 +59,9 @@ export function classifyAlert(alert: ParsedAlert, alerting: Alerting): Signal {
 export function natSignalSource(alert: ParsedAlert, alerting: Alerting): SignalSource {
   const computer = alerting.natVm.heartbeatComputer.toLowerCase();
   const heartbeat = alert.criteria.some(
-    (c) => (c.metricName ?? "").toLowerCase() === "heartbeat" || Object.entries(c.dimensions).some(([k, v]) => k.toLowerCase() === "computer" && v.toLowerCase() === computer),
+    (c) =>
+      (c.metricName ?? "").toLowerCase() === "heartbeat" ||
+      Object.entries(c.dimensions).some(([k, v]) => k.toLowerCase() === "computer" && v.toLowerCase() === computer),
   );
   return alert.health === undefined && heartbeat ? "natHeartbeat" : "natPlatform";
 }
@@ -70,7 +74,8 @@ export function natSignalSource(alert: ParsedAlert, alerting: Alerting): SignalS
 function resourceHealthNews(health: NonNullable<ParsedAlert["health"]>): string | undefined {
   const meaning = resourceHealthMeaning(health.current, health.cause);
   if (meaning !== "neither") return undefined;
-  if (health.current.toLowerCase() !== "unavailable") return `now ${health.current} (was ${health.previous}): only Unavailable with a platform cause counts as down`;
+  if (health.current.toLowerCase() !== "unavailable")
+    return `now ${health.current} (was ${health.previous}): only Unavailable with a platform cause counts as down`;
   return `Unavailable, caused by ${health.cause ?? "an unstated cause"}: only a platform-initiated outage counts as down`;
 }
 

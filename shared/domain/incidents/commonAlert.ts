@@ -52,7 +52,10 @@ export const ALERT_FIELD_LIMITS = {
 } as const;
 const L = ALERT_FIELD_LIMITS;
 
-const DateTime = z.string().max(L.dateTime).refine((v) => !Number.isNaN(Date.parse(v)), "a date-time");
+const DateTime = z
+  .string()
+  .max(L.dateTime)
+  .refine((v) => !Number.isNaN(Date.parse(v)), "a date-time");
 
 const Essentials = z.looseObject({
   alertId: z.string().min(1).max(L.alertId),
@@ -70,7 +73,10 @@ const Criterion = z.looseObject({
   metricName: z.string().max(L.metricName).nullish(),
   metricValue: z.union([z.number(), z.string().max(64)]).nullish(),
   searchQuery: z.string().max(L.searchQuery).nullish(),
-  dimensions: z.array(z.looseObject({ name: z.string().max(L.dimensionName), value: z.string().max(L.dimensionValue) })).max(L.dimensions).nullish(),
+  dimensions: z
+    .array(z.looseObject({ name: z.string().max(L.dimensionName), value: z.string().max(L.dimensionValue) }))
+    .max(L.dimensions)
+    .nullish(),
 });
 
 const AlertContext = z.looseObject({
@@ -89,7 +95,10 @@ export type AlertParseResult = { readonly ok: true; readonly alert: ParsedAlert 
 export function parseCommonAlert(body: unknown): AlertParseResult {
   if (typeof body === "object" && body !== null && "schemaId" in body && body.schemaId !== COMMON_ALERT_SCHEMA_ID) {
     // Echo a short value only: the caller's text goes into the answer and the audit.
-    const value = typeof body.schemaId === "string" && body.schemaId.length <= L.schemaId ? `'${body.schemaId}'` : `a value (over ${L.schemaId} characters or not a string)`;
+    const value =
+      typeof body.schemaId === "string" && body.schemaId.length <= L.schemaId
+        ? `'${body.schemaId}'`
+        : `a value (over ${L.schemaId} characters or not a string)`;
     return { ok: false, problems: [`schemaId: ${value} is not supported; enable the common alert schema on the action group`] };
   }
   const parsed = CommonAlert.safeParse(body);

@@ -18,7 +18,8 @@ export const MAX_ALERT_BYTES = 256 * 1024;
  */
 async function handleAlertRequest(request: ApiRequest, context: Invocation): Promise<ApiResponse> {
   const root = await getAppRoot();
-  const refuse = (reason: RefusalReason, detail: string, who = "unknown caller"): Promise<ApiResponse> => refuseAudited(root, { who, action: "alert" }, reason, detail);
+  const refuse = (reason: RefusalReason, detail: string, who = "unknown caller"): Promise<ApiResponse> =>
+    refuseAudited(root, { who, action: "alert" }, reason, detail);
 
   const caller = await authenticateAlertCaller(root.alertAuth, (name) => request.headers.get(name), request.query);
   if (!caller.ok) return refuse(caller.status === 401 ? "unauthorized" : "forbidden", caller.reason);

@@ -18,7 +18,8 @@ export const listAudit: HttpRoute = userRoute({
     const limitText = request.query.get("limit");
     const limit = limitText === null ? DEFAULT_AUDIT_LIMIT : Number(limitText);
     const invalid = (field: string, detail: string) => refuse("invalid", `${field}: ${detail}`, { field });
-    if (!/^\d{1,4}$/.test(limitText ?? "1") || !Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) return invalid("limit", `a whole number from 1 to ${MAX_AUDIT_LIMIT}`);
+    if (!/^\d{1,4}$/.test(limitText ?? "1") || !Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT)
+      return invalid("limit", `a whole number from 1 to ${MAX_AUDIT_LIMIT}`);
     const badRunId = runId === undefined ? undefined : runIdProblem(runId);
     if (badRunId) return invalid("runId", badRunId);
     if (incidentId !== undefined && incidentId.length > INCIDENT_ID_MAX_LENGTH) return invalid("incidentId", `1 to ${INCIDENT_ID_MAX_LENGTH} characters`);

@@ -13,7 +13,12 @@ import { problem, REFUSALS } from "./problem.js";
  * authentication only, its x-ms-client-principal) and checks the role. Every request is audited:
  * who, what, and whether it was let in.
  */
-export async function authorizeUser(root: AppRoot, request: ApiRequest, role: Role, action: string): Promise<{ ok: true; principal: Principal } | { ok: false; response: ApiResponse }> {
+export async function authorizeUser(
+  root: AppRoot,
+  request: ApiRequest,
+  role: Role,
+  action: string,
+): Promise<{ ok: true; principal: Principal } | { ok: false; response: ApiResponse }> {
   const identity = await identify(root, request);
   const result: AuthResult = identity.ok ? requireRole(identity.principal, rolesAllowing(role)) : identity;
   const who = boundedText(identity.ok ? identity.principal.name : "unknown caller", 200);
@@ -21,7 +26,14 @@ export async function authorizeUser(root: AppRoot, request: ApiRequest, role: Ro
   // A run id is filed as such only when it is one; the route refuses any other with a 400.
   const runId = request.params["runId"] !== undefined && RUN_ID_PATTERN.test(request.params["runId"]) ? request.params["runId"] : undefined;
   if (result.ok) {
-    await root.audit.append({ at, who, action, result: "allowed", ...(runId ? { runId } : {}), detail: boundedText(`${request.method} ${new URL(request.url).pathname} as ${role}`) });
+    await root.audit.append({
+      at,
+      who,
+      action,
+      result: "allowed",
+      ...(runId ? { runId } : {}),
+      detail: boundedText(`${request.method} ${new URL(request.url).pathname} as ${role}`),
+    });
     return result;
   }
   await root.audit.append({ at, who, action, result: `refused ${result.status}`, ...(runId ? { runId } : {}), detail: boundedText(result.reason) });

@@ -23,13 +23,28 @@ export const failover: HttpRoute = userRoute({
     const parsed = await body((value) => {
       const result = parseManualRunRequest(value, root.estate, root.clock.now());
       if (result.ok) return result;
-      return { ok: false, field: result.problems[0]?.field ?? "(body)", detail: result.problems.map((p) => `${p.field}: ${p.message}`).join("; "), extra: { problems: result.problems } };
+      return {
+        ok: false,
+        field: result.problems[0]?.field ?? "(body)",
+        detail: result.problems.map((p) => `${p.field}: ${p.message}`).join("; "),
+        extra: { problems: result.problems },
+      };
     });
     if (!parsed.ok) return parsed.response;
     const key = request.headers.get("idempotency-key") ?? undefined;
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return refuse("invalid", `Idempotency-Key: 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`, { field: "Idempotency-Key" });
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+      return refuse("invalid", `Idempotency-Key: 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`, { field: "Idempotency-Key" });
     const outcome = await startManualRun(
-      { estate: root.estate, clock: root.clock, ...root.runApi.reads, engine: root.engineFor(log), runs: root.runs, idempotency: root.runApi.idempotency, audit: root.audit, log },
+      {
+        estate: root.estate,
+        clock: root.clock,
+        ...root.runApi.reads,
+        engine: root.engineFor(log),
+        runs: root.runs,
+        idempotency: root.runApi.idempotency,
+        audit: root.audit,
+        log,
+      },
       { value: parsed.value, actor, ...(key !== undefined ? { idempotencyKey: key } : {}) },
     );
     switch (outcome.kind) {
@@ -38,7 +53,13 @@ export const failover: HttpRoute = userRoute({
       case "refused":
         return problem(outcome.status, outcome.title, outcome.detail, { ...outcome.extra });
       case "started":
-        return accepted(request, outcome.runId, { runId: outcome.runId, status: "running", mode: parsed.value.request.mode, repeated: outcome.repeated, ...runLinks(outcome.runId) });
+        return accepted(request, outcome.runId, {
+          runId: outcome.runId,
+          status: "running",
+          mode: parsed.value.request.mode,
+          repeated: outcome.repeated,
+          ...runLinks(outcome.runId),
+        });
     }
   },
 });

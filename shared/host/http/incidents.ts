@@ -40,7 +40,8 @@ export const approveIncident: HttpRoute = userRoute({
     const decision = await root.alertsFor(log).approve(actor.name);
     if (decision.outcome === "ignored") return problem(409, "Nothing to approve", decision.reason, { decision });
     // Approved, but another run (a drill) still holds the estate's run lock, or the kill switch is on: nothing started.
-    if (decision.outcome === "blockedByRunLock" || decision.outcome === "blockedByKillSwitch") return problem(409, "Not started", decision.reason, { decision });
+    if (decision.outcome === "blockedByRunLock" || decision.outcome === "blockedByKillSwitch")
+      return problem(409, "Not started", decision.reason, { decision });
     if (!decision.runId) return { status: 200, jsonBody: decision };
     return {
       status: 202,

@@ -7,7 +7,8 @@ export const SECURITY_HEADERS = { "x-content-type-options": "nosniff" } as const
  * The report pages are static HTML with inline styles and no script: nothing else may load, run,
  * frame them or be submitted from them, so injected markup would stay inert.
  */
-export const HTML_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const HTML_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Why a request is refused, and the status and title each reason answers with: one table for the whole API. */
 export const REFUSALS = {

@@ -11,7 +11,9 @@ import type { RefusalReason } from "./problem.js";
 import { refuseAudited } from "./refuse.js";
 
 /** What a body parser says: the value, or the field it stumbled on and why. */
-export type BodyParse<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly field: string; readonly detail: string; readonly extra?: Readonly<Record<string, unknown>> };
+export type BodyParse<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly field: string; readonly detail: string; readonly extra?: Readonly<Record<string, unknown>> };
 
 /** An authorized call, as a user route's handler gets it. */
 export interface UserCall {
@@ -26,7 +28,10 @@ export interface UserCall {
   /** An audited 4xx naming what was wrong (docs/http-api.md, "Limits"). */
   readonly refuse: (reason: RefusalReason, detail: string, extra?: Readonly<Record<string, unknown>>) => Promise<ApiResponse>;
   /** The JSON body through `parse`; a body that cannot be read, or does not parse, is an audited 400/413/415 naming the field. */
-  readonly body: <T>(parse: (value: unknown) => BodyParse<T>, options?: { readonly allowEmpty?: boolean }) => Promise<{ readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: ApiResponse }>;
+  readonly body: <T>(
+    parse: (value: unknown) => BodyParse<T>,
+    options?: { readonly allowEmpty?: boolean },
+  ) => Promise<{ readonly ok: true; readonly value: T } | { readonly ok: false; readonly response: ApiResponse }>;
 }
 
 export interface UserRouteSpec {

@@ -15,7 +15,19 @@ export const listRuns: HttpRoute = userRoute({
   action: "list runs",
   async handle({ root }) {
     const runs = await root.runs.listRuns(root.estate.name);
-    return { jsonBody: { runs: runs.map(({ runId, mode, trigger, status, startedAt, finishedAt, failureReason }) => ({ runId, mode, trigger, status, startedAt, finishedAt, failureReason })) } };
+    return {
+      jsonBody: {
+        runs: runs.map(({ runId, mode, trigger, status, startedAt, finishedAt, failureReason }) => ({
+          runId,
+          mode,
+          trigger,
+          status,
+          startedAt,
+          finishedAt,
+          failureReason,
+        })),
+      },
+    };
   },
 });
 
@@ -31,7 +43,9 @@ export const getRun: HttpRoute = userRoute({
     const report = await reportsOf(call).report(runId);
     if (!report) return problem(REFUSALS.notFound.status, REFUSALS.notFound.title, `no run '${runId}'`);
     const run = (await root.runs.getRun(runId))?.value;
-    const awaiting = report.steps.filter((s) => s.kind === "awaitDecision" && s.status === "waiting").map((s) => ({ decision: s.target, how: `POST /api/runs/${runId}/${s.target}` }));
+    const awaiting = report.steps
+      .filter((s) => s.kind === "awaitDecision" && s.status === "waiting")
+      .map((s) => ({ decision: s.target, how: `POST /api/runs/${runId}/${s.target}` }));
     return { jsonBody: { ...report, requestedBy: run?.requestedBy ?? null, decisions: run?.decisions ?? {}, awaiting } };
   },
 });

@@ -21,5 +21,10 @@ export async function handleHealthCheckTimer(timer: { readonly isPastDue: boolea
   });
   const outcome = await root.healthCheck.run({ trigger: "timer", isPastDue: timer.isPastDue, holder: context.invocationId }, log);
   if (outcome.status === "skipped") return;
-  log.info("health check report", { reportId: outcome.report.reportId, overall: outcome.report.overall, summary: outcome.report.summary, saved: outcome.saved });
+  log.info("health check report", {
+    reportId: outcome.report.reportId,
+    overall: outcome.report.overall,
+    summary: outcome.report.summary,
+    saved: outcome.saved,
+  });
 }

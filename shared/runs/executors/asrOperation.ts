@@ -71,7 +71,10 @@ export function judgeJob(job: AsrJob): JobVerdict {
   const errors = job.errors.length > 0 ? job.errors.join("; ") : "no error details";
   const partial = ["PartiallySucceeded", "CompletedWithInformation", "Skipped"];
   if (partial.includes(job.state) || (job.state === "Succeeded" && partial.includes(job.stateDescription))) {
-    return { kind: "stop", reason: `ASR job ${job.name} (${job.scenarioName}) ended ${job.state === "Succeeded" ? job.stateDescription : job.state}: ${errors}` };
+    return {
+      kind: "stop",
+      reason: `ASR job ${job.name} (${job.scenarioName}) ended ${job.state === "Succeeded" ? job.stateDescription : job.state}: ${errors}`,
+    };
   }
   switch (job.state) {
     case "NotStarted":
@@ -85,7 +88,10 @@ export function judgeJob(job: AsrJob): JobVerdict {
     case "Suspended":
       return { kind: "stop", reason: `ASR job ${job.name} (${job.scenarioName}) is suspended: resume or cancel it in the vault, then resume the run` };
     default:
-      return { kind: "stop", reason: `ASR job ${job.name} (${job.scenarioName}) is in state '${job.state}' (${job.stateDescription || "no description"}), which this product does not act on: check it in the vault, then resume the run` };
+      return {
+        kind: "stop",
+        reason: `ASR job ${job.name} (${job.scenarioName}) is in state '${job.state}' (${job.stateDescription || "no description"}), which this product does not act on: check it in the vault, then resume the run`,
+      };
   }
 }
 
@@ -112,7 +118,10 @@ async function followJob(context: StepContext, ref: ProtectedItemRef, jobName: s
       if (since && now.getTime() - since.getTime() > limitMinutes * 60_000) {
         // Past the whole run's RTO the job will not make it in time: a person decides (it is not cancelled).
         await context.saveJournal({ followingSince: undefined });
-        return failed(`ASR job ${jobName} (${job.scenarioName}) is still ${job.state} after ${limitMinutes} min (the estate's RTO); it was not cancelled: check it in the vault, then resume the run to follow it again`, false);
+        return failed(
+          `ASR job ${jobName} (${job.scenarioName}) is still ${job.state} after ${limitMinutes} min (the estate's RTO); it was not cancelled: check it in the vault, then resume the run to follow it again`,
+          false,
+        );
       }
       return waiting(timing.jobPollSeconds);
     }

@@ -37,7 +37,10 @@ export const executeAwaitDecision: StepExecutor<AwaitDecisionStep> = async (cont
   const how = `POST /api/runs/${run.runId}/${step.decision}`;
   if (step.proceedAfterSeconds !== undefined) {
     const due = Date.parse(reached ?? now.toISOString()) + step.proceedAfterSeconds * 1000;
-    if (now.getTime() >= due) return done(`no one asked for the ${step.decision} earlier: proceeding on schedule, ${Math.round(step.proceedAfterSeconds / 60)} min after the last tier was ready`);
+    if (now.getTime() >= due)
+      return done(
+        `no one asked for the ${step.decision} earlier: proceeding on schedule, ${Math.round(step.proceedAfterSeconds / 60)} min after the last tier was ready`,
+      );
     return waiting(Math.max(1, Math.ceil((due - now.getTime()) / 1000)), `waiting for ${how}, or on its own at ${new Date(due).toISOString()}`);
   }
   return { status: "parked", detail: `waiting for a person: ${how}`, resumeIf: (latest) => latest.decisions?.[step.decision] !== undefined };

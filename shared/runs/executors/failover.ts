@@ -27,7 +27,11 @@ export const executeFailover: StepExecutor<FailoverStep> = async (context) => {
       if (!decision.ok) return failed(`${step.vm}: ${decision.reason}`, false);
       const choice = typeof step.recoveryPoint === "string" ? step.recoveryPoint : "at";
       const { point, dataAsOf } = decision;
-      return { recoveryPoint: point ? { id: point.id, time: point.time.toISOString(), type: point.type, choice } : { time: dataAsOf.toISOString(), type: "Latest", choice } };
+      return {
+        recoveryPoint: point
+          ? { id: point.id, time: point.time.toISOString(), type: point.type, choice }
+          : { time: dataAsOf.toISOString(), type: "Latest", choice },
+      };
     },
     start: () =>
       step.mode === "unplanned"
@@ -41,9 +45,15 @@ export const executeFailover: StepExecutor<FailoverStep> = async (context) => {
 
 async function testVmOutput(vmName: string, job: AsrJob, ref: ProtectedItemRef, deps: StepContext["deps"]): Promise<StepOutcome> {
   const item = await deps.siteRecovery.getProtectedItem(ref);
-  const named = job.testVms.find((t) => item.internalId !== undefined && t.internalId.toLowerCase() === item.internalId.toLowerCase()) ?? (job.testVms.length === 1 ? job.testVms[0] : undefined);
+  const named =
+    job.testVms.find((t) => item.internalId !== undefined && t.internalId.toLowerCase() === item.internalId.toLowerCase()) ??
+    (job.testVms.length === 1 ? job.testVms[0] : undefined);
   if (!named) return failed(`${vmName}: test failover job ${job.name} succeeded but names no test VM (TestFailoverJobDetails.protectedItemDetails)`, false);
-  if (!item.targetResourceGroupId) return failed(`${vmName}: ASR reports no target resource group for the item, so its test VM ${named.testVmName} cannot be found`, false);
-  const output: TestFailoverOutput = { testVmId: `${item.targetResourceGroupId}/providers/Microsoft.Compute/virtualMachines/${named.testVmName}`, testVmName: named.testVmName };
+  if (!item.targetResourceGroupId)
+    return failed(`${vmName}: ASR reports no target resource group for the item, so its test VM ${named.testVmName} cannot be found`, false);
+  const output: TestFailoverOutput = {
+    testVmId: `${item.targetResourceGroupId}/providers/Microsoft.Compute/virtualMachines/${named.testVmName}`,
+    testVmName: named.testVmName,
+  };
   return done(`ASR job ${job.name} (TestFailover) succeeded: test VM ${named.testVmName}`, output);
 }

@@ -32,7 +32,10 @@ async function runGuestChecks(context: StepContext, command: GuestCommand, check
     // VMAgentStatusCommunicationError): another try waits as long again, so a person must act.
     if (isDrError(error) && error.message.includes("VMAgentStatusCommunicationError")) {
       await context.saveJournal({ resumeToken: undefined });
-      return failed(`${context.step.target}: the Azure VM agent does not answer in the recovered VM, so its checks cannot run (${error.message}); install the agent in the vSphere VM, or check its connectivity to 168.63.129.16, then resume the run`, false);
+      return failed(
+        `${context.step.target}: the Azure VM agent does not answer in the recovered VM, so its checks cannot run (${error.message}); install the agent in the vSphere VM, or check its connectivity to 168.63.129.16, then resume the run`,
+        false,
+      );
     }
     // A VM that has just booted may not have its agent ready, and Azure runs one command per VM
     // at a time (a redelivery may find its own earlier command still running): try again later.
@@ -55,13 +58,17 @@ export const executeVerifyTargetDc: StepExecutor<VerifyTargetDcStep> = async (co
   const problems: string[] = [];
   if (answer.dnsError) problems.push(`its DNS server did not answer _ldap._tcp.dc._msdcs.${domain} (${answer.dnsError})`);
   else if (!answer.advertised.some((a) => a.address === address)) {
-    problems.push(`it is not among the DCs its DNS lists for ${domain} (${answer.advertised.map((a) => `${a.host} ${a.address ?? "unresolved"}`).join(", ") || "none"})`);
+    problems.push(
+      `it is not among the DCs its DNS lists for ${domain} (${answer.advertised.map((a) => `${a.host} ${a.address ?? "unresolved"}`).join(", ") || "none"})`,
+    );
   }
   if (!answer.ldap.open) problems.push(`LDAP: ${answer.ldap.detail}`);
   if (!answer.kerberos.open) problems.push(`Kerberos: ${answer.kerberos.detail}`);
   const others = answer.advertised.filter((a) => a.address !== address).length;
   if (problems.length > 0) return failed(`target DC ${address} (${domain}): ${problems.join("; ")}`, true, context.timing.operationPollSeconds);
-  return done(`target DC ${address} advertises as a DC of ${domain} and answers LDAP and Kerberos${others > 0 ? ` (${others} other DC(s) listed, not required)` : ""}${rootDseNote(answer.rootDse)}`);
+  return done(
+    `target DC ${address} advertises as a DC of ${domain} and answers LDAP and Kerberos${others > 0 ? ` (${others} other DC(s) listed, not required)` : ""}${rootDseNote(answer.rootDse)}`,
+  );
 };
 
 /**
@@ -72,9 +79,10 @@ export const executeVerifyTargetDc: StepExecutor<VerifyTargetDcStep> = async (co
 function rootDseNote(rootDse: DomainControllerAnswer["rootDse"]): string {
   if (!rootDse) return "";
   if (rootDse.error) return `; rootDSE not read (${rootDse.error})`;
-  const synced = rootDse.isSynchronized === undefined ? "not reported" : rootDse.isSynchronized ? "TRUE" : "FALSE (expected while its replication partners are unreachable)";
+  const synced =
+    rootDse.isSynchronized === undefined ? "not reported" : rootDse.isSynchronized ? "TRUE" : "FALSE (expected while its replication partners are unreachable)";
   return `; rootDSE: ${rootDse.dnsHostName ?? "no dnsHostName"}, isSynchronized ${synced}`;
-};
+}
 
 export const executeGuestChecks: StepExecutor<GuestChecksStep> = async (context) => {
   const { estate } = context.deps;

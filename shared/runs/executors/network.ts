@@ -58,12 +58,17 @@ export const executeUpdateRoute: StepExecutor<UpdateRouteStep> = async (context)
   const chosen = journal.output as { nextHopIpAddress: string } | undefined;
 
   if (journal.resumeToken && chosen) {
-    const progress = await deps.routes.resumeSetRoute(ref, { addressPrefix: route.addressPrefix, nextHopIpAddress: chosen.nextHopIpAddress }, journal.resumeToken);
+    const progress = await deps.routes.resumeSetRoute(
+      ref,
+      { addressPrefix: route.addressPrefix, nextHopIpAddress: chosen.nextHopIpAddress },
+      journal.resumeToken,
+    );
     if (progress.status === "running") return waiting(timing.operationPollSeconds);
     return done(`${step.target}: next hop ${step.nextHopVm} at ${chosen.nextHopIpAddress}`, chosen);
   }
   const nic = await deps.nics.getPrimaryNic(findVm(deps.estate, step.nextHopVm).recoveryVmId);
-  if (!nic.enableIpForwarding) return failed(`${step.target}: IP forwarding is off on ${step.nextHopVm}'s NIC, so Azure would drop the traffic routed to it`, false);
+  if (!nic.enableIpForwarding)
+    return failed(`${step.target}: IP forwarding is off on ${step.nextHopVm}'s NIC, so Azure would drop the traffic routed to it`, false);
   const value = { addressPrefix: route.addressPrefix, nextHopIpAddress: nic.privateIpAddress };
   const output = { nextHopIpAddress: nic.privateIpAddress };
   const current = await deps.routes.getRoute(ref);

@@ -20,7 +20,10 @@ export const executeReprotect: StepExecutor<ReprotectStep> = (context) => {
     intentDetails: async () => {
       const item = await deps.siteRecovery.getProtectedItem(ref);
       if (!item.allowedOperations.includes("SwitchProtection")) {
-        return failed(`${step.vm}: ASR does not offer reprotect (SwitchProtection) now (state ${item.protectionState}, active on ${item.activeLocation}, allowed: ${item.allowedOperations.join(", ") || "none"}); fail it over first`, false);
+        return failed(
+          `${step.vm}: ASR does not offer reprotect (SwitchProtection) now (state ${item.protectionState}, active on ${item.activeLocation}, allowed: ${item.allowedOperations.join(", ") || "none"}); fail it over first`,
+          false,
+        );
       }
       const site = await deps.siteRecovery.getOnPremisesReachability(ref.vault);
       if (!site.reachable) return failed(`${step.vm}: the on-premises site is not reachable through ASR (${site.detail})`, false);

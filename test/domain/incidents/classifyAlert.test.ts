@@ -33,7 +33,11 @@ describe("classifyAlert", () => {
   });
 
   it("recognises the NAT VM by its heartbeat computer in a log alert", () => {
-    const heartbeat = { ...fixtureAlert("rpo-breach-log.json"), rule: "nat-heartbeat-missing", criteria: [{ searchQuery: "Heartbeat | where TimeGenerated > ago(5m)", dimensions: { Computer: "nat01" } }] };
+    const heartbeat = {
+      ...fixtureAlert("rpo-breach-log.json"),
+      rule: "nat-heartbeat-missing",
+      criteria: [{ searchQuery: "Heartbeat | where TimeGenerated > ago(5m)", dimensions: { Computer: "nat01" } }],
+    };
     expect(classifyAlert(heartbeat, estate.alerting)).toEqual({ kind: "natLost", vm: "NAT01" });
     // Two independent witnesses of the same loss.
     expect(natSignalSource(heartbeat, estate.alerting)).toBe("natHeartbeat");
@@ -44,7 +48,12 @@ describe("classifyAlert", () => {
     const nat = fixtureAlert("nat-unavailable-resourcehealth.json");
     const withHealth = (current: string, cause?: string) => ({ ...nat, health: { current, previous: "Available", ...(cause ? { cause } : {}) } });
     expect(classifyAlert(withHealth("Unavailable", "PlatformInitiated"), estate.alerting).kind).toBe("natLost");
-    for (const news of [withHealth("Unavailable", "UserInitiated"), withHealth("Unavailable"), withHealth("Degraded", "PlatformInitiated"), withHealth("Unknown", "PlatformInitiated")]) {
+    for (const news of [
+      withHealth("Unavailable", "UserInitiated"),
+      withHealth("Unavailable"),
+      withHealth("Degraded", "PlatformInitiated"),
+      withHealth("Unknown", "PlatformInitiated"),
+    ]) {
       const signal = classifyAlert(news, estate.alerting);
       expect(signal.kind).toBe("news");
       expect(signal).toMatchObject({ reason: expect.stringMatching(/only .*platform/) });

@@ -53,7 +53,10 @@ describe("incident policy", () => {
     expect(started.decision).toMatchObject({ outcome: "startRun", playbook: "siteFailover", runId: "inc-1-site" });
     // The start is owed to this check only; the incident owns the run once the engine accepted it.
     expect(started.state).toMatchObject({ runId: null, pending: null, startOwed: { runId: "inc-1-site", decidedBy: checkId } });
-    expect(decideOnCheck(started.state, checkId, { ...ctx(131), recoveryPointAgeSeconds: 180 }).decision).toMatchObject({ outcome: "startRun", runId: "inc-1-site" });
+    expect(decideOnCheck(started.state, checkId, { ...ctx(131), recoveryPointAgeSeconds: 180 }).decision).toMatchObject({
+      outcome: "startRun",
+      runId: "inc-1-site",
+    });
     const recorded = recordRunStarted(started.state, "inc-1-site");
     expect(recorded.state).toMatchObject({ runId: "inc-1-site", failedOver: true, startOwed: null });
     // A repeated check after the start changes nothing.
@@ -93,7 +96,8 @@ describe("incident policy", () => {
   it("counts both circuits, and BGP and ARP of one circuit, as one witness; a Heartbeat alert or a human is the second", () => {
     const alerting = { requireSecondSignal: true, siteHeartbeatAlertRules: ["onprem-site-heartbeat-lost"] };
     const merged = { ...estate.alerting, ...alerting };
-    const feedWith = (state: IncidentState, alert: ParsedAlert, seconds: number): PolicyResult => decideOnAlert(state, alert, classifyAlert(alert, merged), ctx(seconds, alerting));
+    const feedWith = (state: IncidentState, alert: ParsedAlert, seconds: number): PolicyResult =>
+      decideOnAlert(state, alert, classifyAlert(alert, merged), ctx(seconds, alerting));
     const primaryOnly = feedWith(NO_INCIDENT, primaryDown, 0);
     const arp = feedWith(primaryOnly.state, fixtureAlert("expressroute-primary-arp-down.json"), 5);
     const both = feedWith(arp.state, secondaryDown, 10);
@@ -104,18 +108,24 @@ describe("incident policy", () => {
     // The on-premises agents' Heartbeat alert is an independent source: the pending check runs again now.
     const heartbeat = feedWith(waited.state, fixtureAlert("site-heartbeat-lost.json"), 200);
     expect(heartbeat.decision).toMatchObject({ outcome: "debouncing", check: { at: at(200).toISOString() } });
-    expect(decideOnCheck(heartbeat.state, heartbeat.decision.check?.id ?? "", { ...ctx(200, alerting), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("startRun");
+    expect(decideOnCheck(heartbeat.state, heartbeat.decision.check?.id ?? "", { ...ctx(200, alerting), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe(
+      "startRun",
+    );
 
     // Or a human confirms the outage.
     const confirmed = decideOnApproval(waited.state, "anna.approver@contoso.com", ctx(300, alerting));
     expect(confirmed.decision).toMatchObject({ outcome: "debouncing", check: { at: at(300).toISOString() } });
-    expect(decideOnCheck(confirmed.state, confirmed.decision.check?.id ?? "", { ...ctx(300, alerting), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("startRun");
+    expect(decideOnCheck(confirmed.state, confirmed.decision.check?.id ?? "", { ...ctx(300, alerting), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe(
+      "startRun",
+    );
   });
 
   it("applies quorum and approval per playbook", () => {
     const playbooks = { site: { approvalRequired: true }, edge: { requireSecondSignal: true } };
     const site = siteDown({ playbooks });
-    expect(decideOnCheck(site.state, site.decision.check?.id ?? "", { ...ctx(130, { playbooks }), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("awaitingApproval");
+    expect(decideOnCheck(site.state, site.decision.check?.id ?? "", { ...ctx(130, { playbooks }), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe(
+      "awaitingApproval",
+    );
     const nat = feed(NO_INCIDENT, fixtureAlert("nat-unavailable-resourcehealth.json"), 0, { playbooks });
     const edge = decideOnCheck(nat.state, nat.decision.check?.id ?? "", { ...ctx(130, { playbooks }), recoveryPointAgeSeconds: 60 });
     expect(edge.decision).toMatchObject({ outcome: "waitingForSecondSignal", playbook: "edgeFailover" });
@@ -123,7 +133,12 @@ describe("incident policy", () => {
   });
 
   it("orders an alert's states by their own times: a Fired after its own Resolved changes nothing", () => {
-    const resolved = { ...fixtureAlert("expressroute-primary-resolved.json"), alertId: primaryDown.alertId, firedAt: primaryDown.firedAt, resolvedAt: "2026-11-25T02:05:00Z" };
+    const resolved = {
+      ...fixtureAlert("expressroute-primary-resolved.json"),
+      alertId: primaryDown.alertId,
+      firedAt: primaryDown.firedAt,
+      resolvedAt: "2026-11-25T02:05:00Z",
+    };
     const first = feed(NO_INCIDENT, resolved, 400);
     const fired = feed(first.state, primaryDown, 410);
     expect(fired.decision.outcome).toBe("late");
@@ -143,10 +158,17 @@ describe("incident policy", () => {
 
   it("does not fail over when the source says the circuits are up, and leaves the decision to an approver", () => {
     const down = siteDown();
-    const checked = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60, source: { says: "up", detail: "er-contoso-primary: BGP 100%" } });
+    const checked = decideOnCheck(down.state, down.decision.check?.id ?? "", {
+      ...ctx(130),
+      recoveryPointAgeSeconds: 60,
+      source: { says: "up", detail: "er-contoso-primary: BGP 100%" },
+    });
     expect(checked.decision.outcome).toBe("notCorroborated");
     expect(checked.state).toMatchObject({ pending: null, startOwed: null, awaitingApproval: { playbook: "siteFailover" } });
-    expect(decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60, source: { says: "unknown", detail: "no data" } }).decision.outcome).toBe("startRun");
+    expect(
+      decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60, source: { says: "unknown", detail: "no data" } })
+        .decision.outcome,
+    ).toBe("startRun");
   });
 
   it("turns a start refused by the run lock into a decision for people, and a kill switch right before the start into a block", () => {
@@ -160,7 +182,10 @@ describe("incident policy", () => {
     expect(decideOnApproval(refused.state, "anna", ctx(200)).decision).toMatchObject({ outcome: "startRun", runId: "inc-1-site" });
 
     const killed = setKillSwitch(decided.state, true, "ada", "freeze", at(131));
-    expect(recordStartBlockedByKillSwitch(killed, "inc-1-site")).toMatchObject({ decision: { outcome: "blockedByKillSwitch" }, state: { startOwed: null, runId: null } });
+    expect(recordStartBlockedByKillSwitch(killed, "inc-1-site")).toMatchObject({
+      decision: { outcome: "blockedByKillSwitch" },
+      state: { startOwed: null, runId: null },
+    });
   });
 
   it("asks a human when recovery points are older than the RPO, stating the data-loss window, then starts on approval", () => {
@@ -175,14 +200,24 @@ describe("incident policy", () => {
 
   it("needs approval for every automatic failover in approval-required mode", () => {
     const down = siteDown({ approvalRequired: true });
-    expect(decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130, { approvalRequired: true }), recoveryPointAgeSeconds: 60 }).decision.outcome).toBe("awaitingApproval");
+    expect(
+      decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130, { approvalRequired: true }), recoveryPointAgeSeconds: 60 }).decision.outcome,
+    ).toBe("awaitingApproval");
   });
 
   it("joins the running run instead of starting another, and cools down after one", () => {
     const down = siteDown();
-    const running = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60, run: { runId: "run-manual", status: "running" } });
+    const running = decideOnCheck(down.state, down.decision.check?.id ?? "", {
+      ...ctx(130),
+      recoveryPointAgeSeconds: 60,
+      run: { runId: "run-manual", status: "running" },
+    });
     expect(running.decision).toMatchObject({ outcome: "joinedRun", runId: "run-manual" });
-    const cooling = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60, run: { runId: "run-before", status: "succeeded", finishedAt: at(-600).toISOString() } });
+    const cooling = decideOnCheck(down.state, down.decision.check?.id ?? "", {
+      ...ctx(130),
+      recoveryPointAgeSeconds: 60,
+      run: { runId: "run-before", status: "succeeded", finishedAt: at(-600).toISOString() },
+    });
     expect(cooling.decision.outcome).toBe("coolingDown");
   });
 
@@ -198,7 +233,13 @@ describe("incident policy", () => {
     const down = siteDown();
     const decided = decideOnCheck(down.state, down.decision.check?.id ?? "", { ...ctx(130), recoveryPointAgeSeconds: 60 });
     const started = recordRunStarted(decided.state, "inc-1-site");
-    const back = feed(started.state, fixtureAlert("expressroute-primary-resolved.json"), 3600, {}, { run: { runId: "inc-1-site", status: "succeeded", finishedAt: at(3000).toISOString() } });
+    const back = feed(
+      started.state,
+      fixtureAlert("expressroute-primary-resolved.json"),
+      3600,
+      {},
+      { run: { runId: "inc-1-site", status: "succeeded", finishedAt: at(3000).toISOString() } },
+    );
     expect(back.decision.outcome).toBe("noFailback");
     expect(back.decision.reason).toMatch(/stay out of service until someone decides/);
   });

@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const admin = (name: string, headers: Record<string, string>, body = "{}") => fetch(`${api.sandbox.url}/admin/functions/${name}`, { method: "POST", headers, body });
+const admin = (name: string, headers: Record<string, string>, body = "{}") =>
+  fetch(`${api.sandbox.url}/admin/functions/${name}`, { method: "POST", headers, body });
 const json = { "content-type": "application/json" };
 
 describe("the sandbox's /admin/functions API: master key, own origin, JSON only", () => {

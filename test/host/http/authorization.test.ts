@@ -31,7 +31,11 @@ describe("identity and roles on every endpoint", () => {
     const forger = await createDevIdentity(); // same issuer and audience, another key set
     const forged = await forger.issueToken({ name: "mallory@contoso.com", roles: ["admin"] });
     const foreign = await api.sandbox.identity.issueToken({ name: "eve@fabrikam.com", roles: ["admin"], audience: "api://someone-else" });
-    const otherTenant = await api.sandbox.identity.issueToken({ name: "eve@fabrikam.com", roles: ["admin"], issuer: "https://login.microsoftonline.com/another-tenant/v2.0" });
+    const otherTenant = await api.sandbox.identity.issueToken({
+      name: "eve@fabrikam.com",
+      roles: ["admin"],
+      issuer: "https://login.microsoftonline.com/another-tenant/v2.0",
+    });
     const expired = await api.sandbox.identity.issueToken({ name: "old@contoso.com", roles: ["admin"], expiresIn: "-10m" });
     for (const endpoint of ENDPOINTS) {
       const { method, path, body } = endpoint;
@@ -60,7 +64,15 @@ describe("identity and roles on every endpoint", () => {
 
 describe("App Service authentication principal when not configured", () => {
   it("ignores x-ms-client-principal: without App Service authentication in front anyone could write it", async () => {
-    const header = Buffer.from(JSON.stringify({ auth_typ: "aad", claims: [{ typ: "oid", val: "x" }, { typ: "roles", val: "admin" }] })).toString("base64");
+    const header = Buffer.from(
+      JSON.stringify({
+        auth_typ: "aad",
+        claims: [
+          { typ: "oid", val: "x" },
+          { typ: "roles", val: "admin" },
+        ],
+      }),
+    ).toString("base64");
     expect((await api.call("GET", "/api/runs", { headers: { "x-ms-client-principal": header } })).status).toBe(401);
   });
 });

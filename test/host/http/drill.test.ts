@@ -43,7 +43,11 @@ describe("a test-failover drill over HTTP, from start to cleanup", () => {
     expect(azure.existingVmNames().filter((n) => n.endsWith("-test"))).toEqual([]);
     // After a cleanup ASR keeps testFailoverState MarkedForDeletion (recorded); what matters is that a new drill or failover is allowed.
     for (const vm of api.sandbox.stack.estate.vms) {
-      expect(azure.protectedItem(vm.name)).toMatchObject({ protectionState: "Protected", activeLocation: "Primary", allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"] });
+      expect(azure.protectedItem(vm.name)).toMatchObject({
+        protectionState: "Protected",
+        activeLocation: "Primary",
+        allowedOperations: ["UnplannedFailover", "TestFailover", "DisableProtection"],
+      });
     }
     expect(Object.keys(azure.stats().byOperation).filter((op) => /RecordSets_|Routes_CreateOrUpdate/.test(op))).toEqual([]);
     expect(azure.misuse).toEqual([]);

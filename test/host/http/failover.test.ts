@@ -32,18 +32,27 @@ describe("POST /api/failover: validation, dry run, idempotency, one run at a tim
     expect(await field({ mode: "failback-prep", reason: "no point needed", recoveryPoint: "latest" })).toBe("recoveryPoint");
     expect(await field({ mode: "unplanned", reason: "timed commit", cleanupAfterMinutes: 30 })).toBe("cleanupAfterMinutes");
     expect(await field({ mode: "test", reason: "drill", surprise: true })).toBe("surprise");
-    const outsideRetention = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "unplanned", reason: "old point", recoveryPoint: { at: daysAgo(6) } } });
+    const outsideRetention = await api.call("POST", "/api/failover", {
+      as: "operator",
+      body: { mode: "unplanned", reason: "old point", recoveryPoint: { at: daysAgo(6) } },
+    });
     expect(outsideRetention.json.detail).toMatch(/outside the 5-day retention/);
     expect((await api.call("POST", "/api/failover", { as: "operator", body: "{not json" })).status).toBe(400);
     expect((await api.call("POST", "/api/failover", { as: "operator", body: "mode=test", headers: { "content-type": "text/plain" } })).status).toBe(415);
-    expect((await api.call("POST", "/api/failover", { as: "operator", body: { mode: "test", reason: "key" }, headers: { "idempotency-key": "with space" } })).json.field).toBe("Idempotency-Key");
+    expect(
+      (await api.call("POST", "/api/failover", { as: "operator", body: { mode: "test", reason: "key" }, headers: { "idempotency-key": "with space" } })).json
+        .field,
+    ).toBe("Idempotency-Key");
     expect(api.sandbox.stack.azure.stats().writes).toBe(writes);
     expect((await api.call("GET", "/api/runs", { as: "reader" })).json.runs).toEqual([]);
   });
 
   it("previews the exact plan of a dry run (steps in order, VMs, vaults, recovery points and age, DNS old and new, approvals) and changes nothing", async () => {
     const before = api.sandbox.stack.azure.stats();
-    const response = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "unplanned", scope: "all", reason: "what would happen?", dryRun: true } });
+    const response = await api.call("POST", "/api/failover", {
+      as: "operator",
+      body: { mode: "unplanned", scope: "all", reason: "what would happen?", dryRun: true },
+    });
     expect(response.status).toBe(200);
     const preview = response.json as unknown as RunPreview;
     expect(preview).toMatchObject({ dryRun: true, mode: "unplanned", problems: [] });
@@ -85,7 +94,9 @@ describe("POST /api/failover: validation, dry run, idempotency, one run at a tim
     // Another person's identical key is their own.
     const busy = await api.call("POST", "/api/failover", { as: "operator2", body, headers });
     expect(busy).toMatchObject({ status: 409, json: { activeRunId: first.json.runId } });
-    expect((await api.call("POST", "/api/failover", { as: "operator", body: { mode: "unplanned", reason: "site down" } })).json.activeRunId).toBe(first.json.runId);
+    expect((await api.call("POST", "/api/failover", { as: "operator", body: { mode: "unplanned", reason: "site down" } })).json.activeRunId).toBe(
+      first.json.runId,
+    );
     expect((await api.call("GET", "/api/runs", { as: "reader" })).json.runs).toHaveLength(1);
 
     const runId = String(first.json.runId);
@@ -96,6 +107,8 @@ describe("POST /api/failover: validation, dry run, idempotency, one run at a tim
     const later = await api.call("POST", "/api/failover", { as: "operator2", body, headers });
     expect(later.status).toBe(202);
     expect(later.json.runId).not.toBe(runId);
-    expect((await api.call("POST", `/api/runs/${String(later.json.runId)}/cancel`, { as: "operator2", body: { reason: "only checking the key" } })).status).toBe(202);
+    expect(
+      (await api.call("POST", `/api/runs/${String(later.json.runId)}/cancel`, { as: "operator2", body: { reason: "only checking the key" } })).status,
+    ).toBe(202);
   });
 });

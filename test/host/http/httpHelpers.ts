@@ -27,13 +27,24 @@ export interface TestApi {
   token(person: Person): Promise<string>;
   call(method: string, path: string, options?: { as?: Person; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult>;
   /** Polls GET /api/runs/{runId} until `until` holds (simulated time skips idle waits, so this is quick). */
-  waitForRun(runId: string, until: (run: RunReport & { awaiting: { decision: string }[] }) => boolean, timeoutMs?: number): Promise<RunReport & { awaiting: { decision: string }[] }>;
+  waitForRun(
+    runId: string,
+    until: (run: RunReport & { awaiting: { decision: string }[] }) => boolean,
+    timeoutMs?: number,
+  ): Promise<RunReport & { awaiting: { decision: string }[] }>;
   stop(): Promise<void>;
 }
 
 /** A sandbox (the product's handlers over HTTP on simulated Azure) and a client that signs in as PEOPLE. */
 export async function startTestApi(options: Partial<SandboxOptions> = {}): Promise<TestApi> {
-  const sandbox = await startSandbox({ estate: sampleEstate(), port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint"), ...options });
+  const sandbox = await startSandbox({
+    estate: sampleEstate(),
+    port: 0,
+    alertAuth: "key",
+    log: () => undefined,
+    tableEndpoint: inject("tableEndpoint"),
+    ...options,
+  });
   const tokens = new Map<Person, string>();
   const token = async (person: Person): Promise<string> => {
     const found = tokens.get(person);
@@ -46,7 +57,11 @@ export async function startTestApi(options: Partial<SandboxOptions> = {}): Promi
   const call: TestApi["call"] = async (method, path, { as, body, headers = {} } = {}) => {
     const response = await fetch(`${sandbox.url}${path}`, {
       method,
-      headers: { ...(as ? { authorization: `Bearer ${await token(as)}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      headers: {
+        ...(as ? { authorization: `Bearer ${await token(as)}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
     });
     const text = await response.text();
@@ -69,7 +84,10 @@ export async function startTestApi(options: Partial<SandboxOptions> = {}): Promi
         if (status !== 200) throw new Error(`GET run ${runId}: ${status} ${JSON.stringify(json)}`);
         const run = json as unknown as RunReport & { awaiting: { decision: string }[] };
         if (until(run)) return run;
-        if (Date.now() > deadline) throw new Error(`run ${runId} did not get there: ${run.outcome}, awaiting ${JSON.stringify(run.awaiting)}, steps ${run.steps.map((s) => `${s.id}=${s.status}`).join(" ")}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `run ${runId} did not get there: ${run.outcome}, awaiting ${JSON.stringify(run.awaiting)}, steps ${run.steps.map((s) => `${s.id}=${s.status}`).join(" ")}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
@@ -77,5 +95,8 @@ export async function startTestApi(options: Partial<SandboxOptions> = {}): Promi
   };
 }
 
-export const awaiting = (decision: string) => (run: { awaiting: { decision: string }[] }): boolean => run.awaiting.some((a) => a.decision === decision);
+export const awaiting =
+  (decision: string) =>
+  (run: { awaiting: { decision: string }[] }): boolean =>
+    run.awaiting.some((a) => a.decision === decision);
 export const finished = (run: RunReport): boolean => run.outcome !== "running";

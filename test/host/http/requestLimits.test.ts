@@ -26,20 +26,38 @@ describe("request limits: every refusal is a 4xx that names the field, audited w
   });
 
   it("refuses a 40K-character reason on a start and on a cancel, naming reason", async () => {
-    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, reason: huge } })).toMatchObject({ status: 400, json: { field: "reason", detail: expect.stringMatching(/at most 500/) } });
-    expect(await api.call("POST", "/api/runs/run-unknown/cancel", { as: "operator", body: { reason: huge } })).toMatchObject({ status: 400, json: { field: "reason" } });
+    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, reason: huge } })).toMatchObject({
+      status: 400,
+      json: { field: "reason", detail: expect.stringMatching(/at most 500/) },
+    });
+    expect(await api.call("POST", "/api/runs/run-unknown/cancel", { as: "operator", body: { reason: huge } })).toMatchObject({
+      status: 400,
+      json: { field: "reason" },
+    });
   });
 
   it("bounds the scope lists and their names", async () => {
     const many = Array.from({ length: 101 }, (_, i) => `VM${i}`);
-    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, scope: { vms: many } } })).toMatchObject({ status: 400, json: { field: "scope.vms", detail: expect.stringMatching(/at most 100/) } });
-    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, scope: { vms: ["WEB01", "W".repeat(81)] } } })).toMatchObject({ status: 400, json: { field: "scope.vms.1" } });
-    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, scope: { tiers: [42] } } })).toMatchObject({ status: 400, json: { field: "scope.tiers.0" } });
+    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, scope: { vms: many } } })).toMatchObject({
+      status: 400,
+      json: { field: "scope.vms", detail: expect.stringMatching(/at most 100/) },
+    });
+    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, scope: { vms: ["WEB01", "W".repeat(81)] } } })).toMatchObject({
+      status: 400,
+      json: { field: "scope.vms.1" },
+    });
+    expect(await api.call("POST", "/api/failover", { as: "operator", body: { ...validStart, scope: { tiers: [42] } } })).toMatchObject({
+      status: 400,
+      json: { field: "scope.tiers.0" },
+    });
   });
 
   it("refuses an Idempotency-Key over 255 characters, audited", async () => {
     const body = { ...validStart, dryRun: false };
-    expect(await api.call("POST", "/api/failover", { as: "operator", body, headers: { "idempotency-key": "k".repeat(256) } })).toMatchObject({ status: 400, json: { field: "Idempotency-Key" } });
+    expect(await api.call("POST", "/api/failover", { as: "operator", body, headers: { "idempotency-key": "k".repeat(256) } })).toMatchObject({
+      status: 400,
+      json: { field: "Idempotency-Key" },
+    });
     expect((await auditRows()).some((e) => e.action === "start run" && e.result === "refused 400" && /Idempotency-Key/.test(e.detail ?? ""))).toBe(true);
   });
 
@@ -50,11 +68,22 @@ describe("request limits: every refusal is a 4xx that names the field, audited w
   ];
 
   // (A 40K-character path is refused by Node's HTTP server itself: 431, headers too large.)
-  const badRunIds = { slash: "a%2Fb", dotdot: "..%2F..%2Fetc", dash: "-starts-with-dash", long: "r".repeat(101), hash: "run%23x", nul: "run%00x", huge: "x".repeat(8_000) };
+  const badRunIds = {
+    slash: "a%2Fb",
+    dotdot: "..%2F..%2Fetc",
+    dash: "-starts-with-dash",
+    long: "r".repeat(101),
+    hash: "run%23x",
+    nul: "run%00x",
+    huge: "x".repeat(8_000),
+  };
   it.each(Object.entries(badRunIds))("refuses the run id '%s' on every run route with 400 field runId", async (_name, runId) => {
     for (const [method, suffix] of runRoutes) {
       const asWho = method === "GET" ? "reader" : suffix === "/approve" || suffix === "/commit" ? "approver" : "operator";
-      const response = await api.call(method, `/api/runs/${runId}${suffix}`, { as: asWho, ...(suffix === "/cancel" ? { body: { reason: "no such run" } } : {}) });
+      const response = await api.call(method, `/api/runs/${runId}${suffix}`, {
+        as: asWho,
+        ...(suffix === "/cancel" ? { body: { reason: "no such run" } } : {}),
+      });
       expect(response.status, `${method} ${suffix}`).toBe(400);
       expect(response.json.field, `${method} ${suffix}`).toBe("runId");
       expect(response.text.length).toBeLessThan(2_000);

@@ -15,7 +15,10 @@ const scope = { tiers: ["identity", "edge", "api"] };
 
 describe("run actions over HTTP: approve, commit, cancel, resume, failback preparation", () => {
   it("offers failback preparation only once ASR can reprotect", async () => {
-    const preview = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "failback-prep", scope: { vms: ["DC01"] }, reason: "can we fail back?", dryRun: true } });
+    const preview = await api.call("POST", "/api/failover", {
+      as: "operator",
+      body: { mode: "failback-prep", scope: { vms: ["DC01"] }, reason: "can we fail back?", dryRun: true },
+    });
     expect(preview.status).toBe(200);
     expect((preview.json as unknown as RunPreview).problems).toEqual([expect.objectContaining({ field: "reprotect", vm: "DC01" })]);
     const refused = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "failback-prep", scope: { vms: ["DC01"] }, reason: "fail back" } });
@@ -31,7 +34,10 @@ describe("run actions over HTTP: approve, commit, cancel, resume, failback prepa
     expect(waiting.steps.find((s) => s.id === "failover:DC01")?.status).toBe("pending");
     expect(api.sandbox.events.some((e) => e.kind === "approvalNeeded" && e.runId === runId)).toBe(true);
 
-    expect(await api.call("POST", `/api/runs/${runId}/approve`, { as: "opApprover" })).toMatchObject({ status: 403, json: { detail: expect.stringMatching(/another person/) } });
+    expect(await api.call("POST", `/api/runs/${runId}/approve`, { as: "opApprover" })).toMatchObject({
+      status: 403,
+      json: { detail: expect.stringMatching(/another person/) },
+    });
     expect((await api.call("POST", `/api/runs/${runId}/commit`, { as: "approver" })).status).toBe(409);
     expect((await api.call("POST", `/api/runs/${runId}/resume`, { as: "operator" })).status).toBe(409);
     const approved = await api.call("POST", `/api/runs/${runId}/approve`, { as: "approver" });
@@ -53,9 +59,22 @@ describe("run actions over HTTP: approve, commit, cancel, resume, failback prepa
     expect(api.sandbox.stack.azure.protectedItem("API02").protectionState).toBe("UnplannedFailoverCommitted");
     expect(api.sandbox.stack.azure.stats().failoverCalls["API02"]).toBe(1);
 
-    const entries = (await api.call("GET", `/api/audit?runId=${runId}&limit=1000`, { as: "reader" })).json.entries as { who: string; action: string; result: string }[];
-    for (const [action, result] of [["approve", "refused 403"], ["approve", "accepted"], ["resume", "accepted"], ["commit", "accepted"], ["commit", "refused 409"]]) {
-      expect(entries.some((e) => e.action === action && e.result === result), `${action} ${result}`).toBe(true);
+    const entries = (await api.call("GET", `/api/audit?runId=${runId}&limit=1000`, { as: "reader" })).json.entries as {
+      who: string;
+      action: string;
+      result: string;
+    }[];
+    for (const [action, result] of [
+      ["approve", "refused 403"],
+      ["approve", "accepted"],
+      ["resume", "accepted"],
+      ["commit", "accepted"],
+      ["commit", "refused 409"],
+    ]) {
+      expect(
+        entries.some((e) => e.action === action && e.result === result),
+        `${action} ${result}`,
+      ).toBe(true);
     }
     expect(entries.some((e) => e.action === "step guestChecks API02" && e.result === "failed")).toBe(true);
     expect(entries.some((e) => e.action === "run unplanned" && e.result === "succeeded")).toBe(true);
@@ -63,17 +82,28 @@ describe("run actions over HTTP: approve, commit, cancel, resume, failback prepa
 
   it("prepares failback of committed VMs after approval, and refuses while the on-premises site is unreachable", async () => {
     faults.onPremisesUnreachable = true;
-    const blocked = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "failback-prep", scope: { tiers: ["identity"] }, reason: "site is back" } });
+    const blocked = await api.call("POST", "/api/failover", {
+      as: "operator",
+      body: { mode: "failback-prep", scope: { tiers: ["identity"] }, reason: "site is back" },
+    });
     expect(blocked).toMatchObject({ status: 409, json: { detail: expect.stringMatching(/not reachable/) } });
     faults.onPremisesUnreachable = false;
 
-    const preview = (await api.call("POST", "/api/failover", { as: "operator", body: { mode: "failback-prep", scope: { tiers: ["identity"] }, reason: "site is back", dryRun: true } })).json as unknown as RunPreview;
+    const preview = (
+      await api.call("POST", "/api/failover", {
+        as: "operator",
+        body: { mode: "failback-prep", scope: { tiers: ["identity"] }, reason: "site is back", dryRun: true },
+      })
+    ).json as unknown as RunPreview;
     expect(preview.problems).toEqual([]);
     expect(preview.vms.map((v) => v.reprotect?.possible)).toEqual([true, true]);
     expect(preview.vaults[0]?.onPremises).toMatchObject({ reachable: true });
     expect(preview.approvalsNeeded.map((a) => a.decision)).toEqual(["approve"]);
 
-    const started = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "failback-prep", scope: { tiers: ["identity"] }, reason: "site is back" } });
+    const started = await api.call("POST", "/api/failover", {
+      as: "operator",
+      body: { mode: "failback-prep", scope: { tiers: ["identity"] }, reason: "site is back" },
+    });
     const runId = String(started.json.runId);
     await api.waitForRun(runId, awaiting("approve"));
     await api.call("POST", `/api/runs/${runId}/approve`, { as: "approver" });

@@ -4,7 +4,10 @@ import { startTestApi } from "./httpHelpers.js";
 describe("stopping the sandbox", () => {
   it("stops within seconds while a full-estate drill is in flight, leaving the run as a host shutdown would", async () => {
     const api = await startTestApi();
-    const started = await api.call("POST", "/api/failover", { as: "operator", body: { mode: "test", scope: "all", reason: "drill to interrupt", finish: "automatic" } });
+    const started = await api.call("POST", "/api/failover", {
+      as: "operator",
+      body: { mode: "test", scope: "all", reason: "drill to interrupt", finish: "automatic" },
+    });
     expect(started.status).toBe(202);
     const runId = String(started.json.runId);
     await api.waitForRun(runId, (run) => run.steps.some((s) => s.status === "running" || s.status === "succeeded"));

@@ -22,17 +22,37 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const fireDrill = async (): Promise<void> => {
-  const response = await fetch(`${api.sandbox.url}/admin/functions/scheduledDrill`, { method: "POST", headers: { "x-functions-key": api.sandbox.masterKey, "content-type": "application/json" }, body: "{}" });
+  const response = await fetch(`${api.sandbox.url}/admin/functions/scheduledDrill`, {
+    method: "POST",
+    headers: { "x-functions-key": api.sandbox.masterKey, "content-type": "application/json" },
+    body: "{}",
+  });
   expect(response.status).toBe(202);
 };
 const drillAudit = async (): Promise<{ result: string; detail?: string; runId?: string }[]> =>
-  ((await api.call("GET", "/api/audit?limit=1000", { as: "reader" })).json.entries as { action: string; result: string; detail?: string; runId?: string }[]).filter((e) => e.action === "scheduled drill");
-const runs = async (): Promise<{ runId: string; trigger: string; status: string }[]> => (await api.call("GET", "/api/runs", { as: "reader" })).json.runs as { runId: string; trigger: string; status: string }[];
+  (
+    (await api.call("GET", "/api/audit?limit=1000", { as: "reader" })).json.entries as { action: string; result: string; detail?: string; runId?: string }[]
+  ).filter((e) => e.action === "scheduled drill");
+const runs = async (): Promise<{ runId: string; trigger: string; status: string }[]> =>
+  (await api.call("GET", "/api/runs", { as: "reader" })).json.runs as { runId: string; trigger: string; status: string }[];
 
 function healthReport(overall: CheckStatus, summary: string): HealthReport {
   const at = api.sandbox.stack.clock.now().toISOString();
   const counts = { green: 0, amber: 0, red: 0, unknown: 0, [overall]: 1 };
-  return { reportId: `health-${overall}-${at}`, estate: api.sandbox.stack.estate.name, trigger: "test", isPastDue: false, startedAt: at, finishedAt: at, overall, counts, summary, vms: [], estateChecks: [], thresholds: {} };
+  return {
+    reportId: `health-${overall}-${at}`,
+    estate: api.sandbox.stack.estate.name,
+    trigger: "test",
+    isPastDue: false,
+    startedAt: at,
+    finishedAt: at,
+    overall,
+    counts,
+    summary,
+    vms: [],
+    estateChecks: [],
+    thresholds: {},
+  };
 }
 
 describe("scheduled drills", () => {
@@ -67,12 +87,17 @@ describe("scheduled drills", () => {
     expect((await drillAudit())[0]).toMatchObject({ result: "skipped", detail: expect.stringMatching(/latest health check .* is red: 3 VMs/) });
     await health.save(healthReport("green", "fixed"));
 
-    expect(await api.call("POST", "/api/killswitch", { as: "admin", body: { on: "yes", reason: "freeze" } })).toMatchObject({ status: 400, json: { field: "on" } });
+    expect(await api.call("POST", "/api/killswitch", { as: "admin", body: { on: "yes", reason: "freeze" } })).toMatchObject({
+      status: 400,
+      json: { field: "on" },
+    });
     const on = await api.call("POST", "/api/killswitch", { as: "admin", body: { on: true, reason: "change freeze" } });
     expect(on).toMatchObject({ status: 200, json: { killSwitch: { on: true, by: "ada.admin@contoso.com", reason: "change freeze" } } });
     await fireDrill();
     expect((await drillAudit())[0]).toMatchObject({ result: "skipped", detail: expect.stringMatching(/kill switch is on/) });
-    expect((await api.call("POST", "/api/killswitch", { as: "admin", body: { on: false, reason: "freeze over" } })).json).toMatchObject({ killSwitch: { on: false } });
+    expect((await api.call("POST", "/api/killswitch", { as: "admin", body: { on: false, reason: "freeze over" } })).json).toMatchObject({
+      killSwitch: { on: false },
+    });
 
     const alert = await fetch(`${api.sandbox.url}/api/alerts`, {
       method: "POST",
