@@ -1,7 +1,9 @@
+import { AzureNamedKeyCredential, type TableServiceClientOptions } from "@azure/data-tables";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
+import type { StateTablesOptions } from "../shared/adapters/stateTables.js";
 
 export interface RunningAzurite {
   /** Table service endpoint for the well-known development account. */
@@ -24,6 +26,16 @@ export interface AzuriteOptions {
 /** Azurite's published development account (not a secret: it is the same for every Azurite). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
 export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/** The state tables' options for Azurite: its development account over plain HTTP, under a prefix. */
+export function azuriteTables(endpoint: string, tablePrefix?: string, clientOptions: TableServiceClientOptions = {}): StateTablesOptions {
+  return {
+    endpoint,
+    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    clientOptions: { allowInsecureConnection: true, ...clientOptions },
+    ...(tablePrefix !== undefined ? { tablePrefix } : {}),
+  };
+}
 
 /** How long a stop waits for Azurite to save and exit before killing it. */
 const STOP_GRACE_MS = 10_000;

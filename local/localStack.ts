@@ -1,4 +1,3 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { randomBytes } from "node:crypto";
@@ -18,7 +17,7 @@ import type { Logger } from "../shared/ports/logger.js";
 import type { NotifierPort, RunEvent } from "../shared/ports/notifier.js";
 import type { RunStore } from "../shared/ports/runStore.js";
 import { buildAppRoot } from "../shared/root/buildAppRoot.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.js";
+import { azuriteTables } from "./azurite.js";
 import { createDevIdentity, DEV_AUDIENCE, DEV_TENANT, type DevIdentity } from "./devIdentity.js";
 import { startLocalNamespace, startLocalServiceBus, type LocalNamespace, type LocalQueue, type LocalServiceBus } from "./serviceBus/localServiceBus.js";
 import { createSimulatedAzure, type FaultPlan, type JobDurations, type SimulatedAzure } from "./simulated-azure/simulatedAzure.js";
@@ -140,13 +139,8 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     const infrastructure: Infrastructure = {
       clock,
       azure: { credential: azure.credential, httpClient: azure.httpClient, retryOptions: LOCAL_RETRIES },
-      tables: {
-        endpoint: options.tableEndpoint,
-        credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-        // The Table SDK's own retries too, short: a store outage reaches the engine quickly.
-        clientOptions: { allowInsecureConnection: true, retryOptions: LOCAL_RETRIES },
-        tablePrefix,
-      },
+      // The Table SDK's own retries too, short: a store outage reaches the engine quickly.
+      tables: azuriteTables(options.tableEndpoint, tablePrefix, { retryOptions: LOCAL_RETRIES }),
       queues: { steps: queue, checks, notifications },
       probe: azure.probe,
       directory: azure.directory,
@@ -198,7 +192,6 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
           concurrency: QUEUE_SETTINGS.maxConcurrentCalls,
         }),
       drainNotifications: (drainOptions = {}) => {
-        if (!notificationService) return Promise.resolve();
         const worker = notificationService.workerFor(log);
         return notifications.drain({
           handler: (message) => worker.handle(message),

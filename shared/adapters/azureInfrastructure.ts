@@ -24,7 +24,7 @@ export function createAzureInfrastructure(config: AppConfig, estateName: string,
   return {
     clock: systemClock,
     azure: { credential },
-    tables: { endpoint: config.StateTables__tableServiceUri, credential },
+    tables: { endpoint: config.StateTables__tableServiceUri, credential, createTables: false },
     queues: {
       steps: createServiceBusQueue({ sender: serviceBus.createSender(STEP_QUEUE_NAME) }),
       checks: createServiceBusQueue<IncidentCheckMessage>({ sender: serviceBus.createSender(INCIDENT_CHECK_QUEUE_NAME), what: "incident check" }),

@@ -10,19 +10,24 @@ export interface StateTablesOptions {
   readonly clientOptions?: TableServiceClientOptions;
   /** Prepended to the table names, so several stores can share one account (tests, drills). */
   readonly tablePrefix?: string;
+  /**
+   * Create a table that is missing (local hosts; default). The Function App sets false: infra creates
+   * every state table (STATE_TABLES), so a cold start makes no create calls and needs no create right.
+   */
+  readonly createTables?: boolean;
 }
 
 /** A row of a state table: its keys and its columns (text, numbers, JSON as text). */
 export type TableRow = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
-/** Opens (and creates if missing) one of the product's state tables. */
+/** Opens one of the product's state tables (and creates it if missing, unless `createTables` is false). */
 export async function openTable(options: StateTablesOptions, name: string): Promise<TableClient> {
   const clientOptions: TableServiceClientOptions = {
     ...options.clientOptions,
     additionalPolicies: [...(options.clientOptions?.additionalPolicies ?? []), { policy: storeUnavailablePolicy, position: "perCall" }],
   };
   const table = new TableClient(options.endpoint, `${options.tablePrefix ?? ""}${name}`, options.credential as TokenCredential, clientOptions);
-  await callAzure(`create table ${table.tableName}`, () => table.createTable());
+  if (options.createTables !== false) await callAzure(`create table ${table.tableName}`, () => table.createTable());
   return table;
 }
 
@@ -76,11 +81,6 @@ export async function releaseRow(table: TableClient, partitionKey: string, rowKe
   } catch (error) {
     if (!(error instanceof DrError && (error.code === "NotFound" || error.code === "PreconditionFailed"))) throw error;
   }
-}
-
-/** A value as a string literal in an OData filter: single quotes are doubled. */
-export function escapeOData(value: string): string {
-  return value.replace(/'/g, "''");
 }
 
 /** Table Storage has no null: an optional text column is written as "" when the field is absent. */

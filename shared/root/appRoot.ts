@@ -25,8 +25,8 @@ export interface AppRoot {
   readonly verifyToken: TokenVerifier;
   engineFor(log: Logger): Engine;
   alertsFor(log: Logger): AlertService;
-  /** Notification worker, channel health and a run's delivery status (absent: not wired, e.g. a test root). */
-  readonly notifications?: NotificationService;
+  /** Notification worker, channel health and a run's delivery status. */
+  readonly notifications: NotificationService;
   /** Manual runs, run control, audit reads and scheduled drills (shared/host/http/failover.ts, runActions.ts, ...). */
   readonly runApi: RunApiRoot;
   /** The nightly health check over the same clients, history and notifier. */

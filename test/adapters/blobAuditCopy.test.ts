@@ -1,4 +1,3 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type PipelinePolicy, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -6,7 +5,7 @@ import { createBlobAuditCopy } from "../../shared/adapters/blobAuditCopy.js";
 import { openTable } from "../../shared/adapters/stateTables.js";
 import { createTableAuditLog, verifyTableAuditTrail } from "../../shared/adapters/tableAuditLog.js";
 import type { ChainedAuditEntry } from "../../shared/ports/auditLog.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type RunningAzurite } from "../../local/azurite.js";
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type RunningAzurite, azuriteTables } from "../../local/azurite.js";
 
 // Azurite's Blob service stands in for Blob Storage. It accepts Shared Key, not Entra tokens over
 // plain HTTP, so the requests are signed the way Storage documents Shared Key authorization
@@ -72,15 +71,7 @@ describe("write-once copy of the audit trail in append blobs (Azurite)", () => {
   it("appends each chained entry as one line of the day's blob, the same as the table holds", async () => {
     const estate = `contoso-${randomBytes(3).toString("hex")}`;
     const copy = createBlobAuditCopy({ containerUrl, estate, authPolicy: sharedKeyPolicy });
-    const table = await openTable(
-      {
-        endpoint: inject("tableEndpoint"),
-        credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-        clientOptions: { allowInsecureConnection: true },
-        tablePrefix: `b${randomBytes(4).toString("hex")}`,
-      },
-      "audit",
-    );
+    const table = await openTable(azuriteTables(inject("tableEndpoint"), `b${randomBytes(4).toString("hex")}`), "audit");
     const writers = [createTableAuditLog({ table, estate, copy }), createTableAuditLog({ table, estate, copy })];
     await Promise.all(
       Array.from({ length: 10 }, (_, n) =>

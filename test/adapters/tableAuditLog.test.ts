@@ -1,26 +1,18 @@
-import { AzureNamedKeyCredential, type TableClient } from "@azure/data-tables";
+import type { TableClient } from "@azure/data-tables";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { openTable } from "../../shared/adapters/stateTables.js";
 import { createTableAuditLog, verifyTableAuditTrail } from "../../shared/adapters/tableAuditLog.js";
 import type { AuditEntry, AuditLog } from "../../shared/ports/auditLog.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 
 const ESTATE = "contoso-vsphere";
 let table: TableClient;
 let audit: AuditLog;
 
 beforeEach(async () => {
-  table = await openTable(
-    {
-      endpoint: inject("tableEndpoint"),
-      credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-      clientOptions: { allowInsecureConnection: true },
-      tablePrefix: `a${randomBytes(4).toString("hex")}`,
-    },
-    "audit",
-  );
+  table = await openTable(azuriteTables(inject("tableEndpoint"), `a${randomBytes(4).toString("hex")}`), "audit");
   audit = createTableAuditLog({ table, estate: ESTATE });
 });
 

@@ -1,25 +1,16 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { openTable } from "../../shared/adapters/stateTables.js";
 import { createTableIdempotencyStore, IDEMPOTENCY_TABLE } from "../../shared/adapters/tableIdempotencyStore.js";
 import type { IdempotencyRecord, IdempotencyStore } from "../../shared/ports/idempotency.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 
 const DAY = 24 * 3_600_000;
 const T0 = new Date("2026-11-25T02:00:00Z");
 let store: IdempotencyStore;
 
 beforeEach(async () => {
-  const table = await openTable(
-    {
-      endpoint: inject("tableEndpoint"),
-      credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-      clientOptions: { allowInsecureConnection: true },
-      tablePrefix: `i${randomBytes(4).toString("hex")}`,
-    },
-    IDEMPOTENCY_TABLE,
-  );
+  const table = await openTable(azuriteTables(inject("tableEndpoint"), `i${randomBytes(4).toString("hex")}`), IDEMPOTENCY_TABLE);
   store = createTableIdempotencyStore({ table, estate: "contoso-vsphere" });
 });
 

@@ -1,4 +1,3 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { createTableRunStore } from "../../shared/adapters/tableRunStore.js";
@@ -6,19 +5,14 @@ import { planFailover } from "../../shared/domain/planFailover.js";
 import { successorsOf } from "../../shared/domain/plan.js";
 import { DrError } from "../../shared/ports/errors.js";
 import type { RunRecord, RunStore, StepRecord } from "../../shared/ports/runStore.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 import { sampleEstate } from "../helpers.js";
 
 const estate = sampleEstate();
 let store: RunStore;
 
 beforeEach(async () => {
-  store = await createTableRunStore({
-    endpoint: inject("tableEndpoint"),
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix: `t${randomBytes(4).toString("hex")}`,
-  });
+  store = await createTableRunStore(azuriteTables(inject("tableEndpoint"), `t${randomBytes(4).toString("hex")}`));
 });
 
 function newRun(runId: string): { run: RunRecord; steps: StepRecord[] } {

@@ -1,7 +1,6 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 import { createTableRunStore } from "../../shared/adapters/tableRunStore.js";
 import type { FailoverRequest, RunMode, Step } from "../../shared/domain/plan.js";
 import { createRunHistoryReader } from "../../shared/health/runHistoryReader.js";
@@ -41,12 +40,7 @@ const checks = (vm: string): Step => ({ kind: "guestChecks", id: `checks:${vm}`,
 
 describe("run history reader", () => {
   it("reads the checks steps of the most recent drills and failovers, with the test VM the failover step recorded", async () => {
-    const store = await createTableRunStore({
-      endpoint: inject("tableEndpoint"),
-      credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-      clientOptions: { allowInsecureConnection: true },
-      tablePrefix: `g${randomBytes(4).toString("hex")}`,
-    });
+    const store = await createTableRunStore(azuriteTables(inject("tableEndpoint"), `g${randomBytes(4).toString("hex")}`));
     const testVmId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/DC01-test";
     await store.createRun(run("drill-old", "test", "2026-11-01T02:00:00.000Z"), [
       step("drill-old", failover("DC01")),

@@ -1,11 +1,10 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { createTableHealthHistory } from "../../shared/adapters/tableHealthHistory.js";
 import { evaluateHealth } from "../../shared/domain/health/evaluateHealth.js";
 import type { HealthReport } from "../../shared/domain/health/healthReport.js";
 import type { HealthHistoryPort } from "../../shared/ports/healthHistory.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 import { syntheticEstate } from "../../local/bench/syntheticEstate.js";
 import { sampleEstate } from "../helpers.js";
 import { buildSnapshot, NOW } from "./snapshotBuilder.js";
@@ -14,12 +13,7 @@ const estate = sampleEstate();
 let history: HealthHistoryPort;
 
 beforeEach(async () => {
-  history = await createTableHealthHistory({
-    endpoint: inject("tableEndpoint"),
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix: `t${randomBytes(4).toString("hex")}`,
-  });
+  history = await createTableHealthHistory(azuriteTables(inject("tableEndpoint"), `t${randomBytes(4).toString("hex")}`));
 });
 
 function reportAt(iso: string, id: string, e = estate): HealthReport {

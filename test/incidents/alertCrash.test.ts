@@ -1,6 +1,5 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 import { openTable } from "../../shared/adapters/stateTables.js";
 import { STATE_TABLES } from "../../shared/config/names.js";
 import { createTableIncidentStore } from "../../shared/adapters/tableIncidentStore.js";
@@ -258,12 +257,7 @@ describe("the alert path, crashed once at every boundary and redelivered", () =>
 
     // As if the check had crashed after the engine accepted the start and came back only now: the start is still owed.
     const checkId = (done.recentDecisions.find((d) => d.key.startsWith("check:"))?.key ?? "").slice("check:".length);
-    const tables = {
-      endpoint: inject("tableEndpoint"),
-      credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-      clientOptions: { allowInsecureConnection: true },
-      tablePrefix: stack.tablePrefix,
-    };
+    const tables = azuriteTables(inject("tableEndpoint"), stack.tablePrefix);
     const incidents = createTableIncidentStore({ table: await openTable(tables, STATE_TABLES.incidents) });
     const entry = await incidents.get(stack.estate.name);
     await incidents.put(

@@ -1,7 +1,7 @@
-import { AzureNamedKeyCredential, type TableClient } from "@azure/data-tables";
+import type { TableClient } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 import { openTable } from "../../shared/adapters/stateTables.js";
 import { createTableIncidentStore } from "../../shared/adapters/tableIncidentStore.js";
 import { ALERT_RECORDS_LIMIT, INCIDENT_STATE_MAX_CHARS, NO_INCIDENT, type AlertRecord } from "../../shared/domain/incidents/incidentState.js";
@@ -12,12 +12,7 @@ let table: TableClient;
 let store: IncidentStore;
 
 beforeEach(async () => {
-  const tables = {
-    endpoint: inject("tableEndpoint"),
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix: `n${randomBytes(4).toString("hex")}`,
-  };
+  const tables = azuriteTables(inject("tableEndpoint"), `n${randomBytes(4).toString("hex")}`);
   table = await openTable(tables, "incidents");
   store = createTableIncidentStore({ table });
 });

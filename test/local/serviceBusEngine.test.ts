@@ -1,4 +1,3 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { createAzurePorts } from "../../shared/adapters/azurePorts.js";
@@ -6,7 +5,7 @@ import { createTableRunStore } from "../../shared/adapters/tableRunStore.js";
 import { createEngine } from "../../shared/runs/engine.js";
 import type { BoundaryHook } from "../../shared/runs/engineDeps.js";
 import type { RunEvent } from "../../shared/ports/notifier.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 import { QUEUE_SETTINGS } from "../../local/localStack.js";
 import { startLocalServiceBus } from "../../local/serviceBus/localServiceBus.js";
 import { createSimulatedAzure } from "../../local/simulated-azure/simulatedAzure.js";
@@ -29,12 +28,7 @@ async function runThroughPeer(options: { boundary?: BoundaryHook } = {}) {
     httpClient: azure.httpClient,
     retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 50 },
   });
-  const store = await createTableRunStore({
-    endpoint: inject("tableEndpoint"),
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix: `t${randomBytes(4).toString("hex")}`,
-  });
+  const store = await createTableRunStore(azuriteTables(inject("tableEndpoint"), `t${randomBytes(4).toString("hex")}`));
   const bus = await startLocalServiceBus({ clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
   try {
     const events: RunEvent[] = [];

@@ -1,4 +1,3 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createTableNotificationStore } from "../../shared/adapters/tableNotificationStore.js";
@@ -9,7 +8,7 @@ import type { Logger } from "../../shared/ports/logger.js";
 import type { NotificationStore } from "../../shared/ports/notificationStore.js";
 import type { NotifierPort } from "../../shared/ports/notifier.js";
 import type { OutgoingMessage } from "../../shared/ports/queue.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../local/azurite.js";
+import { azuriteTables } from "../../local/azurite.js";
 import { createLocalStack } from "../../local/localStack.js";
 import type { LocalQueue } from "../../local/serviceBus/localServiceBus.js";
 import { SimulatedClock } from "../../local/simulatedClock.js";
@@ -24,12 +23,7 @@ export const EMAIL_TO = ["oncall@contoso.com", "it@contoso.com"];
 export const RUN_PAGE = "https://func-dr.azurewebsites.net/api/runs";
 
 export async function azuriteNotificationStore(tablePrefix = `n${randomBytes(4).toString("hex")}`): Promise<NotificationStore> {
-  return createTableNotificationStore({
-    endpoint: inject("tableEndpoint"),
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix,
-  });
+  return createTableNotificationStore(azuriteTables(inject("tableEndpoint"), tablePrefix));
 }
 
 export interface DeliveryStackOptions {
@@ -108,7 +102,6 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
     },
   });
   const service = stack.root.notifications;
-  if (!service) throw new Error("the root has no notification service");
   if (service.settings.problems.length > 0) throw new Error(`test settings invalid: ${JSON.stringify(service.settings.problems)}`);
   const queue = stack.notifications;
   const sent: OutgoingMessage<NotificationMessage>[] = [];

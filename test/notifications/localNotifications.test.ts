@@ -14,7 +14,6 @@ it("the local notification path (sandbox, drills) delivers through the root's ow
     settings: { NOTIFY_TEAMS_WEBHOOK_URL: `${r.url}/t` },
   });
   const notifications = stack.root.notifications;
-  if (!notifications) throw new Error("no notification service");
   await notifications.notifierFor(silentLogger).notify({ kind: "runStarted", runId: "r1", estate: "e", mode: "test", at: new Date(), summary: "s" });
   await stack.drainNotifications();
   expect(r.posts()).toHaveLength(1);

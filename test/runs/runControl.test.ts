@@ -231,10 +231,11 @@ describe("run control decisions (pure)", () => {
     expect(decideResume(run({ status: "failed" }), [step("a", "succeeded")])).toMatchObject({ ok: false, detail: expect.stringMatching(/no failed step/) });
     expect(decideResume(run({ status: "failed" }), [step("a", "failed")])).toEqual({ ok: true, failed: ["a"] });
     const succeeded = new Set(["a"]);
-    expect(resumedStep(step("b", "failed", ["a"]), succeeded)).toMatchObject({
-      wake: true,
-      record: { status: "queued", seq: 3, retries: 0, error: undefined, satisfied: ["a"], journal: { resumeToken: undefined } },
-    });
+    const resumed = resumedStep(step("b", "failed", ["a"]), succeeded);
+    expect(resumed).toMatchObject({ wake: true, record: { status: "queued", seq: 3, retries: 0, satisfied: ["a"] } });
+    // The failure and the parked resume token are gone from the record, not kept as undefined.
+    expect(resumed?.record).not.toHaveProperty("error");
+    expect(resumed?.record.journal).not.toHaveProperty("resumeToken");
     expect(resumedStep(step("c", "cancelled", ["a", "b"]), succeeded)).toMatchObject({ wake: false, record: { status: "pending", seq: 3, satisfied: ["a"] } });
     expect(resumedStep(step("d", "pending", ["a"]), succeeded)).toMatchObject({ wake: true, record: { status: "queued", seq: 2 } });
     expect(resumedStep(step("e", "running", ["a"]), succeeded)).toBeUndefined();

@@ -12,7 +12,6 @@ import { invocationLogger } from "../invocationLogger.js";
 export async function handleNotificationMessage(message: unknown, context: Invocation): Promise<void> {
   const notification = parseNotificationMessage(message);
   const root = await getAppRoot();
-  if (!root.notifications) throw new Error("notifications are not wired in this host");
   const keys = { eventId: notification.event.id, runId: notification.event.runId, channel: notification.channel };
   await root.notifications.workerFor(withKeys(invocationLogger(context), keys)).handle(notification);
 }

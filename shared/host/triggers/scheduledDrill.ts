@@ -1,6 +1,5 @@
 import { getAppRoot } from "../../root/appRoot.js";
 import { runScheduledDrill, type ScheduledDrillOutcome } from "../../runs/scheduledDrill.js";
-import type { NotifierPort } from "../../ports/notifier.js";
 import type { Invocation } from "../hostTypes.js";
 import { invocationLogger } from "../invocationLogger.js";
 
@@ -16,7 +15,6 @@ export const DRILL_SCHEDULE_SETTING = "DRILL_SCHEDULE";
 export async function handleScheduledDrill(timer: { readonly isPastDue: boolean }, context: Invocation): Promise<ScheduledDrillOutcome> {
   const log = invocationLogger(context);
   const root = await getAppRoot();
-  const silent: NotifierPort = { notify: () => Promise.resolve() };
   const { scope, cleanupAfterMinutes } = root.runApi.settings.drill;
   const outcome = await runScheduledDrill(
     {
@@ -24,7 +22,7 @@ export async function handleScheduledDrill(timer: { readonly isPastDue: boolean 
       engine: root.engineFor(log),
       clock: root.clock,
       audit: root.audit,
-      notifier: root.notifications?.notifierFor(log) ?? silent,
+      notifier: root.notifications.notifierFor(log),
       log,
       scope,
       cleanupAfterMinutes,

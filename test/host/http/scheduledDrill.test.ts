@@ -1,6 +1,5 @@
-import { AzureNamedKeyCredential } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../../local/azurite.js";
+import { azuriteTables } from "../../../local/azurite.js";
 import { createTableHealthHistory } from "../../../shared/adapters/tableHealthHistory.js";
 import type { CheckStatus, HealthReport } from "../../../shared/domain/health/healthReport.js";
 import type { HealthHistoryPort } from "../../../shared/ports/healthHistory.js";
@@ -12,12 +11,7 @@ let health: HealthHistoryPort;
 
 beforeAll(async () => {
   api = await startTestApi({ settings: { DRILL_SCOPE: "tiers:web", DRILL_CLEANUP_AFTER_MINUTES: "30" } });
-  health = await createTableHealthHistory({
-    endpoint: inject("tableEndpoint"),
-    credential: new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    clientOptions: { allowInsecureConnection: true },
-    tablePrefix: api.sandbox.stack.tablePrefix,
-  });
+  health = await createTableHealthHistory(azuriteTables(inject("tableEndpoint"), api.sandbox.stack.tablePrefix));
 });
 afterAll(() => api.stop());
 
