@@ -1,13 +1,14 @@
 import { getAppRoot, type AppRoot } from "../../root/appRoot.js";
 import type { Principal } from "../../auth/principal.js";
 import type { Role } from "../../auth/roles.js";
+import { isDrError } from "../../ports/errors.js";
 import { withKeys, type Logger } from "../../ports/logger.js";
 import type { ApiRequest, ApiResponse, HttpMethod, HttpRoute, Invocation } from "../hostTypes.js";
 import { invocationLogger } from "../invocationLogger.js";
 import { authorizeUser } from "./authorize.js";
 import { readJsonBody } from "./body.js";
 import { runIdProblem } from "./limits.js";
-import type { RefusalReason } from "./problem.js";
+import { problem, withRetryAfter, type RefusalReason } from "./problem.js";
 import { refuseAudited } from "./refuse.js";
 
 /** What a body parser says: the value, or the field it stumbled on and why. */
@@ -56,35 +57,55 @@ export function userRoute(spec: UserRouteSpec): HttpRoute {
     name: spec.name,
     methods: spec.methods,
     route: spec.route,
-    handler: async (request: ApiRequest, context: Invocation): Promise<ApiResponse> => {
-      const root = await getAppRoot();
-      const auth = await authorizeUser(root, request, spec.role, spec.action);
-      if (!auth.ok) return auth.response;
-      const who = auth.principal.name;
-      const runId = hasRunId ? (request.params["runId"] ?? "") : "";
-      if (hasRunId) {
-        const bad = runIdProblem(runId);
-        if (bad) return refuseAudited(root, { who, action: spec.action }, "invalid", `runId: ${bad}`, { field: "runId" });
-      }
-      const refused = { who, action: spec.action, ...(runId ? { runId } : {}) };
-      const refuse: UserCall["refuse"] = (reason, detail, extra = {}) => refuseAudited(root, refused, reason, detail, extra);
+    handler: (request: ApiRequest, context: Invocation): Promise<ApiResponse> => {
       const log = invocationLogger(context);
-      return spec.handle({
-        root,
-        request,
-        principal: auth.principal,
-        actor: { id: auth.principal.id, name: who },
-        log: runId ? withKeys(log, { runId }) : log,
-        runId,
-        refuse,
-        body: async (parse, options = {}) => {
-          const read = await readJsonBody(request, options);
-          if (!read.ok) return { ok: false, response: await refuse(read.reason, read.detail, { field: "(body)" }) };
-          const parsed = parse(read.value);
-          if (!parsed.ok) return { ok: false, response: await refuse("invalid", parsed.detail, { field: parsed.field, ...parsed.extra }) };
-          return { ok: true, value: parsed.value };
-        },
+      return unavailableOnDependencyFailure(log, async () => {
+        const root = await getAppRoot();
+        const auth = await authorizeUser(root, request, spec.role, spec.action);
+        if (!auth.ok) return auth.response;
+        const who = auth.principal.name;
+        const runId = hasRunId ? (request.params["runId"] ?? "") : "";
+        if (hasRunId) {
+          const bad = runIdProblem(runId);
+          if (bad) return refuseAudited(root, { who, action: spec.action }, "invalid", `runId: ${bad}`, { field: "runId" });
+        }
+        const refused = { who, action: spec.action, ...(runId ? { runId } : {}) };
+        const refuse: UserCall["refuse"] = (reason, detail, extra = {}) => refuseAudited(root, refused, reason, detail, extra);
+        return spec.handle({
+          root,
+          request,
+          principal: auth.principal,
+          actor: { id: auth.principal.id, name: who },
+          log: runId ? withKeys(log, { runId }) : log,
+          runId,
+          refuse,
+          body: async (parse, options = {}) => {
+            const read = await readJsonBody(request, options);
+            if (!read.ok) return { ok: false, response: await refuse(read.reason, read.detail, { field: "(body)" }) };
+            const parsed = parse(read.value);
+            if (!parsed.ok) return { ok: false, response: await refuse("invalid", parsed.detail, { field: parsed.field, ...parsed.extra }) };
+            return { ok: true, value: parsed.value };
+          },
+        });
       });
     },
   };
 }
+
+/**
+ * A dependency that is down or throttling (Table Storage unreachable, ARM 429/5xx after the SDK's
+ * retries) answers 503 with Retry-After, as a client can try again; anything else is a fault of
+ * ours and stays a 500.
+ */
+async function unavailableOnDependencyFailure(log: Logger, handle: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  try {
+    return await handle();
+  } catch (error) {
+    if (!isDrError(error) || !error.retryable) throw error;
+    log.warn("request not served: a dependency is unavailable", { code: error.code, error: error.message.slice(0, 300) });
+    return withRetryAfter(problem(503, "Service unavailable", `${error.code}: try again shortly`), error.retryAfterSeconds ?? DEPENDENCY_RETRY_AFTER_SECONDS);
+  }
+}
+
+/** What a client is told to wait when a dependency failed without saying how long. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
