@@ -18,7 +18,7 @@ import type { StateTablesOptions } from "./stateTables.js";
 /**
  * What differs between the Function App in Azure and a local host: where the app's services are
  * and how it reaches them. buildAppRoot wires the same product from either; the Azure one is
- * createAzureInfrastructure, the local one local/localInfrastructure.ts (simulated Azure, Azurite,
+ * createAzureInfrastructure, the local one local/localStack.ts (simulated Azure, Azurite,
  * the Service Bus peer).
  */
 export interface Infrastructure {

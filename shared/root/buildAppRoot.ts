@@ -28,7 +28,7 @@ import { createTableRunStore } from "../adapters/tableRunStore.js";
 
 /**
  * The one wiring of the product: the Function App (createAzureInfrastructure) and every local host
- * (local/localInfrastructure.ts) call this, so a setting or a dependency is added here once and the
+ * (local/localStack.ts) call this, so a setting or a dependency is added here once and the
  * production wiring is what the tests run.
  */
 export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Infrastructure): Promise<AppRoot> {
