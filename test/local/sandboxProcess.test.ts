@@ -1,35 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { killSandboxChildren, startSandboxChild, waitForOutput } from "./sandboxChild.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { oneOf, portNumber } from "../../local/cliOptions.js";
 
-const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  killSandboxChildren();
 });
-
-/** Starts the sandbox as `npm run sandbox -- <args>` does (node with the tsx loader), collecting its output. */
-function sandbox(args: readonly string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "local/sandbox.ts", ...args], {
-    stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, NODE_ENV: "development" },
-  });
-  children.push(child);
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(output: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(output());
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("sandbox options", () => {
   it("refuses an option value outside its choices, and a port that is not one", () => {
@@ -40,20 +15,20 @@ describe("sandbox options", () => {
   });
 
   it("exits 2 on a typo in --alert-auth or an unknown option, before starting anything", async () => {
-    const typo = sandbox(["--alert-auth", "entar"]);
+    const typo = startSandboxChild(["--alert-auth", "entar"]);
     expect(await typo.exited).toBe(2);
     expect(typo.output()).toMatch(/--alert-auth: 'entar' is not one of key, entra/);
-    const unknown = sandbox(["--alert-auht", "entra"]);
+    const unknown = startSandboxChild(["--alert-auht", "entra"]);
     expect(await unknown.exited).toBe(2);
     expect(unknown.output()).toMatch(/Unknown option '--alert-auht'/);
   });
 
   it("in Entra mode prints an Action Group token that the alert webhook accepts, and stops within seconds of Ctrl+C while a drill is in flight", async () => {
-    const run = sandbox(["--alert-auth", "entra", "--port", "0"]);
-    await waitFor(run.output, /Press Ctrl\+C to stop/, 60_000);
-    const url = (await waitFor(run.output, /on (http:\/\/127\.0\.0\.1:\d+)/, 1_000))[1] ?? "";
-    const actionGroupToken = (await waitFor(run.output, /Action Group bearer token[^\n]*\n\s+(\S+)/, 1_000))[1] ?? "";
-    const masterKey = (await waitFor(run.output, /Master key[^:]*:\s+(\S+)/, 1_000))[1] ?? "";
+    const run = startSandboxChild(["--alert-auth", "entra", "--port", "0"]);
+    await waitForOutput(run, /Press Ctrl\+C to stop/, 60_000);
+    const url = (await waitForOutput(run, /on (http:\/\/127\.0\.0\.1:\d+)/, 1_000))[1] ?? "";
+    const actionGroupToken = (await waitForOutput(run, /Action Group bearer token[^\n]*\n\s+(\S+)/, 1_000))[1] ?? "";
+    const masterKey = (await waitForOutput(run, /Master key[^:]*:\s+(\S+)/, 1_000))[1] ?? "";
     expect(run.output()).not.toMatch(/Alert webhook key/);
 
     const alert = await fetch(`${url}/api/alerts`, {
@@ -70,7 +45,7 @@ describe("sandbox options", () => {
     });
     expect(drill.status).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const reader = (await waitFor(run.output, /reader:\s+(\S+)/, 1_000))[1] ?? "";
+    const reader = (await waitForOutput(run, /reader:\s+(\S+)/, 1_000))[1] ?? "";
     const runs = (await (await fetch(`${url}/api/runs`, { headers: { authorization: `Bearer ${reader}` } })).json()) as { runs: { status: string }[] };
     expect(runs.runs.map((r) => r.status)).toEqual(["running"]);
 

@@ -1,45 +1,20 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { killSandboxChildren, startSandboxChild, waitForOutput, type SandboxChild } from "./sandboxChild.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { nonEmpty } from "../../local/cliOptions.js";
 import { loadEstateFile } from "../../shared/config/loadEstateFile.js";
 
-const children: ChildProcessWithoutNullStreams[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  killSandboxChildren();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts the sandbox as `npm run sandbox -- <args>` does (node with the tsx loader), collecting its output. */
-function sandbox(args: readonly string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "local/sandbox.ts", ...args], {
-    stdio: ["pipe", "pipe", "pipe"],
-    env: { ...process.env, NODE_ENV: "development" },
-  });
-  children.push(child);
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(run: ReturnType<typeof sandbox>, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(run.output());
-    if (match) return match;
-    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`no ${pattern} in:\n${run.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The URL, keys and tokens a started sandbox prints. */
-async function started(run: ReturnType<typeof sandbox>): Promise<{ url: string; masterKey: string; operator: string; reader: string }> {
-  await waitFor(run, /Press Ctrl\+C to stop/, 60_000);
+async function started(run: SandboxChild): Promise<{ url: string; masterKey: string; operator: string; reader: string }> {
+  await waitForOutput(run, /Press Ctrl\+C to stop/, 60_000);
   const printed = (pattern: RegExp): string => pattern.exec(run.output())?.[1] ?? "";
   return {
     url: printed(/on (http:\/\/127\.0\.0\.1:\d+)/),
@@ -74,7 +49,7 @@ describe("npm run sandbox -- --state <dir>", () => {
       const estate = await loadEstateFile("estate/sample-estate.json");
       const args = ["--port", "0", "--state", dir];
 
-      const first = sandbox(args);
+      const first = startSandboxChild(args);
       const before = await started(first);
       expect(first.output()).toMatch(`State kept in ${dir}`);
       const start = await fetch(`${before.url}/api/failover`, {
@@ -102,7 +77,7 @@ describe("npm run sandbox -- --state <dir>", () => {
       expect(midRun.sort()).toEqual(["azure.json", "azurite", "identity.json", "servicebus"]);
       expect((await stat(path.join(dir, "identity.json"))).mode & 0o077).toBe(0);
 
-      const second = sandbox(args);
+      const second = startSandboxChild(args);
       const after = await started(second);
       expect(second.output()).toMatch(
         new RegExp(`Resumed from ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: 1 run\\(s\\), 1 in flight; [1-9]\\d* queued message`),
