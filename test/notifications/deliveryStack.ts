@@ -4,7 +4,6 @@ import { createTableNotificationStore } from "../../shared/adapters/tableNotific
 import type { NotificationMessage } from "../../shared/notifications/notificationMessage.js";
 import type { NotificationService } from "../../shared/notifications/notificationService.js";
 import type { DeliveryPolicy } from "../../shared/notifications/notificationWorker.js";
-import type { Logger } from "../../shared/ports/logger.js";
 import type { NotificationStore } from "../../shared/ports/notificationStore.js";
 import type { NotifierPort } from "../../shared/ports/notifier.js";
 import type { OutgoingMessage } from "../../shared/ports/queue.js";
@@ -12,7 +11,7 @@ import { azuriteTables } from "../../local/azurite.js";
 import { createLocalStack } from "../../local/localStack.js";
 import type { LocalQueue } from "../../local/serviceBus/localServiceBus.js";
 import { SimulatedClock } from "../../local/simulatedClock.js";
-import type { LogLine } from "../runs/engineHarness.js";
+import { capturingLogger, type LogLine } from "../runs/engineHarness.js";
 import { sampleEstate } from "../helpers.js";
 import { SIGNING_KEY } from "./fixtures.js";
 import { acsAccepted, fakeCredential, redirectingHttpClient, startReceiver, type Receiver, type Responder } from "./receivers.js";
@@ -72,12 +71,7 @@ export async function createDeliveryStack(options: DeliveryStackOptions = {}): P
     startReceiver(options.webhook ?? (() => ({ status: 204 }))),
     startReceiver(options.acs ?? acsAccepted),
   ]);
-  const logs: LogLine[] = [];
-  const capture =
-    (level: LogLine["level"]) =>
-    (message: string, properties: Record<string, unknown> = {}) =>
-      void logs.push({ level, message, properties });
-  const log: Logger = { info: capture("info"), warn: capture("warn"), error: capture("error") };
+  const { log, logs } = capturingLogger();
   const stack = await createLocalStack({
     estate: sampleEstate(),
     tableEndpoint: inject("tableEndpoint"),

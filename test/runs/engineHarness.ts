@@ -41,6 +41,16 @@ export interface HarnessOptions {
   readonly notifier?: NotifierPort;
 }
 
+/** A logger that keeps every line as data, for tests to assert on. */
+export function capturingLogger(): { readonly log: Logger; readonly logs: LogLine[] } {
+  const logs: LogLine[] = [];
+  const capture =
+    (level: LogLine["level"]) =>
+    (message: string, properties: Record<string, unknown> = {}) =>
+      void logs.push({ level, message, properties });
+  return { log: { info: capture("info"), warn: capture("warn"), error: capture("error") }, logs };
+}
+
 let runCounter = 0;
 const stacks: LocalStack[] = [];
 // Every stack opened by a test file is closed after it (its Service Bus connection keeps the process alive).
@@ -49,12 +59,7 @@ afterAll(() => Promise.all(stacks.splice(0).map((s) => s.stop())));
 /** Runs a failover through the real engine, SDK clients, simulated Azure and Azurite, on frozen simulated time. */
 export async function runFailover(options: HarnessOptions = {}): Promise<HarnessRun> {
   const events: RunEvent[] = [];
-  const logs: LogLine[] = [];
-  const capture =
-    (level: LogLine["level"]) =>
-    (message: string, properties: Record<string, unknown> = {}) =>
-      void logs.push({ level, message, properties });
-  const log: Logger = { info: capture("info"), warn: capture("warn"), error: capture("error") };
+  const { log, logs } = capturingLogger();
   const stack = await createLocalStack({
     estate: options.estate ?? sampleEstate(),
     tableEndpoint: inject("tableEndpoint"),

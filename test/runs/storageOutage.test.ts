@@ -17,13 +17,12 @@ import {
   type StepWake,
   type StoreOutageDeferral,
 } from "../../shared/runs/stepMessage.js";
-import type { Logger } from "../../shared/ports/logger.js";
 import type { RunEvent } from "../../shared/ports/notifier.js";
 import type { OutgoingMessage } from "../../shared/ports/queue.js";
 import type { FailoverRequest } from "../../shared/domain/plan.js";
 import { buildRunReport } from "../../shared/reports/buildRunReport.js";
 import { sampleEstate } from "../helpers.js";
-import type { LogLine } from "./engineHarness.js";
+import { capturingLogger, type LogLine } from "./engineHarness.js";
 
 const estate = sampleEstate();
 const START = new Date("2026-11-25T02:00:00Z");
@@ -68,13 +67,8 @@ async function restartStore(): Promise<void> {
 }
 
 async function newStack(): Promise<{ stack: LocalStack; logs: LogLine[]; events: RunEvent[]; sent: OutgoingMessage<StepWake>[] }> {
-  const logs: LogLine[] = [];
+  const { log, logs } = capturingLogger();
   const events: RunEvent[] = [];
-  const capture =
-    (level: LogLine["level"]) =>
-    (message: string, properties: Record<string, unknown> = {}) =>
-      void logs.push({ level, message, properties });
-  const log: Logger = { info: capture("info"), warn: capture("warn"), error: capture("error") };
   const stack = await createLocalStack({
     estate,
     tableEndpoint: running().tableEndpoint,
