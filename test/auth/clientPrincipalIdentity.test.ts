@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awaiting, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
+import { awaiting, clientPrincipalHeader, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
 
 // Behind App Service authentication the identity comes from x-ms-client-principal (its claims).
 let api: TestApi;
@@ -11,20 +11,7 @@ afterAll(() => api.stop());
 
 const OID = "11111111-2222-4333-8444-555555555555";
 const TENANT = "00000000-0000-4000-8000-00000000d0c5";
-const principal = (oid: string, tenant: string, name: string): string =>
-  Buffer.from(
-    JSON.stringify({
-      auth_typ: "aad",
-      name_typ: "name",
-      role_typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
-      claims: [
-        { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: oid },
-        { typ: "http://schemas.microsoft.com/identity/claims/tenantid", val: tenant },
-        { typ: "preferred_username", val: name },
-        ...["operator", "approver"].map((val) => ({ typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", val })),
-      ],
-    }),
-  ).toString("base64");
+const principal = (oid: string, tenant: string, name: string): string => clientPrincipalHeader({ oid, tenant, name, roles: ["operator", "approver"] });
 
 describe("self-approval behind App Service authentication", () => {
   it("knows the requester again whatever spelling of the object id and tenant the principal carries", async () => {

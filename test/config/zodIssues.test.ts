@@ -1,3 +1,4 @@
+import { NO_CHANNELS } from "../notifications/fixtures.js";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,7 +9,7 @@ import { parseBody } from "../../local/simulated-azure/validate.js";
 import { ConfigError, loadConfig } from "../../shared/config/loadConfig.js";
 import { queueBodyParser } from "../../shared/ports/queueBody.js";
 import { issuePath, issuesText, issueText } from "../../shared/config/zodIssues.js";
-import { parseNotificationSettings, type NotificationConfig } from "../../shared/notifications/notificationSettings.js";
+import { parseNotificationSettings } from "../../shared/notifications/notificationSettings.js";
 import { estateProblems, sampleEstateJson } from "../helpers.js";
 
 const Body = z.object({ runId: z.string(), steps: z.array(z.object({ id: z.string() })) });
@@ -54,16 +55,7 @@ describe("the messages built from zod issues keep their text", () => {
   });
 
   it("NOTIFY_ROUTES: the route's path, '(root)' for the value itself", () => {
-    const none: NotificationConfig = {
-      RUN_PAGE_BASE_URL: "",
-      NOTIFY_TEAMS_WEBHOOK_URL: "",
-      NOTIFY_WEBHOOK_URL: "",
-      NOTIFY_WEBHOOK_SIGNING_KEY: "",
-      NOTIFY_EMAIL_ENDPOINT: "",
-      NOTIFY_EMAIL_SENDER: "",
-      NOTIFY_EMAIL_TO: "",
-      NOTIFY_ROUTES: "",
-    };
+    const none = NO_CHANNELS;
     const routes = (text: string) => parseNotificationSettings({ ...none, NOTIFY_ROUTES: text }).problems.map((p) => p.problem);
     expect(routes('{"email":["runFailed", "runExploded"]}')).toEqual([expect.stringMatching(/^email\.1: Invalid input/)]);
     expect(routes("[1]")).toEqual([expect.stringMatching(/^\(root\): /)]);

@@ -1,5 +1,18 @@
+import type { NotificationConfig } from "../../shared/notifications/notificationSettings.js";
 import type { NotificationEvent } from "../../shared/ports/notificationChannel.js";
 import type { RunEvent } from "../../shared/ports/notifier.js";
+
+/** The notification settings with every channel off. */
+export const NO_CHANNELS: NotificationConfig = {
+  RUN_PAGE_BASE_URL: "",
+  NOTIFY_TEAMS_WEBHOOK_URL: "",
+  NOTIFY_WEBHOOK_URL: "",
+  NOTIFY_WEBHOOK_SIGNING_KEY: "",
+  NOTIFY_EMAIL_ENDPOINT: "",
+  NOTIFY_EMAIL_SENDER: "",
+  NOTIFY_EMAIL_TO: "",
+  NOTIFY_ROUTES: "",
+};
 
 export const SIGNING_KEY = "k".repeat(16) + "0123456789abcdef0123";
 

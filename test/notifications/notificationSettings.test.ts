@@ -2,18 +2,9 @@ import { describe, expect, it } from "vitest";
 import { CONFIG_KEYS, loadConfig } from "../../shared/config/loadConfig.js";
 import { DEFAULT_ROUTES, parseNotificationSettings, type NotificationConfig } from "../../shared/notifications/notificationSettings.js";
 import { RUN_EVENT_KINDS } from "../../shared/ports/notifier.js";
-import { SIGNING_KEY } from "./fixtures.js";
+import { NO_CHANNELS, SIGNING_KEY } from "./fixtures.js";
 
-const none: NotificationConfig = {
-  RUN_PAGE_BASE_URL: "",
-  NOTIFY_TEAMS_WEBHOOK_URL: "",
-  NOTIFY_WEBHOOK_URL: "",
-  NOTIFY_WEBHOOK_SIGNING_KEY: "",
-  NOTIFY_EMAIL_ENDPOINT: "",
-  NOTIFY_EMAIL_SENDER: "",
-  NOTIFY_EMAIL_TO: "",
-  NOTIFY_ROUTES: "",
-};
+const none = NO_CHANNELS;
 const teamsUrl = "https://contoso.webhook.office.com/webhookb2/abc/IncomingWebhook/def/ghi";
 const all: NotificationConfig = {
   RUN_PAGE_BASE_URL: "https://func-dr.azurewebsites.net/api/runs",

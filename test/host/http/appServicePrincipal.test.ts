@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "./httpHelpers.js";
+import { clientPrincipalHeader, startTestApi, type TestApi } from "./httpHelpers.js";
 
 let trusting: TestApi;
 
@@ -8,19 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => trusting.stop());
 
-const principal = (roles: string[]): string =>
-  Buffer.from(
-    JSON.stringify({
-      auth_typ: "aad",
-      name_typ: "name",
-      role_typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
-      claims: [
-        { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: "11111111-2222-4333-8444-555555555555" },
-        { typ: "preferred_username", val: "paula@contoso.com" },
-        ...roles.map((val) => ({ typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", val })),
-      ],
-    }),
-  ).toString("base64");
+const principal = (roles: string[]): string => clientPrincipalHeader({ oid: "11111111-2222-4333-8444-555555555555", name: "paula@contoso.com", roles });
 
 describe("App Service authentication principal (AUTH_APP_SERVICE_PRINCIPAL=trust)", () => {
   it("takes the validated identity and roles from x-ms-client-principal, and still refuses a missing role or a malformed header", async () => {

@@ -100,3 +100,26 @@ export const awaiting =
   (run: { awaiting: { decision: string }[] }): boolean =>
     run.awaiting.some((a) => a.decision === decision);
 export const finished = (run: RunReport): boolean => run.outcome !== "running";
+
+/** An `x-ms-client-principal` header as App Service authentication sets it (base64 JSON of the token's claims). */
+export function clientPrincipalHeader(who: {
+  readonly oid: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  readonly tenant?: string;
+}): string {
+  const role = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+  return Buffer.from(
+    JSON.stringify({
+      auth_typ: "aad",
+      name_typ: "name",
+      role_typ: role,
+      claims: [
+        { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: who.oid },
+        ...(who.tenant !== undefined ? [{ typ: "http://schemas.microsoft.com/identity/claims/tenantid", val: who.tenant }] : []),
+        { typ: "preferred_username", val: who.name },
+        ...who.roles.map((val) => ({ typ: role, val })),
+      ],
+    }),
+  ).toString("base64");
+}
