@@ -1,3 +1,4 @@
+import { CONFIG_KEYS } from "../../shared/config/loadConfig.js";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,16 +21,7 @@ import { persistQueues, type QueueStateFile } from "./queueStateFile.js";
 import { readSandboxState, saveAzurePeriodically, saveIdentity, STATE_TABLE_PREFIX, type SandboxState } from "./sandboxState.js";
 
 /** The app settings a sandbox takes from its environment: where notifications go (docs/notifications.md). */
-const NOTIFICATION_SETTINGS = [
-  "RUN_PAGE_BASE_URL",
-  "NOTIFY_TEAMS_WEBHOOK_URL",
-  "NOTIFY_WEBHOOK_URL",
-  "NOTIFY_WEBHOOK_SIGNING_KEY",
-  "NOTIFY_EMAIL_ENDPOINT",
-  "NOTIFY_EMAIL_SENDER",
-  "NOTIFY_EMAIL_TO",
-  "NOTIFY_ROUTES",
-] as const;
+const NOTIFICATION_SETTINGS = CONFIG_KEYS.filter((key) => key === "RUN_PAGE_BASE_URL" || key.startsWith("NOTIFY_"));
 
 export interface SandboxOptions {
   readonly estate: Estate;
