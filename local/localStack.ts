@@ -68,8 +68,6 @@ export interface LocalStack {
   readonly estate: Estate;
   /** The product's one root (shared/root/buildAppRoot.ts) over the local infrastructure. */
   readonly root: AppRoot;
-  readonly config: AppConfig;
-  readonly identity: DevIdentity;
   /** The engine with the stack's logger (root.engineFor(log)). */
   readonly engine: Engine;
   readonly store: RunStore;
@@ -167,8 +165,6 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
     return {
       estate,
       root,
-      config,
-      identity,
       engine,
       store: root.runs,
       audit: root.audit,
