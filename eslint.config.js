@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "reports/**", "infra/**", ".tools/**", "eslint.config.js"] },
+  { ignores: ["dist/**", "node_modules/**", "reports/**", "infra/**", ".tools/**", "console/assets/**", "eslint.config.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -394,6 +394,16 @@ module natNicAccess 'app/natNicAccess.bicep' = {
   }
 }
 
+// The subscription itself: regional vCPU quotas and VM sizes are subscription-level reads.
+resource quotaAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(subscription().id, resourceToken, 'dr-quota-reader')
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', customRoles.outputs.quotaReaderRoleId)
+    principalId: identity.outputs.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 module circuitAccess 'app/circuitAccess.bicep' = {
   name: 'dr-circuit-${resourceToken}'
   // The circuit is addressed by resource id: /subscriptions/{sub}/resourceGroups/{rg}/providers/...

@@ -89,7 +89,7 @@ export async function fireHealthCheckTimer(
   const functions: typeof lib.default = fromDefault ?? lib;
   let outcome: HealthCheckOutcome | undefined;
   const root = app.healthCheck;
-  useAppRoot({ ...app, healthCheck: { history: root.history, run: async (request, log) => (outcome = await root.run(request, log)) } });
+  useAppRoot({ ...app, healthCheck: { ...root, run: async (request, log) => (outcome = await root.run(request, log)) } });
   const log = options.log ?? silentLogger;
   // @azure/functions is CommonJS: Node's ESM loader exposes InvocationContext only on the default export.
   const context = new functions.InvocationContext({

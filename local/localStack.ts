@@ -1,5 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
-import type { HttpClient } from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { randomBytes } from "node:crypto";
 import type { Infrastructure } from "../shared/adapters/infrastructure.js";
 import { parseIncidentCheckMessage, type IncidentCheckMessage } from "../shared/incidents/alertService.js";
@@ -16,6 +16,7 @@ import type { AuditLog } from "../shared/ports/auditLog.js";
 import type { Logger } from "../shared/ports/logger.js";
 import type { NotifierPort, RunEvent } from "../shared/ports/notifier.js";
 import type { RunStore } from "../shared/ports/runStore.js";
+import { routeIncidentCheck } from "../shared/host/triggers/incidentChecks.js";
 import { buildAppRoot } from "../shared/root/buildAppRoot.js";
 import { azuriteTables } from "./azurite.js";
 import { createDevIdentity, DEV_AUDIENCE, DEV_TENANT, type DevIdentity } from "./devIdentity.js";
@@ -83,6 +84,8 @@ export interface LocalStack {
   readonly clock: SimulatedClock;
   readonly notificationClock: SimulatedClock;
   readonly azure: SimulatedAzure;
+  /** Table Storage requests the stack's tables have made so far (every attempt, any table). */
+  tableRequests(): number;
   /** Delivers step messages, as the Functions host would, until the queue is empty. */
   drain(): Promise<void>;
   /** Delivers debounce checks until none is left. */
@@ -125,6 +128,8 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
   const identity = options.identity ?? (await createDevIdentity());
   const config = localConfig(options.tableEndpoint, { ALERT_WEBHOOK_KEY: identity.alertKey, ...options.settings });
   const tablePrefix = options.tablePrefix ?? `t${randomBytes(4).toString("hex")}`;
+  let tableRequests = 0;
+  const countTableRequests: PipelinePolicy = { name: "countTableRequests", sendRequest: (request, next) => ((tableRequests += 1), next(request)) };
   const opened: LocalNamespace[] = [];
   try {
     const queue = await startLocalServiceBus({ clock, maxDeliveryCount: QUEUE_SETTINGS.maxDeliveryCount, duplicateWindowMs: QUEUE_SETTINGS.duplicateWindowMs });
@@ -138,7 +143,10 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
       clock,
       azure: { credential: azure.credential, httpClient: azure.httpClient, retryOptions: LOCAL_RETRIES },
       // The Table SDK's own retries too, short: a store outage reaches the engine quickly.
-      tables: azuriteTables(options.tableEndpoint, tablePrefix, { retryOptions: LOCAL_RETRIES }),
+      tables: azuriteTables(options.tableEndpoint, tablePrefix, {
+        retryOptions: LOCAL_RETRIES,
+        additionalPolicies: [{ policy: countTableRequests, position: "perRetry" }],
+      }),
       queues: { steps: queue, checks, notifications },
       probe: azure.probe,
       directory: azure.directory,
@@ -175,6 +183,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
       clock,
       notificationClock,
       azure,
+      tableRequests: () => tableRequests,
       drain: () =>
         queue.drain({
           handler: (message) => engine.handleStepMessage(message),
@@ -183,7 +192,7 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
         }),
       drainChecks: () =>
         checks.drain({
-          handler: async (message) => void (await root.alertsFor(log).handleCheck(message)),
+          handler: (message) => routeIncidentCheck(root, log, message, `local-${message.checkId}`),
           onDeadLetter: (message, reason) => Promise.resolve(log.error("incident check dead-lettered", { checkId: message.checkId, reason })),
           concurrency: QUEUE_SETTINGS.maxConcurrentCalls,
         }),

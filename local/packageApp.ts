@@ -3,13 +3,14 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { buildConsole } from "../scripts/buildConsole.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * What the Function App runs, and nothing else: the compiled functions and shared code
- * (tsconfig.build.json), host.json, the estate files, package.json and its lock file, and (for a
+ * (tsconfig.build.json), the console's built page and script, host.json, the estate files, package.json and its lock file, and (for a
  * deployable folder) the runtime dependencies only. `.funcignore` says the same to `func azure functionapp publish` and azd.
  */
 export const PACKAGE_FILES = ["host.json", "package-lock.json", "estate"] as const;
@@ -32,6 +33,8 @@ export async function buildPackage(options: PackageOptions): Promise<void> {
     "--outDir",
     path.join(out, "dist"),
   ]);
+  // The console's page and bundle, built into the folder the console route reads (shared/host/http/staticAssets.ts).
+  await buildConsole(path.join(out, "dist/console/assets"));
   for (const file of PACKAGE_FILES) await cp(path.join(ROOT, file), path.join(out, file), { recursive: true });
   const manifest = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")) as Record<string, unknown>;
   // devDependencies stay listed so `npm ci` finds the lock file in sync; `--omit=dev` leaves them out

@@ -1,6 +1,7 @@
 import { ACTION_GROUP_ROLE } from "../shared/auth/authenticate.js";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
 import { COMMON_OPTIONS, nonEmpty, oneOf, portNumber, runCommand, type OptionValues } from "./cliOptions.js";
+import { buildConsoleIfStale } from "../scripts/buildConsole.js";
 import { startSandbox } from "./sandbox/startSandbox.js";
 import { stopOnSignals } from "./sandbox/stopOnSignals.js";
 
@@ -21,10 +22,20 @@ async function main(values: OptionValues<typeof SANDBOX_OPTIONS>): Promise<numbe
   const alertAuth = oneOf("--alert-auth", values["alert-auth"], ["key", "entra"] as const);
   const port = portNumber("--port", values.port);
   const estate = await loadEstateFile(values.estate);
+  // The console the sign-in URLs open, rebuilt when its sources changed (a second or two).
+  await buildConsoleIfStale();
   const circuits = estate.alerting.expressRouteCircuits.map((c) => c.id.split("/").pop() ?? c.id);
   const faults = values["site-down"] ? { faults: { health: { expressRouteDown: circuits } } } : {};
   const stateDir = values.state === undefined ? undefined : nonEmpty("--state", values.state);
-  const sandbox = await startSandbox({ estate, port, alertAuth, log: (line) => console.log(line), ...faults, ...(stateDir !== undefined ? { stateDir } : {}) });
+  const sandbox = await startSandbox({
+    estate,
+    port,
+    alertAuth,
+    browserSignIn: true,
+    log: (line) => console.log(line),
+    ...faults,
+    ...(stateDir !== undefined ? { stateDir } : {}),
+  });
   const token = (roles: string[], name = `sandbox-${roles[0] ?? "user"}`) => sandbox.identity.issueToken({ name, roles });
   const alertCaller =
     alertAuth === "key"
@@ -48,6 +59,12 @@ Bearer tokens (8 h, signed by the sandbox's own key set):
   operator: ${await token(["operator"])}
   approver: ${await token(["approver"])}
   admin:    ${await token(["admin"])}
+Console sign-in URLs (SANDBOX ONLY: each signs a browser in as that role, as App Service authentication would):
+  reader:            ${sandbox.signInUrl(["reader"])}
+  operator:          ${sandbox.signInUrl(["operator"])}
+  approver:          ${sandbox.signInUrl(["approver"])}
+  operator+approver: ${sandbox.signInUrl(["operator", "approver"])}
+  admin:             ${sandbox.signInUrl(["admin"])}
 
 Try (alerts older than the estate's maxAlertAgeMinutes are refused, so fixtures are restamped; a site failover
 also needs the circuits' own metrics to agree: start the sandbox with --site-down${values["site-down"] ? ", as now" : ""}):

@@ -1,14 +1,25 @@
 import type { FailoverRequest } from "../shared/domain/plan.js";
 import type { FaultPlan } from "./simulated-azure/simulatedAzure.js";
 
+/** A scenario driven through the alert path: an Action Group posts the alert, the policy decides. */
+export interface AlertDrive {
+  /** Common alert schema payload under test/fixtures/alerts/, posted restamped to the drill's clock. */
+  readonly fixture: string;
+  /** Whether the incident policy must start `request` (true) or must start no run at all (false). */
+  readonly startsRun: boolean;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;
   readonly trigger: string;
+  /** The run the drill starts; with `alert`, the run the alert path must start, or must not. */
   readonly request: FailoverRequest;
+  /** Drive the scenario by an alert through the real alerts route, debounce and incident-check queue. */
+  readonly alert?: AlertDrive;
   readonly faults?: FaultPlan;
-  /** What a successful drill of this scenario ends with. */
-  readonly expectedOutcome: "succeeded" | "failed";
+  /** What a successful drill of this scenario ends with ('noRun': the alert path decided against a failover). */
+  readonly expectedOutcome: "succeeded" | "failed" | "noRun";
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -41,6 +52,23 @@ export const SCENARIOS: readonly Scenario[] = [
     request: { mode: "unplanned", scope: { kind: "all" } },
     faults: { brokenDomainTrust: ["API02"] },
     expectedOutcome: "failed",
+  },
+  {
+    name: "nat-loss",
+    description: "Resource Health says the NAT/firewall VM is unavailable: after the debounce, the edge tier alone fails over and the routes follow it.",
+    trigger: "alert: NAT01 Resource Health Unavailable",
+    request: { mode: "unplanned", scope: { kind: "tiers", tiers: ["edge"] } },
+    alert: { fixture: "nat-unavailable-resourcehealth.json", startsRun: true },
+    expectedOutcome: "succeeded",
+  },
+  {
+    name: "rpo-breach",
+    description: "A log alert says API03's RPO is breached: nothing fails over (it would lose more data); people are told and a health check runs now.",
+    trigger: "alert: asr-rpo-breach (API03)",
+    request: { mode: "unplanned", scope: { kind: "all" } },
+    alert: { fixture: "rpo-breach-log.json", startsRun: false },
+    faults: { health: { networkTrouble: ["API03"] } },
+    expectedOutcome: "noRun",
   },
 ];
 

@@ -1,8 +1,13 @@
 import type { TestProject } from "vitest/node";
 import { startAzurite } from "../local/azurite.js";
+import { buildConsole } from "../scripts/buildConsole.js";
 
-/** One Azurite Table service for the whole test run, on a free port, in memory. */
+/**
+ * One Azurite Table service for the whole test run, on a free port, in memory; and the console's
+ * assets built once, before any test file serves them.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await buildConsole();
   const azurite = await startAzurite();
   project.provide("tableEndpoint", azurite.tableEndpoint);
   return () => azurite.stop();

@@ -70,7 +70,7 @@ param apiAccessTokenVersion int = 1
 
 // ---- Notifications (docs/notifications.md). Secrets come in as Key Vault references, never as values. ----
 
-@description('Base URL of the run pages that notifications link to (RUN_PAGE_BASE_URL, link = <base>/<runId>); empty: https://<app host name>/api/runs.')
+@description('Base URL of the run pages that notifications link to (RUN_PAGE_BASE_URL, link = <base>/<runId>); empty: the console, https://<app host name>/api/console/runs.')
 param runPageBaseUrl string = ''
 
 @description('Teams incoming-webhook or Workflows URL (NOTIFY_TEAMS_WEBHOOK_URL) as a Key Vault reference, @Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>); empty: no Teams.')
@@ -186,7 +186,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
       StateTables__tableServiceUri: stateTableServiceUri
       AUDIT_BLOB_CONTAINER_URL: auditBlobContainerUrl
-      RUN_PAGE_BASE_URL: empty(runPageBaseUrl) ? 'https://${functionApp.properties.defaultHostName}/api/runs' : runPageBaseUrl
+      RUN_PAGE_BASE_URL: empty(runPageBaseUrl) ? 'https://${functionApp.properties.defaultHostName}/api/console/runs' : runPageBaseUrl
       NOTIFY_TEAMS_WEBHOOK_URL: notifyTeamsWebhookUrlReference
       NOTIFY_WEBHOOK_URL: notifyWebhookUrl
       NOTIFY_WEBHOOK_SIGNING_KEY: notifyWebhookSigningKeyReference
@@ -221,24 +221,35 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
   }
 
-  // Built-in authentication validates Entra ID bearer tokens before any function runs. It only
-  // validates (no login flow, no client secret); the app checks the caller's app roles
-  // (reader, operator, approver, admin; see infra/entra/app-roles.json) on each route.
+  // Built-in authentication validates Entra ID bearer tokens and signs browsers in at
+  // /.auth/login/aad. With no client secret the sign-in asks Entra ID for an ID token only
+  // (learn.microsoft.com/azure/app-service/configure-authentication-provider-aad: the registration
+  // needs ID tokens enabled and the /.auth/login/aad/callback redirect URI, infra/README.md). The
+  // app checks the caller's app roles (reader, operator, approver, admin; see
+  // infra/entra/app-roles.json) on each route.
   resource authSettings 'config' = {
     name: 'authsettingsV2'
     properties: {
       platform: {
         enabled: true
       }
+      // Anonymous requests reach the app, which decides: the API answers 401 to a caller without a
+      // token, and a person's browser opening a page or the console is sent to /.auth/login/aad
+      // (shared/host/http/browserLogin.ts). Signed-in browsers arrive with x-ms-client-principal.
       globalValidation: {
-        requireAuthentication: true
-        unauthenticatedClientAction: 'Return401'
+        requireAuthentication: false
+        unauthenticatedClientAction: 'AllowAnonymous'
       }
       httpSettings: {
         requireHttps: true
       }
       login: {
+        // The browser session is App Service's own cookie; the app reads the user from
+        // x-ms-client-principal and never needs the provider's tokens, so none are stored (a blob
+        // token store would also need a SAS URL setting, a secret this deployment does not hold).
         tokenStore: { enabled: false }
+        // Sign-in comes back only to this app's own pages (post_login_redirect_uri is a path).
+        allowedExternalRedirectUrls: []
       }
       identityProviders: {
         azureActiveDirectory: {

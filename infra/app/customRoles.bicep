@@ -93,3 +93,28 @@ output runCommandOperatorRoleId string = runCommandOperator.name
 
 @description('Role definition name (GUID) of the NAT NIC editor role.')
 output natNicEditorRoleId string = natNicEditor.name
+
+// Reads the regional vCPU quotas and the VM sizes offered: the nightly check and the run preview
+// compare them with the estate's target sizes. Both exist only at subscription scope
+// (/subscriptions/{sub}/providers/Microsoft.Compute/locations/{l}/usages and .../skus), so this
+// role is assignable there and grants these two reads alone (Reader would read every resource).
+resource quotaReader 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(subscription().id, resourceToken, 'dr-quota-reader')
+  properties: {
+    roleName: '${permissions.quotaReader.roleName} (${resourceToken})'
+    description: permissions.quotaReader.description
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: permissions.quotaReader.actions
+        notActions: permissions.quotaReader.notActions
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [subscription().id]
+  }
+}
+
+@description('Name (GUID) of the quota reader role definition.')
+output quotaReaderRoleId string = quotaReader.name

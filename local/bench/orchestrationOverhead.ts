@@ -10,9 +10,21 @@ import type { Benchmark } from "./benchmark.js";
 import { criticalPathMs } from "./criticalPath.js";
 import { syntheticEstate } from "./syntheticEstate.js";
 
+/** The goals of issue 18 for a 1,000-VM failover (README, performance). */
+export const ORCHESTRATION_TARGETS = {
+  overheadTarget: 0.05,
+  armReadsPerVmTarget: 5,
+  armWritesPerVmTarget: 3,
+  queueMessagesPerVmTarget: 6,
+  wallMsPerStepTarget: 35,
+  wallSecondsTarget: 120,
+  armThrottledTarget: 0,
+} as const;
+
 /**
  * The drill scenario's run time in simulated time against the critical path implied by the
- * simulated job durations, and the ARM calls it made; then the same for a 1,000-VM estate.
+ * simulated job durations, and the ARM calls, queue messages and Table Storage requests it made;
+ * then the same for a 1,000-VM estate. Simulated ARM enforces its token buckets (429 once empty).
  */
 export const orchestrationOverhead: Benchmark = {
   name: "orchestration-overhead",
@@ -20,46 +32,82 @@ export const orchestrationOverhead: Benchmark = {
     const sample = await loadEstateFile("estate/sample-estate.json");
     const azurite = await startAzurite();
     try {
-      emit(await measure(sample, azurite.tableEndpoint, true));
+      emit(await measureOrchestration(sample, azurite.tableEndpoint, true));
       // At 1,000 VMs the machine's own work dwarfs the simulated jobs, so simulated time only moves
       // between deliveries: the ratio then shows polling granularity, and wall time the cost per step.
-      emit(await measure(syntheticEstate(sample, 1000), azurite.tableEndpoint, false));
+      emit(await measureOrchestration(syntheticEstate(sample, 1000), azurite.tableEndpoint, false));
     } finally {
       await azurite.stop();
     }
   },
 };
 
-async function measure(estate: Estate, tableEndpoint: string, realTime: boolean): Promise<Record<string, unknown>> {
+/** One run of the expressroute-down scenario over `estate`, measured (one JSON line of the bench). */
+export async function measureOrchestration(estate: Estate, tableEndpoint: string, realTime: boolean): Promise<Record<string, unknown>> {
   const scenario = findScenario("expressroute-down");
-  const stack = await createLocalStack({ estate, tableEndpoint, realTime, log: silentLogger, notifier: { notify: () => Promise.resolve() } });
+  const stack = await createLocalStack({
+    estate,
+    tableEndpoint,
+    realTime,
+    faults: { armThrottling: true },
+    log: silentLogger,
+    notifier: { notify: () => Promise.resolve() },
+  });
+  const tableBefore = stack.tableRequests();
   const wallStart = performance.now();
   const { runId } = await stack.engine.startRun(scenario.request, scenario.trigger);
   await stack.drain();
   const wallMs = performance.now() - wallStart;
+  const tableRequests = stack.tableRequests() - tableBefore;
   await stack.stop();
   const run = (await stack.store.getRun(runId))?.value;
   if (!run?.finishedAt) throw new Error(`run ${runId} did not finish`);
-  const steps = planFailover(estate, scenario.request).steps.length;
+  const plan = planFailover(estate, scenario.request);
+  const steps = plan.steps.length;
+  const vms = estate.vms.length;
   const runMs = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
-  const criticalMs = criticalPathMs(planFailover(estate, scenario.request), DEFAULT_JOB_DURATIONS);
-  const { reads, writes } = stack.azure.stats();
+  const criticalMs = criticalPathMs(plan, DEFAULT_JOB_DURATIONS);
+  const { reads, writes, byOperation, failoverCalls } = stack.azure.stats();
+  const throttled = Object.entries(byOperation)
+    .filter(([key]) => key.endsWith(":429"))
+    .reduce((sum, [, count]) => sum + count, 0);
+  const messages = stack.queue.stats.delivered;
+  const ratio = (n: number, d: number, digits = 2): number => Number((n / d).toFixed(digits));
+  // The issue's goals are for the 1,000-VM run; the sample's line keeps the targets it always carried.
+  const goal = (key: keyof typeof ORCHESTRATION_TARGETS): Record<string, number> => (realTime ? {} : { [key]: ORCHESTRATION_TARGETS[key] });
   return {
     scenario: scenario.name,
-    vms: estate.vms.length,
+    vms,
     clock: realTime ? "real time, idle waits skipped" : "frozen between deliveries",
     steps,
     outcome: run.status,
+    failoverCallsPerVm: ratio(
+      Object.values(failoverCalls).reduce((a, b) => a + b, 0),
+      vms,
+    ),
     runSimulatedSeconds: Math.round(runMs / 1000),
     criticalPathSeconds: Math.round(criticalMs / 1000),
     overheadRatio: Number(((runMs - criticalMs) / criticalMs).toFixed(4)),
-    overheadTarget: 0.05,
+    overheadTarget: ORCHESTRATION_TARGETS.overheadTarget,
     armReads: reads,
     armWrites: writes,
-    armWritesPerVm: Number((writes / estate.vms.length).toFixed(2)),
-    armWritesPerVmTarget: 3,
+    armReadsPerVm: ratio(reads, vms),
+    ...goal("armReadsPerVmTarget"),
+    armWritesPerVm: ratio(writes, vms),
+    armWritesPerVmTarget: ORCHESTRATION_TARGETS.armWritesPerVmTarget,
+    // The budget: what ARM answered 429, the lowest remaining it reported, and the run's own count (run record).
+    armThrottled: throttled,
+    ...goal("armThrottledTarget"),
+    armReadsPerSecond: ratio(reads, runMs / 1000),
+    runArmUsage: run.armUsage ?? null,
+    queueMessages: messages,
+    queueMessagesPerVm: ratio(messages, vms),
+    ...goal("queueMessagesPerVmTarget"),
+    tableOps: tableRequests,
+    tableOpsPerStep: ratio(tableRequests, steps),
     wallSeconds: Number((wallMs / 1000).toFixed(1)),
+    ...goal("wallSecondsTarget"),
     wallMsPerStep: Number((wallMs / steps).toFixed(1)),
-    queueMessages: stack.queue.stats.delivered,
+    ...goal("wallMsPerStepTarget"),
   };
 }

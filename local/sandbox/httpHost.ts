@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleAdminInvoke, handleAdminRead, type AdminFunction, type AdminRead } from "./adminApi.js";
+import type { SandboxSignIn } from "./sandboxSignIn.js";
 
 export type { AdminFunction, AdminRead } from "./adminApi.js";
 
@@ -31,6 +32,8 @@ export function createHttpHost(
   log: (line: string) => void,
   masterKey: string,
   reads: readonly AdminRead[] = [],
+  /** Stand in for App Service authentication: /.auth/* and the session cookie (sandboxSignIn.ts). */
+  signIn?: SandboxSignIn,
 ): Server {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -68,6 +71,12 @@ export function createHttpHost(
       );
     }
     if (url.pathname.startsWith("/admin/")) return send(res, problem(404, "not found"));
+    const signedIn = signIn?.handle(url, req.headers.cookie);
+    if (signedIn) return send(res, signedIn);
+    // As with App Service authentication, the principal headers come from the session only: "external requests
+    // aren't allowed to set these headers" (learn.microsoft.com/azure/app-service/configure-authentication-user-identities).
+    const principal = signIn?.principalHeader(req.headers.cookie);
+    const fromClient = signIn ? ["x-ms-client-principal", "x-ms-client-principal-id", "x-ms-client-principal-name", "x-ms-client-principal-idp"] : [];
     for (const route of routes) {
       const params = matchRoute(route.route, url.pathname);
       if (params === null) return send(res, problem(400, "the path is not valid percent-encoding"));
@@ -76,7 +85,12 @@ export function createHttpHost(
       const request = new HttpRequest({
         method: req.method ?? "GET",
         url: url.toString(),
-        headers: Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]]))),
+        headers: {
+          ...Object.fromEntries(
+            Object.entries(req.headers).flatMap(([k, v]) => (v === undefined || fromClient.includes(k) ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]])),
+          ),
+          ...(principal ? { "x-ms-client-principal": principal } : {}),
+        },
         query: Object.fromEntries(url.searchParams),
         params,
         ...(body.length > 0 ? { body: { bytes: new Uint8Array(body) } } : {}),

@@ -18,6 +18,7 @@ import type { LocalQueue } from "../serviceBus/localServiceBus.js";
 import type { FaultPlan } from "../simulated-azure/simulatedAzure.js";
 import { createHttpHost, type AdminFunction, type AdminRead } from "./httpHost.js";
 import { persistQueues, type QueueStateFile } from "./queueStateFile.js";
+import { createSandboxSignIn } from "./sandboxSignIn.js";
 import { readSandboxState, saveAzurePeriodically, saveIdentity, STATE_TABLE_PREFIX, type SandboxState } from "./sandboxState.js";
 
 /** The app settings a sandbox takes from its environment: where notifications go (docs/notifications.md). */
@@ -40,6 +41,11 @@ export interface SandboxOptions {
    * its clock, the keys. A sandbox started again on it resumes the runs in flight, as Azure would.
    */
   readonly stateDir?: string;
+  /**
+   * Browsers sign in as App Service authentication would sign them in (sandboxSignIn.ts: /.auth/*, a
+   * session cookie turned into x-ms-client-principal, AUTH_APP_SERVICE_PRINCIPAL=trust). Sandbox only.
+   */
+  readonly browserSignIn?: boolean;
 }
 
 /** What a sandbox found in its state directory when it started. */
@@ -61,6 +67,8 @@ export interface Sandbox {
   readonly events: readonly RunEvent[];
   /** Set when a state directory held an earlier sandbox's state. */
   readonly resumed: ResumedState | undefined;
+  /** With `browserSignIn`: the URL that signs a browser in with these roles and opens `then` (default: the console). */
+  signInUrl(roles: readonly string[], then?: string): string;
   /** Resolves once no step or check is queued or running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -101,7 +109,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       tableEndpoint,
       log,
       identity,
-      settings: { ALERT_AUTH_MODE: options.alertAuth, ...notificationSettings, ...options.settings },
+      settings: {
+        ALERT_AUTH_MODE: options.alertAuth,
+        ...(options.browserSignIn ? { AUTH_APP_SERVICE_PRINCIPAL: "trust" } : {}),
+        ...notificationSettings,
+        ...options.settings,
+      },
       // Run events go through the production notification path (queue, worker, channels from NOTIFY_* settings).
       onEvent: (event) => void events.push(event),
       ...(options.faults ? { faults: options.faults } : {}),
@@ -156,12 +169,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // Not a Functions host endpoint: what simulated Azure was asked, for tests and people checking a resumed run.
     { name: "simulated-azure/stats", read: () => stack.azure.stats() },
   ];
-  const server = createHttpHost(HTTP_ROUTES, admin, options.log, masterKey, reads);
+  const signIn = options.browserSignIn ? createSandboxSignIn(masterKey) : undefined;
+  const server = createHttpHost(HTTP_ROUTES, admin, options.log, masterKey, reads, signIn);
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    signInUrl(roles, then = "/api/console") {
+      if (!signIn) throw new Error("the sandbox was started without browserSignIn");
+      return signIn.signInUrl(url, roles, then);
+    },
     masterKey,
     identity,
     stack,

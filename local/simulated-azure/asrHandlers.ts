@@ -1,3 +1,4 @@
+import { foreignItemsJson } from "./discoveryHandlers.js";
 import type { Vault } from "../../shared/domain/estate.js";
 import { API_VERSIONS } from "./apiVersions.js";
 import { latestPointId, REQUIRED_OPERATION, startJob } from "./asrJobs.js";
@@ -47,7 +48,7 @@ export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
       const vault = findVault(world, ex);
       if ("reply" in vault) return vault.reply;
       const items = [...world.items.values()].filter((i) => i.vault === vault.found);
-      return reply(200, { value: items.map((i) => protectedItemJson(i, world.estate, ex.req.now)) });
+      return reply(200, { value: [...items.map((i) => protectedItemJson(i, world.estate, ex.req.now)), ...foreignItemsJson(world, vault.found)] });
     }),
     get(`${ITEM}/recoveryPoints`, "RecoveryPoints_ListByReplicationProtectedItems", (ex) =>
       withItem(world, ex, (item) => reply(200, { value: recoveryPointsOf(item, world.estate, ex.req.now).map((p) => recoveryPointJson(p, item)) })),
@@ -82,6 +83,7 @@ export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
         return begin(world, ex, item, "TestFailoverCleanup");
       }),
     ),
+    get(`${VAULT}/replicationJobs`, "ReplicationJobs_List", (ex) => listJobs(world, ex)),
     get(`${VAULT}/replicationJobs/{jobName}`, "ReplicationJobs_Get", (ex) => withJob(world, ex, (job) => reply(200, jobJson(job, ex.req.now)))),
     get(`${VAULT}/replicationOperationStatus/{jobName}`, "ReplicationOperationStatus_Get", (ex) =>
       withJob(world, ex, (job) =>
@@ -101,6 +103,33 @@ export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
       ),
     ),
   ];
+}
+
+/**
+ * ReplicationJobs_List (spec example ReplicationJobs_List.json: `{ value: [job...] }`, the jobs as
+ * ReplicationJobs_Get shapes them). `$filter` takes the fields of the spec's JobQueryParameter; this
+ * simulator implements the one clause the product sends, `startTime eq '<ISO 8601>'`, with the meaning
+ * Get-AzRecoveryServicesAsrJob documents for -StartTime ("gets all jobs that started after the specified
+ * time"; PowerShell builds that filter from a JobQueryParameter). No recording lists jobs, so the exact
+ * boundary (after or at) and ASR's page size are not known: jobs started at or after the time are listed
+ * in one page, newest first as the portal shows them. Any other clause is refused as misuse.
+ */
+function listJobs(world: World, ex: Exchange): SimReply {
+  const vault = findVault(world, ex);
+  if ("reply" in vault) return vault.reply;
+  const filter = ex.req.url.searchParams.get("$filter");
+  let since: number | undefined;
+  if (filter !== null) {
+    const match = /^\s*startTime\s+eq\s+'([^']+)'\s*$/i.exec(filter);
+    const parsed = match?.[1] !== undefined ? Date.parse(match[1]) : Number.NaN;
+    if (Number.isNaN(parsed))
+      return ex.reject(400, "InvalidFilter", `The simulated ReplicationJobs_List understands only $filter=startTime eq '<ISO 8601>', not '${filter}'.`);
+    since = parsed;
+  }
+  const jobs = [...world.jobs.values()]
+    .filter((job) => job.item.vault === vault.found && (since === undefined || job.startTime.getTime() >= since))
+    .sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || b.seq - a.seq);
+  return reply(200, { value: jobs.map((job) => jobJson(job, ex.req.now)) });
 }
 
 function unplannedFailover(world: World, stats: Stats, ex: Exchange, item: ProtectedItem): SimReply {

@@ -2,6 +2,7 @@ import type { Estate } from "../../shared/domain/estate.js";
 import { iso } from "./http.js";
 import { uuidFrom, vaultId } from "./ids.js";
 import { lastDataReceivedOf, latestRecoveryPointOf, type SimRecoveryPoint } from "./recoveryPoints.js";
+import { sourceAddressOf } from "./sourceAddresses.js";
 import { NO_JOB_START, testVmName, type AsrJob, type ProtectedItem, type Scenario } from "./world.js";
 
 const ITEM_TYPE = "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems";
@@ -100,6 +101,10 @@ function providerDetails(item: ProtectedItem, estate: Estate, now: Date): unknow
         nicId: uuidFrom(`${vm.name}:nic0`),
         isPrimaryNic: "true",
         isSelectedForFailover: "true",
+        // Recorded (state A): the vSphere NIC's address and network, as the appliance discovered them.
+        sourceIPAddress: sourceAddressOf(estate, vm),
+        sourceIPAddressType: "Static",
+        sourceNetworkId: "VM Network",
         targetIPAddress: vm.recoveryIp,
         targetIPAddressType: "Static",
         testIPAddress: vm.recoveryIp,

@@ -158,7 +158,7 @@ function notFound(world: World, t: Target): SimReply {
   );
 }
 
-function recordSetJson(world: World, r: DnsRecordSet): unknown {
+export function recordSetJson(world: World, r: DnsRecordSet): unknown {
   const base = `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network`;
   const records = r.addresses.map((ipv4Address) => ({ ipv4Address }));
   const metadata = r.metadata ? { metadata: r.metadata } : {};

@@ -3,6 +3,7 @@ import type { Clock } from "../../shared/ports/clock.js";
 import type { FaultInjector } from "./faults.js";
 import { armError, type Exchange, type SimReply, type SimRequest } from "./http.js";
 import { uuidFrom } from "./ids.js";
+import { createArmRateLimiter, type ArmRateLimiter } from "./armRateLimits.js";
 import { createRbac, type Rbac } from "./rbac.js";
 import { deployedRoleAssignments } from "./rbacAssignments.js";
 import type { Router } from "./router.js";
@@ -20,12 +21,15 @@ export interface HttpClientDeps {
   readonly misuse: string[];
   /** Authorization of each ARM request; by default the roles infra/ deploys for the app's identity (rbacAssignments.ts). */
   readonly rbac?: Rbac;
+  /** ARM's subscription token buckets (armRateLimits.ts); by default counted and reported, never refusing. */
+  readonly rateLimits?: ArmRateLimiter;
 }
 
 /** The ARM front door: faults, authentication, authorization, routing, api-version and body checks, then the handler. */
 export function createSimulatedHttpClient(deps: HttpClientDeps): HttpClient {
   let requests = 0;
   const rbac = deps.rbac ?? createRbac(deployedRoleAssignments(deps.world.estate), deps.world.estate.subscriptionId);
+  const rateLimits = deps.rateLimits ?? createArmRateLimiter(false);
   return {
     async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       const method = request.method.toUpperCase();
@@ -39,7 +43,19 @@ export function createSimulatedHttpClient(deps: HttpClientDeps): HttpClient {
       const bodyText = typeof request.body === "string" ? request.body : "";
       const fault = deps.faults.next(`${method} ${request.url} ${bodyText}`);
       let answer: SimReply;
-      if (fault?.status === 429) {
+      // ARM throttles before the resource provider sees the request; the answer names what is left.
+      const kind = method === "GET" || method === "HEAD" ? "reads" : "writes";
+      const token = rateLimits.take(kind, deps.clock.now());
+      const budgetHeader = { [rateLimits.header(kind)]: String("remaining" in token ? token.remaining : 0) };
+      if ("retryAfterSeconds" in token) {
+        // The documented answer of an empty bucket: 429 with Retry-After (request-limits-and-throttling).
+        answer = armError(
+          429,
+          "TooManyRequests",
+          `Number of ${kind} requests for subscription exceeded the limit; retry after ${token.retryAfterSeconds} seconds.`,
+        );
+        answer = { ...answer, headers: { "Retry-After": String(token.retryAfterSeconds), ...budgetHeader } };
+      } else if (fault?.status === 429) {
         answer = armError(429, "TooManyRequests", `The request is being throttled; retry after ${fault.retryAfterSeconds} seconds (simulated).`);
         answer = { ...answer, headers: { "Retry-After": String(fault.retryAfterSeconds), "x-ms-ratelimit-remaining-subscription-reads": "0" } };
       } else if (fault?.status === 503) {
@@ -48,7 +64,7 @@ export function createSimulatedHttpClient(deps: HttpClientDeps): HttpClient {
         answer = handle(deps, rbac, request, method, url, match);
       }
       deps.stats.countAnswer(operation, answer.status);
-      return toPipelineResponse(request, answer, requestId);
+      return toPipelineResponse(request, { ...answer, headers: { ...budgetHeader, ...answer.headers } }, requestId);
     },
   };
 }

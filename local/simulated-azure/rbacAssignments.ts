@@ -17,7 +17,8 @@ export interface RoleAssignment {
  * - vmResourceGroupAccess: the custom run command operator and Monitoring Reader on each resource group
  *   of a recovered VM or the target DC;
  * - natNicAccess: the custom NAT NIC editor on the recovered NAT VM's resource group;
- * - circuitAccess: Monitoring Reader on each ExpressRoute circuit.
+ * - circuitAccess: Monitoring Reader on each ExpressRoute circuit;
+ * - quotaAccess: the custom quota reader on the subscription (Compute usages and SKUs exist only there).
  * Log Analytics Reader on the workspaces is left out: the app queries them on api.loganalytics.io,
  * which the simulated Monitor data plane serves outside ARM (monitorDataPlane.ts).
  */
@@ -53,5 +54,6 @@ export function deployedRoleAssignments(estate: Estate): RoleAssignment[] {
       BUILT_IN_ROLES.monitoringReader,
       estate.alerting.expressRouteCircuits.map((c) => c.id),
     ),
+    ...at(CUSTOM_ROLES.quotaReader, [sub]),
   ];
 }

@@ -117,6 +117,12 @@ export const BUILT_IN_ROLES = {
     actions: ["*/read", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"],
     notActions: [],
   },
+  /** built-in-roles/general.md, "Reader" (acdd72a7-3385-48ef-bd42-f606fba81ae7): what `estate discover` needs, and no write. */
+  reader: {
+    roleName: "Reader",
+    actions: ["*/read"],
+    notActions: [],
+  },
   /** built-in-roles/analytics.md, "Log Analytics Reader" (73c42c96-874c-492b-b04d-ab87d138a893). */
   logAnalyticsReader: {
     roleName: "Log Analytics Reader",
@@ -135,5 +141,6 @@ export const CUSTOM_ROLES = {
   routeEditor: customRolePermissions.routeEditor,
   runCommandOperator: customRolePermissions.runCommandOperator,
   natNicEditor: customRolePermissions.natNicEditor,
+  quotaReader: customRolePermissions.quotaReader,
   emailSender: customRolePermissions.emailSender,
 } as const satisfies Record<string, RoleDefinition>;

@@ -128,7 +128,7 @@ export function finishRouteOperation(world: World, op: RouteOperation): void {
   if (!stillUpdating) op.route.provisioningState = "Succeeded";
 }
 
-function routeJson(world: World, r: SimRoute): unknown {
+export function routeJson(world: World, r: SimRoute): unknown {
   return {
     id: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/routeTables/${r.routeTable}/routes/${r.name}`,
     name: r.name,

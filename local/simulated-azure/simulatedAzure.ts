@@ -5,12 +5,17 @@ import type { Clock } from "../../shared/ports/clock.js";
 import type { DirectoryProbePort } from "../../shared/ports/directoryProbe.js";
 import type { HealthProbePort } from "../../shared/ports/healthProbe.js";
 import { asrRoutes } from "./asrHandlers.js";
+import { computeCapacityRoutes, type QuotaLimits } from "./computeCapacity.js";
 import { dnsRoutes } from "./dnsHandlers.js";
 import { createFaultInjector } from "./faults.js";
 import type { HealthFaultPlan } from "./healthFaults.js";
 import { healthArmRoutes } from "./healthArmHandlers.js";
 import { withHealthOverlay } from "./healthOverlay.js";
 import { createHealthWorld } from "./healthWorld.js";
+import { discoveryRoutes, type DiscoveryFaultPlan } from "./discoveryHandlers.js";
+import { createRbac } from "./rbac.js";
+import type { RoleAssignment } from "./rbacAssignments.js";
+import { createArmRateLimiter } from "./armRateLimits.js";
 import { createSimulatedHttpClient } from "./httpClient.js";
 import { ARM_HOST, keyOf } from "./ids.js";
 import { createMonitorDataPlane } from "./monitorDataPlane.js";
@@ -89,8 +94,14 @@ export interface FaultPlan {
   noVmAgent?: string[];
   /** Real-time delay per ARM request. */
   latencyMs?: number;
+  /** ARM answers 429 + Retry-After once a subscription token bucket is empty (armRateLimits.ts); off, the buckets are only reported. */
+  armThrottling?: boolean;
   /** Conditions the nightly health check must recognise (healthFaults.ts). */
   health?: HealthFaultPlan;
+  /** What `estate discover` meets beside the estate's items: a classic vault, items of another scenario (discoveryHandlers.ts). */
+  discovery?: DiscoveryFaultPlan;
+  /** vCPU quota limits by region and usage name (computeCapacity.ts); the rest keep the simulator's default. */
+  vcpuQuota?: QuotaLimits;
   /** The on-premises site is unreachable through ASR: its appliance's agents report Critical (reprotect.ts). */
   onPremisesUnreachable?: boolean;
 }
@@ -102,6 +113,8 @@ export interface SimulatedAzureOptions {
   faults?: FaultPlan;
   /** A world saved by `snapshot()` to carry on from (same estate); its clock instant is the caller's to restore. */
   restore?: WorldSnapshot;
+  /** The caller's ARM role assignments; by default the roles infra/ deploys for the app's identity (rbacAssignments.ts). */
+  roleAssignments?: readonly RoleAssignment[];
 }
 
 export interface SimulatedAzure {
@@ -145,9 +158,21 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
     ...nicRoutes(world),
     ...healthArmRoutes(world, health),
     ...reprotectRoutes(world),
+    ...discoveryRoutes(world),
+    ...computeCapacityRoutes(world, faults.vcpuQuota),
   ]);
   const arm = withHealthOverlay(
-    createSimulatedHttpClient({ world, router, clock, stats, faults: createFaultInjector(faults), latencyMs: faults.latencyMs ?? 0, misuse }),
+    createSimulatedHttpClient({
+      world,
+      router,
+      clock,
+      stats,
+      faults: createFaultInjector(faults),
+      latencyMs: faults.latencyMs ?? 0,
+      misuse,
+      rateLimits: createArmRateLimiter(faults.armThrottling === true),
+      ...(options.roleAssignments ? { rbac: createRbac(options.roleAssignments, estate.subscriptionId) } : {}),
+    }),
     { world, health, clock, stats },
   );
   const monitor = createMonitorDataPlane({ world, health, clock, stats, misuse });

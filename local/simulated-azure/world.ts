@@ -1,5 +1,6 @@
 import type { Estate, Vault, Vm } from "../../shared/domain/estate.js";
 import { createIdSource, keyOf, lastSegment, vaultId, type IdSource } from "./ids.js";
+import { ON_PREMISES_FIREWALL_BLOCK, sourceAddressOf, sourceAddressOfRecoveryIp } from "./sourceAddresses.js";
 import type { FaultPlan, JobDurations } from "./simulatedAzure.js";
 
 /** Job scenario names as ASR reports them for InMageRcm items (recorded: test/fixtures/azure/asr-inmagercm-recorded.md). */
@@ -338,7 +339,11 @@ function seedDns(world: World): void {
   let n = 0;
   world.estate.dns.forEach((record) => {
     world.dnsZones.add(keyOf(record.zoneType, record.resourceGroup, record.zone));
-    const addresses = record.failoverAddresses.map(() => onPremisesAddress(record.zoneType, n++));
+    // A private record of recovered VMs starts on those VMs' on-premises addresses (sourceAddresses.ts).
+    const addresses = record.failoverAddresses.map((ip) => {
+      const fallback = onPremisesAddress(record.zoneType, n++);
+      return (record.zoneType === "private" ? sourceAddressOfRecoveryIp(world.estate, ip) : undefined) ?? fallback;
+    });
     world.dns.set(dnsKey(record.zoneType, record.resourceGroup, record.zone, record.name), {
       zoneType: record.zoneType,
       resourceGroup: record.resourceGroup,
@@ -352,9 +357,13 @@ function seedDns(world: World): void {
   });
 }
 
-const ON_PREMISES_FIREWALL_BLOCK = "192.168.100.";
+/** The on-premises address of the route's NAT/firewall VM (sourceAddresses.ts). */
+function hopAddress(estate: Estate, nextHopVm: string, i: number): string {
+  const hop = estate.vms.find((vm) => vm.name === nextHopVm);
+  return hop ? sourceAddressOf(estate, hop) : `${ON_PREMISES_FIREWALL_BLOCK}${4 + (i % 250)}`;
+}
 
-/** Routes start pointing at the on-premises firewall. */
+/** Routes start pointing at the on-premises firewall: the NAT/firewall VM on premises. */
 function seedRoutes(world: World): void {
   world.estate.routes.forEach((route, i) => {
     world.routeTables.set(keyOf(route.resourceGroup, route.routeTable), { location: regionOf(world.estate, route.resourceGroup) });
@@ -364,7 +373,7 @@ function seedRoutes(world: World): void {
       name: route.route,
       addressPrefix: route.addressPrefix,
       nextHopType: "VirtualAppliance",
-      nextHopIpAddress: `${ON_PREMISES_FIREWALL_BLOCK}${4 + (i % 250)}`,
+      nextHopIpAddress: hopAddress(world.estate, route.nextHopVm, i),
       etag: `W/"${world.ids.uuid("route-etag")}"`,
       provisioningState: "Succeeded",
     });

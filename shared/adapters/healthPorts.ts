@@ -9,7 +9,9 @@ import { MetricsClient } from "@azure/monitor-query-metrics";
 import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { AsrInventoryPort, MonitorPort, ResourceHealthPort, VmAgentPort } from "../ports/healthReads.js";
+import type { ComputeCapacityPort } from "../ports/computeCapacity.js";
 import { createAsrInventory } from "./asrInventoryAdapter.js";
+import { createComputeCapacity } from "./computeCapacityAdapter.js";
 import { createDns } from "./dnsAdapter.js";
 import { createMonitor, metricsEndpoint } from "./monitorAdapter.js";
 import { createResourceHealth } from "./resourceHealthAdapter.js";
@@ -31,6 +33,8 @@ export interface HealthPorts {
   readonly dns: DnsPort;
   /** Resource Health's current status of a resource (ARM REST through the SDKs' pipeline). */
   readonly resourceHealth: ResourceHealthPort;
+  /** Target regions' vCPU quotas and VM sizes. */
+  readonly capacity: ComputeCapacityPort;
 }
 
 /** The real SDK clients the health check reads through: ARM (ASR, compute, DNS), Monitor metrics (per region) and Log Analytics. */
@@ -46,10 +50,12 @@ export function createHealthPorts({ credential, subscriptionId, clock, httpClien
     }
     return client;
   };
+  const compute = new ComputeManagementClient(credential, subscriptionId, options);
   return {
     asr: createAsrInventory({ client: new SiteRecoveryManagementClient(credential, subscriptionId, options) }),
     monitor: createMonitor({ metricsClientFor, logs: new LogsQueryClient(credential, options), clock }),
-    vmAgents: createVmAgents({ client: new ComputeManagementClient(credential, subscriptionId, options) }),
+    vmAgents: createVmAgents({ client: compute }),
+    capacity: createComputeCapacity({ client: compute }),
     resourceHealth: createResourceHealth({ credential, ...options }),
     dns: createDns({
       publicDns: new DnsManagementClient(credential, subscriptionId, options),

@@ -1,6 +1,7 @@
 import type {
   FailoverReplicationProtectedItemDetails,
   InMageRcmReprotectInput,
+  Job,
   JobErrorDetails,
   ReverseReplicationInput,
   SiteRecoveryManagementClient,
@@ -12,7 +13,7 @@ import type {
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { Vault } from "../domain/estate.js";
 import { DrError } from "../ports/errors.js";
-import type { OnPremisesReachability, ProtectedItemRef, SiteRecoveryPort, StartedJob } from "../ports/siteRecovery.js";
+import type { AsrJob, OnPremisesReachability, ProtectedItemRef, SiteRecoveryPort, StartedJob } from "../ports/siteRecovery.js";
 import { callAzure, drErrorCodeFor } from "./azureErrors.js";
 
 export interface SiteRecoveryClients {
@@ -167,16 +168,32 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
 
     async getJob(vault: Vault, jobName: string) {
       const job = await callAzure(`read ASR job ${jobName}`, () => client.replicationJobs.get(vault.name, vault.resourceGroup, jobName));
-      const p = job.properties ?? {};
-      return {
-        name: jobName,
-        state: p.state ?? "Unknown",
-        stateDescription: p.stateDescription ?? "",
-        scenarioName: p.scenarioName ?? "Unknown",
-        errors: (p.errors ?? []).map(describeJobError),
-        testVms: p.customDetails?.instanceType === "TestFailoverJobDetails" ? testVmsOf(p.customDetails as TestFailoverJobDetails) : [],
-      };
+      return asrJobOf(job, jobName);
     },
+
+    async listJobs(vault, startedSince) {
+      // JobQueryParameter.startTime as Get-AzRecoveryServicesAsrJob -StartTime sends it ("jobs that started after"),
+      // an ISO 8601 instant; no state clause, so jobs that ended since are listed with their outcome.
+      const filter = `startTime eq '${startedSince.toISOString()}'`;
+      return callAzure(`list ASR jobs of vault ${vault.name}`, async () => {
+        const jobs: AsrJob[] = [];
+        for await (const job of client.replicationJobs.list(vault.name, vault.resourceGroup, { filter })) if (job.name) jobs.push(asrJobOf(job, job.name));
+        return jobs;
+      });
+    },
+  };
+}
+
+function asrJobOf(job: Job, name: string): AsrJob {
+  const p = job.properties ?? {};
+  return {
+    name,
+    state: p.state ?? "Unknown",
+    stateDescription: p.stateDescription ?? "",
+    scenarioName: p.scenarioName ?? "Unknown",
+    errors: (p.errors ?? []).map(describeJobError),
+    testVms: p.customDetails?.instanceType === "TestFailoverJobDetails" ? testVmsOf(p.customDetails as TestFailoverJobDetails) : [],
+    ...(p.startTime ? { startTime: p.startTime } : {}),
   };
 }
 

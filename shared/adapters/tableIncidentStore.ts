@@ -26,9 +26,11 @@ export function createTableIncidentStore({ table }: { table: TableClient }): Inc
       }
     },
     async put(estate, state, etag) {
-      const entity = { partitionKey: estate, rowKey: ROW, state: serialise(state) };
+      const text = serialise(state);
+      const entity = { partitionKey: estate, rowKey: ROW, state: text };
       const result = await callAzure("write incident", () => (etag ? table.updateEntity(entity, "Replace", { etag }) : table.createEntity(entity)));
-      return result.etag ?? "";
+      // What a read of the row would give now: the writer may decide its next change on it without reading.
+      return { value: knownFields(JSON.parse(text) as Partial<IncidentState>), etag: result.etag ?? "" };
     },
   };
 }

@@ -1,26 +1,36 @@
 import { z } from "zod";
 import { issueText } from "../config/zodIssues.js";
+import { DraftSection, draftProblems } from "./estateDraft.js";
 
 /** A name usable in step ids and Table Storage row keys. */
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '.', '_' or '-'");
 const ArmId = z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i, "an ARM resource id");
 const Ipv4 = z.ipv4();
+const ResourceGroup = z.string().min(1).describe("Azure resource group name.");
 
 /**
  * In-guest checks after a VM's failover. `domainSecureChannel` is for domain members only: on a
  * domain controller Test-ComputerSecureChannel "returns false positive errors" (its Microsoft docs);
  * DCs get `domainController` (directory services running, advertising, DC locator record).
  */
-export const GuestCheck = z.enum(["domainSecureChannel", "domainController", "databaseReachable"]);
+export const GuestCheck = z
+  .enum(["domainSecureChannel", "domainController", "databaseReachable"])
+  .describe(
+    "An in-guest check run with Run Command after failover: 'domainSecureChannel' (a domain member's trust, Test-ComputerSecureChannel; never on DCs), 'domainController' (directory services running, dcdiag Advertising, DC locator record), 'databaseReachable' (TCP to the estate's database).",
+  );
 export type GuestCheck = z.infer<typeof GuestCheck>;
 
 /** See domain/recoveryPoint.ts: `latest` is ASR's lowest-RPO choice, `latestProcessed` its lowest-RTO one. */
-export const RecoveryPointChoice = z.union([
-  z.literal("latest"),
-  z.literal("latestProcessed"),
-  z.literal("latestAppConsistent"),
-  z.strictObject({ at: z.iso.datetime({ offset: true }) }),
-]);
+export const RecoveryPointChoice = z
+  .union([
+    z.literal("latest"),
+    z.literal("latestProcessed"),
+    z.literal("latestAppConsistent"),
+    z.strictObject({ at: z.iso.datetime({ offset: true }).describe("The newest recovery point at or before this time (ISO 8601 with offset).") }),
+  ])
+  .describe(
+    "Recovery point a failover uses: 'latest' (ASR's Latest, lowest RPO: ASR first processes all data received), 'latestProcessed' (the newest processed point, lowest RTO), 'latestAppConsistent', or { at: time }.",
+  );
 export type RecoveryPointChoice = z.infer<typeof RecoveryPointChoice>;
 
 /**
@@ -28,173 +38,244 @@ export type RecoveryPointChoice = z.infer<typeof RecoveryPointChoice>;
  * on 30 March 2026 (learn.microsoft.com/azure/site-recovery/vmware-physical-azure-classic-deprecation):
  * only the modernized appliance (InMageRcm) is supported, and an estate naming the classic one is told so.
  */
-const Provider = z.literal("InMageRcm", {
-  error: (issue) =>
-    issue.input === "InMageAzureV2"
-      ? "the classic architecture (Configuration Server, InMageAzureV2) was retired on 30 March 2026: move the VMs to the modernized replication appliance (InMageRcm) and set provider to 'InMageRcm'"
-      : "must be 'InMageRcm' (VMware-to-Azure with the modernized replication appliance)",
-});
+const Provider = z
+  .literal("InMageRcm", {
+    error: (issue) =>
+      issue.input === "InMageAzureV2"
+        ? "the classic architecture (Configuration Server, InMageAzureV2) was retired on 30 March 2026: move the VMs to the modernized replication appliance (InMageRcm) and set provider to 'InMageRcm'"
+        : "must be 'InMageRcm' (VMware-to-Azure with the modernized replication appliance)",
+  })
+  .describe(
+    "ASR replication provider of the VMware-to-Azure items in this vault: 'InMageRcm' (modernized replication appliance). The classic InMageAzureV2 was retired on 30 March 2026.",
+  );
 
-const Vault = z.strictObject({
-  resourceGroup: z.string().min(1),
-  name: z.string().min(1),
-  region: z.string().min(1),
-  /** ASR replication provider of the VMware-to-Azure items in this vault. */
-  provider: Provider,
-  fabric: z.string().min(1),
-  protectionContainer: z.string().min(1),
-  /** Isolated VNet used by test failovers, so a drill never touches production. */
-  testNetworkId: ArmId,
-  /**
-   * What ASR needs to reprotect a failed-over VM back to vSphere (InMageRcm reprotect input, as
-   * Azure PowerShell's Update-AzRecoveryServicesAsrProtectionDirection sends it): the appliance's
-   * reprotect agent, the vSphere datastore, the log storage account and optionally the policy.
-   * Absent: no failback preparation.
-   */
-  reprotect: z
-    .strictObject({
-      reprotectAgentId: z.string().min(1),
-      datastoreName: z.string().min(1),
-      logStorageAccountId: ArmId,
-      /** Replication policy of the reverse direction (ARM id). */
-      policyId: z.string().min(1).optional(),
-    })
-    .optional(),
-});
+const Vault = z
+  .strictObject({
+    resourceGroup: ResourceGroup.describe("Resource group of the Recovery Services vault."),
+    name: z.string().min(1).describe("Name of the Recovery Services vault."),
+    region: z.string().min(1).describe("Azure region of the vault, where its VMs fail over to (e.g. 'eastus')."),
+    provider: Provider,
+    fabric: z.string().min(1).describe("Name of the vault's replication fabric of the VMware site (ARM name, not the friendly name)."),
+    protectionContainer: z.string().min(1).describe("Name of the fabric's protection container holding the protected items."),
+    /** Isolated VNet used by test failovers, so a drill never touches production. */
+    testNetworkId: ArmId.describe("ARM id of the isolated VNet test failovers (drills) use, so a drill never touches production."),
+    /**
+     * What ASR needs to reprotect a failed-over VM back to vSphere (InMageRcm reprotect input, as
+     * Azure PowerShell's Update-AzRecoveryServicesAsrProtectionDirection sends it): the appliance's
+     * reprotect agent, the vSphere datastore, the log storage account and optionally the policy.
+     * Absent: no failback preparation.
+     */
+    reprotect: z
+      .strictObject({
+        reprotectAgentId: z.string().min(1).describe("Id of the replication appliance's reprotect agent (the fabric's reprotectAgents[].id)."),
+        datastoreName: z.string().min(1).describe("vSphere datastore the VMs fail back to."),
+        logStorageAccountId: ArmId.describe("ARM id of the storage account ASR keeps the reprotect logs in."),
+        /** Replication policy of the reverse direction (ARM id). */
+        policyId: z.string().min(1).optional().describe("ARM id of the replication policy of the reverse direction (Azure to vSphere)."),
+      })
+      .optional()
+      .describe("What ASR needs to reprotect failed-over VMs back to vSphere; absent: no failback preparation."),
+  })
+  .describe("A Recovery Services vault protecting VMware VMs with the modernized appliance.");
 export type Vault = z.infer<typeof Vault>;
 
-const HealthProbe = z.strictObject({
-  port: z.number().int().min(1).max(65535),
-  path: z.string().startsWith("/"),
-  scheme: z.enum(["http", "https"]).default("http"),
-});
+const HealthProbe = z
+  .strictObject({
+    port: z.number().int().min(1).max(65535).describe("TCP port of the probe."),
+    path: z.string().startsWith("/").describe("URL path of the probe, starting with '/'."),
+    scheme: z.enum(["http", "https"]).default("http").describe("'http' (default) or 'https'."),
+  })
+  .describe("HTTP health probe of each VM of the tier after its failover: http(s)://<recoveryIp>:<port><path> must answer 2xx.");
 
-const Tier = z.strictObject({
-  name: Name,
-  /** Tiers that must be failed over and healthy before this one starts. */
-  dependsOn: z.array(Name).default([]),
-  /** In-guest checks run with Run Command on each VM after its failover. */
-  guestChecks: z.array(GuestCheck).default([]),
-  /** HTTP health probe of each VM after its failover. */
-  healthProbe: HealthProbe.optional(),
-});
+const Tier = z
+  .strictObject({
+    name: Name.describe("Tier name (letters, digits, '.', '_' or '-'), used in step ids."),
+    /** Tiers that must be failed over and healthy before this one starts. */
+    dependsOn: z.array(Name).default([]).describe("Tiers that must be failed over and healthy before this one starts; no cycles."),
+    /** In-guest checks run with Run Command on each VM after its failover. */
+    guestChecks: z.array(GuestCheck).default([]).describe("In-guest checks run with Run Command on each VM of the tier after its failover."),
+    /** HTTP health probe of each VM after its failover. */
+    healthProbe: HealthProbe.optional(),
+  })
+  .describe("A group of VMs failed over together, after the tiers it depends on.");
 export type Tier = z.infer<typeof Tier>;
 
-const Vm = z.strictObject({
-  name: Name,
-  tier: Name,
-  vault: Name,
-  /** Name of the replication protected item in the vault. */
-  protectedItem: z.string().min(1),
-  os: z.enum(["windows", "linux"]),
-  /** A domain controller (gets DC checks, never the member secure-channel check). */
-  role: z.enum(["domainController", "member"]).default("member"),
-  /** The Azure VM that ASR creates on failover (target of Run Command and probes). */
-  recoveryVmId: ArmId,
-  recoveryIp: Ipv4,
-});
+const Vm = z
+  .strictObject({
+    name: Name.describe("VM name as people know it (the protected item's friendly name)."),
+    tier: Name.describe("The one tier this VM belongs to."),
+    vault: Name.describe("Key of the vault (in `vaults`) protecting this VM."),
+    /** Name of the replication protected item in the vault. */
+    protectedItem: z.string().min(1).describe("ARM name of the replication protected item in the vault's protection container."),
+    os: z.enum(["windows", "linux"]).describe("Guest OS: 'windows' or 'linux' (decides the in-guest scripts)."),
+    /** A domain controller (gets DC checks, never the member secure-channel check). */
+    role: z
+      .enum(["domainController", "member"])
+      .default("member")
+      .describe("'domainController' (gets DC checks, never the member secure-channel check) or 'member' (default)."),
+    /** The Azure VM that ASR creates on failover (target of Run Command and probes). */
+    recoveryVmId: ArmId.describe("ARM id of the Azure VM ASR creates on failover (target resource group + target VM name)."),
+    recoveryIp: Ipv4.describe("Private IP of the recovered VM's primary NIC (the item's static target IP)."),
+  })
+  .describe("A protected VMware VM.");
 export type Vm = z.infer<typeof Vm>;
 
-const DnsRecord = z.strictObject({
-  tier: Name,
-  zoneType: z.enum(["public", "private"]),
-  resourceGroup: z.string().min(1),
-  zone: z.string().min(1),
-  /** Relative record set name ('@' for the apex). */
-  name: z.string().min(1),
-  /** A records only: the failover moves names to the recovered VMs' addresses. */
-  failoverAddresses: z.array(Ipv4).min(1),
-  ttl: z.number().int().min(1).max(86_400),
-});
+const DnsRecord = z
+  .strictObject({
+    tier: Name.describe("Tier whose failover moves this record."),
+    zoneType: z.enum(["public", "private"]).describe("'public' (Azure DNS) or 'private' (Azure Private DNS)."),
+    resourceGroup: ResourceGroup.describe("Resource group of the DNS zone."),
+    zone: z.string().min(1).describe("DNS zone name (e.g. 'contoso.com')."),
+    /** Relative record set name ('@' for the apex). */
+    name: z.string().min(1).describe("Relative record set name ('@' for the apex)."),
+    /** A records only: the failover moves names to the recovered VMs' addresses. */
+    failoverAddresses: z.array(Ipv4).min(1).describe("IPv4 addresses the A record set gets after failover (A records only)."),
+    ttl: z.number().int().min(1).max(86_400).describe("TTL in seconds written with the record after failover."),
+  })
+  .describe("An A record set flipped to the recovered addresses when its tier has failed over.");
 export type DnsRecord = z.infer<typeof DnsRecord>;
 
-const Route = z.strictObject({
-  tier: Name,
-  resourceGroup: z.string().min(1),
-  routeTable: z.string().min(1),
-  route: z.string().min(1),
-  addressPrefix: z.string().min(1),
-  /**
-   * The NAT/firewall VM the route goes through, a VM of the route's tier. After its failover the
-   * route's next hop is the private IP its primary NIC really has (read then, never written here),
-   * and IP forwarding is enabled on that NIC: Azure drops what a VM forwards otherwise.
-   */
-  nextHopVm: Name,
-});
+const Route = z
+  .strictObject({
+    tier: Name.describe("Tier whose failover moves this route: the tier of its next hop VM."),
+    resourceGroup: ResourceGroup.describe("Resource group of the route table."),
+    routeTable: z.string().min(1).describe("Route table name."),
+    route: z.string().min(1).describe("Route name in the table."),
+    addressPrefix: z.string().min(1).describe("Destination prefix of the route (e.g. '0.0.0.0/0')."),
+    /**
+     * The NAT/firewall VM the route goes through, a VM of the route's tier. After its failover the
+     * route's next hop is the private IP its primary NIC really has (read then, never written here),
+     * and IP forwarding is enabled on that NIC: Azure drops what a VM forwards otherwise.
+     */
+    nextHopVm: Name.describe(
+      "The NAT/firewall VM (a VM of the route's tier) the route goes through: after its failover the route points at the private IP its NIC really has, and IP forwarding is enabled on that NIC.",
+    ),
+  })
+  .describe("A user-defined route repointed at the recovered NAT/firewall VM.");
 export type Route = z.infer<typeof Route>;
 
+const PlaybookSettings = z
+  .strictObject({
+    requireSecondSignal: z.boolean().optional().describe("Overrides alerting.requireSecondSignal for this playbook."),
+    approvalRequired: z.boolean().optional().describe("Overrides alerting.approvalRequired for this playbook."),
+  })
+  .default({});
+
 /** Which alerts mean what, and how automatic the response is (DESIGN.md, item 1). */
-const Alerting = z.strictObject({
-  /** ExpressRoute circuits carrying the site's link: Active/Passive, so both down is the outage. */
-  expressRouteCircuits: z.array(z.strictObject({ id: ArmId, role: z.enum(["active", "passive"]) })).min(1),
-  /** The NAT/firewall VM: Azure resource ids its metric/Resource Health alerts target, and its heartbeat computer name. */
-  natVm: z.strictObject({ vm: Name, resourceIds: z.array(ArmId).default([]), heartbeatComputer: z.string().min(1) }),
-  /** Log search alert rules over the ASR tables that report an RPO breach. */
-  rpoAlertRules: z.array(z.string().min(1)).default([]),
-  /** A failover signal must still hold after this long (checked with a scheduled message). */
-  debounceSeconds: z.number().int().min(0).max(3600).default(120),
-  /** A full site failover also needs a second, independent signal to agree (default of `playbooks.site`). */
-  requireSecondSignal: z.boolean().default(false),
-  /** Automatic failovers wait for a human approval instead of starting (default of both playbooks). */
-  approvalRequired: z.boolean().default(false),
-  /** Per playbook (site: full site failover, edge: NAT/firewall tier); unset fields fall back to the two above. */
-  playbooks: z
-    .strictObject({
-      site: z.strictObject({ requireSecondSignal: z.boolean().optional(), approvalRequired: z.boolean().optional() }).default({}),
-      edge: z.strictObject({ requireSecondSignal: z.boolean().optional(), approvalRequired: z.boolean().optional() }).default({}),
-    })
-    .default({ site: {}, edge: {} }),
-  /** Log search alert rules on the on-premises site's agents' Heartbeat: an independent second signal for a site outage. */
-  siteHeartbeatAlertRules: z.array(z.string().min(1)).default([]),
-  /** A Fired alert older than this (by its firedDateTime) is refused: it describes the past, not now. */
-  maxAlertAgeMinutes: z.number().int().min(1).max(1440).default(30),
-  /** After a run ends, new signals join history instead of starting another run. */
-  cooldownMinutes: z.number().int().min(0).default(60),
-  /** Incidents whose signals all cleared this long ago are closed. */
-  incidentWindowMinutes: z.number().int().min(1).default(120),
-});
+const Alerting = z
+  .strictObject({
+    /** ExpressRoute circuits carrying the site's link: Active/Passive, so both down is the outage. */
+    expressRouteCircuits: z
+      .array(
+        z.strictObject({
+          id: ArmId.describe("ARM id of the ExpressRoute circuit."),
+          role: z.enum(["active", "passive"]).describe("'active' or 'passive' (the link is Active/Passive)."),
+        }),
+      )
+      .min(1)
+      .describe("ExpressRoute circuits carrying the site's link: all of them down is a site outage."),
+    /** The NAT/firewall VM: Azure resource ids its metric/Resource Health alerts target, and its heartbeat computer name. */
+    natVm: z
+      .strictObject({
+        vm: Name.describe("Name (in `vms`) of the NAT/firewall VM."),
+        resourceIds: z.array(ArmId).default([]).describe("Azure resource ids its metric / Resource Health alerts target (an Arc machine or an Azure VM)."),
+        heartbeatComputer: z.string().min(1).describe("Computer name of its Heartbeat records in Log Analytics."),
+      })
+      .describe("The NAT/firewall VM whose loss fails the edge tier over."),
+    /** Log search alert rules over the ASR tables that report an RPO breach. */
+    rpoAlertRules: z.array(z.string().min(1)).default([]).describe("Names of log search alert rules over the ASR tables that report an RPO breach."),
+    /** A failover signal must still hold after this long (checked with a scheduled message). */
+    debounceSeconds: z.number().int().min(0).max(3600).default(120).describe("A failover signal must still hold after this many seconds."),
+    /** A full site failover also needs a second, independent signal to agree (default of `playbooks.site`). */
+    requireSecondSignal: z.boolean().default(false).describe("A full site failover also needs a second, independent signal (default of both playbooks)."),
+    /** Automatic failovers wait for a human approval instead of starting (default of both playbooks). */
+    approvalRequired: z.boolean().default(false).describe("Automatic failovers wait for a human approval instead of starting (default of both playbooks)."),
+    /** Per playbook (site: full site failover, edge: NAT/firewall tier); unset fields fall back to the two above. */
+    playbooks: z
+      .strictObject({
+        site: PlaybookSettings.describe("Full site failover (every ExpressRoute circuit down)."),
+        edge: PlaybookSettings.describe("Edge tier failover (the NAT/firewall VM lost)."),
+      })
+      .default({ site: {}, edge: {} })
+      .describe("Per playbook settings; unset fields fall back to requireSecondSignal and approvalRequired."),
+    /** Log search alert rules on the on-premises site's agents' Heartbeat: an independent second signal for a site outage. */
+    siteHeartbeatAlertRules: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Log search alert rules on the on-premises agents' Heartbeat: a second signal of a site outage."),
+    /** A Fired alert older than this (by its firedDateTime) is refused: it describes the past, not now. */
+    maxAlertAgeMinutes: z.number().int().min(1).max(1440).default(30).describe("A Fired alert older than this (by its firedDateTime) is refused."),
+    /** After a run ends, new signals join history instead of starting another run. */
+    cooldownMinutes: z.number().int().min(0).default(60).describe("After a run ends, new signals join history instead of starting another run."),
+    /** Incidents whose signals all cleared this long ago are closed. */
+    incidentWindowMinutes: z.number().int().min(1).default(120).describe("Incidents whose signals all cleared this long ago are closed."),
+  })
+  .describe("Which Azure Monitor alerts mean what, and how automatic the response is.");
 export type Alerting = z.infer<typeof Alerting>;
 
 /** What the nightly health check reads beyond ASR (DESIGN.md, item 3). */
-const HealthCheckSettings = z.strictObject({
-  /** Log Analytics workspace id (a GUID) that receives the target DC's Heartbeat. */
-  logAnalyticsWorkspaceId: z.uuid(),
-  /** Azure region of each ExpressRoute circuit resource, by circuit id: Monitor's metrics batch API is regional. */
-  circuitRegions: z.record(z.string(), z.string().min(1)).default({}),
-  /** Workspace id (a GUID) that receives the vaults' Site Recovery logs and that the RPO alert rule queries (infra output LOG_ANALYTICS_WORKSPACE_ID). */
-  asrLogsWorkspaceId: z.uuid().optional(),
-});
+const HealthCheckSettings = z
+  .strictObject({
+    /** Log Analytics workspace id (a GUID) that receives the target DC's Heartbeat. */
+    logAnalyticsWorkspaceId: z.uuid().describe("Log Analytics workspace id (a GUID) receiving the target DC's Heartbeat."),
+    /** Azure region of each ExpressRoute circuit resource, by circuit id: Monitor's metrics batch API is regional. */
+    circuitRegions: z
+      .record(z.string(), z.string().min(1))
+      .default({})
+      .describe("Azure region of each ExpressRoute circuit, by circuit id (Monitor's metrics batch API is regional)."),
+    /** Workspace id (a GUID) that receives the vaults' Site Recovery logs and that the RPO alert rule queries (infra output LOG_ANALYTICS_WORKSPACE_ID). */
+    asrLogsWorkspaceId: z.uuid().optional().describe("Workspace id (a GUID) receiving the vaults' Site Recovery logs, queried by the RPO alert rule."),
+  })
+  .describe("What the nightly health check reads beyond ASR; absent: those checks are skipped.");
 export type HealthCheckSettings = z.infer<typeof HealthCheckSettings>;
 
-export const EstateSchema = z.strictObject({
-  name: Name,
-  subscriptionId: z.uuid(),
-  objectives: z.strictObject({
-    rtoMinutes: z.number().positive(),
-    rpoMinutes: z.number().positive(),
-    appConsistentFrequencyMinutes: z.number().positive(),
-    retentionDays: z.number().positive(),
-  }),
-  vaults: z.record(Name, Vault),
-  /**
-   * The domain controller that already runs in the target region; no failover starts without it.
-   * It is checked over the network at `address` (its DNS, LDAP and Kerberos), without running code on it.
-   */
-  targetDomainController: z.strictObject({ vmId: ArmId, address: Ipv4, domain: z.string().min(1) }),
-  /**
-   * Drills follow Microsoft's guidance for AD with Site Recovery: one DC, not all, is failed over into
-   * the isolated test network, and the drill's DC check runs on it. Default: the first DC in `vms`.
-   */
-  drill: z.strictObject({ domainController: Name.optional() }).default({}),
-  database: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
-  tiers: z.array(Tier).min(1),
-  vms: z.array(Vm).min(1),
-  dns: z.array(DnsRecord).default([]),
-  routes: z.array(Route).default([]),
-  recoveryPoint: RecoveryPointChoice.default("latest"),
-  alerting: Alerting,
-  healthCheck: HealthCheckSettings.optional(),
-});
+export const EstateSchema = z
+  .strictObject({
+    name: Name.describe("Estate name (letters, digits, '.', '_' or '-'): part of run ids and the run lock."),
+    subscriptionId: z.uuid().describe("Azure subscription holding the vaults, recovered VMs, DNS zones and route tables."),
+    objectives: z
+      .strictObject({
+        rtoMinutes: z.number().positive().describe("Recovery time objective in minutes: a run still going after it stops for a person."),
+        rpoMinutes: z.number().positive().describe("Recovery point objective in minutes: older recovery points need a human approval."),
+        appConsistentFrequencyMinutes: z.number().positive().describe("Expected app-consistent snapshot frequency (the replication policy's)."),
+        retentionDays: z.number().positive().describe("Expected recovery point retention in days (the replication policy's)."),
+      })
+      .describe("Recovery objectives and the replication policy's expected settings."),
+    vaults: z.record(Name, Vault).describe("Recovery Services vaults by a short key of your choice (VMs name it in `vault`)."),
+    /**
+     * The domain controller that already runs in the target region; no failover starts without it.
+     * It is checked over the network at `address` (its DNS, LDAP and Kerberos), without running code on it.
+     */
+    targetDomainController: z
+      .strictObject({
+        vmId: ArmId.describe("ARM id of the DC VM already running in the target region."),
+        address: Ipv4.describe("Its private IP: its DNS, LDAP (389) and Kerberos (88) are checked there."),
+        domain: z.string().min(1).describe("AD domain name (e.g. 'corp.contoso.com')."),
+      })
+      .describe("The domain controller already running in the target region; no failover starts without it."),
+    /**
+     * Drills follow Microsoft's guidance for AD with Site Recovery: one DC, not all, is failed over into
+     * the isolated test network, and the drill's DC check runs on it. Default: the first DC in `vms`.
+     */
+    drill: z
+      .strictObject({ domainController: Name.optional().describe("The one DC a drill fails over into the test network (default: the first DC in `vms`).") })
+      .default({})
+      .describe("Drill settings."),
+    database: z
+      .strictObject({
+        host: z.string().min(1).describe("Host name of the database the apps use (already in Azure, not failed over)."),
+        port: z.number().int().min(1).max(65535).describe("Its TCP port."),
+      })
+      .describe("The database the 'databaseReachable' check reaches from the recovered VMs."),
+    tiers: z.array(Tier).min(1).describe("Tiers in any order; dependsOn decides the failover order."),
+    vms: z.array(Vm).min(1).describe("Every protected VM, each in exactly one tier."),
+    dns: z.array(DnsRecord).default([]).describe("DNS A record sets flipped after their tier's failover."),
+    routes: z.array(Route).default([]).describe("Routes repointed at the recovered NAT/firewall VM."),
+    recoveryPoint: RecoveryPointChoice.default("latest"),
+    alerting: Alerting,
+    healthCheck: HealthCheckSettings.optional(),
+  })
+  .describe("The estate a failover acts on: vaults, VMs in tiers, DNS records, routes, checks and objectives.");
 export type Estate = z.infer<typeof EstateSchema>;
 
 export class EstateConfigError extends Error {
@@ -206,45 +287,135 @@ export class EstateConfigError extends Error {
 
 /** Parses and cross-checks an estate; throws one error listing every problem by its path. */
 export function parseEstate(input: unknown): Estate {
-  const parsed = EstateSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new EstateConfigError(parsed.error.issues.map((i) => issueText(i, "(root)", "bracketed")));
-  }
-  const estate = parsed.data;
-  const problems = crossCheck(estate);
-  if (problems.length > 0) throw new EstateConfigError(problems);
+  const { estate, problems } = checkEstate(input);
+  if (!estate || problems.length > 0) throw new EstateConfigError(problems);
   return deepFreeze(estate);
 }
 
-function crossCheck(estate: Estate): string[] {
+/**
+ * Every problem of an estate file in one pass: its shape, the draft entries still to confirm, and the
+ * cross-references among the parts whose shape is right (a bad VM does not hide an unknown tier elsewhere).
+ */
+export function checkEstate(input: unknown): { readonly estate: Estate | undefined; readonly problems: readonly string[] } {
+  const { body, draftProblems: pending } = splitFileKeys(input);
+  const parsed = EstateSchema.safeParse(body);
+  if (parsed.success) return { estate: parsed.data, problems: [...pending, ...crossCheck(viewOf(parsed.data))] };
+  const shape = parsed.error.issues.map((i) => issueText(i, "(root)", "bracketed"));
+  return { estate: undefined, problems: [...shape, ...pending, ...crossCheck(salvage(body))] };
+}
+
+/** An estate file may carry two keys beside the estate: the editor's `$schema` and the draft section of `estate discover`. */
+function splitFileKeys(input: unknown): { body: unknown; draftProblems: string[] } {
+  if (!isRecord(input)) return { body: input, draftProblems: [] };
+  const { $schema, draft, ...body } = input;
   const problems: string[] = [];
-  const tierNames = new Set<string>();
-  estate.tiers.forEach((tier, i) => {
-    if (tierNames.has(tier.name)) problems.push(`tiers[${i}].name: duplicate tier '${tier.name}'`);
-    tierNames.add(tier.name);
+  if ($schema !== undefined && typeof $schema !== "string") problems.push("$schema: a URL or path of the estate's JSON Schema");
+  if (draft !== undefined) {
+    const parsed = DraftSection.safeParse(draft);
+    if (parsed.success) problems.push(...draftProblems(parsed.data));
+    else problems.push(...parsed.error.issues.map((i) => issueText({ ...i, path: ["draft", ...i.path] }, "(root)", "bracketed")));
+  }
+  return { body, draftProblems: problems };
+}
+
+/** The parts of an estate the cross-checks read; list entries whose shape is wrong are holes, so paths keep their index. */
+interface CrossView {
+  readonly tiers: readonly (Tier | undefined)[];
+  readonly vms: readonly (Vm | undefined)[];
+  readonly dns: readonly (DnsRecord | undefined)[];
+  readonly routes: readonly (Route | undefined)[];
+  /** Names given in the file, valid entries or not: a reference to one of them is not "unknown". */
+  readonly tierNames: ReadonlySet<string>;
+  readonly vmNames: ReadonlySet<string>;
+  readonly vaultKeys: ReadonlySet<string> | undefined;
+  readonly drillDc: string | undefined;
+  readonly natVm: string | undefined;
+  readonly circuits: readonly string[] | undefined;
+  readonly circuitRegions: Readonly<Record<string, string>> | undefined;
+}
+
+function viewOf(estate: Estate): CrossView {
+  return {
+    tiers: estate.tiers,
+    vms: estate.vms,
+    dns: estate.dns,
+    routes: estate.routes,
+    tierNames: new Set(estate.tiers.map((t) => t.name)),
+    vmNames: new Set(estate.vms.map((vm) => vm.name)),
+    vaultKeys: new Set(Object.keys(estate.vaults)),
+    drillDc: estate.drill.domainController,
+    natVm: estate.alerting.natVm.vm,
+    circuits: estate.alerting.expressRouteCircuits.map((c) => c.id),
+    circuitRegions: estate.healthCheck?.circuitRegions,
+  };
+}
+
+/** What can be read of a file whose shape is wrong somewhere. */
+function salvage(body: unknown): CrossView {
+  const root = isRecord(body) ? body : {};
+  const list = <T>(key: string, schema: z.ZodType<T>): (T | undefined)[] => {
+    const raw = root[key];
+    return Array.isArray(raw) ? raw.map((entry) => (schema.safeParse(entry) as { success: boolean; data?: T }).data) : [];
+  };
+  const names = (key: string): Set<string> => {
+    const raw = root[key];
+    return new Set(Array.isArray(raw) ? raw.flatMap((e) => (isRecord(e) && typeof e["name"] === "string" ? [e["name"]] : [])) : []);
+  };
+  const alerting = isRecord(root["alerting"]) ? root["alerting"] : {};
+  const natVm = isRecord(alerting["natVm"]) && typeof alerting["natVm"]["vm"] === "string" ? alerting["natVm"]["vm"] : undefined;
+  const drill = isRecord(root["drill"]) && typeof root["drill"]["domainController"] === "string" ? root["drill"]["domainController"] : undefined;
+  const circuits = Alerting.shape.expressRouteCircuits.safeParse(alerting["expressRouteCircuits"]);
+  const health = HealthCheckSettings.safeParse(root["healthCheck"]);
+  return {
+    tiers: list("tiers", Tier),
+    vms: list("vms", Vm),
+    dns: list("dns", DnsRecord),
+    routes: list("routes", Route),
+    tierNames: names("tiers"),
+    vmNames: names("vms"),
+    vaultKeys: isRecord(root["vaults"]) ? new Set(Object.keys(root["vaults"])) : undefined,
+    drillDc: drill,
+    natVm,
+    circuits: circuits.success ? circuits.data.map((c) => c.id) : undefined,
+    circuitRegions: health.success ? health.data.circuitRegions : undefined,
+  };
+}
+
+function crossCheck(view: CrossView): string[] {
+  const problems: string[] = [];
+  const { tierNames } = view;
+  const seenTiers = new Set<string>();
+  view.tiers.forEach((tier, i) => {
+    if (!tier) return;
+    if (seenTiers.has(tier.name)) problems.push(`tiers[${i}].name: duplicate tier '${tier.name}'`);
+    seenTiers.add(tier.name);
   });
-  estate.tiers.forEach((tier, i) =>
-    tier.dependsOn.forEach((dep, j) => {
+  view.tiers.forEach((tier, i) =>
+    tier?.dependsOn.forEach((dep, j) => {
       if (!tierNames.has(dep)) problems.push(`tiers[${i}].dependsOn[${j}]: unknown tier '${dep}'`);
     }),
   );
-  const cycle = findCycle(estate.tiers);
+  const cycle = findCycle(view.tiers.filter((t): t is Tier => t !== undefined));
   if (cycle) problems.push(`tiers: dependency cycle ${cycle.join(" -> ")}`);
 
+  const vms = view.vms.filter((vm): vm is Vm => vm !== undefined);
   const vmNames = new Set<string>();
   const protectedItems = new Set<string>();
-  estate.vms.forEach((vm, i) => {
+  view.vms.forEach((vm, i) => {
+    if (!vm) return;
     if (vmNames.has(vm.name)) problems.push(`vms[${i}].name: duplicate VM '${vm.name}'`);
     vmNames.add(vm.name);
     const itemKey = `${vm.vault}/${vm.protectedItem}`;
     if (protectedItems.has(itemKey)) problems.push(`vms[${i}].protectedItem: '${vm.protectedItem}' is used twice in vault '${vm.vault}'`);
     protectedItems.add(itemKey);
     if (!tierNames.has(vm.tier)) problems.push(`vms[${i}].tier: unknown tier '${vm.tier}'`);
-    if (!(vm.vault in estate.vaults)) problems.push(`vms[${i}].vault: unknown vault '${vm.vault}'`);
+    if (view.vaultKeys && !view.vaultKeys.has(vm.vault)) problems.push(`vms[${i}].vault: unknown vault '${vm.vault}'`);
   });
-  estate.tiers.forEach((tier, i) => {
-    if (!estate.vms.some((vm) => vm.tier === tier.name)) problems.push(`tiers[${i}]: tier '${tier.name}' has no VMs`);
-    const tierVms = estate.vms.filter((vm) => vm.tier === tier.name);
+  const complete = view.vms.every((vm) => vm !== undefined);
+  view.tiers.forEach((tier, i) => {
+    if (!tier) return;
+    const tierVms = vms.filter((vm) => vm.tier === tier.name);
+    if (tierVms.length === 0 && complete) problems.push(`tiers[${i}]: tier '${tier.name}' has no VMs`);
     if (tier.guestChecks.includes("domainSecureChannel") && tierVms.some((vm) => vm.os !== "windows")) {
       problems.push(`tiers[${i}].guestChecks: domainSecureChannel needs Windows VMs, but tier '${tier.name}' has Linux VMs`);
     }
@@ -261,41 +432,48 @@ function crossCheck(estate: Estate): string[] {
       );
     }
   });
-  estate.dns.forEach((record, i) => {
-    if (!tierNames.has(record.tier)) problems.push(`dns[${i}].tier: unknown tier '${record.tier}'`);
+  view.dns.forEach((record, i) => {
+    if (record && !tierNames.has(record.tier)) problems.push(`dns[${i}].tier: unknown tier '${record.tier}'`);
   });
   const dnsKeys = new Set<string>();
-  estate.dns.forEach((record, i) => {
+  view.dns.forEach((record, i) => {
+    if (!record) return;
     const key = `${record.zoneType}/${record.zone}/${record.name}`;
     if (dnsKeys.has(key)) problems.push(`dns[${i}]: record '${record.name}' in zone '${record.zone}' is listed twice`);
     dnsKeys.add(key);
   });
-  estate.routes.forEach((route, i) => {
+  view.routes.forEach((route, i) => {
+    if (!route) return;
     if (!tierNames.has(route.tier)) problems.push(`routes[${i}].tier: unknown tier '${route.tier}'`);
-    const hop = estate.vms.find((vm) => vm.name === route.nextHopVm);
-    if (!hop) problems.push(`routes[${i}].nextHopVm: unknown VM '${route.nextHopVm}'`);
+    const hop = vms.find((vm) => vm.name === route.nextHopVm);
+    if (!hop) {
+      if (!view.vmNames.has(route.nextHopVm)) problems.push(`routes[${i}].nextHopVm: unknown VM '${route.nextHopVm}'`);
+    }
     // The route follows its tier's failover, so only a VM recovered with that tier can be its next hop.
     else if (hop.tier !== route.tier)
       problems.push(
         `routes[${i}].nextHopVm: '${hop.name}' is in tier '${hop.tier}', not in the route's tier '${route.tier}': the route would point at a VM not yet recovered`,
       );
   });
-  estate.vms.forEach((vm, i) => {
-    if (vm.role === "domainController" && vm.os !== "windows") problems.push(`vms[${i}].role: a domain controller runs Windows, but ${vm.name} is '${vm.os}'`);
+  view.vms.forEach((vm, i) => {
+    if (vm?.role === "domainController" && vm.os !== "windows") problems.push(`vms[${i}].role: a domain controller runs Windows, but ${vm.name} is '${vm.os}'`);
   });
-  const drillDc = estate.drill.domainController;
-  if (drillDc !== undefined && estate.vms.find((vm) => vm.name === drillDc)?.role !== "domainController") {
+  const drillDc = view.drillDc;
+  if (drillDc !== undefined && complete && vms.find((vm) => vm.name === drillDc)?.role !== "domainController") {
     problems.push(`drill.domainController: '${drillDc}' is not a VM with role 'domainController'`);
   }
-  const natVm = estate.vms.find((vm) => vm.name === estate.alerting.natVm.vm);
-  if (!natVm) problems.push(`alerting.natVm.vm: unknown VM '${estate.alerting.natVm.vm}'`);
-  if (estate.healthCheck) {
-    const circuits = new Set(estate.alerting.expressRouteCircuits.map((c) => c.id.toLowerCase()));
-    const regions = new Set(Object.keys(estate.healthCheck.circuitRegions).map((id) => id.toLowerCase()));
+  if (view.natVm !== undefined && !view.vmNames.has(view.natVm)) problems.push(`alerting.natVm.vm: unknown VM '${view.natVm}'`);
+  if (view.circuitRegions && view.circuits) {
+    const circuits = new Set(view.circuits.map((id) => id.toLowerCase()));
+    const regions = new Set(Object.keys(view.circuitRegions).map((id) => id.toLowerCase()));
     for (const id of regions) if (!circuits.has(id)) problems.push(`healthCheck.circuitRegions: '${id}' is not one of alerting.expressRouteCircuits`);
     for (const id of circuits) if (!regions.has(id)) problems.push(`healthCheck.circuitRegions: no region for circuit '${id}'`);
   }
   return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function findCycle(tiers: readonly Tier[]): string[] | undefined {

@@ -9,6 +9,7 @@ import {
   type NotificationChannelState,
   type Read,
   type RecoveryPointSummary,
+  type RegionCapacity,
   type VaultSnapshot,
   type VmAgentState,
 } from "../domain/health/healthSnapshot.js";
@@ -16,6 +17,7 @@ import { locateItem } from "../domain/health/inventory.js";
 import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
 import { isDrError } from "../ports/errors.js";
+import type { ComputeCapacityPort } from "../ports/computeCapacity.js";
 import type { AsrInventoryPort, MonitorPort, RunHistoryPort, VmAgentPort } from "../ports/healthReads.js";
 
 /** What the health check reads through. Only reads: the health check never changes anything in Azure. */
@@ -24,6 +26,8 @@ export interface HealthReaders {
   readonly monitor: MonitorPort;
   readonly vmAgents: VmAgentPort;
   readonly dns: DnsPort;
+  /** Target regions' vCPU quotas and VM sizes (a full failover must fit); absent when not wired. */
+  readonly capacity?: ComputeCapacityPort;
   /** The product's own run history (drills prove Run Command in recovered VMs); absent when not wired. */
   readonly runHistory?: RunHistoryPort;
   /** The notification channels' state (the notification service tracks it); absent when not wired. */
@@ -73,7 +77,9 @@ export async function readHealthSnapshot(
     const settings = estate.healthCheck;
     const asrLogsWorkspaceId = settings?.asrLogsWorkspaceId;
     const runHistory = readers.runHistory;
-    const [vaults, circuits, targetDcHeartbeat, dns, dcAgent, notificationChannels, asrLogCoverage, recentRuns] = await Promise.all([
+    const capacityReader = readers.capacity;
+    const regions = [...new Set(vaultEntries.map(([, vault]) => vault.region.toLowerCase()))];
+    const [vaults, circuits, targetDcHeartbeat, dns, dcAgent, notificationChannels, asrLogCoverage, recentRuns, capacity] = await Promise.all([
       Promise.all(
         vaultEntries.map(async ([key, vault]): Promise<[string, VaultSnapshot]> => {
           const [items, recoveryPlans, policies] = await Promise.all([
@@ -108,6 +114,15 @@ export async function readHealthSnapshot(
         ? read((signal) => readers.monitor.asrLogCoverage(asrLogsWorkspaceId, limits.heartbeatWindowHours, { signal }))
         : Promise.resolve(undefined),
       runHistory ? read((signal) => runHistory.recentGuestChecks(limits.recentRuns, { signal })) : Promise.resolve(undefined),
+      // One quota list and one SKU list per target region.
+      capacityReader
+        ? Promise.all(
+            regions.map(async (region): Promise<[string, Read<RegionCapacity>]> => [
+              region,
+              await read((signal) => capacityReader.regionCapacity(region, { signal })),
+            ]),
+          )
+        : Promise.resolve(undefined),
     ]);
     const partial: HealthSnapshot = {
       takenAt: clock.now(),
@@ -120,6 +135,7 @@ export async function readHealthSnapshot(
       ...(notificationChannels ? { notificationChannels } : {}),
       ...(asrLogCoverage ? { asrLogCoverage } : {}),
       ...(recentRuns ? { recentRuns } : {}),
+      ...(capacity ? { capacity: Object.fromEntries(capacity) } : {}),
     };
 
     // Phase 2: per item found (wherever it was found), its recovery points; per recovered VM of a tier with in-guest checks, its agent.

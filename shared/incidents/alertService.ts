@@ -5,6 +5,7 @@ import { classifyAlert } from "../domain/incidents/classifyAlert.js";
 import { parseCommonAlert } from "../domain/incidents/commonAlert.js";
 import { NO_INCIDENT, rememberDecision, type IncidentState, type Playbook, type RecentDecision } from "../domain/incidents/incidentState.js";
 import {
+  answerFromAlertRecords,
   decideOnAlert,
   decideOnApproval,
   decideOnCheck,
@@ -30,9 +31,11 @@ import type { IncidentStore } from "../ports/incidentStore.js";
 import type { Logger } from "../ports/logger.js";
 import type { NotifierPort } from "../ports/notifier.js";
 import type { QueuePort } from "../ports/queue.js";
-import type { RunStore } from "../ports/runStore.js";
+import type { RunStore, Versioned } from "../ports/runStore.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+import { createRecentMemory, type RecentMemory } from "./recentMemory.js";
 import { readSignalSource } from "./readSignalSource.js";
+import { createWriterTurns, type WriterTurns } from "./writerTurns.js";
 
 /** The scheduled message that re-checks a failover signal after its debounce time. */
 export interface IncidentCheckMessage {
@@ -90,6 +93,54 @@ export type AlertBoundary = (typeof ALERT_BOUNDARIES)[number];
 export type AlertOutcome = { readonly status: "rejected"; readonly problems: readonly string[] } | { readonly status: "handled"; readonly decision: Decision };
 
 const MAX_STATE_RETRIES = 20;
+/** A writer stuck this long (a hung request) no longer holds the others back: they meet the ETag instead. */
+const WRITER_TURN_MAX_WAIT_MS = 10_000;
+/** Far more than the checks one incident schedules, and than the distinct alerts of a storm. */
+const CHECKS_REMEMBERED = 1_000;
+const DELIVERIES_REMEMBERED = 500;
+/** How long a finished delivery is answered from memory before its redelivery reads the incident row again. */
+const HANDLED_FRESH_MS = 60_000;
+
+interface TransactOptions {
+  /** False when the decision cannot depend on the incident's run, which is then not read. Default: read it. */
+  readonly needsRunInfo?: (state: IncidentState) => boolean;
+}
+
+/** One read and decision of the incident state, and how many writes this process had made before it. */
+interface Look {
+  readonly entry: Versioned<IncidentState> | undefined;
+  readonly state: IncidentState;
+  readonly result: PolicyResult;
+  readonly writes: number;
+}
+
+/**
+ * What this process shares between the alert services it builds (one per invocation): its writers'
+ * turns, the checks it sent, and the alert deliveries it finished to the end (effects and audit),
+ * with the state each was finished on. None of it is ever a reason to write or to start anything.
+ */
+interface ProcessMemory {
+  readonly turns: WriterTurns<Versioned<IncidentState>>;
+  readonly checksSent: RecentMemory<true>;
+  readonly handled: RecentMemory<{ readonly state: IncidentState; readonly at: number }>;
+}
+
+/** Keyed by the incident store, which the app root builds once: every service of one root shares it, tests with their own roots do not. */
+const PROCESS_MEMORY = new WeakMap<IncidentStore, ProcessMemory>();
+
+function processMemoryOf(store: IncidentStore): ProcessMemory {
+  let memory = PROCESS_MEMORY.get(store);
+  if (!memory) {
+    memory = {
+      turns: createWriterTurns({ maxWaitMs: WRITER_TURN_MAX_WAIT_MS }),
+      checksSent: createRecentMemory(CHECKS_REMEMBERED),
+      handled: createRecentMemory(DELIVERIES_REMEMBERED),
+    };
+    PROCESS_MEMORY.set(store, memory);
+  }
+  return memory;
+}
+
 /** Decisions people are told about; the rest are recorded only. */
 const NOTIFIED: ReadonlySet<Decision["outcome"]> = new Set([
   "warning",
@@ -123,6 +174,7 @@ export function createAlertService(deps: AlertServiceDeps): {
   current(): Promise<IncidentState>;
 } {
   const { estate, clock } = deps;
+  const memory = processMemoryOf(deps.incidents);
   const hook = deps.boundary ?? (() => undefined);
   const boundary = (name: AlertBoundary, decision: Pick<Decision, "runId" | "incidentId"> | undefined, ...fields: string[]): void =>
     hook(name, { runId: decision?.runId ?? decision?.incidentId ?? "", fields });
@@ -140,7 +192,18 @@ export function createAlertService(deps: AlertServiceDeps): {
     const { alert } = parsed;
     const signal = classifyAlert(alert, estate.alerting);
     const key = alertKey(alert.alertId);
-    const decision = await transact((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), `alert:${key}:${alert.condition}`);
+    const noticeId = `alert:${key}:${alert.condition}`;
+    const delivery = `${noticeId}:${alert.firedAt}:${alert.resolvedAt ?? ""}`;
+    const handled = memory.handled.get(delivery);
+    const recorded = handled && clock.now().getTime() - handled.at <= HANDLED_FRESH_MS ? answerFromAlertRecords(handled.state, alert, key) : undefined;
+    // The same delivery again, which this process finished to the end moments ago: answered on the state it finished with, as a redelivery is on any state holding its record.
+    const { decision, state: finished } =
+      handled && recorded
+        ? { decision: await answerUnchanged(handled.state, recorded, noticeId), state: handled.state }
+        : await transactState((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), noticeId, {
+            // A duplicate or a late Fired is answered by the alert records alone: the run is not read for it.
+            needsRunInfo: (state) => answerFromAlertRecords(state, alert, key) === undefined,
+          });
     await audit(
       {
         at: clock.now().toISOString(),
@@ -154,6 +217,8 @@ export function createAlertService(deps: AlertServiceDeps): {
       },
       "alert",
     );
+    // Only now, with its effects finished and its audit written, may this delivery be answered from memory.
+    memory.handled.set(delivery, { state: keptFor(finished, key, noticeId), at: clock.now().getTime() });
     deps.log.info("alert decided", {
       alertId: alert.alertId,
       rule: alert.rule,
@@ -254,7 +319,7 @@ export function createAlertService(deps: AlertServiceDeps): {
     const started =
       existing && existing.status !== "running"
         ? { started: true, activeRunId: runId }
-        : await deps.engine.startRun(requestFor(owed.playbook), `incident ${state.incidentId ?? ""}: ${owed.reason}`, runId);
+        : await deps.engine.startRun(requestFor(owed.playbook), `incident ${state.incidentId ?? ""}: ${owed.reason}`, runId, detectedAtOf(state));
     if (started.started) {
       boundary("runStarted", decided, owed.playbook);
       return transact((s) => recordRunStarted(s, runId), noticeId);
@@ -263,61 +328,104 @@ export function createAlertService(deps: AlertServiceDeps): {
     return transact((s) => recordStartRefused(s, runId, started.activeRunId), `${noticeId}:lock:${started.activeRunId}`);
   }
 
-  /** Reads, decides and writes the incident state under its ETag, retrying on conflict; then finishes effects. */
+  /**
+   * Reads, decides and writes the incident state under its ETag, retrying on conflict; then
+   * finishes effects. The first read and decision take no turn: most deliveries of a storm change
+   * nothing (duplicates) and are answered at once. A delivery that changes the state writes in its
+   * turn among this process's writers, re-reading only if one of them wrote since its read.
+   */
   async function transact(decide: (state: IncidentState, ctx: PolicyContext) => PolicyResult, noticeId: string): Promise<Decision> {
-    for (let attempt = 0; attempt < MAX_STATE_RETRIES; attempt++) {
-      const entry = await deps.incidents.get(estate.name);
+    return (await transactState(decide, noticeId)).decision;
+  }
+
+  /** transact, and the state the decision was finished on (saved, or read unchanged). */
+  async function transactState(
+    decide: (state: IncidentState, ctx: PolicyContext) => PolicyResult,
+    noticeId: string,
+    options: TransactOptions = {},
+  ): Promise<{ decision: Decision; state: IncidentState }> {
+    /** Reads the row, or takes what this process wrote last (`known`), and decides on it. */
+    const look = async (known?: Versioned<IncidentState>): Promise<Look> => {
+      const writes = memory.turns.writes(estate.name);
+      const entry = known ?? (await deps.incidents.get(estate.name));
       const state = entry?.value ?? NO_INCIDENT;
+      const needsRun = options.needsRunInfo?.(state) ?? true;
       const ctx: PolicyContext = {
         alerting: estate.alerting,
         rpoMinutes: estate.objectives.rpoMinutes,
         now: clock.now(),
         newIncidentId: newIncidentId(clock.now()),
-        ...(await runInfo(state)),
+        ...(needsRun ? await runInfo(state) : {}),
       };
-      const result = decide(state, ctx);
-      if (result.state !== state) {
+      return { entry, state, result: decide(state, ctx), writes };
+    };
+    const first = await look();
+    const outcome = first.result.state === first.state ? { seen: first } : await memory.turns.turn(estate.name, () => writeInTurn(first));
+    const { seen } = outcome;
+    if ("saved" in outcome) {
+      const kind = noticeId.split(":")[0] ?? "";
+      boundary(
+        seen.result.decision.outcome !== "startRun" ? "incidentSaved" : kind === "start" ? "startRecorded" : "startDecided",
+        seen.result.decision,
+        kind,
+        seen.result.decision.outcome,
+      );
+      await finishEffects(outcome.saved, seen.result.decision, noticeId);
+      return { decision: seen.result.decision, state: outcome.saved };
+    }
+    return { decision: await answerUnchanged(seen.state, seen.result, noticeId), state: seen.state };
+
+    /**
+     * Writes the decided state under the ETag read; decides again on what another writer saved:
+     * first on what this process's previous writer saved (no read: it is the newest this process
+     * knows, and its ETag tells if another instance wrote since), then on a fresh read.
+     */
+    async function writeInTurn(optimistic: Look): Promise<{ seen: Look; saved?: IncidentState }> {
+      let seen = optimistic.writes === memory.turns.writes(estate.name) ? optimistic : await look(memory.turns.lastWritten(estate.name));
+      for (let attempt = 0; attempt < MAX_STATE_RETRIES; attempt++) {
+        if (attempt > 0) seen = await look();
+        const { result } = seen;
+        if (result.state === seen.state) return { seen };
         const saved = REMEMBERED.has(result.decision.outcome)
           ? { ...result.state, recentDecisions: rememberDecision(result.state.recentDecisions, remembered(noticeId, result.decision)) }
           : result.state;
+        let stored: Versioned<IncidentState>;
         try {
-          await deps.incidents.put(estate.name, saved, entry?.etag);
+          stored = await deps.incidents.put(estate.name, saved, seen.entry?.etag);
         } catch (error) {
-          if (isDrError(error) && (error.code === "PreconditionFailed" || error.code === "Conflict")) continue; // another delivery won: decide again on its state
+          if (isDrError(error) && (error.code === "PreconditionFailed" || error.code === "Conflict")) continue; // another instance won: decide again on its state
           throw error;
         }
-        const kind = noticeId.split(":")[0] ?? "";
-        boundary(
-          result.decision.outcome !== "startRun" ? "incidentSaved" : kind === "start" ? "startRecorded" : "startDecided",
-          result.decision,
-          kind,
-          result.decision.outcome,
-        );
-        await finishEffects(saved, result.decision, noticeId);
-        return result.decision;
+        memory.turns.wrote(estate.name, stored);
+        return { seen, saved: stored.value };
       }
-      // Nothing changed: a redelivery of this very delivery finishes what its first one may not have (the notice, under the same id).
-      const earlier = state.recentDecisions.find((d) => d.key === noticeId);
-      if (earlier) {
-        await finishEffects(state, asDecision(earlier), noticeId);
-        // An alert delivered again is a duplicate to its sender; a check or start delivered again answers, and is audited, as its first delivery decided.
-        if (noticeId.startsWith("alert:"))
-          return { ...result.decision, reason: `${result.decision.reason}; its decision (${earlier.outcome}) was finished again` };
-        return { ...asDecision(earlier), redelivered: true };
-      }
-      await finishEffects(state, result.decision, noticeId);
-      return result.decision;
+      throw new Error(`incident state of ${estate.name}: too much contention`);
     }
-    throw new Error(`incident state of ${estate.name}: too much contention`);
+  }
+
+  /** A decision that changed nothing: a redelivery of this very delivery finishes what its first one may not have (the notice, under the same id). */
+  async function answerUnchanged(state: IncidentState, result: PolicyResult, noticeId: string): Promise<Decision> {
+    const earlier = state.recentDecisions.find((d) => d.key === noticeId);
+    if (earlier) {
+      await finishEffects(state, asDecision(earlier), noticeId);
+      // An alert delivered again is a duplicate to its sender; a check or start delivered again answers, and is audited, as its first delivery decided.
+      if (noticeId.startsWith("alert:"))
+        return { ...result.decision, reason: `${result.decision.reason}; its decision (${earlier.outcome}) was finished again` };
+      return { ...asDecision(earlier), redelivered: true };
+    }
+    await finishEffects(state, result.decision, noticeId);
+    return result.decision;
   }
 
   /** Sends the check the saved state still owes and tells people; never starts a run. */
   async function finishEffects(state: IncidentState, decision: Decision, noticeId: string): Promise<void> {
-    if (state.pending) {
+    // A check this process already scheduled is not sent again: the queue would drop it as a duplicate of its message id anyway.
+    if (state.pending && !memory.checksSent.get(state.pending.checkId)) {
       await deps.checks.send([
         { messageId: state.pending.checkId, body: { estate: estate.name, checkId: state.pending.checkId }, deliverAt: new Date(state.pending.dueAt) },
       ]);
       boundary("checkScheduled", decision, state.pending.checkId);
+      memory.checksSent.set(state.pending.checkId, true);
     }
     if (NOTIFIED.has(decision.outcome)) {
       await deps.notifier.notify({
@@ -391,6 +499,14 @@ export function createAlertService(deps: AlertServiceDeps): {
   };
 }
 
+/**
+ * The state a finished delivery is answered on again, without what its answer never reads (the
+ * other alerts' records, the other decisions), so that remembering deliveries stays small.
+ */
+function keptFor(state: IncidentState, key: string, noticeId: string): IncidentState {
+  return { ...state, alerts: state.alerts.filter((r) => r.key === key), recentDecisions: state.recentDecisions.filter((d) => d.key === noticeId) };
+}
+
 function remembered(key: string, d: Decision): RecentDecision {
   return {
     key,
@@ -417,4 +533,11 @@ function newIncidentId(now: Date): string {
 /** A bounded dedupe key of an alert id: alert ids are the caller's text, stored keys must not grow the row. */
 export function alertKey(alertId: string): string {
   return createHash("sha256").update(alertId).digest("base64url").slice(0, 32);
+}
+
+/** The incident's first alert fired time (the outage's detection), for the run report's RTO from detection. */
+function detectedAtOf(state: IncidentState): { detectedAt: string } | undefined {
+  const fired = state.alerts.filter((a) => a.condition === "Fired").map((a) => a.at);
+  const first = [...fired, ...(state.openedAt ? [state.openedAt] : [])].sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  return first === undefined ? undefined : { detectedAt: first };
 }

@@ -1,4 +1,5 @@
 import type { FailoverRequest, RunDecision, RunMode, Step } from "../domain/plan.js";
+import type { ArmUsage } from "./armBudget.js";
 
 export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
 export type StepStatus = "pending" | "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
@@ -18,8 +19,12 @@ export interface RunRecord {
   readonly failureReason?: string | undefined;
   /** Who asked for the run over HTTP (principal id): an approver must be someone else. */
   readonly requestedBy?: string;
+  /** When the outage behind the run was detected (the incident's first alert fired); absent for a run a person asked for. */
+  readonly detectedAt?: string;
   /** What people decided on the run (approve, commit, cleanup), read by the run's gate steps. */
   readonly decisions?: RunDecisions;
+  /** ARM requests the run's steps and job watches made, summed when the run ended. */
+  readonly armUsage?: ArmUsage;
 }
 
 export interface DecisionRecord {
@@ -35,6 +40,15 @@ export type RunDecisions = {
   readonly cancel?: DecisionRecord & { readonly reason: string };
   /** Each resume of the run after a failure, oldest first. */
   readonly resumes?: readonly (DecisionRecord & { readonly steps: readonly string[]; readonly previousFailure: string })[];
+  /** A failed or cancelled drill's automatic cleanup put off by operators (shared/runs/drillCleanup.ts). */
+  readonly cleanupGrace?: { readonly dueAt: string; readonly extensions: readonly (DecisionRecord & { readonly minutes: number; readonly reason: string })[] };
+  /** What the automatic cleanup of a failed or cancelled drill did: the cleanup run it started, or why none. */
+  readonly autoCleanup?: {
+    readonly at: string;
+    readonly outcome: "started" | "nothingLeft" | "gaveUp";
+    readonly runId?: string;
+    readonly vms?: readonly string[];
+  };
 };
 
 /** Everything a step has done so far, so a redelivery resumes instead of repeating. */
@@ -78,6 +92,10 @@ export interface StepRecord {
   /** What the last execution did, in words. */
   readonly detail?: string;
   readonly error?: string;
+  /** The ASR job the step is parked on (status waiting), woken by its vault's job watch. */
+  readonly followsJob?: { readonly vault: string; readonly jobName: string; readonly since: string; readonly expectedBy: string } | undefined;
+  /** ARM requests the step's executions made so far. */
+  readonly arm?: ArmUsage;
 }
 
 export interface Versioned<T> {
@@ -97,7 +115,24 @@ export interface RunStore {
   listRuns(estate: string): Promise<RunRecord[]>;
   getStep(runId: string, stepId: string): Promise<Versioned<StepRecord> | undefined>;
   updateStep(step: StepRecord, etag: string): Promise<string>;
+  /**
+   * Read-modify-write of one step on its ETag, read again and redone on 412. Calls for the same step
+   * that meet in this process share one read and one write (a milestone that 375 steps finish into is
+   * written a few times, not 375 times with retries). Resolves with the step as stored after `change`.
+   */
+  changeStep(runId: string, stepId: string, change: (step: StepRecord) => StepRecord): Promise<StepRecord>;
   listSteps(runId: string): Promise<StepRecord[]>;
+  /** The run's steps parked on an ASR job of the vault (one query). */
+  listStepsFollowingJobs(runId: string, vault: string): Promise<Versioned<StepRecord>[]>;
+  /** The named steps of a run with their ETags (one query), for updates in batches. */
+  getVersionedSteps(runId: string, stepIds: readonly string[]): Promise<Versioned<StepRecord>[]>;
+  /** The run's steps with their ETags (one query), for updates in batches. */
+  listVersionedSteps(runId: string): Promise<Versioned<StepRecord>[]>;
+  /**
+   * Replaces steps of one run, each on its ETag, in entity-group transactions of up to 100: all of a
+   * batch or none (DrError 'PreconditionFailed' when any changed). Returns the new ETags in order.
+   */
+  updateSteps(steps: readonly Versioned<StepRecord>[]): Promise<string[]>;
   /** Single active run per estate: returns the run id holding the lock (this one if acquired). */
   acquireRunLock(estate: string, runId: string): Promise<string>;
   releaseRunLock(estate: string, runId: string): Promise<void>;

@@ -48,6 +48,8 @@ export interface AsrJob {
    * `name` is the item's internal identifier, `testVmName` the VM's name; recorded, filled only at Succeeded).
    */
   readonly testVms: readonly { readonly internalId: string; readonly testVmName: string }[];
+  /** When ASR started the job (absent when ASR did not say). */
+  readonly startTime?: Date;
 }
 
 export interface StartedJob {
@@ -70,6 +72,12 @@ export interface SiteRecoveryPort {
   startCommit(ref: ProtectedItemRef): Promise<StartedJob>;
   startTestFailoverCleanup(ref: ProtectedItemRef, comments: string): Promise<StartedJob>;
   getJob(vault: Vault, jobName: string): Promise<AsrJob>;
+  /**
+   * The vault's jobs started at or after `startedSince` (ReplicationJobs_List with a startTime filter),
+   * in one call per page: how the engine follows all of a vault's jobs at once. A job missing from the
+   * answer proves nothing (the filter's exact boundary is not documented): ask for it with getJob.
+   */
+  listJobs(vault: Vault, startedSince: Date): Promise<AsrJob[]>;
   /** Reverse replication (Azure back to on-premises) of a failed-over item, with the vault's reprotect settings. */
   startReprotect(ref: ProtectedItemRef): Promise<StartedJob>;
   /** The vault's on-premises fabric as ASR sees it: the appliance's reprotect agent. */

@@ -1,14 +1,23 @@
 import type { Estate } from "../domain/estate.js";
 import { describeRecoveryPointChoice } from "../domain/recoveryPoint.js";
 import type { RunRecord, StepRecord } from "../ports/runStore.js";
-import type { DnsChange, RunReport, StepReport } from "./runReport.js";
+import { estateAfterRun } from "./estateAfterRun.js";
+import type { DnsChange, RouteChange, RunReport, StepReport } from "./runReport.js";
+import { tiersInDependencyOrder } from "./tierOrder.js";
 
 /** Builds the run report from durable state. Pure: `now` stands for the end of a running run. */
 export function buildRunReport(estate: Estate, run: RunRecord, records: readonly StepRecord[], now: Date): RunReport {
   const started = Date.parse(run.startedAt);
   const end = run.finishedAt ? Date.parse(run.finishedAt) : now.getTime();
   const order = new Map(records.map((r, i) => [r.step.id, i]));
-  const steps = [...records].sort((a, b) => (a.startedAt ?? "~").localeCompare(b.startedAt ?? "~") || (order.get(a.step.id) ?? 0) - (order.get(b.step.id) ?? 0));
+  const detectedAt = run.detectedAt !== undefined && Date.parse(run.detectedAt) <= started ? run.detectedAt : run.startedAt;
+  const rtoEnd = recoveredAt(records) ?? end;
+  const dnsChanges = records.flatMap(dnsChange);
+  const routeChanges = records.flatMap(routeChange);
+  const inRun = new Set(records.flatMap((r) => (r.step.tier === undefined ? [] : [r.step.tier])));
+  // Started steps by start time, then the ones not started, each in plan order (ISO times compare as text).
+  const startKey = (r: StepRecord): string => (r.startedAt === undefined ? "\uffff" : r.startedAt);
+  const steps = [...records].sort((a, b) => (startKey(a) < startKey(b) ? -1 : startKey(a) > startKey(b) ? 1 : 0) || (order.get(a.step.id) ?? 0) - (order.get(b.step.id) ?? 0));
   return {
     runId: run.runId,
     estate: run.estate,
@@ -18,15 +27,23 @@ export function buildRunReport(estate: Estate, run: RunRecord, records: readonly
     finishedAt: run.finishedAt ?? null,
     outcome: run.status,
     failureReason: run.failureReason ?? null,
-    rtoSeconds: Math.round(((recoveredAt(records) ?? end) - started) / 1000),
+    rtoSeconds: Math.round((rtoEnd - started) / 1000),
+    detectedAt,
+    rtoFromDetectionSeconds: Math.round((rtoEnd - Date.parse(detectedAt)) / 1000),
+    rtoTargetAppliesTo: "detection",
+    recovered: run.status === "succeeded",
     durationSeconds: Math.round((end - started) / 1000),
     rtoTargetSeconds: estate.objectives.rtoMinutes * 60,
     dataLossWindowSeconds: dataLossWindow(records),
     rpoTargetSeconds: estate.objectives.rpoMinutes * 60,
     recoveryPointChoice: recoveryPointChoiceOf(records),
-    dnsChanges: records.flatMap(dnsChange),
+    dnsChanges,
+    routeChanges,
+    tiers: tiersInDependencyOrder(estate).filter((t) => inRun.has(t)),
+    estateAfter: estateAfterRun({ runId: run.runId, mode: run.mode, outcome: run.status, dnsChanges, routeChanges }, records),
     notes: run.notes,
     steps: steps.map(stepReport),
+    ...(run.armUsage ? { armUsage: run.armUsage } : {}),
   };
 }
 
@@ -88,4 +105,11 @@ function dnsChange(record: StepRecord): DnsChange[] {
   if (record.step.kind !== "updateDns" || record.status !== "succeeded") return [];
   const output = record.journal.output as { from?: readonly string[]; to?: readonly string[] } | undefined;
   return [{ record: record.step.target, zoneType: record.step.zoneType, from: output?.from ?? [], to: output?.to ?? record.step.addresses }];
+}
+
+function routeChange(record: StepRecord): RouteChange[] {
+  if (record.step.kind !== "updateRoute" || record.status !== "succeeded") return [];
+  const output = record.journal.output as { nextHopIpAddress?: string } | undefined;
+  const previous = record.journal.previous as { nextHopIpAddress?: string } | null | undefined;
+  return [{ route: record.step.target, routeTable: record.step.routeTable, from: previous?.nextHopIpAddress ?? null, to: output?.nextHopIpAddress ?? "" }];
 }

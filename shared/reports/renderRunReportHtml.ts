@@ -1,6 +1,6 @@
 import { formatDuration } from "./formatDuration.js";
 import { html, joinHtml, type Html } from "./html.js";
-import type { DnsChange, RunReport, StepReport } from "./runReport.js";
+import type { DnsChange, EstateAfterRun, RouteChange, RunReport, StepReport } from "./runReport.js";
 
 type Outcome = RunReport["outcome"];
 type StepStatus = StepReport["status"];
@@ -11,7 +11,7 @@ const STEP_COLOUR: Record<StepStatus, string> = {
   queued: "#8c959f", pending: "#afb8c1", cancelled: "#6e7781",
 };
 const MODE_LABEL: Record<RunReport["mode"], string> = { unplanned: "Unplanned failover", test: "Test failover", "failback-prep": "Failback preparation" };
-const GOOD = "#1a7f37", BAD = "#cf222e", MUTED = "#6e7781";
+const GOOD = "#1a7f37", BAD = "#cf222e", MUTED = "#6e7781", PENDING = "#9a6700";
 
 // Timeline geometry, in SVG user units (the SVG scales to the page width).
 const ROW_H = 22, LABEL_W = 300, CHART_W = 620, TOP = 22, AXIS_H = 40, LABEL_CHARS = 44;
@@ -52,15 +52,27 @@ function figure(label: string, value: string, colour: string, sub: Html | string
   return html`<div class="fig"><div class="label">${label}</div><div class="value" style="color:${colour}">${value}</div>${sub && html`<div class="sub">${sub}</div>`}</div>`;
 }
 
+/**
+ * The RTO figure's colour and words. Green only for a run that recovered within the target: a failed
+ * or cancelled run did not recover, however short it was, and a running one has not yet.
+ */
+function rtoVerdict(r: RunReport, seconds: number): { colour: string; note: string } {
+  if (r.outcome === "running") return { colour: PENDING, note: "so far: not recovered yet" };
+  if (!r.recovered) return { colour: BAD, note: `not recovered: the run ${r.outcome}` };
+  return seconds <= r.rtoTargetSeconds ? { colour: GOOD, note: "within target" } : { colour: BAD, note: "over target" };
+}
+
 function keyFigures(r: RunReport): Html {
-  const running = r.outcome === "running";
-  const rto = `${formatDuration(r.rtoSeconds)} of ${formatDuration(r.rtoTargetSeconds)}`;
+  const target = formatDuration(r.rtoTargetSeconds);
+  const fromDetection = rtoVerdict(r, r.rtoFromDetectionSeconds);
+  const detectedBySomeoneElse = r.detectedAt !== r.startedAt;
   const loss = r.dataLossWindowSeconds === null ? "not measured" : `${formatDuration(r.dataLossWindowSeconds)} of ${formatDuration(r.rpoTargetSeconds)}`;
   const lossColour = r.dataLossWindowSeconds === null ? MUTED : r.dataLossWindowSeconds <= r.rpoTargetSeconds ? GOOD : BAD;
   const count = (s: StepStatus): number => r.steps.filter((step) => step.status === s).length;
   const others = r.steps.length - count("succeeded") - count("failed");
   return html`<section class="figures">
-${figure(running ? "RTO so far vs target" : "RTO vs target", rto, r.rtoSeconds <= r.rtoTargetSeconds ? GOOD : BAD)}
+${figure("RTO from detection vs target", `${formatDuration(r.rtoFromDetectionSeconds)} of ${target}`, fromDetection.colour, html`${fromDetection.note} · the target counts from detection (${detectedBySomeoneElse ? "first alert" : "the request"}, <code>${r.detectedAt}</code>)`)}
+${figure("RTO from run start", formatDuration(r.rtoSeconds), rtoVerdict(r, r.rtoSeconds).colour, detectedBySomeoneElse ? `the run started ${formatDuration((Date.parse(r.startedAt) - Date.parse(r.detectedAt)) / 1000)} after detection` : "the run started on request")}
 ${figure("Data-loss window vs RPO", loss, lossColour)}
 ${figure("Started", formatHuman(r.startedAt), "inherit", html`<code>${r.startedAt}</code>`)}
 ${figure("Finished", r.finishedAt === null ? "not yet" : formatHuman(r.finishedAt), "inherit", r.finishedAt !== null && html`<code>${r.finishedAt}</code>`)}
@@ -68,11 +80,35 @@ ${figure("Steps", `${count("succeeded")} succeeded · ${count("failed")} failed`
 </section>`;
 }
 
-/** Tiers in order of first appearance; estate-wide steps (tier null) share one group. */
-function groupByTier(steps: readonly StepReport[]): Array<[string | null, StepReport[]]> {
-  const groups = new Map<string | null, StepReport[]>();
+function namesList(label: string, names: readonly string[]): Html | null {
+  return names.length === 0 ? null : html`<li><strong>${label} (${names.length}):</strong> ${names.join(", ")}</li>`;
+}
+
+/** Where the estate is left and what a person does next: first thing read after a failed run. */
+function estateAfterSection(r: RunReport): Html {
+  const e: EstateAfterRun = r.estateAfter;
+  const cls = r.outcome === "succeeded" ? "after" : r.outcome === "running" ? "after pending" : "after stopped";
+  const lists = [
+    namesList("Failed over, not committed", e.failedOverNotCommitted),
+    namesList("Failed over and committed", e.committed),
+    namesList("Test VMs still running", e.testVmsLeft),
+    namesList("Replicating back to on-premises", e.reprotected),
+    namesList("DNS records moved", e.dnsMoved),
+    namesList("Routes moved", e.routesMoved),
+  ].filter((l): l is Html => l !== null);
+  return html`<section class="${cls}" aria-labelledby="after-title"><h2 id="after-title">Where the estate is now</h2>
+<p>${e.summary}</p>${lists.length > 0 && html`<ul>${lists}</ul>`}
+<h3>What to do next</h3><ol>${e.nextSteps.map((n) => html`<li>${n}</li>`)}</ol></section>`;
+}
+
+/**
+ * Estate-wide steps (tier null) first, then the tiers in dependency order (`tierOrder`), then any
+ * tier the order does not name, in order of first appearance.
+ */
+function groupByTier(steps: readonly StepReport[], tierOrder: readonly string[]): Array<[string | null, StepReport[]]> {
+  const groups = new Map<string | null, StepReport[]>([null, ...tierOrder].map((t) => [t, []]));
   for (const step of steps) groups.set(step.tier, [...(groups.get(step.tier) ?? []), step]);
-  return [...groups];
+  return [...groups].filter(([, members]) => members.length > 0);
 }
 
 /** A round tick interval giving at most ~8 ticks. */
@@ -102,7 +138,9 @@ function timeline(r: RunReport): Html {
   const originMs = Date.parse(r.startedAt);
   const extent = r.durationSeconds ?? r.rtoSeconds;
   const runEnd = Number.isFinite(extent) ? Math.max(0, extent) : 0;
-  const target = Number.isFinite(r.rtoTargetSeconds) ? Math.max(0, r.rtoTargetSeconds) : 0;
+  // The target counts from detection: on this axis (from run start) it falls that much earlier.
+  const lead = Math.max(0, (originMs - Date.parse(r.detectedAt)) / 1000);
+  const target = Number.isFinite(r.rtoTargetSeconds) ? Math.max(0, r.rtoTargetSeconds - (Number.isFinite(lead) ? lead : 0)) : 0;
   const ends = r.steps.flatMap((s) => [offsetSeconds(s.startedAt, originMs), offsetSeconds(s.finishedAt, originMs)]);
   // The axis always reaches the RTO target so the dashed line is on the picture.
   const span = Math.max(60, runEnd, target, ...ends.map((e) => e ?? 0));
@@ -111,7 +149,7 @@ function timeline(r: RunReport): Html {
   const x = (s: number): number => LABEL_W + (s / axisMax) * CHART_W;
   const rows: Html[] = [];
   let y = TOP;
-  for (const [tier, steps] of groupByTier(r.steps)) {
+  for (const [tier, steps] of groupByTier(r.steps, r.tiers)) {
     rows.push(html`<text x="8" y="${y + 15}" class="tier">${tier === null ? "Estate-wide" : `Tier ${tier}`}</text>`);
     y += ROW_H;
     for (const step of steps) {
@@ -120,20 +158,38 @@ function timeline(r: RunReport): Html {
     }
   }
   const ticks: Html[] = [];
-  for (let s = 0; s <= axisMax; s += tick) {
+  for (const s of tickValues(axisMax, tick)) {
     ticks.push(html`<line x1="${x(s)}" x2="${x(s)}" y1="${TOP}" y2="${y}" class="grid"/><text x="${x(s)}" y="${y + 16}" text-anchor="middle">${s / 60}</text>`);
   }
   const rtoX = x(target).toFixed(1);
-  const rtoLine = html`<g class="rto-target"><line x1="${rtoX}" x2="${rtoX}" y1="${TOP - 6}" y2="${y}" stroke="${BAD}" stroke-dasharray="5 4" stroke-width="1.5"><title>RTO target ${formatDuration(r.rtoTargetSeconds)}</title></line><text x="${rtoX}" y="${TOP - 9}" text-anchor="end" fill="${BAD}">RTO target ${formatDuration(r.rtoTargetSeconds)}</text></g>`;
+  const rtoLabel = `RTO target ${formatDuration(r.rtoTargetSeconds)}${lead > 0 ? " from detection" : ""}`;
+  const rtoLine = html`<g class="rto-target"><line x1="${rtoX}" x2="${rtoX}" y1="${TOP - 6}" y2="${y}" stroke="${BAD}" stroke-dasharray="5 4" stroke-width="1.5"><title>${rtoLabel}</title></line><text x="${rtoX}" y="${TOP - 9}" text-anchor="end" fill="${BAD}">${rtoLabel}</text></g>`;
   const height = y + AXIS_H;
-  return html`<section><h2>Timeline</h2><svg class="timeline" viewBox="0 0 ${LABEL_W + CHART_W + 20} ${height}" role="img" aria-labelledby="tl-title">
+  const width = LABEL_W + CHART_W + 20;
+  // A copy of the axis sticks to the bottom of the window, so a long run's time scale stays in view.
+  const stickyAxis = html`<div class="axis-sticky" aria-hidden="true"><svg class="timeline-axis" viewBox="0 0 ${width} 26">
+<line x1="${LABEL_W}" x2="${LABEL_W + CHART_W}" y1="2" y2="2" class="axis"/>
+${joinHtml(tickValues(axisMax, tick).map((s) => html`<text x="${x(s)}" y="16" text-anchor="middle">${s / 60}</text>`), "")}<text x="${LABEL_W - 8}" y="16" text-anchor="end" class="caption">min from run start</text></svg></div>`;
+  return html`<section><h2>Timeline</h2><svg class="timeline" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="tl-title">
 <title id="tl-title">Step timeline, minutes from run start</title>
 ${joinHtml(ticks, "\n")}
 <line x1="${LABEL_W}" x2="${LABEL_W + CHART_W}" y1="${y}" y2="${y}" class="axis"/>
 <text x="${LABEL_W + CHART_W / 2}" y="${y + 34}" text-anchor="middle" class="caption">minutes from run start</text>
 ${joinHtml(rows, "\n")}
 ${rtoLine}
-</svg>${r.steps.length === 0 && html`<p>No steps recorded.</p>`}</section>`;
+</svg>${stickyAxis}${r.steps.length === 0 && html`<p>No steps recorded.</p>`}</section>`;
+}
+
+function tickValues(axisMax: number, tick: number): number[] {
+  const values: number[] = [];
+  for (let s = 0; s <= axisMax; s += tick) values.push(s);
+  return values;
+}
+
+function routeTable(changes: readonly RouteChange[]): Html | null {
+  if (changes.length === 0) return null;
+  const rows = changes.map((c) => html`<tr><td>${c.route}</td><td>${c.routeTable}</td><td>${c.from ?? "not recorded"} → ${c.to}</td></tr>`);
+  return html`<section><h2>Route changes</h2><table><thead><tr><th scope="col">Route</th><th scope="col">Route table</th><th scope="col">Next hop from → to</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function list(values: readonly string[]): string {
@@ -152,14 +208,15 @@ function notesList(notes: readonly string[]): Html | null {
 
 function stepsTable(r: RunReport): Html {
   const originMs = Date.parse(r.startedAt);
-  const rows = r.steps.map((s) => {
+  const rows = groupByTier(r.steps, r.tiers).flatMap(([, steps]) => steps).map((s) => {
     const start = offsetSeconds(s.startedAt, originMs), end = offsetSeconds(s.finishedAt, originMs);
     const duration = start !== null && end !== null ? formatDuration(end - start) : "—";
     return html`<tr><td><code>${s.id}</code></td><td>${s.kind}</td><td>${s.target}</td><td>${s.tier ?? "estate"}</td>
-<td>${badge(s.status, STEP_COLOUR[s.status])}</td><td>${timeCell(s.startedAt, originMs)}</td><td>${timeCell(s.finishedAt, originMs)}</td><td>${duration}</td><td class="num">${s.attempts}</td><td class="detail">${s.detail}</td></tr>`;
+<td>${badge(s.status, STEP_COLOUR[s.status])}</td><td class="time">${timeCell(s.startedAt, originMs)}</td><td class="time">${timeCell(s.finishedAt, originMs)}</td><td class="time">${duration}</td><td class="num">${s.attempts}</td><td class="detail">${s.detail}</td></tr>`;
   });
   const head = ["Id", "Kind", "Target", "Tier", "Status", "Start", "End", "Duration", "Attempts", "Detail"].map((h) => html`<th scope="col">${h}</th>`);
-  return html`<section><h2>Steps</h2><table><thead><tr>${head}</tr></thead><tbody>${joinHtml(rows, "\n")}</tbody></table></section>`;
+  // The table keeps its width and scrolls sideways in its own box, so the detail column never shrinks to nothing.
+  return html`<section><h2>Steps</h2><div class="scroll" role="region" aria-label="Steps" tabindex="0"><table class="steps"><thead><tr>${head}</tr></thead><tbody>${joinHtml(rows, "\n")}</tbody></table></div></section>`;
 }
 
 /** Earlier drills: each one's outcome, RTO and data-loss window against the targets, to see the trend. */
@@ -170,7 +227,7 @@ function historyTable(r: RunReport): Html | null {
     const loss = h.dataLossWindowSeconds === null ? "—" : formatDuration(h.dataLossWindowSeconds);
     const lossColour = h.dataLossWindowSeconds === null ? MUTED : h.dataLossWindowSeconds <= h.rpoTargetSeconds ? GOOD : BAD;
     return html`<tr data-run-id="${h.runId}"><td>${formatHuman(h.startedAt)}</td><td><a href="/api/runs/${encodeURIComponent(h.runId)}/report"><code>${h.runId}</code></a></td><td>${h.trigger}</td><td>${badge(h.outcome, OUTCOME_COLOUR[h.outcome])}</td>
-<td style="color:${h.rtoSeconds <= h.rtoTargetSeconds ? GOOD : BAD}">${formatDuration(h.rtoSeconds)} of ${formatDuration(h.rtoTargetSeconds)}</td><td style="color:${lossColour}">${loss} of ${formatDuration(h.rpoTargetSeconds)}</td></tr>`;
+<td style="color:${h.outcome === "succeeded" && h.rtoSeconds <= h.rtoTargetSeconds ? GOOD : BAD}">${formatDuration(h.rtoSeconds)} of ${formatDuration(h.rtoTargetSeconds)}</td><td style="color:${lossColour}">${loss} of ${formatDuration(h.rpoTargetSeconds)}</td></tr>`;
   });
   const head = ["Started", "Run", "Trigger", "Outcome", "RTO vs target", "Data loss vs RPO"].map((h) => html`<th scope="col">${h}</th>`);
   return html`<section class="history"><h2>Earlier drills</h2><table><thead><tr>${head}</tr></thead><tbody>${joinHtml(rows, "\n")}</tbody></table></section>`;
@@ -184,7 +241,11 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bott
 .fig{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px}.label{color:#59636e;font-size:12px}.value{font-size:17px;font-weight:600}.sub{font-size:12px;color:#59636e}
 svg.timeline{width:100%;height:auto;font-size:12px}svg .tier{font-weight:700}svg .grid{stroke:#eaeef2}svg .axis{stroke:#8c959f}svg .nobar,svg .caption{fill:#6e7781;font-style:italic}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
-th{background:#f6f8fa}.num{text-align:right}.detail{max-width:360px;overflow-wrap:anywhere}small{color:#6e7781}`;
+th{background:#f6f8fa}.num{text-align:right}small{color:#6e7781}
+.scroll{overflow-x:auto}table.steps{min-width:1180px}table.steps .detail{min-width:340px;max-width:520px;overflow-wrap:anywhere}table.steps .time,table.steps code{white-space:nowrap}
+.axis-sticky{position:sticky;bottom:0;background:rgba(255,255,255,.94);border-top:1px solid #d0d7de}svg.timeline-axis{width:100%;height:auto;font-size:12px;display:block}
+.after{border:1px solid #d0d7de;border-left:6px solid #1a7f37;border-radius:6px;padding:4px 14px;margin-top:16px}.after.stopped{border-left-color:#cf222e;background:#fff8f7}.after.pending{border-left-color:#9a6700}
+.after h2{border:0;margin-top:8px}.after h3{font-size:14px;margin:8px 0 4px}`;
 
 /** The self-contained page an on-call engineer reads after a failover or drill: no scripts, no external resources. */
 export function renderRunReportHtml(report: RunReport): string {
@@ -195,8 +256,10 @@ export function renderRunReportHtml(report: RunReport): string {
 <body>
 ${header(report)}
 ${keyFigures(report)}
+${estateAfterSection(report)}
 ${timeline(report)}
 ${dnsTable(report.dnsChanges)}
+${routeTable(report.routeChanges)}
 ${notesList(report.notes)}
 ${stepsTable(report)}
 ${historyTable(report)}

@@ -1,3 +1,4 @@
+import type { ArmUsage } from "../ports/armBudget.js";
 import type { RunMode, StepKind } from "../domain/plan.js";
 import type { RunStatus, StepStatus } from "../ports/runStore.js";
 
@@ -20,6 +21,30 @@ export interface DnsChange {
   readonly to: readonly string[];
 }
 
+/** A user-defined route the run pointed at the recovered NAT/firewall VM. */
+export interface RouteChange {
+  readonly route: string;
+  readonly routeTable: string;
+  /** Next hop before the run (null: the route did not exist or had no appliance next hop). */
+  readonly from: string | null;
+  readonly to: string;
+}
+
+/** What a run leaves behind, in the terms a person acts on. */
+export interface EstateAfterRun {
+  /** One sentence: where the estate is now. */
+  readonly summary: string;
+  readonly failedOverNotCommitted: readonly string[];
+  readonly committed: readonly string[];
+  /** Test failover VMs still in the isolated network. */
+  readonly testVmsLeft: readonly string[];
+  readonly reprotected: readonly string[];
+  readonly dnsMoved: readonly string[];
+  readonly routesMoved: readonly string[];
+  /** What to do next, most urgent first. */
+  readonly nextSteps: readonly string[];
+}
+
 /** The run report: the JSON contract of `reports/<runId>.json` and the source of the HTML page. */
 export interface RunReport {
   readonly runId: string;
@@ -35,6 +60,17 @@ export interface RunReport {
    * for a person, to the moment every tier was ready: the wait for that decision is not recovery time.
    */
   readonly rtoSeconds: number;
+  /**
+   * When the outage was detected: the first alert's fired time of the incident behind the run, or
+   * the request (the run's start) for a run a person asked for.
+   */
+  readonly detectedAt: string;
+  /** The same end as `rtoSeconds`, measured from `detectedAt`: the time the business was without the site. */
+  readonly rtoFromDetectionSeconds: number;
+  /** The RTO target counts from detection: the outage began then, not when the run started. */
+  readonly rtoTargetAppliesTo: "detection";
+  /** Whether the run recovered: a failed or cancelled run's RTO is no achievement, whatever its length. */
+  readonly recovered: boolean;
   /** From the run's start to its end (or now): the timeline's extent. Absent in reports written before it existed. */
   readonly durationSeconds?: number;
   readonly rtoTargetSeconds: number;
@@ -44,10 +80,16 @@ export interface RunReport {
   /** How the run's failovers chose their recovery point, and what that means (null: no failover in the run). */
   readonly recoveryPointChoice?: { readonly choice: string; readonly meaning: string } | null;
   readonly dnsChanges: readonly DnsChange[];
+  readonly routeChanges: readonly RouteChange[];
+  /** The run's tiers in dependency order, as the timeline and the steps table group them. */
+  readonly tiers: readonly string[];
+  readonly estateAfter: EstateAfterRun;
   readonly notes: readonly string[];
   readonly steps: readonly StepReport[];
   /** Earlier drills (test failovers) of the estate, newest first, for comparison (the report page adds them). */
   readonly history?: readonly RunHistoryEntry[];
+  /** ARM requests the run made (its steps and job watches) and the lowest remaining budget ARM reported; set when it ended. */
+  readonly armUsage?: ArmUsage;
 }
 
 /** One earlier run on the report page's history. */

@@ -5,10 +5,13 @@ import type { AppConfig } from "../config/loadConfig.js";
 import { STATE_TABLES } from "../config/names.js";
 import type { Estate } from "../domain/estate.js";
 import type { NotificationChannelState } from "../domain/health/healthSnapshot.js";
-import { createEngine } from "../runs/engine.js";
+import { createDrillCleanup } from "../runs/drillCleanup.js";
+import { createEngine, type Engine } from "../runs/engine.js";
 import { runApiSettings } from "../runs/runApi.js";
 import { createRunControl } from "../runs/runControl.js";
 import { healthCheckRootFrom } from "../health/healthCheckRoot.js";
+import { withHealthCheckUrgency } from "../health/healthCheckUrgency.js";
+import { readLeftoverTestVms } from "../health/readLeftoverTestVms.js";
 import { createRunHistoryReader } from "../health/runHistoryReader.js";
 import { createNotificationService } from "../notifications/notificationService.js";
 import { parseNotificationSettings } from "../notifications/notificationSettings.js";
@@ -39,7 +42,7 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
     ...optional("httpClient", infra.azure.httpClient),
     ...optional("retryOptions", infra.azure.retryOptions),
   };
-  const ports = createAzurePorts(armOptions);
+  const ports = createAzurePorts({ ...armOptions, clock });
   const health = createHealthPorts({ ...armOptions, clock });
   const [runs, incidentsTable, auditTable, idempotencyTable, healthHistory, notificationStore] = await Promise.all([
     createTableRunStore(tables),
@@ -76,8 +79,21 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
         return { notify: (event) => (onEvent(event), inner.notify(event)) };
       }
     : deliver;
-  const engineFor = (log: Logger) =>
-    createEngine({
+  const settings = runApiSettings(config);
+  const drillCleanupFor = (log: Logger, engine: Engine) =>
+    createDrillCleanup({
+      estate,
+      store: runs,
+      checks: infra.queues.checks,
+      clock,
+      audit,
+      log,
+      engine,
+      siteRecovery: ports.siteRecovery,
+      graceMinutes: settings.drill.cleanupAfterMinutes,
+    });
+  const engineFor = (log: Logger): Engine => {
+    const engine: Engine = createEngine({
       estate,
       store: runs,
       queue: infra.queues.steps,
@@ -90,8 +106,10 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
       audit,
       ...optional("timing", local.engineTiming),
       ...optional("boundary", local.boundary),
+      onRunEnd: (run) => drillCleanupFor(log, engine).schedule(run),
     });
-  const settings = runApiSettings(config);
+    return engine;
+  };
   const channelStates = async (): Promise<NotificationChannelState[]> =>
     (await notifications.getChannelHealth()).map((c) => ({
       channel: c.channel,
@@ -109,37 +127,45 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
     notifications,
     engineFor,
     alertsFor: (log) =>
-      createAlertService({
-        estate,
-        incidents,
-        runs,
-        audit,
-        engine: engineFor(log),
-        siteRecovery: ports.siteRecovery,
-        checks: infra.queues.checks,
-        notifier: notifierFor(log),
-        clock,
-        log,
-        monitor: health.monitor,
-        resourceHealth: health.resourceHealth,
-        ...optional("boundary", local.boundary),
-      }),
+      withHealthCheckUrgency(
+        createAlertService({
+          estate,
+          incidents,
+          runs,
+          audit,
+          engine: engineFor(log),
+          siteRecovery: ports.siteRecovery,
+          checks: infra.queues.checks,
+          notifier: notifierFor(log),
+          clock,
+          log,
+          monitor: health.monitor,
+          resourceHealth: health.resourceHealth,
+          ...optional("boundary", local.boundary),
+        }),
+        { estate, checks: infra.queues.checks, log },
+      ),
     runApi: {
-      reads: { siteRecovery: ports.siteRecovery, dns: ports.dns, routes: ports.routes },
+      reads: { siteRecovery: ports.siteRecovery, dns: ports.dns, routes: ports.routes, capacity: { asr: health.asr, compute: health.capacity } },
       idempotency: createTableIdempotencyStore({ table: idempotencyTable, estate: estate.name }),
       settings,
-      runControlFor: (log) =>
-        createRunControl({
+      drillCleanupFor: (log) => drillCleanupFor(log, engineFor(log)),
+      runControlFor: (log) => {
+        const engine = engineFor(log);
+        return createRunControl({
           estate,
           store: runs,
           queue: infra.queues.steps,
           clock,
           audit,
           log,
-          engine: engineFor(log),
+          engine,
           siteRecovery: ports.siteRecovery,
           separateApprover: settings.separateApprover,
-        }),
+          drillCleanup: drillCleanupFor(log, engine),
+          cleanupGraceMinutes: settings.drill.cleanupAfterMinutes,
+        });
+      },
       latestHealth: async () => (await healthHistory.list(estate.name, 1))[0],
     },
     healthCheck: healthCheckRootFrom(
@@ -157,6 +183,7 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
         ...optional("limits", local.healthLimits),
       }),
       healthHistory,
+      () => readLeftoverTestVms(estate, health.asr),
     ),
   };
 }

@@ -4,14 +4,18 @@ import { successorsOf, type FailoverRequest } from "../domain/plan.js";
 import { isDrError } from "../ports/errors.js";
 import type { FailedStepInfo, NotifierPort } from "../ports/notifier.js";
 import type { OutgoingMessage, StepMessage } from "../ports/queue.js";
-import type { RunRecord, StepRecord } from "../ports/runStore.js";
+import type { RunRecord, StepRecord, Versioned } from "../ports/runStore.js";
+import type { Step } from "../domain/plan.js";
 import { DEFAULT_TIMING, type EngineDeps, type EngineTiming } from "./engineDeps.js";
 import { executorFor } from "./executors/index.js";
 import { deferredStepMessageId, stepMessageId } from "./messageIds.js";
 import { runEvent } from "./runEvent.js";
 import { patchJournal, type StepContext } from "./stepContext.js";
 import { nextStoreOutageDeferral, type StepWake, type StoreOutageDeferral } from "./stepMessage.js";
+import { stepArmCost } from "./stepArmCost.js";
 import type { StepOutcome } from "./stepOutcome.js";
+import { addArmUsage, totalArmUsage } from "./armUsage.js";
+import { createVaultJobWatch, isWatchStepId, watchLook } from "./vaultJobWatch.js";
 
 export interface StartRunResult {
   readonly runId: string;
@@ -23,6 +27,8 @@ export interface StartRunResult {
 export interface StartRunOptions {
   /** The person who asked for the run (principal id): recorded so an approver can be told apart. */
   readonly requestedBy?: string;
+  /** When the outage behind the run was detected (the incident's first alert), for the report's RTO from detection. */
+  readonly detectedAt?: string;
 }
 
 export interface Engine {
@@ -42,7 +48,8 @@ export class StepStateError extends Error {
   override readonly name = "StepStateError";
 }
 
-const MAX_DEPENDENCY_UPDATES = 50;
+/** From this many successors on, a finished step reads all the run's steps (one query) rather than naming them. */
+const BATCHED_SUCCESSORS = 8;
 const CHECK_KINDS: ReadonlySet<string> = new Set(["verifyTargetDc", "guestChecks", "healthProbe"]);
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -54,11 +61,21 @@ export function createEngine(deps: EngineDeps): Engine {
   // Executors (tier milestones, completion) notify through the same guard: a notifier can't fail a step.
   const stepDeps: EngineDeps = { ...deps, notifier };
   const nowIso = (): string => clock.now().toISOString();
+  const watch = createVaultJobWatch(deps, timing);
   const wake = (runId: string, stepId: string, seq: number, deliverAt?: string): OutgoingMessage => ({
     messageId: stepMessageId(runId, stepId, seq),
     body: { runId, stepId, seq },
     ...(deliverAt ? { deliverAt: new Date(deliverAt) } : {}),
   });
+  /**
+   * A step's first wake-up, delayed until the subscription's ARM budget has room for the requests it will
+   * make (booked now): a wave of 375 failovers or 1,000 commits is spread at ARM's refill rate instead of
+   * running into 429s.
+   */
+  const firstWake = (runId: string, step: Step): OutgoingMessage => {
+    const delaySeconds = deps.armBudget?.book(stepArmCost(step), clock.now()) ?? 0;
+    return wake(runId, step.id, 0, delaySeconds > 0 ? new Date(clock.now().getTime() + delaySeconds * 1000).toISOString() : undefined);
+  };
 
   async function startRun(
     request: FailoverRequest,
@@ -82,6 +99,7 @@ export function createEngine(deps: EngineDeps): Engine {
       status: "running",
       startedAt: nowIso(),
       ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}),
+      ...(options.detectedAt !== undefined ? { detectedAt: options.detectedAt } : {}),
     };
     if (!existing) {
       const successors = successorsOf(plan);
@@ -98,7 +116,7 @@ export function createEngine(deps: EngineDeps): Engine {
       await store.createRun(run, records);
       boundary("runCreated", { runId });
     }
-    await queue.send(plan.steps.filter((s) => s.dependsOn.length === 0).map((s) => wake(runId, s.id, 0)));
+    await queue.send(plan.steps.filter((s) => s.dependsOn.length === 0).map((s) => firstWake(runId, s)));
     log.info("run started", { runId, mode: request.mode, trigger, steps: plan.steps.length });
     await notifier.notify(
       runEvent(run, "runStarted", clock.now(), `${run.mode === "test" ? "Test failover" : "Failover"} of ${estate.name} started (${run.trigger}).`, {
@@ -170,6 +188,7 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   async function handleWake(message: StepWake): Promise<void> {
+    if (isWatchStepId(message.stepId)) return watch.look(message);
     const { runId, stepId, seq } = message;
     const keys = { runId, stepId, seq };
     const [runEntry, stepEntry] = await Promise.all([store.getRun(runId), store.getStep(runId, stepId)]);
@@ -189,7 +208,9 @@ export function createEngine(deps: EngineDeps): Engine {
     if (record.status === "cancelled") return;
     if (seq < record.seq) {
       // The next wake-up was recorded; a crash may have come before it was sent. Same id: no duplicate.
-      if (seq === record.seq - 1) await queue.send([wake(runId, stepId, record.seq, record.wakeAt)]);
+      // A step parked on a job is woken by its vault's watch: ask for the look instead.
+      if (seq === record.seq - 1 && record.followsJob) await queue.send([watchLook(runId, record.followsJob.vault, Date.parse(record.followsJob.expectedBy))]);
+      else if (seq === record.seq - 1) await queue.send([wake(runId, stepId, record.seq, record.wakeAt)]);
       return;
     }
     if (seq > record.seq) {
@@ -201,32 +222,43 @@ export function createEngine(deps: EngineDeps): Engine {
       await writeStep({ ...record, status: "cancelled", finishedAt: nowIso(), error: `not started: the run is ${run.status}` }, etag);
       return;
     }
-    if (notStarted) {
-      record = { ...record, status: "running", startedAt: record.startedAt ?? nowIso() };
-      etag = await writeStep(record, etag);
-      boundary("stepClaimed", keys);
-    }
+    // The claim (status running) goes with the step's first write: the intent before a side effect, or its outcome.
+    let claimPending = notStarted;
+    if (notStarted) record = { ...record, status: "running", startedAt: record.startedAt ?? nowIso() };
+    const write = async (next: StepRecord): Promise<void> => {
+      etag = await writeStep(next, etag);
+      record = next;
+      if (claimPending) {
+        claimPending = false;
+        boundary("stepClaimed", keys);
+      }
+    };
+    // Woken: the job it was parked on is no longer what it waits for (the outcome says what comes next).
+    if (record.followsJob) record = { ...record, followsJob: undefined };
+    if (message.arm) record = { ...record, arm: addArmUsage(record.arm, message.arm) };
 
     const context: StepContext = {
       step: record.step,
       run,
       deps: stepDeps,
       timing,
+      ...(message.job ? { observedJob: message.job } : {}),
       get journal() {
         return record.journal;
       },
       async saveJournal(patch) {
         try {
           boundary("journalSaving", { ...keys, fields: Object.keys(patch) });
-          record = { ...record, journal: patchJournal(record.journal, patch) };
-          etag = await writeStep(record, etag);
+          await write({ ...record, journal: patchJournal(record.journal, patch) });
           boundary("journalSaved", keys);
         } catch (error) {
           throw error instanceof StepStateError ? error : new StepStateError(`journal of step ${stepId} not written`, { cause: error });
         }
       },
     };
-    const outcome = await execute(context);
+    const measured = deps.armBudget ? await deps.armBudget.measure(() => execute(context)) : { value: await execute(context), usage: undefined };
+    const outcome = measured.value;
+    if (measured.usage && (measured.usage.reads > 0 || measured.usage.writes > 0)) record = { ...record, arm: addArmUsage(record.arm, measured.usage) };
     log.info("step executed", {
       ...keys,
       kind: record.step.kind,
@@ -235,7 +267,7 @@ export function createEngine(deps: EngineDeps): Engine {
       outcome: outcome.status,
       detail: outcome.status === "failed" ? outcome.reason : outcome.detail,
     });
-    if (outcome.status !== "waiting") {
+    if (outcome.status !== "waiting" && outcome.status !== "followingJob") {
       await audit({
         action: `step ${record.step.kind} ${record.step.target}`,
         result: outcome.status === "failed" && outcome.retryable ? "failed (retryable)" : outcome.status,
@@ -246,16 +278,57 @@ export function createEngine(deps: EngineDeps): Engine {
 
     switch (outcome.status) {
       case "done": {
-        record = { ...record, status: "succeeded", finishedAt: nowIso(), detail: outcome.detail, journal: { ...record.journal, output: outcome.output } };
-        await writeStep(record, etag);
+        await write({ ...record, status: "succeeded", finishedAt: nowIso(), detail: outcome.detail, journal: { ...record.journal, output: outcome.output } });
         boundary("stepSucceeded", keys);
         return advance(run, record);
       }
-      case "waiting":
-        return scheduleWake({ ...record, ...(outcome.detail ? { detail: outcome.detail } : {}) }, etag, outcome.afterSeconds);
+      case "waiting": {
+        const next: StepRecord = {
+          ...record,
+          ...(outcome.detail ? { detail: outcome.detail } : {}),
+          ...(outcome.journal ? { journal: patchJournal(record.journal, outcome.journal) } : {}),
+        };
+        if (!outcome.journal) return scheduleWake(next, write, outcome.afterSeconds);
+        boundary("journalSaving", { ...keys, fields: Object.keys(outcome.journal) });
+        await scheduleWake(
+          next,
+          async (r) => {
+            try {
+              await write(r);
+            } catch (error) {
+              throw error instanceof StepStateError ? error : new StepStateError(`journal of step ${stepId} not written`, { cause: error });
+            }
+            boundary("journalSaved", keys);
+          },
+          outcome.afterSeconds,
+        );
+        return;
+      }
+      case "followingJob": {
+        // Parked on the job: no message of its own; the vault's job watch wakes it when the job is over.
+        const parked: StepRecord = {
+          ...record,
+          status: "waiting",
+          seq: record.seq + 1,
+          wakeAt: undefined,
+          followsJob: outcome.job,
+          ...(outcome.journal ? { journal: patchJournal(record.journal, outcome.journal) } : {}),
+          ...(outcome.detail ? { detail: outcome.detail } : {}),
+        };
+        if (outcome.journal) boundary("journalSaving", { ...keys, fields: Object.keys(outcome.journal) });
+        try {
+          await write(parked);
+        } catch (error) {
+          throw error instanceof StepStateError ? error : new StepStateError(`journal of step ${stepId} not written`, { cause: error });
+        }
+        if (outcome.journal) boundary("journalSaved", keys);
+        boundary("wakeScheduled", keys);
+        await queue.send([watchLook(runId, outcome.job.vault, Date.parse(outcome.job.expectedBy))]);
+        return;
+      }
       case "parked": {
         const parked: StepRecord = { ...record, status: "waiting", seq: record.seq + 1, wakeAt: undefined, detail: outcome.detail };
-        await writeStep(parked, etag);
+        await write(parked);
         boundary("stepParked", keys);
         // A decision recorded while this execution ran would otherwise find the step not yet parked.
         const fresh = await store.getRun(runId);
@@ -266,9 +339,9 @@ export function createEngine(deps: EngineDeps): Engine {
         const limit = CHECK_KINDS.has(record.step.kind) ? timing.probeAttempts : timing.maxAttempts;
         if (outcome.retryable && record.retries + 1 < limit) {
           log.warn("step failed, will retry", { ...keys, reason: outcome.reason, retries: record.retries + 1 });
-          return scheduleWake({ ...record, retries: record.retries + 1, error: outcome.reason }, etag, outcome.afterSeconds ?? backoff(record.retries));
+          return scheduleWake({ ...record, retries: record.retries + 1, error: outcome.reason }, write, outcome.afterSeconds ?? backoff(record.retries));
         }
-        await writeStep({ ...record, status: "failed", finishedAt: nowIso(), error: outcome.reason }, etag);
+        await write({ ...record, status: "failed", finishedAt: nowIso(), error: outcome.reason });
         boundary("stepFailed", keys);
         return failRun(runId, `step ${stepId} failed: ${outcome.reason}`, failedStepInfo(record, outcome.reason));
       }
@@ -302,9 +375,9 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
-  async function scheduleWake(record: StepRecord, etag: string, afterSeconds: number): Promise<void> {
+  async function scheduleWake(record: StepRecord, write: (next: StepRecord) => Promise<void>, afterSeconds: number): Promise<void> {
     const next: StepRecord = { ...record, status: "waiting", seq: record.seq + 1, wakeAt: new Date(clock.now().getTime() + afterSeconds * 1000).toISOString() };
-    await writeStep(next, etag);
+    await write(next);
     boundary("wakeScheduled", { runId: record.runId, stepId: record.step.id });
     await queue.send([wake(next.runId, next.step.id, next.seq, next.wakeAt)]);
   }
@@ -312,31 +385,63 @@ export function createEngine(deps: EngineDeps): Engine {
   /** Marks each successor's dependency as met and enqueues those that became ready. */
   async function advance(run: RunRecord, record: StepRecord): Promise<void> {
     // A last step redelivered after its run was marked done may still owe the run's end (lock, audit).
-    if (run.status === "running") for (const successor of record.successors) await satisfy(run.runId, successor, record.step.id);
+    if (run.status === "running") {
+      // One successor: a shared read-modify-write (milestones many steps finish into). Several: one read, batched writes.
+      if (record.successors.length > 1) await satisfyInBatches(run.runId, record.successors, record.step.id);
+      else for (const successor of record.successors) await satisfy(run.runId, successor, record.step.id);
+    }
     if (record.successors.length === 0) await completeIfDone(run.runId);
   }
 
-  async function satisfy(runId: string, stepId: string, dependency: string): Promise<void> {
-    for (let attempt = 0; attempt < MAX_DEPENDENCY_UPDATES; attempt++) {
-      const entry = await store.getStep(runId, stepId);
-      if (!entry) throw new Error(`step ${stepId} of run ${runId} is missing`);
-      let record = entry.value;
-      if (!record.satisfied.includes(dependency)) record = { ...record, satisfied: [...record.satisfied, dependency] };
-      const ready = record.step.dependsOn.every((d) => record.satisfied.includes(d));
-      if (ready && record.status === "pending") record = { ...record, status: "queued" };
-      if (record !== entry.value) {
-        try {
-          await store.updateStep(record, entry.etag);
-        } catch (error) {
-          if (isDrError(error) && error.code === "PreconditionFailed") continue; // a sibling got there first: read again
-          throw error;
-        }
-        boundary("dependencySatisfied", { runId, stepId: dependency });
-      }
-      if (ready && record.status === "queued") await queue.send([wake(runId, stepId, 0)]);
-      return;
+  /**
+   * The fan-out of a tier's milestone (1,000 commits wait for it): the run's steps are read with one
+   * query and updated 100 to a transaction, each on its ETag. A batch that lost a race to a sibling (412)
+   * is done row by row as satisfy does, re-reading each row.
+   */
+  async function satisfyInBatches(runId: string, successors: readonly string[], dependency: string): Promise<void> {
+    const wanted = new Set(successors);
+    // Few successors: point reads (a filter on row keys makes Table Storage scan the partition); many: one query.
+    const rows =
+      successors.length >= BATCHED_SUCCESSORS
+        ? (await store.listVersionedSteps(runId)).filter((r) => wanted.has(r.value.step.id))
+        : (await Promise.all(successors.map((id) => store.getStep(runId, id)))).filter((r): r is Versioned<StepRecord> => r !== undefined);
+    const found = new Set(rows.map((r) => r.value.step.id));
+    const missing = successors.find((id) => !found.has(id));
+    if (missing) throw new Error(`step ${missing} of run ${runId} is missing`);
+    const changed: Versioned<StepRecord>[] = [];
+    const ready: StepRecord[] = [];
+    for (const { value, etag } of rows) {
+      const next = withDependencyMet(value, dependency);
+      if (next !== value) changed.push({ value: next, etag });
+      if (next.status === "queued" && next.step.dependsOn.every((d) => next.satisfied.includes(d))) ready.push(next);
     }
-    throw new StepStateError(`step ${stepId} of run ${runId}: too much contention recording dependency ${dependency}`);
+    for (let i = 0; i < changed.length; i += 100) {
+      const batch = changed.slice(i, i + 100);
+      try {
+        await store.updateSteps(batch);
+      } catch (error) {
+        if (!(isDrError(error) && error.code === "PreconditionFailed")) throw error;
+        for (const { value } of batch) await satisfy(runId, value.step.id, dependency);
+        continue;
+      }
+      boundary("dependencySatisfied", { runId, stepId: dependency });
+    }
+    if (ready.length > 0) await queue.send(ready.map((r) => firstWake(runId, r.step)));
+  }
+
+  async function satisfy(runId: string, stepId: string, dependency: string): Promise<void> {
+    let record: StepRecord;
+    try {
+      // Siblings finishing into the same step at once share its read and write (RunStore.changeStep).
+      record = await store.changeStep(runId, stepId, (step) => withDependencyMet(step, dependency));
+    } catch (error) {
+      if (isDrError(error) && error.code === "PreconditionFailed")
+        throw new StepStateError(`step ${stepId} of run ${runId}: too much contention recording dependency ${dependency}`, { cause: error });
+      throw error;
+    }
+    boundary("dependencySatisfied", { runId, stepId: dependency });
+    const ready = record.step.dependsOn.every((d) => record.satisfied.includes(d));
+    if (ready && record.status === "queued") await queue.send([firstWake(runId, record.step)]);
   }
 
   async function completeIfDone(runId: string): Promise<void> {
@@ -346,7 +451,8 @@ export function createEngine(deps: EngineDeps): Engine {
     if (!entry) return;
     let run = entry.value;
     if (run.status === "running") {
-      run = { ...run, status: "succeeded", finishedAt: nowIso() };
+      const armUsage = totalArmUsage(steps.map((s) => s.arm));
+      run = { ...run, status: "succeeded", finishedAt: nowIso(), ...(armUsage ? { armUsage } : {}) };
       await store.updateRun(run, entry.etag);
       boundary("runCompleted", { runId });
     }
@@ -394,11 +500,13 @@ export function createEngine(deps: EngineDeps): Engine {
   async function finishRun(run: RunRecord, tell: () => Promise<void>): Promise<void> {
     if ((await store.runLockHolder(run.estate)) !== run.runId) return;
     await tell();
+    await deps.onRunEnd?.(run);
     boundary("runEnded", { runId: run.runId });
     await store.releaseRunLock(run.estate, run.runId);
   }
 
   async function handleDeadLetter(message: StepMessage, reason: string): Promise<void> {
+    if (isWatchStepId(message.stepId)) return watch.restart(message);
     const [runEntry, entry] = await Promise.all([store.getRun(message.runId), store.getStep(message.runId, message.stepId)]);
     if (!runEntry || !entry || entry.value.status === "failed" || entry.value.status === "cancelled") return;
     if (entry.value.status === "succeeded") {
@@ -443,6 +551,15 @@ function neverThrowing(notifier: NotifierPort, deps: EngineDeps): NotifierPort {
       }
     },
   };
+}
+
+/** The step with `dependency` met, queued if that was its last one; the same object when nothing changes. */
+function withDependencyMet(record: StepRecord, dependency: string): StepRecord {
+  let next = record;
+  if (!next.satisfied.includes(dependency)) next = { ...next, satisfied: [...next.satisfied, dependency] };
+  const ready = next.step.dependsOn.every((d) => next.satisfied.includes(d));
+  if (ready && next.status === "pending") next = { ...next, status: "queued" };
+  return next;
 }
 
 /** Table Storage could not be reached, directly or beneath a step state write that failed for it. */

@@ -1,4 +1,5 @@
 import type { Random } from "../ports/random.js";
+import type { ArmBudgetPort } from "../ports/armBudget.js";
 import type { Estate } from "../domain/estate.js";
 import type { AuditLog } from "../ports/auditLog.js";
 import type { Clock } from "../ports/clock.js";
@@ -11,12 +12,21 @@ import type { NicPort } from "../ports/nics.js";
 import type { NotifierPort } from "../ports/notifier.js";
 import type { QueuePort } from "../ports/queue.js";
 import type { RoutePort } from "../ports/routes.js";
-import type { RunStore } from "../ports/runStore.js";
+import type { RunRecord, RunStore } from "../ports/runStore.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
 
+/** ASR's job scenario names the engine follows (see executors/asrOperation.ts). */
+export type FollowedScenario = "UnplannedFailover" | "TestFailover" | "CommitFailover" | "TestFailoverCleanup" | "SwitchReplicationGroupProtection";
+
 export interface EngineTiming {
-  /** Between two reads of a running ASR job. */
+  /** Between two reads of a running ASR job by its own step (when the vault's job list did not name it). */
   readonly jobPollSeconds: number;
+  /** Between two lists of a vault's jobs while some job there runs past its expected duration. */
+  readonly vaultPollSeconds: number;
+  /** How long each kind of ASR job usually takes: the vault's jobs are first listed when the earliest is due. */
+  readonly expectedJobSeconds: Readonly<Record<FollowedScenario, number>>;
+  /** How long a Run Command usually takes: its first poll waits this long. */
+  readonly guestCommandSeconds: number;
   /** Between two reads of a Run Command or route update in progress. */
   readonly operationPollSeconds: number;
   /** First retry delay of a retryable failure; doubles per attempt, with jitter, up to the cap. */
@@ -32,6 +42,14 @@ export interface EngineTiming {
 
 export const DEFAULT_TIMING: EngineTiming = {
   jobPollSeconds: 15,
+  // ASR answers every action with Retry-After: 30 (recorded, test/fixtures/azure/asr-inmagercm-recorded-details.md).
+  vaultPollSeconds: 30,
+  // Recorded InMageRcm jobs (asr-inmagercm-recorded-details.md): unplanned failover 06:51:51 -> 06:59:39 and
+  // test failover 06:35:54 -> 06:43:46 (about 8 min), cleanup 06:43:47 -> 06:45:33 (under 2 min), commit
+  // Succeeded on its second poll within the same second. No reprotect was recorded to its end: 10 min is a guess.
+  expectedJobSeconds: { UnplannedFailover: 480, TestFailover: 480, TestFailoverCleanup: 100, CommitFailover: 30, SwitchReplicationGroupProtection: 600 },
+  // Not recorded: a Run Command script of a few checks usually answers within a minute.
+  guestCommandSeconds: 60,
   operationPollSeconds: 5,
   retryBaseSeconds: 10,
   retryCapSeconds: 120,
@@ -68,4 +86,8 @@ export interface EngineDeps {
   readonly random?: Random;
   /** Step outcomes and run endings are appended here (who: 'system'); absent: not audited. */
   readonly audit?: AuditLog;
+  /** The subscription's ARM request budget (absent: never paced). */
+  readonly armBudget?: ArmBudgetPort;
+  /** Told each run's end before the run lock is released, so a crash before it is repeated by redelivery (a failed drill's cleanup timer). */
+  readonly onRunEnd?: (run: RunRecord) => Promise<void>;
 }

@@ -6,6 +6,8 @@ import type { IdempotencyStore } from "../ports/idempotency.js";
 import type { Logger } from "../ports/logger.js";
 import type { RoutePort } from "../ports/routes.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+import type { CapacityReads } from "../health/previewCapacity.js";
+import type { DrillCleanup } from "./drillCleanup.js";
 import type { RunControl } from "./runControl.js";
 
 /** Settings of the run API (app settings, validated by loadConfig). */
@@ -21,9 +23,11 @@ export interface RunApiSettings {
 /** What the manual-run, run-control, audit and drill handlers need beyond the engine. */
 export interface RunApiRoot {
   /** ASR, DNS and routes, read by dry runs and pre-checks. */
-  readonly reads: { readonly siteRecovery: SiteRecoveryPort; readonly dns: DnsPort; readonly routes: RoutePort };
+  readonly reads: { readonly siteRecovery: SiteRecoveryPort; readonly dns: DnsPort; readonly routes: RoutePort; readonly capacity?: CapacityReads };
   readonly idempotency: IdempotencyStore;
   runControlFor(log: Logger): RunControl;
+  /** The automatic cleanup of failed or cancelled drills (its timer arrives on the incident-check queue). */
+  drillCleanupFor(log: Logger): DrillCleanup;
   readonly settings: RunApiSettings;
   /** The newest health-check report, if any (a red one holds scheduled drills back). */
   latestHealth(): Promise<HealthHistoryEntry | undefined>;

@@ -10,8 +10,8 @@ import type { Logger } from "../ports/logger.js";
 import type { QueuePort } from "../ports/queue.js";
 import type { DecisionRecord, RunRecord, RunStore, StepRecord } from "../ports/runStore.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
+import { cleanupDueAt, MAX_GRACE_AFTER_END_MINUTES, needsAutomaticCleanup, testVmsLeftBy, type DrillCleanup } from "./drillCleanup.js";
 import type { Engine } from "./engine.js";
-import { protectedItemRef } from "./executors/estateLookup.js";
 import { stepMessageId } from "./messageIds.js";
 
 /** The person acting, as the API authenticated them. */
@@ -43,6 +43,10 @@ export interface RunControlDeps {
   readonly siteRecovery: SiteRecoveryPort;
   /** The approver of a run must be someone other than the person who requested it. */
   readonly separateApprover: boolean;
+  /** Schedules the automatic cleanup of a drill that is cancelled; absent: a cancelled drill waits for an operator's cleanup. */
+  readonly drillCleanup?: DrillCleanup;
+  /** The grace period before a failed or cancelled drill is cleaned up on its own (DRILL_CLEANUP_AFTER_MINUTES). */
+  readonly cleanupGraceMinutes?: number;
 }
 
 export interface RunControl {
@@ -51,6 +55,8 @@ export interface RunControl {
   cleanup(runId: string, actor: Actor): Promise<ControlOutcome>;
   cancel(runId: string, actor: Actor, reason: string): Promise<ControlOutcome>;
   resume(runId: string, actor: Actor): Promise<ControlOutcome>;
+  /** Puts off the automatic cleanup of a failed or cancelled drill by `minutes`. */
+  extendCleanup(runId: string, actor: Actor, minutes: number, reason: string): Promise<ControlOutcome>;
 }
 
 const refuse = (status: Refusal["status"], title: string, detail: string, extra?: Record<string, unknown>): Refusal => ({
@@ -126,6 +132,35 @@ export function decideResume(run: RunRecord, steps: readonly StepRecord[]): Refu
   const failed = steps.filter((s) => s.status === "failed").map((s) => s.step.id);
   if (failed.length === 0) return conflict(`run ${run.runId} has no failed step to retry`);
   return { ok: true, failed };
+}
+
+/**
+ * Extend: a drill that failed or was cancelled, whose automatic cleanup has not run, by at most
+ * MAX_GRACE_AFTER_END_MINUTES after its end. The new due time counts from now or from the current
+ * due time, whichever is later.
+ */
+export function decideCleanupExtension(
+  run: RunRecord,
+  now: Date,
+  minutes: number,
+  graceMinutes: number,
+): Refusal | { readonly ok: true; readonly dueAt: Date; readonly previousDueAt: Date } {
+  if (run.mode !== "test" || run.request.cleanupOnly) return conflict(`run ${run.runId} is not a drill: there is no automatic cleanup to put off`);
+  if (run.status === "running")
+    return conflict(`run ${run.runId} is running: its cleanup follows its plan (POST /api/runs/${run.runId}/cleanup to clean up now)`);
+  if (!needsAutomaticCleanup(run)) return conflict(`run ${run.runId} succeeded: it cleaned up after itself`);
+  const done = run.decisions?.autoCleanup;
+  if (done) return conflict(`the automatic cleanup of run ${run.runId} already ran (${done.outcome} at ${done.at})`, { autoCleanup: done });
+  const previousDueAt = cleanupDueAt(run, graceMinutes);
+  if (!previousDueAt || !run.finishedAt) return conflict(`run ${run.runId} has no recorded end`);
+  const dueAt = new Date(Math.max(now.getTime(), previousDueAt.getTime()) + minutes * 60_000);
+  const latest = new Date(new Date(run.finishedAt).getTime() + MAX_GRACE_AFTER_END_MINUTES * 60_000);
+  if (dueAt > latest)
+    return conflict(
+      `the cleanup can be put off until ${latest.toISOString()} at the latest (${MAX_GRACE_AFTER_END_MINUTES / 1440} days after the drill ended): its test VMs block failovers and drills of their VMs`,
+      { latestDueAt: latest.toISOString(), dueAt: previousDueAt.toISOString() },
+    );
+  return { ok: true, dueAt, previousDueAt };
 }
 
 /**
@@ -236,14 +271,9 @@ export function createRunControl(deps: RunControlDeps): RunControl {
   /** A drill that failed or was cancelled may have left test VMs: a sweep run cleans up those ASR still holds. */
   async function sweep(run: RunRecord, steps: readonly StepRecord[], actor: Actor): Promise<ControlOutcome> {
     if (run.status === "succeeded") return conflict(`run ${run.runId} succeeded: its cleanup already ran`);
-    const vms = steps.flatMap((s) => (s.step.kind === "failover" && s.journal.intentAt ? [s.step.vm] : []));
-    const states = await Promise.all(vms.map(async (vm) => ({ vm, item: await deps.siteRecovery.getProtectedItem(protectedItemRef(deps.estate, vm)) })));
-    const busy = states
-      .filter((s) => s.item.currentScenario.name === "TestFailover" && !s.item.allowedOperations.includes("TestFailoverCleanup"))
-      .map((s) => s.vm);
+    const { busy, toClean } = await testVmsLeftBy(deps.estate, deps.siteRecovery, steps);
     if (busy.length > 0)
       return conflict(`test failovers still running for ${busy.join(", ")}: clean up once they finish`, { retryAfterSeconds: 60, vms: busy });
-    const toClean = states.filter((s) => s.item.allowedOperations.includes("TestFailoverCleanup")).map((s) => s.vm);
     if (toClean.length === 0)
       return {
         ok: true,
@@ -252,7 +282,7 @@ export function createRunControl(deps: RunControlDeps): RunControl {
         body: { runId: run.runId, cleanup: "nothing left to clean up: no test VM of this drill remains in ASR" },
       };
     const started = await deps.engine.startRun(
-      { mode: "test", scope: { kind: "vms", vms: toClean }, cleanupOnly: true },
+      { mode: "test", scope: { kind: "vms", vms: [...toClean] }, cleanupOnly: true },
       `cleanup of ${run.runId} by ${actor.name}`,
       undefined,
       { requestedBy: actor.id },
@@ -279,14 +309,17 @@ export function createRunControl(deps: RunControlDeps): RunControl {
         const decided = decideCancel(run, steps);
         if (!decided.ok) return Promise.resolve({ answer: decided });
         const at = nowIso();
-        return Promise.resolve({
-          write: {
-            ...run,
-            status: "cancelled" as const,
-            finishedAt: at,
-            failureReason: `cancelled by ${actor.name}: ${reason}`,
-            decisions: { ...run.decisions, cancel: { by: actor.id, byName: actor.name, at, reason } },
-          },
+        const cancelled: RunRecord = {
+          ...run,
+          status: "cancelled" as const,
+          finishedAt: at,
+          failureReason: `cancelled by ${actor.name}: ${reason}`,
+          decisions: { ...run.decisions, cancel: { by: actor.id, byName: actor.name, at, reason } },
+        };
+        // Scheduled before the cancel is written: a crash in between leaves a message that finds the run still running and does nothing.
+        const scheduled = deps.drillCleanup ? deps.drillCleanup.schedule(cancelled) : Promise.resolve();
+        return scheduled.then(() => ({
+          write: cancelled,
           after: async (cancelled: RunRecord) => {
             await store.releaseRunLock(cancelled.estate, runId);
             const done: string[] = [];
@@ -311,11 +344,11 @@ export function createRunControl(deps: RunControlDeps): RunControl {
                   decided.inFlight.length > 0
                     ? "Steps in flight finish (an ASR job already started is not stopped); nothing new starts."
                     : "Nothing was in flight; nothing new starts.",
-                ...(cancelled.mode === "test" ? { next: `POST /api/runs/${runId}/cleanup removes the test VMs this drill created` } : {}),
+                ...(cancelled.mode === "test" ? { next: cancelNext(cancelled) } : {}),
               },
             };
           },
-        });
+        }));
       });
       return record(actor, "cancel", runId, outcome);
     },
@@ -346,7 +379,41 @@ export function createRunControl(deps: RunControlDeps): RunControl {
       if (!outcome.ok) await store.releaseRunLock(entry.value.estate, runId);
       return record(actor, "resume", runId, outcome);
     },
+
+    async extendCleanup(runId, actor, minutes, reason) {
+      const drillCleanup = deps.drillCleanup;
+      const grace = deps.cleanupGraceMinutes ?? 0;
+      const outcome = await withRun(runId, (run) => {
+        if (!drillCleanup) return Promise.resolve({ answer: conflict("automatic drill cleanup is not configured") });
+        const decided = decideCleanupExtension(run, clock.now(), minutes, grace);
+        if (!decided.ok) return Promise.resolve({ answer: decided });
+        const extension = { by: actor.id, byName: actor.name, at: nowIso(), minutes, reason };
+        const cleanupGrace = { dueAt: decided.dueAt.toISOString(), extensions: [...(run.decisions?.cleanupGrace?.extensions ?? []), extension] };
+        return Promise.resolve({
+          write: { ...run, decisions: { ...run.decisions, cleanupGrace } },
+          after: async (written: RunRecord) => {
+            // The message due at the earlier time re-sends this one too, should this send be lost to a crash.
+            await drillCleanup.schedule(written);
+            log.info("drill cleanup put off", { runId, by: actor.name, dueAt: cleanupGrace.dueAt });
+            return {
+              ok: true as const,
+              status: 202 as const,
+              runId,
+              body: { runId, cleanupDueAt: cleanupGrace.dueAt, previousDueAt: decided.previousDueAt.toISOString(), minutes, reason, by: actor.name },
+            };
+          },
+        });
+      });
+      return record(actor, "extend cleanup", runId, outcome);
+    },
   };
+
+  function cancelNext(cancelled: RunRecord): string {
+    const dueAt = deps.drillCleanup && needsAutomaticCleanup(cancelled) ? cleanupDueAt(cancelled, deps.cleanupGraceMinutes ?? 0) : undefined;
+    return dueAt
+      ? `The test VMs this drill created are cleaned up on their own at ${dueAt.toISOString()}; POST /api/runs/${cancelled.runId}/cleanup does it now, POST /api/runs/${cancelled.runId}/extend-cleanup puts it off`
+      : `POST /api/runs/${cancelled.runId}/cleanup removes the test VMs this drill created`;
+  }
 
   async function cancelStep(runId: string, stepId: string, at: string): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {

@@ -2,6 +2,7 @@ import type { Estate } from "../domain/estate.js";
 import type { FailoverRequest, Plan, Step } from "../domain/plan.js";
 import { planFailover } from "../domain/planFailover.js";
 import { chooseRecoveryPoint, commonMultiVmPoint } from "../domain/recoveryPoint.js";
+import { previewCapacity, type CapacityReads, type PreviewCapacity } from "../health/previewCapacity.js";
 import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { RoutePort } from "../ports/routes.js";
@@ -15,6 +16,8 @@ export interface PreviewReads {
   readonly siteRecovery: SiteRecoveryPort;
   readonly dns: DnsPort;
   readonly routes: RoutePort;
+  /** Target sizes and regional vCPU quotas; absent: the preview says nothing of capacity. */
+  readonly capacity?: CapacityReads;
 }
 
 export interface PreviewVm {
@@ -76,6 +79,8 @@ export interface RunPreview {
     readonly detail: string;
   }[];
   readonly approvalsNeeded: readonly { readonly decision: string; readonly role: string; readonly when: string }[];
+  /** Per target region, whether the VMs this run creates fit its vCPU quota, and what to request if not (failover and test failover). */
+  readonly capacity?: readonly PreviewCapacity[];
   readonly notes: readonly string[];
   /** Empty: the run would start; otherwise what stops it, named. */
   readonly problems: readonly PreviewProblem[];
@@ -178,6 +183,8 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
       }),
   );
 
+  const creates = vmSteps.filter((s) => s.kind === "failover").map((s) => s.vm);
+  const capacity = reads.capacity && creates.length > 0 && !request.cleanupOnly ? await previewCapacity(estate, creates, reads.capacity) : undefined;
   const stageOf = stages(plan);
   return {
     dryRun: true,
@@ -207,6 +214,7 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
                   },
           ],
     ),
+    ...(capacity ? { capacity } : {}),
     notes: [...plan.notes, ...multiVmGroupNotes(groups, estate, request)],
     problems,
     previewedAt: now.toISOString(),

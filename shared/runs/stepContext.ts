@@ -1,5 +1,6 @@
 import type { Step } from "../domain/plan.js";
 import type { RunRecord, StepJournal } from "../ports/runStore.js";
+import type { AsrJob } from "../ports/siteRecovery.js";
 import type { EngineDeps, EngineTiming } from "./engineDeps.js";
 import type { StepOutcome } from "./stepOutcome.js";
 
@@ -9,6 +10,8 @@ export interface StepContext<S extends Step = Step> {
   readonly journal: StepJournal;
   readonly deps: EngineDeps;
   readonly timing: EngineTiming;
+  /** The step's ASR job as its vault's job watch listed it when it woke the step (absent otherwise). */
+  readonly observedJob?: AsrJob;
   /** Durably records progress before and after side effects (ETag-checked); an undefined field is cleared. */
   saveJournal(patch: JournalPatch): Promise<void>;
 }

@@ -10,9 +10,23 @@ export interface StoreOutageDeferral {
   readonly since: string;
 }
 
+/** An ASR job as the vault's job watch saw it when it woke the step: the step need not read it again. */
+export interface ObservedJob {
+  readonly name: string;
+  readonly state: string;
+  readonly stateDescription: string;
+  readonly scenarioName: string;
+  readonly errors: readonly string[];
+  readonly testVms: readonly { readonly internalId: string; readonly testVmName: string }[];
+}
+
 /** A step message as the step queue carries it: the wake-up, and its deferral if it was put off. */
 export interface StepWake extends StepMessage {
   readonly deferral?: StoreOutageDeferral;
+  /** The job the step waits for, as its vault's job watch just listed it. */
+  readonly job?: ObservedJob;
+  /** ARM requests a job watch made on the step's behalf (its list), added to the step's usage. */
+  readonly arm?: { readonly reads: number; readonly writes: number; readonly throttled: number };
 }
 
 const StepMessageSchema = z.strictObject({
@@ -20,14 +34,25 @@ const StepMessageSchema = z.strictObject({
   stepId: z.string().min(1),
   seq: z.number().int().nonnegative(),
   deferral: z.strictObject({ count: z.number().int().positive(), since: z.iso.datetime() }).optional(),
+  job: z
+    .strictObject({
+      name: z.string().min(1),
+      state: z.string(),
+      stateDescription: z.string(),
+      scenarioName: z.string(),
+      errors: z.array(z.string()),
+      testVms: z.array(z.strictObject({ internalId: z.string(), testVmName: z.string() })),
+    })
+    .optional(),
+  arm: z.strictObject({ reads: z.number().int().nonnegative(), writes: z.number().int().nonnegative(), throttled: z.number().int().nonnegative() }).optional(),
 });
 
 const parseBody = queueBodyParser(StepMessageSchema, "step message");
 
 /** Validates a step message body from the queue. */
 export function parseStepMessage(body: unknown): StepWake {
-  const { deferral, ...wake } = parseBody(body);
-  return deferral ? { ...wake, deferral } : wake;
+  const { deferral, job, arm, ...wake } = parseBody(body);
+  return { ...wake, ...(deferral ? { deferral } : {}), ...(job ? { job } : {}), ...(arm ? { arm } : {}) };
 }
 
 /** First delay of a wake-up put off by a state store outage; it doubles per deferral up to the cap. */

@@ -6,13 +6,16 @@ import { openTable } from "../../shared/adapters/stateTables.js";
 import { createTableAuditLog, verifyTableAuditTrail } from "../../shared/adapters/tableAuditLog.js";
 import type { AuditEntry, AuditLog } from "../../shared/ports/auditLog.js";
 import { azuriteTables } from "../../local/azurite.js";
+import { countTableOperations } from "../../local/bench/tableOperations.js";
 
 const ESTATE = "contoso-vsphere";
 let table: TableClient;
 let audit: AuditLog;
+let prefix: string;
 
 beforeEach(async () => {
-  table = await openTable(azuriteTables(inject("tableEndpoint"), `a${randomBytes(4).toString("hex")}`), "audit");
+  prefix = `a${randomBytes(4).toString("hex")}`;
+  table = await openTable(azuriteTables(inject("tableEndpoint"), prefix), "audit");
   audit = createTableAuditLog({ table, estate: ESTATE });
 });
 
@@ -67,6 +70,44 @@ describe("audit trail as a hash chain in Table Storage (Azurite)", () => {
     await Promise.all(Array.from({ length: 24 }, (_, n) => (n % 2 === 0 ? audit : other).append(entry(n))));
     expect(await verify()).toMatchObject({ ok: true, entries: 24 });
     expect(new Set((await audit.list()).map((e) => e.action)).size).toBe(24);
+  });
+
+  it("commits the entries that arrive while a transaction is in flight together, in arrival order", async () => {
+    const requests = countTableOperations(inject("tableEndpoint"), { tablePrefix: prefix });
+    // Forty appends in one tick: the first goes alone, the other 39 wait for it and go in the next transaction.
+    await Promise.all(Array.from({ length: 40 }, (_, n) => audit.append(entry(n))));
+    await audit.append(entry(40));
+    requests.stop();
+    // One head read (the chain's first append); then the head's ETag from each commit is used for the next.
+    expect(requests.counts().byRequest).toEqual({ "GET audit": 1, "POST $batch": 3 });
+    expect(await verify()).toMatchObject({ ok: true, entries: 41 });
+    const oldestFirst = (await audit.list()).reverse();
+    expect(oldestFirst.map((e) => e.action)).toEqual(Array.from({ length: 41 }, (_, n) => `action ${n}`));
+  });
+
+  it("splits a batch larger than one transaction may be (100 entities)", async () => {
+    await Promise.all(Array.from({ length: 250 }, (_, n) => audit.append(entry(n))));
+    expect(await verify()).toMatchObject({ ok: true, entries: 250 });
+  });
+
+  it("fails only the entry the service refuses, not the others committed with it", async () => {
+    await audit.append(entry(0));
+    // A string property holds at most 64 KiB (32K UTF-16 characters): Table Storage refuses the entity.
+    const tooLarge = entry(2, { detail: "x".repeat(40_000) });
+    const results = await Promise.allSettled([audit.append(entry(1)), audit.append(tooLarge), audit.append(entry(3))]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await verify()).toMatchObject({ ok: true, entries: 3 });
+    expect((await audit.list()).map((e) => e.action)).toEqual(["action 3", "action 1", "action 0"]);
+  });
+
+  it("reads the head again when another writer moved it since this writer's last commit", async () => {
+    const other = createTableAuditLog({ table, estate: ESTATE });
+    await audit.append(entry(1));
+    await other.append(entry(2));
+    await audit.append(entry(3));
+    await other.append(entry(4));
+    expect(await verify()).toMatchObject({ ok: true, entries: 4 });
+    expect((await audit.list()).map((e) => e.action)).toEqual(["action 4", "action 3", "action 2", "action 1"]);
   });
 
   it("is checked by npm run audit-verify, which exits 1 at the first break", async () => {

@@ -65,6 +65,9 @@ describe("health check against simulated Azure", () => {
       VirtualMachines_InstanceView: 1,
       RecordSets_Get: 2,
       PrivateRecordSets_Get: 3,
+      // Per target region, its vCPU quotas and the VM sizes it offers.
+      Usage_List: 2,
+      ResourceSkus_List: 2,
     });
     // No get per VM.
     expect(stats.byOperation.ReplicationProtectedItems_Get).toBeUndefined();

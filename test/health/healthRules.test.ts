@@ -59,8 +59,9 @@ describe("health rules", () => {
       "replicationPolicy",
       "rpoAlert",
       "rpoAlert",
+      "leftoverTestVms",
     ]);
-    expect(report.summary).toMatch(/^GREEN: 144 green \(16 VMs, 16 estate checks\)\.$/);
+    expect(report.summary).toMatch(/^GREEN: 145 green \(16 VMs, 17 estate checks\)\.$/);
   });
 
   describe("RPO against the 30 min objective", () => {
@@ -363,7 +364,7 @@ describe("health rules", () => {
     const report = evaluate({ item: onlyFor("API03", (i) => ({ ...i, lastRecoveryPointReceived: minutesAgo(50) })), targetDcHeartbeat: readOk(null) });
     expect(report.overall).toBe("red");
     expect(report.summary).toMatch(
-      /^RED: 2 red, 142 green \(16 VMs, 16 estate checks\)\. Red: API03 RPO; Domain controller in the target region \(DC03-EUS\)\.$/,
+      /^RED: 2 red, 143 green \(16 VMs, 17 estate checks\)\. Red: API03 RPO; Domain controller in the target region \(DC03-EUS\)\.$/,
     );
   });
 });

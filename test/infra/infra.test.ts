@@ -303,13 +303,24 @@ describe("infra (Bicep compiled to ARM)", () => {
       const id = String(resolveIn(l, `[${ref!}]`));
       const custom = /outputs\.(\w+RoleId)\.value/.exec(id)?.[1] ?? (id.includes("'dr-audit-appender'") ? "auditAppenderRoleId" : undefined);
       const role = builtIn[id] ?? (custom !== undefined ? `custom:${custom}` : `unknown:${id}`);
-      const scope = l.resource.scope === undefined ? "resourceGroup" : /^\[(?:resourceId|extensionResourceId)\('([^']+)'/.exec(l.resource.scope)?.[1];
+      const atSubscription = /subscriptionDeploymentTemplate\.json#$/.test(String(l.template.$schema));
+      const scope =
+        l.resource.scope === undefined
+          ? atSubscription
+            ? "subscription"
+            : "resourceGroup"
+          : /^\[(?:resourceId|extensionResourceId)\('([^']+)'/.exec(l.resource.scope)?.[1];
       return `${role} @ ${scope ?? `unparsed:${l.resource.scope}`}`;
     }
 
-    it("are all made inside resource-group-level deployments, never at the subscription", () => {
+    /** Compute's usages and SKUs exist only under the subscription (/subscriptions/{s}/providers/Microsoft.Compute/...): the quota reader's one exception. */
+    const QUOTA_READER = "custom:quotaReaderRoleId @ subscription";
+
+    it("are all made inside resource-group-level deployments, never at the subscription (but the quota reader's two reads)", () => {
       expect(assignments().length).toBeGreaterThan(0);
+      expect(assignments().filter((l) => describeAssignment(l) === QUOTA_READER)).toHaveLength(1);
       for (const l of assignments()) {
+        if (describeAssignment(l) === QUOTA_READER) continue;
         expect(l.template.$schema, describeAssignment(l)).toMatch(/\/deploymentTemplate\.json#$/);
         expect(l.deployment?.resource.resourceGroup, describeAssignment(l)).toBeDefined();
         if (l.resource.scope !== undefined) {
@@ -349,6 +360,8 @@ describe("infra (Bicep compiled to ARM)", () => {
           "Monitoring Reader @ resourceGroup",
           // Nor does the recovered NAT VM's NIC: its resource group.
           "custom:natNicEditorRoleId @ resourceGroup",
+          // Regional vCPU quotas and VM sizes are subscription-level reads.
+          QUOTA_READER,
         ].sort(),
       );
     });
@@ -378,7 +391,7 @@ describe("infra (Bicep compiled to ARM)", () => {
       const estate = parseEstate(readJson(path.join(root, "estate/sample-estate.json")));
       const simulated = deployedRoleAssignments(estate).map(({ role, scope }) => {
         const segments = scope.split("/");
-        const scopeType = segments.length === 5 ? "resourceGroup" : `${segments[6]!}/${segments[7]!}`;
+        const scopeType = segments.length === 3 ? "subscription" : segments.length === 5 ? "resourceGroup" : `${segments[6]!}/${segments[7]!}`;
         return `${customKey.get(role) ?? builtInName.get(role) ?? "unknown"} @ ${scopeType}`;
       });
       expect([...new Set(simulated)].sort()).toEqual(compiled);
@@ -416,6 +429,7 @@ describe("infra (Bicep compiled to ARM)", () => {
           ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/runCommand/action"],
           ["Microsoft.Compute/virtualMachines/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Network/networkInterfaces/write"],
           ["Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
+          ["Microsoft.Compute/locations/usages/read", "Microsoft.Compute/skus/read"],
         ].sort(),
       );
       // Exactly the lists of infra/app/customRolePermissions.json, which the simulator imports.
@@ -428,7 +442,10 @@ describe("infra (Bicep compiled to ARM)", () => {
         expect(d.dataActions).toEqual([]);
         expect(d.notActions).toEqual([]);
         expect(d.scopes.length).toBeGreaterThan(0);
-        for (const scope of d.scopes) expect(scope).toMatch(new RegExp(`^/subscriptions/${d.subscription}/resourceGroups/[^/]+$`));
+        // The quota reader's reads exist only at the subscription: assignable there, and nowhere else.
+        const quotaReader = d.actions.includes("Microsoft.Compute/locations/usages/read");
+        for (const scope of d.scopes)
+          expect(scope).toMatch(new RegExp(quotaReader ? `^/subscriptions/${d.subscription}$` : `^/subscriptions/${d.subscription}/resourceGroups/[^/]+$`));
       }
       const natScopes = definitions.find((d) => d.actions.includes("Microsoft.Network/networkInterfaces/write"))!.scopes;
       expect(natScopes).toEqual([`/subscriptions/${DEPLOYMENT_SUBSCRIPTION}/resourceGroups/${String(params["natResourceGroup"])}`]);
@@ -643,7 +660,9 @@ describe("infra (Bicep compiled to ARM)", () => {
 
     const auth = ofType("Microsoft.Web/sites/config").find((l) => String(l.resource.name).includes("'authsettingsV2'"));
     expect(auth).toBeDefined();
-    expect(props(auth!)["globalValidation"]).toEqual({ requireAuthentication: true, unauthenticatedClientAction: "Return401" });
+    // The app decides: 401 for a script without a token, a sign-in redirect for a person's browser.
+    expect(props(auth!)["globalValidation"]).toEqual({ requireAuthentication: false, unauthenticatedClientAction: "AllowAnonymous" });
+    expect(record(props(auth!)["login"])).toEqual({ tokenStore: { enabled: false }, allowedExternalRedirectUrls: [] });
     expect(record(record(props(auth!)["identityProviders"])["azureActiveDirectory"])["enabled"]).toBe(true);
 
     const insights = one("Microsoft.Insights/components");

@@ -41,9 +41,16 @@ const FUNCTIONS = {
     "cancelRun",
     "cleanupRun",
     "commitRun",
+    "console",
+    "consoleAssets",
+    "consoleHistory",
+    "consoleRun",
+    "consoleState",
+    "extendRunCleanup",
     "failover",
     "getRun",
     "getRunReportPage",
+    "healthReportPage",
     "killSwitch",
     "listAudit",
     "listRuns",
@@ -94,7 +101,12 @@ describe("the deployment package", () => {
           .join("/"),
       ),
     );
-    expect([...tops].sort()).toEqual(["dist/functions", "dist/shared", "estate", "host.json", "package-lock.json", "package.json"]);
+    expect([...tops].sort()).toEqual(["dist/console", "dist/functions", "dist/shared", "estate", "host.json", "package-lock.json", "package.json"]);
+    // The console, built and bundled: its page and one script, where the console route reads them.
+    expect(files.filter((f) => f.startsWith(path.join("dist", "console")))).toEqual([
+      path.join("dist", "console", "assets", "console.js"),
+      path.join("dist", "console", "assets", "index.html"),
+    ]);
     expect(files.filter((f) => /(^|\/)(local|test)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     expect(files).toContain(path.join("estate", "sample-estate.json"));
   });
@@ -103,7 +115,8 @@ describe("the deployment package", () => {
     const { dependencies, devDependencies } = await manifest();
     const builtins = new Set(builtinModules);
     const named = new Set<string>();
-    for (const file of files.filter((f) => f.endsWith(".js"))) {
+    // The console's script is a self-contained browser bundle: it imports nothing at run time.
+    for (const file of files.filter((f) => f.endsWith(".js") && !f.startsWith(path.join("dist", "console")))) {
       const source = await readFile(path.join(out, file), "utf8");
       for (const match of source.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)["']([^"']+)["']/gm)) {
         const name = packageOf(match[1] ?? "");

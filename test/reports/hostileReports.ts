@@ -26,6 +26,7 @@ const at = (minutes: number): string => new Date(Date.parse(START) + minutes * 6
 export const RUN_FIELDS = [
   "estate", "runId", "trigger", "failureReason", "step.id", "step.target", "step.tier", "step.detail", "step.finishedAt",
   "dns.record", "dns.from", "dns.to", "note", "history.runId", "history.trigger", "history.startedAt",
+  "route.route", "route.table", "route.from", "route.to", "after.summary", "after.vm", "after.next", "detectedAt",
 ] as const;
 
 export function hostileRunReport(): RunReport {
@@ -40,10 +41,26 @@ export function hostileRunReport(): RunReport {
     outcome: "failed",
     failureReason: h("failureReason"),
     rtoSeconds: 1800,
+    detectedAt: h("detectedAt"),
+    rtoFromDetectionSeconds: 2000,
+    rtoTargetAppliesTo: "detection",
+    recovered: false,
     rtoTargetSeconds: 3600,
     dataLossWindowSeconds: 300,
     rpoTargetSeconds: 1800,
     dnsChanges: [{ record: h("dns.record"), zoneType: "private", from: [h("dns.from")], to: [h("dns.to")] }],
+    routeChanges: [{ route: h("route.route"), routeTable: h("route.table"), from: h("route.from"), to: h("route.to") }],
+    tiers: ["web"],
+    estateAfter: {
+      summary: h("after.summary"),
+      failedOverNotCommitted: [],
+      committed: [],
+      testVmsLeft: [h("after.vm")],
+      reprotected: [],
+      dnsMoved: [],
+      routesMoved: [],
+      nextSteps: [h("after.next")],
+    },
     notes: [h("note")],
     steps: [
       { id: h("step.id"), kind: "failover", target: h("step.target"), tier: h("step.tier"), status: "failed", startedAt: at(1), finishedAt: at(20), attempts: 2, detail: h("step.detail") },

@@ -103,13 +103,15 @@ describe("a Table Storage outage mid-run", () => {
     const { stack, logs, events } = await newStack();
     let outage: "before" | "down" | "over" = "before";
     let outageStart = 0;
-    let restartAt = 0;
+    let restartAt = Number.POSITIVE_INFINITY;
     let transition: Promise<void> | undefined;
     const original = stack.engine.handleStepMessage.bind(stack.engine);
     // The store goes away right after the first failover was accepted by ASR, and comes back once
-    // deliveries have met it for a simulated minute; handlers in flight meet it mid-way.
+    // deliveries have met it for a simulated minute (the first one to meet it may come minutes later:
+    // steps following ASR jobs wait without messages); handlers in flight meet it mid-way.
     Object.assign(stack.engine, {
       handleStepMessage: async (message: StepWake) => {
+        if (outage === "down" && restartAt === Number.POSITIVE_INFINITY) restartAt = stack.clock.now().getTime() + OUTAGE_MS;
         if (outage === "down" && stack.clock.now().getTime() >= restartAt) {
           transition ??= restartStore().then(() => void (outage = "over"));
           await transition;
@@ -118,7 +120,6 @@ describe("a Table Storage outage mid-run", () => {
         if (outage === "before" && failoverCalls(stack) > 0) {
           outage = "down";
           outageStart = stack.clock.now().getTime();
-          restartAt = outageStart + OUTAGE_MS;
           await stopStore();
         }
       },

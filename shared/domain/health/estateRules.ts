@@ -3,7 +3,9 @@ import { ageMs, formatAge, MINUTE_MS } from "./format.js";
 import { worst, type Advice, type CheckStatus, type EstateCheckKind, type HealthCheck } from "./healthReport.js";
 import { dnsRecordKey, type HealthSnapshot, type Read, type VmAgentState } from "./healthSnapshot.js";
 import { locateItem, unclaimedItems, type ItemLocation } from "./inventory.js";
+import { leftoverTestVmCheck } from "./leftoverTestVms.js";
 import { adviceForSymptom } from "./remediation.js";
+import { capacityChecks } from "./targetCapacity.js";
 import type { HealthThresholds } from "./thresholds.js";
 
 export interface EstateRuleInput {
@@ -37,6 +39,8 @@ export function evaluateEstate(input: EstateRuleInput): HealthCheck[] {
     ...policyChecks(input, locations),
     ...notificationChecks(input),
     ...rpoAlertChecks(input),
+    leftoverTestVmCheck(input),
+    ...capacityChecks(input.estate, input.snapshot, locations),
   ];
 }
 

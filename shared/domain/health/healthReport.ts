@@ -27,7 +27,17 @@ export interface Advice {
 export type VmCheckKind =
   "inventory" | "replication" | "rpo" | "appConsistency" | "retention" | "mobilityAgent" | "testFailover" | "targetSettings" | "guestAgent";
 export type EstateCheckKind =
-  "expressRoute" | "targetDc" | "dns" | "inventoryDrift" | "recoveryPlan" | "replicationPolicy" | "runCommand" | "notifications" | "rpoAlert";
+  | "expressRoute"
+  | "targetDc"
+  | "dns"
+  | "inventoryDrift"
+  | "recoveryPlan"
+  | "replicationPolicy"
+  | "runCommand"
+  | "notifications"
+  | "rpoAlert"
+  | "leftoverTestVms"
+  | "capacity";
 export type CheckKind = VmCheckKind | EstateCheckKind;
 
 export interface HealthCheck {

@@ -32,6 +32,11 @@ export interface ProtectedItemSnapshot {
   readonly protectionState: string;
   readonly replicationHealth: string;
   readonly activeLocation: string;
+  /** currentScenario.scenarioName: 'TestFailover' from a test failover until its cleanup (asr-protecteditem-testfailover.json). */
+  readonly currentScenario?: string;
+  /** What ASR allows next; 'TestFailoverCleanup' means a test VM exists that nobody cleaned up yet. */
+  readonly allowedOperations?: readonly string[];
+  readonly testFailoverState?: string;
   readonly healthErrors: readonly AsrHealthError[];
   readonly lastSuccessfulTestFailoverTime?: Date;
   readonly policyId?: string;
@@ -146,6 +151,29 @@ export interface GuestRunEvidence {
   readonly detail?: string;
 }
 
+/** One Compute usage row of a region (Usage_List): a vCPU quota, per VM family or the regional total ('cores'). */
+export interface QuotaUsage {
+  /** name.value: 'cores', 'standardDSv5Family'... */
+  readonly name: string;
+  /** name.localizedValue: 'Total Regional vCPUs', 'Standard DSv5 Family vCPUs'... */
+  readonly localizedName: string;
+  readonly currentValue: number;
+  readonly limit: number;
+}
+
+/** A VM size as the region's resource SKUs describe it (family and vCPUs capability); `restricted` when not offered to the subscription. */
+export interface VmSizeInfo {
+  readonly family: string;
+  readonly vCpus: number;
+  readonly restricted?: string;
+}
+
+/** A target region's vCPU quotas and the VM sizes it offers, by size name in lower case. */
+export interface RegionCapacity {
+  readonly usages: readonly QuotaUsage[];
+  readonly sizes: Readonly<Record<string, VmSizeInfo>>;
+}
+
 export interface HealthSnapshot {
   readonly takenAt: Date;
   /** By estate vault key. */
@@ -164,6 +192,8 @@ export interface HealthSnapshot {
   readonly asrLogCoverage?: Read<readonly AsrLogCoverage[]>;
   /** In-guest check steps of the most recent drills and failovers; undefined when the run history is not wired. */
   readonly recentRuns?: Read<readonly GuestRunEvidence[]>;
+  /** By target region (lower case): vCPU quotas and VM sizes; undefined when the Compute reads are not wired. */
+  readonly capacity?: Readonly<Record<string, Read<RegionCapacity>>>;
   /** The notification channels' state; undefined when notifications are not wired. */
   readonly notificationChannels?: Read<readonly NotificationChannelState[]>;
 }

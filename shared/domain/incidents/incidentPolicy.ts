@@ -80,10 +80,11 @@ export function playbookGates(playbook: Playbook, alerting: Alerting): { require
   };
 }
 
-/** Applies one classified alert to the incident. Pure: time and ids come in. */
-export function decideOnAlert(current: IncidentState, alert: ParsedAlert, signal: Signal, ctx: PolicyContext): PolicyResult {
-  const key = ctx.alertKey ?? alert.alertId;
-  const at = alert.condition === "Resolved" ? (alert.resolvedAt ?? alert.firedAt) : alert.firedAt;
+/**
+ * The answer the incident's alert records alone give: a duplicate, or a Fired older than its own
+ * Resolved. Undefined: the alert is new to the incident and decideOnAlert weighs it. Pure.
+ */
+export function answerFromAlertRecords(current: IncidentState, alert: ParsedAlert, key: string): PolicyResult | undefined {
   const known = current.alerts.find((r) => r.key === key);
   if (known?.condition === alert.condition)
     return {
@@ -101,6 +102,15 @@ export function decideOnAlert(current: IncidentState, alert: ParsedAlert, signal
       },
     };
   }
+  return undefined;
+}
+
+/** Applies one classified alert to the incident. Pure: time and ids come in. */
+export function decideOnAlert(current: IncidentState, alert: ParsedAlert, signal: Signal, ctx: PolicyContext): PolicyResult {
+  const key = ctx.alertKey ?? alert.alertId;
+  const at = alert.condition === "Resolved" ? (alert.resolvedAt ?? alert.firedAt) : alert.firedAt;
+  const recorded = answerFromAlertRecords(current, alert, key);
+  if (recorded) return recorded;
   const base = withAlertRecord(expireIncident(current, ctx), { key, condition: alert.condition, at });
 
   const ageMinutes = (ctx.now.getTime() - Date.parse(alert.firedAt)) / 60_000;

@@ -5,6 +5,7 @@ import type { AuthResult, Principal } from "../../auth/principal.js";
 import { rolesAllowing, type Role } from "../../auth/roles.js";
 import { boundedText } from "../../runs/failoverRequest.js";
 import type { ApiRequest, ApiResponse } from "../hostTypes.js";
+import { isBrowserNavigation, loginRedirect } from "./browserLogin.js";
 import { RUN_ID_PATTERN } from "./limits.js";
 import { problem, REFUSALS } from "./problem.js";
 
@@ -37,6 +38,8 @@ export async function authorizeUser(
     return result;
   }
   await root.audit.append({ at, who, action, result: `refused ${result.status}`, ...(runId ? { runId } : {}), detail: boundedText(result.reason) });
+  // A person's browser without a session is sent to sign in; a script keeps its 401 (browserLogin.ts).
+  if (result.status === 401 && isBrowserNavigation(request)) return { ok: false, response: loginRedirect(request) };
   return { ok: false, response: problem(result.status, result.status === 401 ? REFUSALS.unauthorized.title : REFUSALS.forbidden.title, result.reason) };
 }
 

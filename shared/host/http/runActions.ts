@@ -8,7 +8,7 @@ import { accepted, runLinks } from "./responses.js";
 import { userRoute } from "./route.js";
 import { zodBody } from "./zodBody.js";
 
-export type RunAction = "approve" | "commit" | "cleanup" | "cancel" | "resume";
+export type RunAction = "approve" | "commit" | "cleanup" | "cancel" | "resume" | "extend-cleanup";
 
 /** Who may take each action (roles.ts: an admin may do everything). */
 export const RUN_ACTION_ROLES: Readonly<Record<RunAction, Role>> = {
@@ -17,12 +17,15 @@ export const RUN_ACTION_ROLES: Readonly<Record<RunAction, Role>> = {
   cleanup: "operator",
   cancel: "operator",
   resume: "operator",
+  "extend-cleanup": "operator",
 };
 
 const CancelBody = z.strictObject({ reason: Reason });
+/** Up to a day per request; repeated requests add up, to at most a week after the drill ended (runControl.ts). */
+const ExtendCleanupBody = z.strictObject({ minutes: z.number().int().min(1).max(1_440), reason: Reason });
 
 /**
- * POST /api/runs/{runId}/{approve|commit|cleanup|cancel|resume}. Each records a person's decision
+ * POST /api/runs/{runId}/{approve|commit|cleanup|cancel|resume|extend-cleanup}. Each records a person's decision
  * on the run (audited, with its refusals) and answers like the start did: 202 with the run to
  * follow; 200 when the same decision was already recorded.
  */
@@ -40,6 +43,10 @@ function runAction(name: string, action: RunAction): HttpRoute {
         const parsed = await body(zodBody(CancelBody, "reason"));
         if (!parsed.ok) return parsed.response;
         outcome = await control.cancel(runId, actor, parsed.value.reason);
+      } else if (action === "extend-cleanup") {
+        const parsed = await body(zodBody(ExtendCleanupBody, "minutes"));
+        if (!parsed.ok) return parsed.response;
+        outcome = await control.extendCleanup(runId, actor, parsed.value.minutes, parsed.value.reason);
       } else {
         const parsed = await body((value) => ({ ok: true, value }), { allowEmpty: true });
         if (!parsed.ok) return parsed.response;
@@ -61,4 +68,5 @@ export const runActions: readonly HttpRoute[] = [
   runAction("cleanupRun", "cleanup"),
   runAction("cancelRun", "cancel"),
   runAction("resumeRun", "resume"),
+  runAction("extendRunCleanup", "extend-cleanup"),
 ];

@@ -9,8 +9,9 @@ export const DRILL_SCHEDULE_SETTING = "DRILL_SCHEDULE";
 
 /**
  * The scheduled drill: a test failover of the configured scope that cleans itself up after the
- * configured time (its report stays in the run history); skipped, and said why, while the kill
- * switch is on, an incident is open or the latest health check is red.
+ * configured time (its report stays in the run history); skipped, and said why (audited), while the
+ * kill switch is on, an incident is open, ASR holds test VMs, or the latest health report is
+ * missing, stale, red or amber (shared/runs/scheduledDrill.ts).
  */
 export async function handleScheduledDrill(timer: { readonly isPastDue: boolean }, context: Invocation): Promise<ScheduledDrillOutcome> {
   const log = invocationLogger(context);
@@ -27,7 +28,11 @@ export async function handleScheduledDrill(timer: { readonly isPastDue: boolean 
       scope,
       cleanupAfterMinutes,
       currentIncident: () => root.alertsFor(log).current(),
-      latestHealth: () => root.runApi.latestHealth(),
+      latestHealth: async () => {
+        const latest = await root.runApi.latestHealth();
+        return latest ? root.healthCheck.history.get(root.estate.name, latest.reportId) : undefined;
+      },
+      leftoverTestVms: () => root.healthCheck.leftoverTestVms(),
     },
     `scheduled drill${timer.isPastDue ? " (late: the timer was past due)" : ""}`,
   );

@@ -1,7 +1,8 @@
 import type { StepJournal } from "../../ports/runStore.js";
 import type { AsrJob, ProtectedItemRef, ProtectedItemState, StartedJob } from "../../ports/siteRecovery.js";
+import type { FollowedScenario } from "../engineDeps.js";
 import type { StepContext } from "../stepContext.js";
-import { done, failed, waiting, type StepOutcome } from "../stepOutcome.js";
+import { done, failed, followingJob, type FollowedJob, type StepOutcome } from "../stepOutcome.js";
 
 export interface AsrOperation {
   /** ASR's scenarioName of the operation's job and of the item's currentScenario while it runs. */
@@ -20,7 +21,7 @@ export interface AsrOperation {
  * test/fixtures/azure/asr-inmagercm-recorded.md): a commit runs as `CommitFailover` and a reprotect
  * as `SwitchReplicationGroupProtection`, not under the names of the REST operations.
  */
-export type AsrScenario = "UnplannedFailover" | "TestFailover" | "CommitFailover" | "TestFailoverCleanup" | "SwitchReplicationGroupProtection";
+export type AsrScenario = FollowedScenario;
 
 /**
  * Starts an ASR operation at most once and follows its job across invocations.
@@ -29,7 +30,7 @@ export type AsrScenario = "UnplannedFailover" | "TestFailover" | "CommitFailover
  * is doing and adopts the running job instead of starting a second one.
  */
 export async function runAsrOperation(context: StepContext, ref: ProtectedItemRef, operation: AsrOperation): Promise<StepOutcome> {
-  const { journal, deps, timing } = context;
+  const { journal, deps } = context;
   if (journal.jobName) return followJob(context, ref, journal.jobName, operation);
 
   if (journal.intentAt) {
@@ -37,8 +38,11 @@ export async function runAsrOperation(context: StepContext, ref: ProtectedItemRe
     const { name, jobName } = item.currentScenario;
     // Adopt the job ASR is running for us, but never one of our own that already failed.
     if (name === operation.scenario && jobName && !journal.failedJobs?.includes(jobName)) {
-      await context.saveJournal({ jobName, followingSince: deps.clock.now().toISOString() });
-      return waiting(timing.jobPollSeconds, `adopted ASR job ${jobName} already under way`);
+      const since = deps.clock.now();
+      return followingJob(jobToFollow(context, ref, jobName, operation.scenario, since), `adopted ASR job ${jobName} already under way`, {
+        jobName,
+        followingSince: since.toISOString(),
+      });
     }
     if (operation.isComplete(item)) return done(`${operation.scenario} already complete in ASR`);
   } else {
@@ -48,8 +52,29 @@ export async function runAsrOperation(context: StepContext, ref: ProtectedItemRe
   }
 
   const started = await operation.start();
-  await context.saveJournal({ jobName: started.jobName, followingSince: deps.clock.now().toISOString() });
-  return waiting(timing.jobPollSeconds, `ASR job ${started.jobName} started`);
+  const since = deps.clock.now();
+  // The job name is written right after the call, with the parking (one write).
+  return followingJob(jobToFollow(context, ref, started.jobName, operation.scenario, since), `ASR job ${started.jobName} started`, {
+    jobName: started.jobName,
+    followingSince: since.toISOString(),
+  });
+}
+
+/**
+ * The job as the vault's job watch follows it: first looked at once a job of its kind is usually over
+ * (EngineTiming.expectedJobSeconds), then every vaultPollSeconds.
+ */
+function jobToFollow(context: StepContext, ref: ProtectedItemRef, jobName: string, scenario: AsrScenario, since: Date, now: Date = since): FollowedJob {
+  const { deps, timing } = context;
+  const expected = since.getTime() + timing.expectedJobSeconds[scenario] * 1000;
+  const expectedBy = Math.max(expected, now.getTime() + (expected > now.getTime() ? 0 : timing.vaultPollSeconds * 1000));
+  return { vault: vaultKeyOf(deps.estate, ref), jobName, since: since.toISOString(), expectedBy: new Date(expectedBy).toISOString() };
+}
+
+function vaultKeyOf(estate: StepContext["deps"]["estate"], ref: ProtectedItemRef): string {
+  const entry = Object.entries(estate.vaults).find(([, vault]) => vault === ref.vault || vault.name === ref.vault.name);
+  if (!entry) throw new Error(`vault ${ref.vault.name} is not in estate ${estate.name}`);
+  return entry[0];
 }
 
 /** What a job's state means for the step (pure). */
@@ -96,8 +121,10 @@ export function judgeJob(job: AsrJob): JobVerdict {
 }
 
 async function followJob(context: StepContext, ref: ProtectedItemRef, jobName: string, operation: AsrOperation): Promise<StepOutcome> {
-  const { deps, journal, timing } = context;
-  const job = await deps.siteRecovery.getJob(ref.vault, jobName);
+  const { deps, journal } = context;
+  // The vault's job watch passes the job it listed; otherwise (a redelivery, a job it did not list) ask ASR.
+  const observed = context.observedJob?.name.toLowerCase() === jobName.toLowerCase() ? context.observedJob : undefined;
+  const job: AsrJob = observed ?? (await deps.siteRecovery.getJob(ref.vault, jobName));
   const verdict = judgeJob(job);
   switch (verdict.kind) {
     case "succeeded":
@@ -123,7 +150,7 @@ async function followJob(context: StepContext, ref: ProtectedItemRef, jobName: s
           false,
         );
       }
-      return waiting(timing.jobPollSeconds);
+      return followingJob(jobToFollow(context, ref, jobName, operation.scenario, since ?? now, now));
     }
   }
 }

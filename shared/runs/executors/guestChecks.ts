@@ -16,10 +16,12 @@ import type { TestFailoverOutput } from "./failover.js";
 async function runGuestChecks(context: StepContext, command: GuestCommand, checks: readonly GuestCheckSpec[]): Promise<StepOutcome> {
   const { deps, journal, timing } = context;
   try {
+    const started = !journal.resumeToken;
     const progress = journal.resumeToken ? await deps.guest.resume(command, journal.resumeToken) : await deps.guest.start(command);
     if (progress.status === "running") {
-      await context.saveJournal({ resumeToken: progress.resumeToken });
-      return waiting(timing.operationPollSeconds);
+      // First look once a command usually has answered; then the short operation poll. The poller state
+      // is recorded with the next wake-up, in one write.
+      return waiting(started ? timing.guestCommandSeconds : timing.operationPollSeconds, undefined, { resumeToken: progress.resumeToken });
     }
     const results = parseGuestOutput(progress.result.stdout, checks);
     const failures = results.filter((r) => !r.passed);
