@@ -1,0 +1,89 @@
+import type { RunMode } from "../domain/plan.js";
+import type { RunStatus, StepRecord } from "../ports/runStore.js";
+import type { DnsChange, EstateAfterRun, RouteChange } from "./runReport.js";
+
+interface RunFacts {
+  readonly runId: string;
+  readonly mode: RunMode;
+  readonly outcome: RunStatus;
+  readonly dnsChanges: readonly DnsChange[];
+  readonly routeChanges: readonly RouteChange[];
+}
+
+const vmsOf = (records: readonly StepRecord[], kind: string, status?: string): string[] =>
+  records.flatMap((r) => (r.step.kind === kind && "vm" in r.step && (status === undefined || r.status === status) ? [r.step.vm] : []));
+
+/**
+ * What the run leaves behind, from its step records: which VMs run in Azure uncommitted, which test
+ * VMs still exist, which names and routes point at the recovery site, and what a person does next.
+ * Pure; the words name the API actions (docs/http-api.md) a person or the console takes.
+ */
+export function estateAfterRun(run: RunFacts, records: readonly StepRecord[]): EstateAfterRun {
+  const failedOver = vmsOf(records, "failover", "succeeded");
+  const committed = new Set(vmsOf(records, "commit", "succeeded"));
+  const cleaned = new Set(vmsOf(records, "cleanupTestFailover", "succeeded"));
+  const reprotected = vmsOf(records, "reprotect", "succeeded");
+  const test = run.mode === "test";
+  const failedOverNotCommitted = test ? [] : failedOver.filter((vm) => !committed.has(vm));
+  const testVmsLeft = test ? failedOver.filter((vm) => !cleaned.has(vm)) : [];
+  const state = {
+    failedOverNotCommitted,
+    committed: failedOver.filter((vm) => committed.has(vm)),
+    testVmsLeft,
+    reprotected,
+    dnsMoved: run.dnsChanges.map((c) => c.record),
+    routesMoved: run.routeChanges.map((c) => c.route),
+  };
+  return { ...state, summary: summaryOf(run, state), nextSteps: nextStepsOf(run, state, records) };
+}
+
+type State = Omit<EstateAfterRun, "summary" | "nextSteps">;
+
+function summaryOf(run: RunFacts, s: State): string {
+  if (run.mode === "test") {
+    if (s.testVmsLeft.length > 0) return `${s.testVmsLeft.length} test VM(s) still run in the isolated network (${s.testVmsLeft.join(", ")}); production was not touched.`;
+    return "No test VM is left; production was not touched.";
+  }
+  if (run.mode === "failback-prep") {
+    return s.reprotected.length > 0 ? `${s.reprotected.length} VM(s) replicate back to the on-premises site (${s.reprotected.join(", ")}).` : "No VM was reprotected.";
+  }
+  const parts = [
+    s.failedOverNotCommitted.length > 0 && `${s.failedOverNotCommitted.length} VM(s) failed over and not committed (${s.failedOverNotCommitted.join(", ")})`,
+    s.committed.length > 0 && `${s.committed.length} VM(s) failed over and committed`,
+    s.dnsMoved.length > 0 && `${s.dnsMoved.length} DNS record(s) point at the recovery site`,
+    s.routesMoved.length > 0 && `${s.routesMoved.length} route(s) go through the recovered NAT`,
+  ].filter((p): p is string => typeof p === "string");
+  return parts.length === 0 ? "Nothing was failed over: the estate runs where it did before the run." : `${parts.join("; ")}.`;
+}
+
+function nextStepsOf(run: RunFacts, s: State, records: readonly StepRecord[]): string[] {
+  const actions = `/api/runs/${run.runId}`;
+  const failedSteps = records.filter((r) => r.status === "failed").map((r) => r.step.id);
+  const waitingGate = records.find((r) => r.step.kind === "awaitDecision" && (r.status === "waiting" || r.status === "running"));
+  if (run.outcome === "running") {
+    if (waitingGate && waitingGate.step.kind === "awaitDecision") return [`The run waits for a person to ${waitingGate.step.decision} it (POST ${actions}/${waitingGate.step.decision}).`];
+    return ["The run is in progress: follow it; nothing to do yet."];
+  }
+  if (run.outcome === "succeeded") {
+    if (run.mode === "test") return ["Nothing: the drill is over and cleaned up."];
+    if (run.mode === "failback-prep") return ["When replication back is healthy, fail back with a planned failover towards vSphere."];
+    return ["The site runs in Azure: check the applications, then prepare failback (reprotect) once the site is back."];
+  }
+  const steps: string[] = [];
+  if (run.outcome === "failed" && failedSteps.length > 0) steps.push(`Fix the cause of the failed step(s) (${failedSteps.join(", ")}), then resume the run (POST ${actions}/resume): done steps are not repeated.`);
+  if (run.mode === "test") {
+    if (s.testVmsLeft.length > 0) steps.push(`Clean the test VMs up: a failed or cancelled drill starts its own cleanup run; check it finished, or start one (POST /api/failover with cleanupOnly).`);
+    return steps.length > 0 ? steps : ["Nothing is left behind: start a new drill when ready."];
+  }
+  if (s.failedOverNotCommitted.length > 0) {
+    const vms = s.failedOverNotCommitted.join(", ");
+    steps.push(
+      run.outcome === "cancelled"
+        ? `A cancelled run is not resumed: ${vms} run in Azure uncommitted. Commit them in Site Recovery once they serve, or change their recovery point first (a commit makes the point final).`
+        : `Until committed, ${vms} can still change recovery point in Site Recovery; resuming the run checks and then commits them.`,
+    );
+  }
+  if (s.dnsMoved.length > 0 || s.routesMoved.length > 0) steps.push("DNS records and routes already moved stay where they are: the VMs behind them must serve, or set them back by hand (old values are listed below).");
+  if (steps.length === 0) steps.push("Nothing was changed: start a new run when the cause is fixed.");
+  return steps;
+}
