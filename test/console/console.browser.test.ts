@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awaiting, finished, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
-import { axeViolations, launchChromium } from "./browser.js";
+import { axeViolations, launchChromium } from "../browser.js";
 
 // The console as people use it: each role signed in through the sandbox's stand-in for App Service
 // authentication, in headless Chromium, against the sandbox (real handlers, simulated Azure).

@@ -1,20 +1,13 @@
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHealthReportHtml } from "../../shared/reports/renderHealthReportHtml.js";
 import { renderRunReportHtml } from "../../shared/reports/renderRunReportHtml.js";
+import { launchChromium } from "../browser.js";
 import { HEALTH_FIELDS, hostile, hostileHealthReport, hostileRunReport, RUN_FIELDS, SCRIPT_LINK } from "./hostileReports.js";
-
-/** The Chromium scripts/ensure-browser.sh finds, as reportPage.browser.test.ts uses it. */
-function findChromium(): string {
-  const script = fileURLToPath(new URL("../../scripts/ensure-browser.sh", import.meta.url));
-  return execFileSync("bash", [script, "--find"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: findChromium(), args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

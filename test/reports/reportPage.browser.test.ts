@@ -1,33 +1,16 @@
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../browser.js";
 import { awaiting, finished, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
-
-/**
- * The Chromium scripts/ensure-browser.sh finds: `npm test` runs it first (installing Debian's chromium
- * when it can), and this test asks it again so both agree. The test itself installs nothing.
- */
-function findChromium(): string {
-  const script = fileURLToPath(new URL("../../scripts/ensure-browser.sh", import.meta.url));
-  try {
-    return execFileSync("bash", [script, "--find"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`no Chromium for this test (run npm test, or scripts/ensure-browser.sh):\n${stderr}`, { cause: error });
-  }
-}
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 let api: TestApi;
 let browser: Browser;
 
 beforeAll(async () => {
-  const executablePath = findChromium();
-  [api, browser] = await Promise.all([startTestApi(), chromium.launch({ executablePath, args: ARGS })]);
+  [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();
