@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 /** The Chromium scripts/ensure-browser.sh finds (npm test runs it first); the tests install nothing. */
 export function findChromium(): string {
-  const script = fileURLToPath(new URL("../../scripts/ensure-browser.sh", import.meta.url));
+  const script = fileURLToPath(new URL("../scripts/ensure-browser.sh", import.meta.url));
   try {
     return execFileSync("bash", [script, "--find"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
   } catch (error) {
