@@ -384,8 +384,11 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** Marks each successor's dependency as met and enqueues those that became ready. */
   async function advance(run: RunRecord, record: StepRecord): Promise<void> {
+    // The run read when this message arrived may be stale: a resume since then (it writes the run before
+    // it lists the steps) counts on this step's hand-over, so a stopped run is read again before skipping it.
+    const current = run.status === "running" ? run : ((await store.getRun(run.runId))?.value ?? run);
     // A last step redelivered after its run was marked done may still owe the run's end (lock, audit).
-    if (run.status === "running") {
+    if (current.status === "running") {
       // One successor: a shared read-modify-write (milestones many steps finish into). Several: one read, batched writes.
       if (record.successors.length > 1) await satisfyInBatches(run.runId, record.successors, record.step.id);
       else for (const successor of record.successors) await satisfy(run.runId, successor, record.step.id);
