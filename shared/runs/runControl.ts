@@ -171,7 +171,8 @@ export function decideCleanupExtension(
  * succeeded steps are left as they are. Undefined: nothing to change.
  */
 export function resumedStep(record: StepRecord, succeeded: ReadonlySet<string>): { readonly record: StepRecord; readonly wake: boolean } | undefined {
-  const satisfied = record.step.dependsOn.filter((d) => succeeded.has(d));
+  // Kept as well as added: a step woken by this resume may have handed over since `succeeded` was listed.
+  const satisfied = record.step.dependsOn.filter((d) => succeeded.has(d) || record.satisfied.includes(d));
   const ready = satisfied.length === record.step.dependsOn.length;
   if (record.status === "failed" || record.status === "cancelled") {
     const { error: _error, finishedAt: _finished, startedAt: _started, wakeAt: _wake, ...kept } = record; // a resumed step starts afresh

@@ -240,4 +240,11 @@ describe("run control decisions (pure)", () => {
     expect(resumedStep(step("d", "pending", ["a"]), succeeded)).toMatchObject({ wake: true, record: { status: "queued", seq: 2 } });
     expect(resumedStep(step("e", "running", ["a"]), succeeded)).toBeUndefined();
   });
+
+  it("resume keeps a dependency handed over after the steps were listed (a step it woke finished meanwhile)", () => {
+    // Listed: a succeeded, b failed. b, woken by this resume, succeeded and handed over to m before m is resumed.
+    const m = { ...step("m", "pending", ["a", "b", "c"]), satisfied: ["b"] };
+    expect(resumedStep(m, new Set(["a"]))).toMatchObject({ wake: false, record: { status: "pending", satisfied: ["a", "b"] } });
+    expect(resumedStep({ ...m, step: { ...m.step, dependsOn: ["a", "b"] } }, new Set(["a"]))).toMatchObject({ wake: true, record: { status: "queued" } });
+  });
 });
