@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { queueBodyParser } from "../ports/queueBody.js";
 import type { StepMessage } from "../ports/queue.js";
+import type { AsrJob } from "../ports/siteRecovery.js";
 
 /** Carried by a wake-up the engine re-sent because the state store could not be reached. */
 export interface StoreOutageDeferral {
@@ -10,15 +11,11 @@ export interface StoreOutageDeferral {
   readonly since: string;
 }
 
-/** An ASR job as the vault's job watch saw it when it woke the step: the step need not read it again. */
-export interface ObservedJob {
-  readonly name: string;
-  readonly state: string;
-  readonly stateDescription: string;
-  readonly scenarioName: string;
-  readonly errors: readonly string[];
-  readonly testVms: readonly { readonly internalId: string; readonly testVmName: string }[];
-}
+/**
+ * An ASR job as the vault's job watch saw it when it woke the step: the step need not read it again.
+ * Its start time stays out: the watch has used it, and a message body carries no Date.
+ */
+export type ObservedJob = Omit<AsrJob, "startTime">;
 
 /** A step message as the step queue carries it: the wake-up, and its deferral if it was put off. */
 export interface StepWake extends StepMessage {
