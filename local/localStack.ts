@@ -163,6 +163,8 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
         ...(options.timing ? { engineTiming: options.timing } : {}),
         ...(options.boundary ? { boundary: options.boundary } : {}),
         ...(options.healthLimits ? { healthLimits: options.healthLimits } : {}),
+        // The health check's Run Command read on the target DC waits in simulated time, not real time.
+        healthPause: (ms: number) => Promise.resolve(clock.advanceTo(new Date(clock.now().getTime() + ms))),
         ...(options.healthWithout ? { healthWithout: options.healthWithout } : {}),
         ...(options.notificationTuning ? { notificationTuning: options.notificationTuning } : {}),
       },

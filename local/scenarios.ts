@@ -18,6 +18,11 @@ export interface Scenario {
   /** Drive the scenario by an alert through the real alerts route, debounce and incident-check queue. */
   readonly alert?: AlertDrive;
   readonly faults?: FaultPlan;
+  /**
+   * The whole round trip (local/roundTripDrill.ts): `request` is its first run; failback preparation
+   * and the failback follow, each requested and approved by two people over the HTTP routes.
+   */
+  readonly roundTrip?: true;
   /** What a successful drill of this scenario ends with ('noRun': the alert path decided against a failover). */
   readonly expectedOutcome: "succeeded" | "failed" | "noRun";
 }
@@ -69,6 +74,15 @@ export const SCENARIOS: readonly Scenario[] = [
     alert: { fixture: "rpo-breach-log.json", startsRun: false },
     faults: { health: { networkTrouble: ["API03"] } },
     expectedOutcome: "noRun",
+  },
+  {
+    name: "failback",
+    description:
+      "The round trip: unplanned failover and commit, reprotect towards vSphere, wait for replication back, failback (approved), commit, protect towards Azure again.",
+    trigger: "simulated drill: round trip to Azure and back",
+    request: { mode: "unplanned", scope: { kind: "all" } },
+    roundTrip: true,
+    expectedOutcome: "succeeded",
   },
 ];
 

@@ -1,5 +1,5 @@
 import { build } from "esbuild";
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -12,7 +12,7 @@ export const CONSOLE_BUDGET_GZIP_BYTES = 300 * 1024;
 
 export interface ConsoleBuild {
   readonly outDir: string;
-  /** Gzipped bytes of everything the page loads (index.html, console.js). */
+  /** Gzipped bytes of everything the page loads (index.html, console.js and its chunks). */
   readonly gzipBytes: number;
 }
 
@@ -25,20 +25,32 @@ export async function buildConsole(finalDir = CONSOLE_ASSETS): Promise<ConsoleBu
   const outDir = `${finalDir}.building-${process.pid}`;
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  await build({
-    entryPoints: [path.join(ROOT, "console/src/main.ts")],
-    outfile: path.join(outDir, "console.js"),
+  const result = await build({
+    // console.js is what the first view needs; controls.ts (loaded after it) and the code both share become chunks beside it.
+    entryPoints: { console: path.join(ROOT, "console/src/main.ts") },
+    outdir: outDir,
+    splitting: true,
+    entryNames: "[name]",
+    // Named by their content, so the asset route lets browsers keep them (shared/host/http/staticAssets.ts).
+    chunkNames: "chunk-[hash]",
     bundle: true,
     minify: true,
     format: "esm",
     target: "es2022",
     platform: "browser",
     legalComments: "none",
+    metafile: true,
     logLevel: "warning",
     tsconfig: path.join(ROOT, "console/tsconfig.json"),
   });
-  await copyFile(path.join(ROOT, "console/src/index.html"), path.join(outDir, "index.html"));
-  const files = ["index.html", "console.js"];
+  // The chunks console.js imports are announced in the page, so the browser fetches them beside it rather than after it.
+  const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined)?.[1];
+  const preloads = (entry?.imports ?? [])
+    .filter((i) => i.kind === "import-statement")
+    .map((i) => `<link rel="modulepreload" href="/api/console/assets/${path.basename(i.path)}">`);
+  const page = await readFile(path.join(ROOT, "console/src/index.html"), "utf8");
+  await writeFile(path.join(outDir, "index.html"), page.replace(/<!-- chunks: .*-->/, preloads.join("\n")));
+  const files = await readdir(outDir);
   const gzipBytes = (await Promise.all(files.map(async (f) => gzipSync(await readFile(path.join(outDir, f))).length))).reduce((a, b) => a + b, 0);
   if (gzipBytes > CONSOLE_BUDGET_GZIP_BYTES) {
     await rm(outDir, { recursive: true, force: true });

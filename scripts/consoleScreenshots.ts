@@ -5,6 +5,7 @@ import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { loadEstateFile } from "../shared/config/loadEstateFile.js";
 import { startSandbox } from "../local/sandbox/startSandbox.js";
+import { FIRST_VIEW_MARK } from "../console/src/firstViewMark.js";
 import { buildConsole } from "./buildConsole.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -59,17 +60,29 @@ async function main(): Promise<void> {
     );
     await until(failed, (r) => r["outcome"] !== "running");
 
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-    await page.goto(sandbox.signInUrl(["operator"], "/api/console#/estate"));
-    // First view: from the start of the navigation (sign-in redirect included) to the estate view drawn.
-    await page.waitForSelector("#view-estate");
-    const firstViewMs = await page.evaluate(() => Math.round(performance.now()));
+    // A laptop's screen: what a person on the call sees without zooming.
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    // First view: from the start of the navigation (sign-in redirect included) to the estate view drawn with its data,
+    // as the console marks it (FIRST_VIEW_MARK); three fresh loads, the first one on a cold server.
+    // "seen" is when this script found the view drawn (its polling adds to it): the figure the script used to report.
+    const firstViews: number[] = [];
+    const seen: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.goto(sandbox.signInUrl(["operator"], "/api/console#/estate"));
+      await page.waitForSelector("#view-estate");
+      const [marked, now] = await page.evaluate(
+        (mark) => [Math.round(performance.getEntriesByName(mark)[0]?.startTime ?? performance.now()), Math.round(performance.now())],
+        FIRST_VIEW_MARK,
+      );
+      firstViews.push(marked ?? 0);
+      seen.push(now ?? 0);
+    }
     const shots: [string, string, string][] = [
       ["estate", "#/estate", "#view-estate"],
       ["incident", "#/incident", "#view-incident"],
       ["runs", "#/runs", "#view-runs"],
-      ["run", `#/runs/${drill}`, "#view-run"],
-      ["failed-run", `#/runs/${failed}`, "#view-run"],
+      ["run", `#/runs/${drill}`, `#view-run[data-run-id="${drill}"]`],
+      ["failed-run", `#/runs/${failed}`, `#view-run[data-run-id="${failed}"]`],
       ["history", "#/history", "#view-history"],
       ["audit", "#/audit", "#audit-results table"],
       ["start", "#/start", "#view-start"],
@@ -79,15 +92,24 @@ async function main(): Promise<void> {
       await page.waitForSelector(ready);
       await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: name !== "estate" && name !== "audit" });
       // The first screen of the run page, as the README shows it.
-      if (name === "run") await page.screenshot({ path: path.join(OUT, "run-top.png") });
+      if (name === "run") {
+        await page.screenshot({ path: path.join(OUT, "run-top.png") });
+        // Deep in a long timeline: its time axis stays in view.
+        await page.locator(".tl-row").nth(30).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(OUT, "run-timeline.png") });
+      }
     }
+    // The preview of a production failover: recovery points, DNS and routes old -> new, approvals, the typed confirmation.
+    await page.locator("#start-mode-unplanned").click();
+    await page.locator('fluent-checkbox[data-tier="edge"]').click();
     await page.locator('fluent-checkbox[data-tier="web"]').click();
-    await page.locator("#start-reason input").fill("drill of the web tier");
+    await page.locator("#start-reason input").fill("site failover of the edge and web tiers");
     await page.locator("#preview-button").click();
-    await page.waitForSelector("#preview table");
+    await page.waitForSelector("#confirm-name");
     await page.screenshot({ path: path.join(OUT, "start-preview.png"), fullPage: true });
+    const median = [...firstViews].sort((a, b) => a - b)[1] ?? 0;
     process.stdout.write(
-      `screenshots of ${shots.length + 1} views written to ${path.relative(ROOT, OUT)}/; first view drawn ${firstViewMs} ms after navigation (target 1000)\n`,
+      `screenshots of ${shots.length + 1} views written to ${path.relative(ROOT, OUT)}/; first view drawn ${median} ms after navigation (median of 3 loads: ${firstViews.join(", ")} ms, seen by the script at ${seen.join(", ")} ms; target 1000)\n`,
     );
   } finally {
     await browser.close();

@@ -1,3 +1,4 @@
+import { formatDuration } from "../../shared/reports/formatDuration.js";
 /** Attributes and properties of an element built by `h`: strings become attributes, functions listeners, booleans toggle. */
 export type Props = Readonly<Record<string, string | number | boolean | undefined | null | ((event: Event) => void)>>;
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
@@ -29,14 +30,9 @@ export function show(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
-/** "41 min 12 s", as the run report says it. */
+/** "41 min 12 s", the run report's own formatter (shared, not copied); "—" for a figure not known yet. */
 export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
-  const total = Math.max(0, Math.round(seconds));
-  const minutes = Math.floor(total / 60);
-  const secs = total % 60;
-  if (minutes >= 120) return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
-  return [minutes ? `${minutes} min` : "", secs || !minutes ? `${secs} s` : ""].filter(Boolean).join(" ");
+  return seconds === null || seconds === undefined ? "—" : formatDuration(seconds);
 }
 
 /** "7 Mar, 03:00:00 UTC": UTC, as the reports say it, so everyone on the call reads the same time. */

@@ -3,7 +3,7 @@
  * (shared/host/http/runActions.ts roles, shared/runs/runControl.ts decisions), so a button is never
  * offered that would only be refused. Pure: no DOM, tested on its own.
  */
-export type RunActionName = "approve" | "commit" | "cleanup" | "cancel" | "resume";
+export type RunActionName = "approve" | "commit" | "cleanup" | "cancel" | "resume" | "extend-cleanup";
 export type Allowed = { readonly enabled: true } | { readonly enabled: false; readonly reason: string };
 
 /** The least role of each action; an admin may do everything. */
@@ -13,6 +13,7 @@ export const ACTION_ROLE: Readonly<Record<RunActionName | "start" | "killSwitch"
   cleanup: "operator",
   cancel: "operator",
   resume: "operator",
+  "extend-cleanup": "operator",
   start: "operator",
   killSwitch: "admin",
   approveIncident: "approver",
@@ -24,6 +25,8 @@ export interface RunFacts {
   readonly requestedBy: string | null;
   readonly awaiting: readonly { readonly decision: string }[];
   readonly steps: readonly { readonly kind: string; readonly target: string; readonly status: string }[];
+  /** A failed or cancelled drill's automatic cleanup (GET /api/runs/{id}): when due, and what it did once it ran. */
+  readonly automaticCleanup?: { readonly dueAt: string | null; readonly done: { readonly outcome: string; readonly at: string } | null } | null;
 }
 
 export interface Person {
@@ -64,7 +67,13 @@ export function runAction(action: RunActionName, run: RunFacts, person: Person, 
       return { enabled: true };
     case "cleanup":
       if (run.mode !== "test") return { enabled: false, reason: "only a test failover is cleaned up" };
-      if (!running) return { enabled: false, reason: `the run ${ended(run.outcome)}` };
+      // A failed or cancelled drill's test VMs are swept up on request (POST .../cleanup starts a cleanup run).
+      if (!running)
+        return run.outcome === "succeeded"
+          ? { enabled: false, reason: "the drill cleaned up after itself" }
+          : run.automaticCleanup?.done && run.automaticCleanup.done.outcome !== "gaveUp"
+            ? { enabled: false, reason: `the automatic cleanup already ran (${run.automaticCleanup.done.outcome} at ${run.automaticCleanup.done.at})` }
+            : { enabled: true };
       if (!run.steps.some((s) => s.kind === "awaitDecision" && s.target === "cleanup")) return { enabled: false, reason: "this drill cleans up on its own" };
       return { enabled: true };
     case "cancel":
@@ -74,5 +83,13 @@ export function runAction(action: RunActionName, run: RunFacts, person: Person, 
         return { enabled: false, reason: run.outcome === "cancelled" ? "a cancelled run is not resumed: start a new one" : "only a failed run is resumed" };
       if (!run.steps.some((s) => s.status === "failed")) return { enabled: false, reason: "no failed step to retry" };
       return { enabled: true };
+    case "extend-cleanup": {
+      if (run.mode !== "test") return { enabled: false, reason: "only a drill's automatic cleanup is put off" };
+      if (running) return { enabled: false, reason: "the drill is running: its cleanup follows its plan" };
+      const cleanup = run.automaticCleanup;
+      if (!cleanup) return { enabled: false, reason: run.outcome === "succeeded" ? "the drill cleaned up after itself" : "this run has no automatic cleanup" };
+      if (cleanup.done) return { enabled: false, reason: `the automatic cleanup already ran (${cleanup.done.outcome} at ${cleanup.done.at})` };
+      return { enabled: true };
+    }
   }
 }

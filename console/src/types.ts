@@ -23,6 +23,8 @@ export interface ConsoleState {
   readonly estate: {
     readonly name: string;
     readonly objectives: { readonly rtoMinutes: number; readonly rpoMinutes: number };
+    /** The recovery point a failover uses unless its request names one. */
+    readonly recoveryPoint?: string | { readonly at: string };
     readonly tiers: readonly {
       readonly name: string;
       readonly dependsOn: readonly string[];
@@ -83,6 +85,10 @@ export interface RunDetail {
   readonly steps: readonly StepReport[];
   readonly requestedBy: string | null;
   readonly awaiting: readonly { readonly decision: string }[];
+  readonly automaticCleanup: {
+    readonly dueAt: string | null;
+    readonly done: { readonly outcome: string; readonly at: string; readonly runId?: string } | null;
+  } | null;
 }
 
 export interface RunSummary {

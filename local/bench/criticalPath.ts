@@ -7,6 +7,10 @@ export function stepDurationMs(step: Step, d: JobDurations): number {
     case "verifyTargetDc":
     case "guestChecks":
       return d.runCommandMs;
+    case "updateAdDns": // a read and a write Run Command on the target DC
+      return 2 * d.runCommandMs;
+    case "restoreAdDns":
+      return d.runCommandMs;
     case "failover":
       return step.mode === "unplanned" ? d.failoverMs : d.testFailoverMs;
     case "enableIpForwarding": // a NIC update of the network RP, timed like a route update
@@ -17,7 +21,15 @@ export function stepDurationMs(step: Step, d: JobDurations): number {
     case "cleanupTestFailover":
       return d.testCleanupMs;
     case "reprotect":
+    case "reprotectToAzure":
       return d.reprotectMs;
+    case "plannedFailback":
+      return d.failoverMs;
+    case "restoreRoute":
+      return d.routeUpdateMs;
+    case "awaitFailbackReplication": // ASR catching up, not the machinery
+    case "restoreDns":
+      return 0;
     case "awaitDecision": // a person's decision: not part of the machinery's critical path
     case "healthProbe":
     case "updateDns":

@@ -2,7 +2,15 @@ import { foreignItemsJson } from "./discoveryHandlers.js";
 import type { Vault } from "../../shared/domain/estate.js";
 import { API_VERSIONS } from "./apiVersions.js";
 import { latestPointId, REQUIRED_OPERATION, startJob } from "./asrJobs.js";
-import { TestFailoverBody, TestFailoverCleanupBody, TestFailoverProviderInput, UnplannedFailoverBody, UnplannedFailoverProviderInput } from "./asrInputs.js";
+import {
+  FailbackPlannedFailoverProviderInput,
+  PlannedFailoverBody,
+  TestFailoverBody,
+  TestFailoverCleanupBody,
+  TestFailoverProviderInput,
+  UnplannedFailoverBody,
+  UnplannedFailoverProviderInput,
+} from "./asrInputs.js";
 import { asyncStatusJson, jobJson, protectedItemJson, recoveryPointJson } from "./asrPayloads.js";
 import { armError, reply, type Exchange, type SimReply } from "./http.js";
 import { ARM_HOST, vaultId } from "./ids.js";
@@ -65,6 +73,7 @@ export function asrRoutes(world: World, stats: Stats): RouteSpec[] {
     post(`${ITEM}/unplannedFailover`, "ReplicationProtectedItems_UnplannedFailover", (ex) =>
       withItem(world, ex, (item) => unplannedFailover(world, stats, ex, item)),
     ),
+    post(`${ITEM}/plannedFailover`, "ReplicationProtectedItems_PlannedFailover", (ex) => withItem(world, ex, (item) => plannedFailover(world, ex, item))),
     post(`${ITEM}/testFailover`, "ReplicationProtectedItems_TestFailover", (ex) => withItem(world, ex, (item) => testFailover(world, stats, ex, item))),
     post(`${ITEM}/failoverCommit`, "ReplicationProtectedItems_FailoverCommit", (ex) =>
       withItem(world, ex, (item) => {
@@ -158,6 +167,30 @@ function ambiguousAnswer(world: World, item: ProtectedItem, started: SimReply): 
     "InternalServerError",
     "Encountered internal server error. Diagnostic information: timestamp '', subscription id '', tracking id '', request correlation id ''.",
   );
+}
+
+/**
+ * The failback of a reprotected item (InMageRcmFailback). Its body is checked first (400 naming the
+ * field), then its provider against the item's, then whether ASR offers PlannedFailover now (409, as begin()).
+ */
+function plannedFailover(world: World, ex: Exchange, item: ProtectedItem): SimReply {
+  const parsed = parseBody(PlannedFailoverBody, ex.req.body);
+  if (!parsed.ok) return ex.reject(400, "InvalidRequestContent", `Invalid planned failover input: ${parsed.problems}`);
+  const instanceType = parsed.value.properties.providerSpecificDetails.instanceType;
+  // Not recorded: a VMware item not reprotected has no planned failover (V2A, world.ts); ASR refuses the operation itself.
+  if (!item.reprotected && instanceType === item.vault.provider) return begin(world, ex, item, "PlannedFailover");
+  const expected = item.reprotected ? "InMageRcmFailback" : item.vault.provider;
+  if (instanceType !== expected) {
+    return ex.reject(
+      400,
+      "InvalidProviderSpecificInput",
+      `providerSpecificDetails.instanceType '${instanceType}' does not match the replication provider '${expected}' of the protected item '${item.vm.protectedItem}'.`,
+    );
+  }
+  const details = parseBody(FailbackPlannedFailoverProviderInput, parsed.value.properties.providerSpecificDetails);
+  if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid InMageRcmFailback planned failover input: ${details.problems}`);
+  // Accepted POSTs show in stats.byOperation (ReplicationProtectedItems_PlannedFailover), one per job started.
+  return begin(world, ex, item, "PlannedFailover");
 }
 
 function testFailover(world: World, stats: Stats, ex: Exchange, item: ProtectedItem): SimReply {

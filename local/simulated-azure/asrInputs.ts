@@ -38,3 +38,24 @@ export const UnplannedFailoverProviderInput: Readonly<Record<Provider, z.ZodType
 export const TestFailoverProviderInput: Readonly<Record<Provider, z.ZodType<ProviderInput>>> = {
   InMageRcm: z.strictObject({ instanceType: z.literal("InMageRcm"), networkId: z.string().min(1), recoveryPointId: z.string().min(1).optional() }),
 };
+
+/**
+ * plannedFailover of a reprotected VMware item, i.e. its failback (recorded, TestV2ARCMFailback.json):
+ * `{properties:{providerSpecificDetails:{instanceType:"InMageRcmFailback",recoveryPointType:"ApplicationConsistent"}}}`,
+ * no failoverDirection. The spec's PlannedFailoverInputProperties makes failoverDirection optional; a
+ * failback only goes from the item's primary (Azure, once reprotected) to its recovery site (vSphere).
+ */
+export const PlannedFailoverBody = z.strictObject({
+  properties: z.strictObject({
+    failoverDirection: z
+      .literal("PrimaryToRecovery", { error: "must be 'PrimaryToRecovery' or absent (a failback goes to the item's recovery site)" })
+      .optional(),
+    providerSpecificDetails: ProviderInstance,
+  }),
+});
+
+/** InMageRcmFailbackPlannedFailoverProviderInput: recoveryPointType is required, one of the spec's InMageRcmFailbackRecoveryPointType values. */
+export const FailbackPlannedFailoverProviderInput = z.strictObject({
+  instanceType: z.literal("InMageRcmFailback"),
+  recoveryPointType: z.enum(["ApplicationConsistent", "CrashConsistent"], { error: "must be 'ApplicationConsistent' or 'CrashConsistent'" }),
+});

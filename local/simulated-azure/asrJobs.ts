@@ -1,3 +1,4 @@
+import { startFailbackSync } from "./failbackReplication.js";
 import { uuidFrom, vaultId } from "./ids.js";
 import {
   addVm,
@@ -24,6 +25,8 @@ export const REQUIRED_OPERATION: Record<Scenario, string> = {
   CommitFailover: "Commit",
   TestFailoverCleanup: "TestFailoverCleanup",
   SwitchReplicationGroupProtection: "SwitchProtection",
+  // Recorded state F: a reprotected item offers its failback as PlannedFailover; its job runs as PlannedFailover.
+  PlannedFailover: "PlannedFailover",
 };
 
 /**
@@ -37,6 +40,7 @@ const IN_PROGRESS: Record<Scenario, Partial<Pick<ProtectedItem, "protectionState
   CommitFailover: { protectionStateDescription: "Commit in progress" },
   TestFailoverCleanup: { testFailoverState: "MarkedForDeletion", testFailoverStateDescription: "Cleaning up test environment" },
   SwitchReplicationGroupProtection: { protectionStateDescription: "Reprotect in progress" },
+  PlannedFailover: { protectionStateDescription: "Planned failover in progress" },
 };
 
 function durationOf(world: World, scenario: Scenario, latestPoint: boolean): number {
@@ -53,6 +57,9 @@ function durationOf(world: World, scenario: Scenario, latestPoint: boolean): num
       return d.testCleanupMs;
     case "SwitchReplicationGroupProtection":
       return d.reprotectMs;
+    case "PlannedFailover":
+      // Not recorded to its end (one InProgress poll); a planned failover back takes about as long as one to Azure here.
+      return d.failoverMs;
   }
 }
 
@@ -62,7 +69,8 @@ function outcomeOf(world: World, item: ProtectedItem, scenario: Scenario): JobOu
   const isFailover = scenario === "UnplannedFailover" || scenario === "TestFailover";
   const vm = item.vm.name;
   if (isFailover && item.failoverJobsStarted === 0 && (f.failFirstFailoverJobOf ?? []).includes(vm)) return "Failed";
-  if (scenario === "SwitchReplicationGroupProtection" && f.onPremisesUnreachable === true) return "Failed";
+  if (scenario === "SwitchReplicationGroupProtection" && f.onPremisesUnreachable === true && !item.reprotected) return "Failed";
+  if (scenario === "PlannedFailover" && (item.failback?.plannedFailoverJobsStarted ?? 0) === 0 && (f.failFirstFailbackOf ?? []).includes(vm)) return "Failed";
   if (scenario === "UnplannedFailover" && (f.partiallySucceededFailoverOf ?? []).includes(vm)) return "PartiallySucceeded";
   if (scenario === "UnplannedFailover" && (f.suspendedFailoverOf ?? []).includes(vm)) return "Suspended";
   return "Succeeded";
@@ -73,6 +81,11 @@ export function startJob(world: World, item: ProtectedItem, scenario: Scenario, 
   const isFailover = scenario === "UnplannedFailover" || scenario === "TestFailover";
   const outcome = outcomeOf(world, item, scenario);
   if (isFailover) item.failoverJobsStarted += 1;
+  if (scenario === "PlannedFailover" && item.failback) {
+    item.failback.plannedFailoverJobsStarted += 1;
+    item.failback.plannedFailoverStartTime = now.toISOString();
+    item.failback.plannedFailoverStatus = "InProgress";
+  }
   const name = world.ids.uuid("job");
   const job: AsrJob = {
     name,
@@ -112,7 +125,9 @@ export function finishJob(world: World, job: AsrJob): void {
   job.endTime = job.endsAt;
   if (job.outcome === "Failed") {
     // A failed reprotect leaves the item failed over and committed, so it can be tried again.
-    if (job.scenario === "SwitchReplicationGroupProtection") return committed(world, item);
+    if (job.scenario === "SwitchReplicationGroupProtection") return item.reprotected ? failbackCommitted(world, item) : committed(world, item);
+    // Not recorded: a failed failback leaves the item replicating back, offering the planned failover again.
+    if (job.scenario === "PlannedFailover") return failbackReady(world, item, "Failed");
     backToProtected(world, item);
     return;
   }
@@ -139,7 +154,10 @@ export function finishJob(world: World, job: AsrJob): void {
       recordRecovery(world, job, "test");
       break;
     case "CommitFailover":
-      committed(world, item);
+      // Not recorded: the commit of a failback leaves the item committed on vSphere, shaped like the
+      // forward state D (committed, offering SwitchProtection: the reprotect towards Azure).
+      if (item.reprotected) failbackCommitted(world, item);
+      else committed(world, item);
       break;
     case "TestFailoverCleanup": {
       const { resourceGroup } = parseResourceId(item.vm.recoveryVmId);
@@ -151,14 +169,52 @@ export function finishJob(world: World, job: AsrJob): void {
       break;
     }
     case "SwitchReplicationGroupProtection":
+      if (item.reprotected) {
+        // Back towards Azure (InMageRcmFailbackReprotectInput). Not recorded: the item is shown as the
+        // forward InMageRcm item of state A again, Protected on Primary; ASR's initial replication
+        // towards Azure is not simulated, and the VM ASR recovered in Azure is left where it is.
+        backToProtected(world, item);
+        item.reprotected = false;
+        delete item.failback;
+        break;
+      }
       // Recorded (TestV2ARCMFailback.json, item Rcm-W2K19-155): once reprotected the item replicates
-      // with provider InMageRcmFailback, Protected, active on Primary, offering PlannedFailover.
-      // The reprotect job commits a pending failover itself (its CommitFailoverTask).
+      // with provider InMageRcmFailback, active on Primary: first InitialReplicationInProgress, then
+      // Protected offering PlannedFailover (failbackReplication.ts). The reprotect job commits a pending
+      // failover itself (its CommitFailoverTask).
       item.activeLocation = "Primary";
       atRest(world, item, "Protected", "Protected", ["PlannedFailover", "DisableProtection"]);
       item.reprotected = true;
+      startFailbackSync(world, item, job.endsAt);
+      break;
+    case "PlannedFailover":
+      // Recorded state E (TestV2ARCMCancelFailover.json): after the failback's planned failover the item
+      // is CommitPendingStatesBegin "Planned failover finished", active on Recovery (vSphere, in the
+      // reprotected direction), failoverRecoveryPointId "", lastSuccessfulFailoverTime the job's start.
+      item.activeLocation = "Recovery";
+      atRest(world, item, "CommitPendingStatesBegin", "Planned failover finished", [
+        "CompleteMigration",
+        "Commit",
+        "DisableProtection",
+        "SwitchProtection",
+        "CancelFailover",
+      ]);
+      item.lastSuccessfulFailoverTime = job.startTime;
+      item.failoverRecoveryPointId = "";
+      if (item.failback) item.failback.plannedFailoverStatus = "Succeeded";
       break;
   }
+}
+
+function failbackCommitted(world: World, item: ProtectedItem): void {
+  atRest(world, item, "PlannedFailoverCommitted", "Failover committed", ["CompleteMigration", "DisableProtection", "SwitchProtection"]);
+}
+
+/** The reprotected item offering its failback again (recorded state F). */
+function failbackReady(world: World, item: ProtectedItem, lastStatus: string): void {
+  item.activeLocation = "Primary";
+  atRest(world, item, "Protected", "Protected", ["PlannedFailover", "DisableProtection"]);
+  if (item.failback) item.failback.plannedFailoverStatus = lastStatus;
 }
 
 /** An item no job is running on: its protection state, the operations it allows next, and no current scenario. */

@@ -2,6 +2,7 @@ import type { Estate } from "../../shared/domain/estate.js";
 import { iso } from "./http.js";
 import { uuidFrom, vaultId } from "./ids.js";
 import { lastDataReceivedOf, latestRecoveryPointOf, type SimRecoveryPoint } from "./recoveryPoints.js";
+import { failbackProgressJson } from "./failbackReplication.js";
 import { sourceAddressOf } from "./sourceAddresses.js";
 import { NO_JOB_START, testVmName, type AsrJob, type ProtectedItem, type Scenario } from "./world.js";
 
@@ -131,7 +132,7 @@ function failbackDetails(item: ProtectedItem, estate: Estate, now: Date, osType:
     logStorageAccountId: vault.reprotect?.logStorageAccountId ?? "",
     targetDataStoreName: vault.reprotect?.datastoreName ?? "",
     targetVmName: vm.name,
-    initialReplicationProgressHealth: "None",
+    ...failbackProgressJson(item, now),
     resyncRequired: "false",
     resyncState: "None",
     mobilityAgentDetails: {
@@ -144,6 +145,10 @@ function failbackDetails(item: ProtectedItem, estate: Estate, now: Date, osType:
     },
     vmNics: [{ macAddress: null, networkName: null, adapterType: null, sourceIpAddress: vm.recoveryIp }],
     lastUsedPolicyId: `${vaultId(estate.subscriptionId, vault.resourceGroup, vault.name)}/replicationPolicies/${vault.name}-policy`,
+    // Recorded in state E/F once a planned failover back was made.
+    ...(item.failback?.plannedFailoverStartTime
+      ? { lastPlannedFailoverStartTime: item.failback.plannedFailoverStartTime, lastPlannedFailoverStatus: item.failback.plannedFailoverStatus ?? "Unknown" }
+      : {}),
   };
 }
 
@@ -210,6 +215,17 @@ const FRIENDLY: Record<Scenario, { job: string; tasks: readonly { name: string; 
       { name: "ProtectReplicaTask", friendlyName: "Reprotecting virtual machine" },
     ],
   },
+  // Recorded (TestV2ARCMFailback.json, job 8a30cd0a-…): friendlyName "Planned failover" and these five tasks.
+  PlannedFailover: {
+    job: "Planned failover",
+    tasks: [
+      { name: "VmPfoPrerequisitesCheck", friendlyName: "Prerequisites check for planned failover" },
+      { name: "VmPrepareForFailover", friendlyName: "Start failover" },
+      { name: "VmFailover", friendlyName: "Shut down the Azure virtual machine" },
+      { name: "VmPrepareProtectedEntitiesTask", friendlyName: "Preparing on-premise virtual machine" },
+      { name: "VmFoStartVmOnSecondary", friendlyName: "Starting on-premise virtual machine" },
+    ],
+  },
 };
 
 export function jobError(job: AsrJob): { code: string; message: string; possibleCauses: string; recommendedAction: string } {
@@ -220,6 +236,15 @@ export function jobError(job: AsrJob): { code: string; message: string; possible
       message: `Reprotect of the virtual machine '${vmName}' failed: the on-premises appliance of fabric '${job.item.vault.fabric}' is not reachable.`,
       possibleCauses: "The replication appliance is offline or cannot reach Azure Site Recovery (simulated fault).",
       recommendedAction: "Bring the on-premises appliance back online and check its connectivity, then retry the reprotect.",
+    };
+  }
+  if (job.scenario === "PlannedFailover") {
+    // No failed failback was recorded: code and text are the simulator's own.
+    return {
+      code: "70094",
+      message: `Planned failover of the virtual machine '${vmName}' to the on-premises site failed.`,
+      possibleCauses: `The on-premises virtual machine could not be started on datastore '${job.item.vault.reprotect?.datastoreName ?? "(unknown)"}' (simulated fault).`,
+      recommendedAction: "Check the vCenter and the datastore, then retry the planned failover.",
     };
   }
   return {
@@ -320,6 +345,8 @@ function jobDetails(job: AsrJob): unknown {
   };
   switch (job.scenario) {
     case "UnplannedFailover":
+    case "PlannedFailover":
+      // Recorded for both: FailoverJobDetails with protectedItemDetails empty.
       return { instanceType: "FailoverJobDetails", protectedItemDetails: [], affectedObjectDetails };
     case "TestFailover": {
       // Recorded: protectedItemDetails is filled only once the job has succeeded; `name` is the item's internal id.

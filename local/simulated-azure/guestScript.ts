@@ -1,4 +1,5 @@
 import { egressDrop, httpGet } from "./reachability.js";
+import { isAdDnsScript, runAdDnsScript } from "./windowsDns.js";
 import type { SimVm, World } from "./world.js";
 
 export interface GuestRun {
@@ -14,7 +15,9 @@ const CHECK_LINE = /^\s*#\s*dr-check:\s*(\S+)\s*(.*)$/;
  * The simulated guest. A script announces each check with a line '# dr-check: <name> <args...>' and the
  * guest prints one 'DR-CHECK <name> PASS|FAIL <detail>' line per check, as the fault plan dictates.
  */
-export function runGuestScript(world: World, vm: SimVm, script: readonly string[]): GuestRun {
+export function runGuestScript(world: World, vm: SimVm, script: readonly string[], phase: "validate" | "run" = "run"): GuestRun {
+  // DNS Server scripts on a DC (windowsDns.ts) change state, so they only write when the command completes.
+  if (isAdDnsScript(script)) return { ...runAdDnsScript(world, vm, script, phase === "run"), stderr: "" };
   const problems: string[] = [];
   const lines: string[] = [];
   const checks = script

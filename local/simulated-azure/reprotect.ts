@@ -52,7 +52,31 @@ const ProviderInput = z.strictObject({
   policyId: z.string().min(1).optional(),
 });
 
+/**
+ * Reprotect of a failed-back item towards Azure: InMageRcmFailbackReprotectInput as Azure PowerShell's
+ * Update-AzRecoveryServicesAsrProtectionDirection builds it for an InMageRcmFailback item (direction
+ * PrimaryToRecovery; processServerId the fabric's processServers[].id of the appliance, policyId,
+ * runAsAccountId from the VMware site's run-as accounts; SDK model InMageRcmFailbackReprotectInput:
+ * processServerId and policyId required, runAsAccountId optional).
+ */
+const FailbackReprotectBody = z.strictObject({
+  properties: z.strictObject({
+    failoverDirection: z.literal("PrimaryToRecovery", {
+      error: "must be 'PrimaryToRecovery': a failed-back item is protected towards Azure again",
+    }),
+    providerSpecificDetails: z.object({ instanceType: z.string() }).loose(),
+  }),
+});
+
+const FailbackProviderInput = z.strictObject({
+  instanceType: z.literal("InMageRcmFailback"),
+  processServerId: z.string().min(1),
+  policyId: z.string().min(1),
+  runAsAccountId: z.string().min(1).optional(),
+});
+
 function reprotect(world: World, ex: Exchange, item: ProtectedItem): SimReply {
+  if (item.reprotected) return reprotectToAzure(world, ex, item);
   const parsed = parseBody(ReprotectBody, ex.req.body);
   if (!parsed.ok) return ex.reject(400, "InvalidRequestContent", `Invalid reprotect input: ${parsed.problems}`);
   const instanceType = parsed.value.properties.providerSpecificDetails.instanceType;
@@ -74,6 +98,35 @@ function reprotect(world: World, ex: Exchange, item: ProtectedItem): SimReply {
     );
   }
   return begin(world, ex, item, "SwitchReplicationGroupProtection");
+}
+
+function reprotectToAzure(world: World, ex: Exchange, item: ProtectedItem): SimReply {
+  const parsed = parseBody(FailbackReprotectBody, ex.req.body);
+  if (!parsed.ok) return ex.reject(400, "InvalidRequestContent", `Invalid reprotect input: ${parsed.problems}`);
+  const instanceType = parsed.value.properties.providerSpecificDetails.instanceType;
+  if (instanceType !== "InMageRcmFailback") {
+    return ex.reject(
+      400,
+      "InvalidProviderSpecificInput",
+      `providerSpecificDetails.instanceType '${instanceType}' is not the reprotect input of an InMageRcmFailback item ('InMageRcmFailback').`,
+    );
+  }
+  const details = parseBody(FailbackProviderInput, parsed.value.properties.providerSpecificDetails);
+  if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid InMageRcmFailback reprotect input: ${details.problems}`);
+  const server = processServerOf(item.vault);
+  if (details.value.processServerId.toLowerCase() !== server.id.toLowerCase()) {
+    return ex.reject(
+      400,
+      "ProcessServerNotFound",
+      `'${details.value.processServerId}' is not a process server registered in fabric '${item.vault.fabric}' (known: '${server.id}').`,
+    );
+  }
+  return begin(world, ex, item, "SwitchReplicationGroupProtection");
+}
+
+/** The appliance's process server: the estate's failbackReprotect names its id, as the real fabric lists it. */
+function processServerOf(vault: Vault): { id: string } {
+  return { id: vault.failbackReprotect?.processServerId ?? uuidFrom(`${vault.fabric}:ps`) };
 }
 
 /** The one appliance agent of a vault's fabric: the estate names its id, as the real fabric lists it. */
@@ -107,7 +160,7 @@ function fabric(world: World, ex: Exchange): SimReply {
     instanceType: "InMageRcm",
     vmwareSiteId: `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.OffAzure/VMwareSites/${vault.fabric}-site`,
     processServers: [
-      { id: uuidFrom(`${vault.fabric}:ps`), name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, lastHeartbeatUtc: heartbeat, health, healthErrors },
+      { id: processServerOf(vault).id, name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, lastHeartbeatUtc: heartbeat, health, healthErrors },
     ],
     reprotectAgents: [
       { id: agent.id, name: agent.name, fqdn: `${agent.name}.corp.contoso.com`, version: "9.62.7172.1", lastHeartbeatUtc: heartbeat, health, healthErrors },

@@ -78,7 +78,7 @@ function startRunCommand(world: World, ex: Exchange): SimReply {
   }
   const busy = [...world.runCommands.values()].some((op) => op.vm === vm && op.state === "InProgress");
   if (busy) return armError(409, "Conflict", "Run command extension execution is in progress. Please wait for completion before invoking a run command.");
-  for (const problem of runGuestScript(world, vm, script).problems) ex.flag(problem);
+  for (const problem of runGuestScript(world, vm, script, "validate").problems) ex.flag(problem);
   const apiVersion = ex.req.url.searchParams.get("api-version") ?? API_VERSIONS.compute[0];
   const op: RunCommandOperation = {
     name: world.ids.uuid("run-command"),

@@ -1,4 +1,5 @@
 import { finishJob } from "./asrJobs.js";
+import { pendingFailbackSyncs } from "./failbackReplication.js";
 import { finishNicOperation } from "./nicHandlers.js";
 import { finishRouteOperation } from "./routeHandlers.js";
 import { finishRunCommand } from "./runCommand.js";
@@ -19,6 +20,7 @@ function pending(world: World): Pending[] {
     if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishNicOperation(world, op) });
   for (const op of world.runCommands.values())
     if (op.state === "InProgress") all.push({ endsAt: op.endsAt, seq: op.seq, complete: () => finishRunCommand(world, op) });
+  all.push(...pendingFailbackSyncs(world));
   return all.sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime() || a.seq - b.seq);
 }
 

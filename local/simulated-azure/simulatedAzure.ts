@@ -26,6 +26,8 @@ import { networkRoutes } from "./routeHandlers.js";
 import { reprotectRoutes } from "./reprotect.js";
 import { createRouter } from "./router.js";
 import { computeRoutes } from "./runCommand.js";
+import { vnetRoutes, type VnetDnsServersFault } from "./vnetHandlers.js";
+import { windowsDnsOf, type AdRecord, type WindowsDnsFaultPlan } from "./windowsDns.js";
 import { nextCompletionAt, settle } from "./settle.js";
 import { createStats } from "./stats.js";
 import { createWorld, findItemByVmName } from "./world.js";
@@ -41,6 +43,8 @@ export interface JobDurations {
   routeUpdateMs: number;
   /** Reprotect of a failed-over item until its reverse replication is set up (before initial sync). */
   reprotectMs: number;
+  /** After a reprotect towards vSphere: until replication back has caught up (InMageRcmFailback initial replication). */
+  failbackSyncMs: number;
   /** Added to a (test) failover to ASR's latest point: ASR first processes the pending data into a point. */
   latestPointProcessingMs: number;
 }
@@ -53,6 +57,7 @@ export const DEFAULT_JOB_DURATIONS: Readonly<JobDurations> = Object.freeze({
   runCommandMs: 60_000,
   routeUpdateMs: 20_000,
   reprotectMs: 10 * 60_000,
+  failbackSyncMs: 30 * 60_000,
   latestPointProcessingMs: 2 * 60_000,
 });
 
@@ -104,6 +109,12 @@ export interface FaultPlan {
   vcpuQuota?: QuotaLimits;
   /** The on-premises site is unreachable through ASR: its appliance's agents report Critical (reprotect.ts). */
   onPremisesUnreachable?: boolean;
+  /** The domain controllers' DNS Server state: missing conditional forwarders, record TTLs (windowsDns.ts). */
+  windowsDns?: WindowsDnsFaultPlan;
+  /** VNet name -> its custom DNS servers instead of the target DC's address (vnetHandlers.ts). */
+  vnetDnsServers?: VnetDnsServersFault;
+  /** VM names whose first failback (planned failover towards vSphere) job ends Failed; the item stays reprotected, so a retry is allowed. */
+  failFirstFailbackOf?: string[];
 }
 
 export interface SimulatedAzureOptions {
@@ -130,6 +141,13 @@ export interface SimulatedAzure {
   protectedItem(vmName: string): { protectionState: string; activeLocation: string; testFailoverState: string; allowedOperations: string[] };
   dnsRecord(zoneType: "public" | "private", zone: string, name: string): { addresses: string[]; ttl: number; etag: string } | undefined;
   route(routeTable: string, route: string): { addressPrefix: string; nextHopType: string; nextHopIpAddress: string } | undefined;
+  /** The A records of a name in the DCs' AD-integrated DNS (windowsDns.ts); `edit` changes them as a person on a DC would. */
+  readonly activeDirectoryDns: {
+    record(zone: string, name: string): AdRecord | undefined;
+    edit(zone: string, name: string, value: AdRecord | undefined): void;
+    /** Names written by Run Command scripts, in order. */
+    writes(): readonly string[];
+  };
   /** VMs currently existing in Azure: the target DC, recovered VMs and test-failover VMs ("<name>-test"). */
   existingVmNames(): string[];
   /** The earliest simulated time at which some job/operation in progress finishes (undefined when none): lets a discrete-event driver skip idle time. */
@@ -160,6 +178,7 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
     ...reprotectRoutes(world),
     ...discoveryRoutes(world),
     ...computeCapacityRoutes(world, faults.vcpuQuota),
+    ...vnetRoutes(world, faults.vnetDnsServers),
   ]);
   const arm = withHealthOverlay(
     createSimulatedHttpClient({
@@ -210,6 +229,18 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
     route(routeTable, route) {
       const found = [...settled().routes.values()].find((r) => keyOf(r.routeTable, r.name) === keyOf(routeTable, route));
       return found ? { addressPrefix: found.addressPrefix, nextHopType: found.nextHopType, nextHopIpAddress: found.nextHopIpAddress ?? "" } : undefined;
+    },
+    activeDirectoryDns: {
+      record: (zone, name) => {
+        const held = windowsDnsOf(settled()).records.get(keyOf(zone, name));
+        return held ? { addresses: [...held.addresses], ttl: held.ttl } : undefined;
+      },
+      edit: (zone, name, value) => {
+        const records = windowsDnsOf(settled()).records;
+        if (value) records.set(keyOf(zone, name), { addresses: [...value.addresses], ttl: value.ttl });
+        else records.delete(keyOf(zone, name));
+      },
+      writes: () => [...windowsDnsOf(settled()).writes],
     },
     existingVmNames: () => [...settled().vms.values()].map((vm) => vm.name),
     nextCompletionAt: () => nextCompletionAt(settled()),

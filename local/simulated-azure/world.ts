@@ -4,7 +4,7 @@ import { ON_PREMISES_FIREWALL_BLOCK, sourceAddressOf, sourceAddressOfRecoveryIp 
 import type { FaultPlan, JobDurations } from "./simulatedAzure.js";
 
 /** Job scenario names as ASR reports them for InMageRcm items (recorded: test/fixtures/azure/asr-inmagercm-recorded.md). */
-export type Scenario = "UnplannedFailover" | "TestFailover" | "CommitFailover" | "TestFailoverCleanup" | "SwitchReplicationGroupProtection";
+export type Scenario = "UnplannedFailover" | "TestFailover" | "CommitFailover" | "TestFailoverCleanup" | "SwitchReplicationGroupProtection" | "PlannedFailover";
 
 export interface CurrentScenario {
   scenarioName: Scenario | "None";
@@ -37,6 +37,16 @@ export interface ProtectedItem {
   failoverJobsStarted: number;
   /** Reprotected: replicating from Azure back to the on-premises site (ASR's InMageRcmFailback). */
   reprotected?: boolean;
+  /** Replication back to vSphere and the failback after it (failbackReplication.ts); ISO times, so a snapshot copies it as is. */
+  failback?: {
+    syncStartedAt: string;
+    syncEndsAt: string;
+    syncSeq: number;
+    synced: boolean;
+    plannedFailoverStartTime?: string;
+    plannedFailoverStatus?: string;
+    plannedFailoverJobsStarted: number;
+  };
   /** The item's multi-VM consistency group (FaultPlan.multiVmGroupOf), if any. */
   readonly multiVmGroup?: string;
   /** FaultPlan.ambiguousFailoverOf already answered this item's failover with a 500. */

@@ -1,5 +1,6 @@
 import type { Vm } from "../../shared/domain/estate.js";
 import type { StatsSnapshot } from "./stats.js";
+import { restoreWindowsDns, snapshotWindowsDns, type SavedWindowsDns } from "./windowsDns.js";
 import {
   vmKey,
   type AsrJob,
@@ -45,6 +46,8 @@ export interface WorldSnapshot {
   readonly routeOps: readonly SavedRouteOperation[];
   readonly nicOps: readonly SavedNicOperation[];
   readonly runCommands: readonly SavedRunCommand[];
+  /** The DCs' DNS server state (windowsDns.ts); absent in snapshots taken before it existed. */
+  readonly windowsDns?: SavedWindowsDns;
 }
 
 type Dated<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]: string | undefined };
@@ -86,6 +89,7 @@ type MutableItemField =
   | "replicationFrozenAt"
   | "failoverJobsStarted"
   | "reprotected"
+  | "failback"
   | "ambiguousAnswered";
 
 const iso = (date: Date | undefined): string | undefined => date?.toISOString();
@@ -119,6 +123,7 @@ export function snapshotWorld(world: World, context: { readonly clock: Date; rea
       replicationFrozenAt: iso(item.replicationFrozenAt),
       failoverJobsStarted: item.failoverJobsStarted,
       ...(item.reprotected !== undefined ? { reprotected: item.reprotected } : {}),
+      ...(item.failback !== undefined ? { failback: { ...item.failback } } : {}),
       ...(item.ambiguousAnswered !== undefined ? { ambiguousAnswered: item.ambiguousAnswered } : {}),
     })),
     jobs: [...world.jobs.values()].map((job) => ({
@@ -148,6 +153,7 @@ export function snapshotWorld(world: World, context: { readonly clock: Date; rea
       script: [...op.script],
       endsAt: op.endsAt.toISOString(),
     })),
+    windowsDns: snapshotWindowsDns(world),
   };
 }
 
@@ -186,6 +192,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
     item.replicationFrozenAt = date(saved.replicationFrozenAt);
     item.failoverJobsStarted = saved.failoverJobsStarted;
     if (saved.reprotected !== undefined) item.reprotected = saved.reprotected;
+    if (saved.failback !== undefined) item.failback = { ...saved.failback };
     if (saved.ambiguousAnswered !== undefined) item.ambiguousAnswered = saved.ambiguousAnswered;
   }
 
@@ -235,6 +242,7 @@ export function restoreWorld(world: World, snapshot: WorldSnapshot): void {
       endsAt: required(saved.endsAt),
     });
 
+  if (snapshot.windowsDns) restoreWindowsDns(world, snapshot.windowsDns);
   world.ids.resumeAfter(snapshot.idsIssued);
   world.resumeSeqAfter(snapshot.lastSeq);
 }

@@ -62,6 +62,8 @@ export interface Infrastructure {
     readonly engineTiming?: Partial<EngineTiming>;
     readonly boundary?: BoundaryHook;
     readonly healthLimits?: Partial<HealthReadLimits>;
+    /** How the health check's Run Command reads wait between polls (a simulated clock moves instead of sleeping). */
+    readonly healthPause?: (ms: number, signal: AbortSignal) => Promise<void>;
     /** Leave readers out of the health check (its rule tests judge replication alone, as if no drill or channel existed to ask). */
     readonly healthWithout?: readonly ("runHistory" | "notificationChannels")[];
   };

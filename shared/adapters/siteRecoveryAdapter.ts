@@ -1,5 +1,8 @@
 import type {
   FailoverReplicationProtectedItemDetails,
+  InMageRcmFailbackPlannedFailoverProviderInput,
+  InMageRcmFailbackReprotectInput,
+  PlannedFailoverInput,
   InMageRcmReprotectInput,
   Job,
   JobErrorDetails,
@@ -26,7 +29,7 @@ export interface SiteRecoveryClients {
   readonly actions: SiteRecoveryManagementClient;
 }
 
-type ItemAction = "unplannedFailover" | "testFailover" | "failoverCommit" | "testFailoverCleanup" | "reProtect";
+type ItemAction = "unplannedFailover" | "testFailover" | "failoverCommit" | "testFailoverCleanup" | "reProtect" | "plannedFailover";
 
 /**
  * Site Recovery for VMware-to-Azure items replicated by the modernized appliance (InMageRcm).
@@ -86,7 +89,16 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
       const p = item.properties ?? {};
       const jobName = jobNameOf(p.currentScenario?.jobId);
       const details = p.providerSpecificDetails as
-        { lastRecoveryPointReceived?: Date; internalIdentifier?: string; targetResourceGroupId?: string; multiVmGroupName?: string | null } | undefined;
+        | {
+            lastRecoveryPointReceived?: Date;
+            internalIdentifier?: string;
+            targetResourceGroupId?: string;
+            multiVmGroupName?: string | null;
+            initialReplicationProgressPercentage?: number | null;
+            initialReplicationProgressHealth?: string;
+          }
+        | undefined;
+      const failback = p.providerSpecificDetails?.instanceType === "InMageRcmFailback" ? details : undefined;
       return {
         provider: p.providerSpecificDetails?.instanceType ?? "Unknown",
         protectionState: p.protectionState ?? "Unknown",
@@ -98,6 +110,16 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
         ...(details?.internalIdentifier ? { internalId: details.internalIdentifier } : {}),
         ...(details?.multiVmGroupName ? { multiVmGroup: details.multiVmGroupName } : {}),
         ...(details?.targetResourceGroupId ? { targetResourceGroupId: details.targetResourceGroupId } : {}),
+        ...(failback
+          ? {
+              failbackReplication: {
+                progressHealth: failback.initialReplicationProgressHealth ?? "None",
+                ...(typeof failback.initialReplicationProgressPercentage === "number"
+                  ? { progressPercentage: failback.initialReplicationProgressPercentage }
+                  : {}),
+              },
+            }
+          : {}),
         currentScenario: { name: p.currentScenario?.scenarioName ?? "None", ...(jobName ? { jobName } : {}) },
       };
     },
@@ -159,6 +181,21 @@ export function createSiteRecovery({ client, actions }: SiteRecoveryClients): Si
         properties: { failoverDirection: "RecoveryToPrimary", providerSpecificDetails: reprotectDetails(ref.vault) },
       };
       return post("reprotect", ref, "reProtect", body);
+    },
+
+    startPlannedFailback: (ref, recoveryPointType) => {
+      // Recorded (TestV2ARCMFailback.json): only providerSpecificDetails, no failoverDirection.
+      const providerSpecificDetails: InMageRcmFailbackPlannedFailoverProviderInput = { instanceType: "InMageRcmFailback", recoveryPointType };
+      const body: PlannedFailoverInput = { properties: { providerSpecificDetails } };
+      return post("failback (planned failover)", ref, "plannedFailover", body);
+    },
+
+    startReprotectToAzure: (ref) => {
+      const body: ReverseReplicationInput = {
+        // A failed-back item is protected towards Azure again: its primary is now the on-premises site.
+        properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: failbackReprotectDetails(ref.vault) },
+      };
+      return post("reprotect towards Azure", ref, "reProtect", body);
     },
 
     async getOnPremisesReachability(vault) {
@@ -232,6 +269,18 @@ function reprotectDetails(vault: Vault): InMageRcmReprotectInput {
     datastoreName: r.datastoreName,
     logStorageAccountId: r.logStorageAccountId,
     ...(r.policyId ? { policyId: r.policyId } : {}),
+  };
+}
+
+/** InMageRcmFailbackReprotectInput, as Update-AzRecoveryServicesAsrProtectionDirection builds it for an InMageRcmFailback item. */
+function failbackReprotectDetails(vault: Vault): InMageRcmFailbackReprotectInput {
+  const r = vault.failbackReprotect;
+  if (!r) throw new DrError("InvalidInput", `vault ${vault.name} has no failback reprotect settings (estate vaults.*.failbackReprotect)`);
+  return {
+    instanceType: "InMageRcmFailback",
+    processServerId: r.processServerId,
+    policyId: r.policyId,
+    ...(r.runAsAccountId ? { runAsAccountId: r.runAsAccountId } : {}),
   };
 }
 

@@ -75,6 +75,15 @@ const Vault = z
       })
       .optional()
       .describe("What ASR needs to reprotect failed-over VMs back to vSphere; absent: no failback preparation."),
+    /** What ASR needs to protect failed-back VMs towards Azure again (InMageRcmFailbackReprotectInput). Absent: no failback. */
+    failbackReprotect: z
+      .strictObject({
+        processServerId: z.string().min(1).describe("Id of the appliance's process server (the fabric's processServers[].id)."),
+        policyId: z.string().min(1).describe("ARM id of the replication policy towards Azure."),
+        runAsAccountId: z.string().min(1).optional().describe("ARM id of the VMware site's run-as account ASR uses to reach the VMs."),
+      })
+      .optional()
+      .describe("What ASR needs to protect failed-back VMs towards Azure again (InMageRcmFailbackReprotectInput); absent: no failback."),
   })
   .describe("A Recovery Services vault protecting VMware VMs with the modernized appliance.");
 export type Vault = z.infer<typeof Vault>;
@@ -134,6 +143,23 @@ const DnsRecord = z
   })
   .describe("An A record set flipped to the recovered addresses when its tier has failed over.");
 export type DnsRecord = z.infer<typeof DnsRecord>;
+
+/**
+ * An A record in the AD-integrated DNS the domain controllers serve (Windows DNS Server), not in Azure:
+ * flipped with Run Command on the target-region DC (Get-/Set-DnsServerResourceRecord); AD replication
+ * carries the change to the other DCs of the zone's replication scope. See domain/adDnsSteps.ts.
+ */
+const ActiveDirectoryDnsRecord = z
+  .strictObject({
+    tier: Name.describe("Tier whose failover moves this record."),
+    zone: z.string().min(1).describe("AD-integrated zone name on the domain controllers (e.g. 'corp.contoso.com')."),
+    /** Host name relative to the zone ('@' for the zone's own name). */
+    name: z.string().min(1).describe("Host name relative to the zone ('@' for the zone's own name)."),
+    failoverAddresses: z.array(Ipv4).min(1).describe("IPv4 addresses the name's A records get after failover."),
+    ttl: z.number().int().min(1).max(86_400).describe("TTL in seconds written with the records after failover."),
+  })
+  .describe("A host's A records in the AD-integrated DNS on the domain controllers, flipped through Run Command on the target-region DC.");
+export type ActiveDirectoryDnsRecord = z.infer<typeof ActiveDirectoryDnsRecord>;
 
 const Route = z
   .strictObject({
@@ -270,6 +296,11 @@ export const EstateSchema = z
     tiers: z.array(Tier).min(1).describe("Tiers in any order; dependsOn decides the failover order."),
     vms: z.array(Vm).min(1).describe("Every protected VM, each in exactly one tier."),
     dns: z.array(DnsRecord).default([]).describe("DNS A record sets flipped after their tier's failover."),
+    /** Kept apart from `dns` (Azure DNS record sets, ETags, resource groups): these live on the DCs and are changed in-guest. */
+    activeDirectoryDns: z
+      .array(ActiveDirectoryDnsRecord)
+      .default([])
+      .describe("A records in the AD-integrated DNS on the domain controllers, flipped after their tier's failover (zone type 'activeDirectory')."),
     routes: z.array(Route).default([]).describe("Routes repointed at the recovered NAT/firewall VM."),
     recoveryPoint: RecoveryPointChoice.default("latest"),
     alerting: Alerting,
@@ -324,6 +355,7 @@ interface CrossView {
   readonly vms: readonly (Vm | undefined)[];
   readonly dns: readonly (DnsRecord | undefined)[];
   readonly routes: readonly (Route | undefined)[];
+  readonly activeDirectoryDns: readonly (ActiveDirectoryDnsRecord | undefined)[];
   /** Names given in the file, valid entries or not: a reference to one of them is not "unknown". */
   readonly tierNames: ReadonlySet<string>;
   readonly vmNames: ReadonlySet<string>;
@@ -340,6 +372,7 @@ function viewOf(estate: Estate): CrossView {
     vms: estate.vms,
     dns: estate.dns,
     routes: estate.routes,
+    activeDirectoryDns: estate.activeDirectoryDns,
     tierNames: new Set(estate.tiers.map((t) => t.name)),
     vmNames: new Set(estate.vms.map((vm) => vm.name)),
     vaultKeys: new Set(Object.keys(estate.vaults)),
@@ -371,6 +404,7 @@ function salvage(body: unknown): CrossView {
     vms: list("vms", Vm),
     dns: list("dns", DnsRecord),
     routes: list("routes", Route),
+    activeDirectoryDns: list("activeDirectoryDns", ActiveDirectoryDnsRecord),
     tierNames: names("tiers"),
     vmNames: names("vms"),
     vaultKeys: isRecord(root["vaults"]) ? new Set(Object.keys(root["vaults"])) : undefined,
@@ -442,6 +476,7 @@ function crossCheck(view: CrossView): string[] {
     if (dnsKeys.has(key)) problems.push(`dns[${i}]: record '${record.name}' in zone '${record.zone}' is listed twice`);
     dnsKeys.add(key);
   });
+  problems.push(...activeDirectoryDnsProblems(view));
   view.routes.forEach((route, i) => {
     if (!route) return;
     if (!tierNames.has(route.tier)) problems.push(`routes[${i}].tier: unknown tier '${route.tier}'`);
@@ -469,6 +504,19 @@ function crossCheck(view: CrossView): string[] {
     for (const id of regions) if (!circuits.has(id)) problems.push(`healthCheck.circuitRegions: '${id}' is not one of alerting.expressRouteCircuits`);
     for (const id of circuits) if (!regions.has(id)) problems.push(`healthCheck.circuitRegions: no region for circuit '${id}'`);
   }
+  return problems;
+}
+
+function activeDirectoryDnsProblems(view: CrossView): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  view.activeDirectoryDns.forEach((record, i) => {
+    if (!record) return;
+    if (!view.tierNames.has(record.tier)) problems.push(`activeDirectoryDns[${i}].tier: unknown tier '${record.tier}'`);
+    const key = `${record.zone}/${record.name}`.toLowerCase();
+    if (seen.has(key)) problems.push(`activeDirectoryDns[${i}]: record '${record.name}' in zone '${record.zone}' is listed twice`);
+    seen.add(key);
+  });
   return problems;
 }
 

@@ -21,6 +21,15 @@ export const TYPICAL_STEP_SECONDS: Readonly<Record<StepKind, number>> = Object.f
   notify: 5,
   awaitDecision: 0,
   reprotect: 600,
+  // A read and a compare-and-set Run Command on the target DC; a restore is one.
+  updateAdDns: 120,
+  restoreAdDns: 60,
+  // Failback: the replication wait is ASR's and counts nothing (like a person's decision); a planned failover back takes about a failover.
+  awaitFailbackReplication: 0,
+  plannedFailback: 600,
+  restoreDns: 15,
+  restoreRoute: 30,
+  reprotectToAzure: 600,
 });
 
 export interface RtoEstimate {

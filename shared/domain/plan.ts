@@ -1,7 +1,27 @@
+import type { AdDnsStep } from "./adDnsSteps.js";
 import type { GuestCheck, RecoveryPointChoice } from "./estate.js";
 
-/** `failback-prep`: reprotect failed-over VMs so they replicate back to the on-premises site. */
-export type RunMode = "unplanned" | "test" | "failback-prep";
+/**
+ * `failback-prep`: reprotect failed-over VMs so they replicate back to the on-premises site.
+ * `failback`: once that replication is healthy, a planned failover back to vSphere, names and routes
+ * set back, commit, and protection towards Azure again.
+ */
+export type RunMode = "unplanned" | "test" | "failback-prep" | "failback";
+
+const MODE_NAMES: { readonly [M in RunMode]: string } = {
+  unplanned: "Failover",
+  test: "Test failover",
+  "failback-prep": "Failback preparation",
+  failback: "Failback",
+};
+
+/** What a person calls a run of this mode, at the start of a sentence ("Failback of contoso stopped"). */
+export function modeName(mode: string): string {
+  return (MODE_NAMES as Record<string, string | undefined>)[mode] ?? mode;
+}
+
+/** ASR's InMageRcmFailback recoveryPointType of a failback's planned failover. */
+export type FailbackPoint = "ApplicationConsistent" | "CrashConsistent";
 
 export type Scope =
   { readonly kind: "all" } | { readonly kind: "tiers"; readonly tiers: readonly string[] } | { readonly kind: "vms"; readonly vms: readonly string[] };
@@ -22,6 +42,10 @@ export interface FailoverRequest {
   readonly cleanupAfterMinutes?: number;
   /** Test mode only: just clean up the test VMs in scope (what a failed or cancelled drill left behind). */
   readonly cleanupOnly?: boolean;
+  /** The unplanned run a round trip undoes (failback-prep and failback): a failback sets back what its DNS and route steps changed. */
+  readonly failoverRunId?: string;
+  /** Failback only: the kind of point the on-premises VMs start from (default ApplicationConsistent, see planFailback.ts). */
+  readonly failbackPoint?: FailbackPoint;
 }
 
 interface StepBase {
@@ -112,6 +136,39 @@ export interface ReprotectStep extends StepBase {
   readonly vm: string;
 }
 
+/** Failback: waits (polling) until ASR shows the VM replicating back to vSphere, healthy, offering PlannedFailover. */
+export interface AwaitFailbackReplicationStep extends StepBase {
+  readonly kind: "awaitFailbackReplication";
+  readonly vm: string;
+}
+/** Failback of one VM: ASR's planned failover of the reprotected item to vSphere. */
+export interface PlannedFailbackStep extends StepBase {
+  readonly kind: "plannedFailback";
+  readonly vm: string;
+  readonly recoveryPointType: FailbackPoint;
+}
+/** Sets an A record set back to what the failover run's updateDns step journaled, if it still holds what that step wrote. */
+export interface RestoreDnsStep extends StepBase {
+  readonly kind: "restoreDns";
+  readonly zoneType: "public" | "private";
+  readonly zone: string;
+  readonly name: string;
+  /** The failover run whose journal holds the values (its step `dnsStepId(zoneType, zone, name)`). */
+  readonly failoverRunId: string;
+}
+/** Sets a route back to the next hop the failover run's updateRoute step journaled, if it still holds what that step wrote. */
+export interface RestoreRouteStep extends StepBase {
+  readonly kind: "restoreRoute";
+  readonly routeTable: string;
+  readonly route: string;
+  readonly failoverRunId: string;
+}
+/** Protects a failed-back, committed VM towards Azure again (InMageRcmFailbackReprotectInput). */
+export interface ReprotectToAzureStep extends StepBase {
+  readonly kind: "reprotectToAzure";
+  readonly vm: string;
+}
+
 export type Step =
   | VerifyTargetDcStep
   | FailoverStep
@@ -125,7 +182,13 @@ export type Step =
   | CleanupTestFailoverStep
   | NotifyStep
   | AwaitDecisionStep
-  | ReprotectStep;
+  | ReprotectStep
+  | AwaitFailbackReplicationStep
+  | PlannedFailbackStep
+  | RestoreDnsStep
+  | RestoreRouteStep
+  | ReprotectToAzureStep
+  | AdDnsStep;
 
 export type StepKind = Step["kind"];
 

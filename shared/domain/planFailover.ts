@@ -1,16 +1,22 @@
+import { updateAdDnsStepsFor } from "./adDnsSteps.js";
 import type { Estate, Tier, Vm } from "./estate.js";
-import type { AwaitDecisionStep, FailoverRequest, Plan, RunDecision, Step } from "./plan.js";
+import type { AwaitDecisionStep, FailoverRequest, Plan, Step } from "./plan.js";
+import { planFailback } from "./planFailback.js";
+import {
+  APPROVAL_NOTE,
+  dnsStepId,
+  failoverStepId,
+  gate,
+  nearestUpstream,
+  NOTIFY_STEP_ID,
+  PlanError,
+  routeStepId,
+  selectVms,
+  tierReadyId,
+  VERIFY_DC_STEP_ID,
+} from "./planParts.js";
 
-export class PlanError extends Error {
-  override readonly name = "PlanError";
-}
-
-export const VERIFY_DC_STEP_ID = "verify-dc";
-export const NOTIFY_STEP_ID = "notify-complete";
-export const tierReadyId = (tier: string): string => `tier-ready:${tier}`;
-export const failoverStepId = (vm: string): string => `failover:${vm}`;
-/** The gate step of a person's decision: `await-approve`, `await-commit`, `await-cleanup`. */
-export const decisionGateId = (decision: RunDecision): string => `await-${decision}`;
+export { decisionGateId, dnsStepId, failoverStepId, NOTIFY_STEP_ID, PlanError, routeStepId, tierReadyId, VERIFY_DC_STEP_ID } from "./planParts.js";
 
 /**
  * Turns an estate and a request into a DAG of steps. Pure: no I/O, no clock.
@@ -22,6 +28,7 @@ export const decisionGateId = (decision: RunDecision): string => `await-${decisi
  */
 export function planFailover(estate: Estate, request: FailoverRequest): Plan {
   if (request.mode === "failback-prep") return planFailbackPrep(estate, request);
+  if (request.mode === "failback") return planFailback(estate, request);
   if (request.cleanupOnly) return planCleanupOnly(estate, request);
   const notes: string[] = [];
   const selected = selectVms(estate, request);
@@ -83,19 +90,6 @@ export function planFailover(estate: Estate, request: FailoverRequest): Plan {
   steps.push(...finishing);
   steps.push({ kind: "notify", id: NOTIFY_STEP_ID, dependsOn: finishing.map((s) => s.id), target: "run", event: "runCompleted" });
   return { mode: request.mode, steps, notes };
-}
-
-const APPROVAL_NOTE = "Waits for a person with the approver role (POST /api/runs/{runId}/approve) before anything is changed.";
-
-function gate(decision: RunDecision, dependsOn: readonly string[], proceedAfterSeconds?: number): AwaitDecisionStep {
-  return {
-    kind: "awaitDecision",
-    id: decisionGateId(decision),
-    dependsOn,
-    target: decision,
-    decision,
-    ...(proceedAfterSeconds !== undefined ? { proceedAfterSeconds } : {}),
-  };
 }
 
 function finishGateFor(request: FailoverRequest, after: readonly string[]): { step: AwaitDecisionStep; note: string } {
@@ -182,50 +176,6 @@ function oneDomainControllerForDrill(estate: Estate, vms: readonly Vm[], notes: 
   return vms.filter((vm) => vm.role !== "domainController" || vm === keep);
 }
 
-function selectVms(estate: Estate, request: FailoverRequest): Vm[] {
-  const { scope } = request;
-  switch (scope.kind) {
-    case "all":
-      return [...estate.vms];
-    case "tiers": {
-      const unknown = scope.tiers.filter((t) => !estate.tiers.some((tier) => tier.name === t));
-      if (unknown.length > 0) throw new PlanError(`scope.tiers: unknown tier(s) ${unknown.join(", ")}`);
-      if (scope.tiers.length === 0) throw new PlanError("scope.tiers: at least one tier is needed");
-      return estate.vms.filter((vm) => scope.tiers.includes(vm.tier));
-    }
-    case "vms": {
-      const unknown = scope.vms.filter((n) => !estate.vms.some((vm) => vm.name === n));
-      if (unknown.length > 0) throw new PlanError(`scope.vms: unknown VM(s) ${unknown.join(", ")}`);
-      if (scope.vms.length === 0) throw new PlanError("scope.vms: at least one VM is needed");
-      return estate.vms.filter((vm) => scope.vms.includes(vm.name));
-    }
-  }
-}
-
-/** Every tier this tier depends on, directly or through others. */
-function upstreamTiers(estate: Estate, tierName: string): Set<string> {
-  const seen = new Set<string>();
-  const walk = (name: string): void => {
-    for (const dep of estate.tiers.find((t) => t.name === name)?.dependsOn ?? []) {
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        walk(dep);
-      }
-    }
-  };
-  walk(tierName);
-  return seen;
-}
-
-/**
- * The in-scope tiers this tier must wait for, without those already implied by another
- * (web waits for api, not also for edge and identity, which api itself waited for).
- */
-function nearestUpstream(estate: Estate, tierName: string, inScope: ReadonlySet<string>): string[] {
-  const upstream = [...upstreamTiers(estate, tierName)].filter((t) => inScope.has(t));
-  return upstream.filter((candidate) => !upstream.some((other) => other !== candidate && upstreamTiers(estate, other).has(candidate)));
-}
-
 function vmChecks(tier: Tier, vm: Vm, failoverId: string, mode: FailoverRequest["mode"]): Step[] {
   const base = { dependsOn: [failoverId], tier: tier.name, target: vm.name, vm: vm.name };
   const probeUrl = tier.healthProbe ? `${tier.healthProbe.scheme}://${vm.recoveryIp}:${tier.healthProbe.port}${tier.healthProbe.path}` : undefined;
@@ -239,7 +189,7 @@ function vmChecks(tier: Tier, vm: Vm, failoverId: string, mode: FailoverRequest[
 }
 
 function hasNetworkChanges(estate: Estate, tier: string): boolean {
-  return estate.routes.some((r) => r.tier === tier) || estate.dns.some((d) => d.tier === tier);
+  return estate.routes.some((r) => r.tier === tier) || estate.dns.some((d) => d.tier === tier) || estate.activeDirectoryDns.some((d) => d.tier === tier);
 }
 
 const ipForwardingId = (vm: string): string => `ip-forwarding:${vm}`;
@@ -257,7 +207,7 @@ function networkStepsFor(estate: Estate, tier: string, after: readonly string[])
   }));
   const routes: Step[] = tierRoutes.map((r) => ({
     kind: "updateRoute",
-    id: `route:${r.routeTable}:${r.route}`,
+    id: routeStepId(r.routeTable, r.route),
     dependsOn: [ipForwardingId(r.nextHopVm)],
     tier,
     target: `${r.routeTable}/${r.route}`,
@@ -269,7 +219,7 @@ function networkStepsFor(estate: Estate, tier: string, after: readonly string[])
     .filter((d) => d.tier === tier)
     .map((d) => ({
       kind: "updateDns",
-      id: `dns:${d.zoneType}:${d.zone}:${d.name}`,
+      id: dnsStepId(d.zoneType, d.zone, d.name),
       dependsOn: after,
       tier,
       target: `${d.name === "@" ? "" : `${d.name}.`}${d.zone}`,
@@ -278,5 +228,5 @@ function networkStepsFor(estate: Estate, tier: string, after: readonly string[])
       name: d.name,
       addresses: d.failoverAddresses,
     }));
-  return [...forwarding, ...routes, ...records];
+  return [...forwarding, ...routes, ...records, ...updateAdDnsStepsFor(estate, tier, after)];
 }

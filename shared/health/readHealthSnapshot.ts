@@ -19,6 +19,12 @@ import type { DnsPort } from "../ports/dns.js";
 import { isDrError } from "../ports/errors.js";
 import type { ComputeCapacityPort } from "../ports/computeCapacity.js";
 import type { AsrInventoryPort, MonitorPort, RunHistoryPort, VmAgentPort } from "../ports/healthReads.js";
+import type { GuestCommandPort } from "../ports/guestCommands.js";
+import type { NicPort } from "../ports/nics.js";
+import type { RoutePort } from "../ports/routes.js";
+import type { VnetPort } from "../ports/vnets.js";
+import { readDomainControllerDns, realPause, type Pause } from "./readDomainControllerDns.js";
+import { readNetworkSnapshot } from "./readNetworkSnapshot.js";
 
 /** What the health check reads through. Only reads: the health check never changes anything in Azure. */
 export interface HealthReaders {
@@ -32,6 +38,15 @@ export interface HealthReaders {
   readonly runHistory?: RunHistoryPort;
   /** The notification channels' state (the notification service tracks it); absent when not wired. */
   readonly notificationChannels?: () => Promise<readonly NotificationChannelState[]>;
+  /** Run Command on the target DC: its DNS server's AD records and forwarders (a read-only script); absent when not wired. */
+  readonly guest?: GuestCommandPort;
+  /** How the DC read waits between polls of its Run Command (default: real time). */
+  readonly pause?: Pause;
+  /** The recovery VNets' DNS servers; absent when not wired. */
+  readonly vnets?: VnetPort;
+  /** The estate's routes, and the NICs of recovered NAT/firewall VMs they must point at; absent when not wired. */
+  readonly routes?: RoutePort;
+  readonly nics?: NicPort;
 }
 
 export interface HealthReadLimits {
@@ -153,7 +168,23 @@ export async function readHealthSnapshot(
         await read((signal) => readers.vmAgents.agentState(vm.recoveryVmId, { signal })),
       ]),
     ]);
-    return { ...partial, takenAt: clock.now(), recoveryPoints: Object.fromEntries(points), vmAgents: { ...partial.vmAgents, ...Object.fromEntries(agents) } };
+    const takenAt = clock.now();
+    // Last, and after the time the rules judge by: the DC's Run Command takes about a minute, timeless for these checks.
+    const network = await readNetworkSnapshot(estate, readers, read, partial, (request, signal) =>
+      readDomainControllerDns(
+        { guest: readers.guest as GuestCommandPort, pause: readers.pause ?? realPause },
+        estate.targetDomainController.vmId,
+        request,
+        signal,
+      ),
+    );
+    return {
+      ...partial,
+      ...network,
+      takenAt,
+      recoveryPoints: Object.fromEntries(points),
+      vmAgents: { ...partial.vmAgents, ...Object.fromEntries(agents) },
+    };
   } finally {
     clearTimeout(timer);
   }

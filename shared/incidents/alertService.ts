@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { queueBodyParser } from "../ports/queueBody.js";
 import { classifyAlert } from "../domain/incidents/classifyAlert.js";
-import { parseCommonAlert } from "../domain/incidents/commonAlert.js";
+import { parseCommonAlert, type AlertParseResult } from "../domain/incidents/commonAlert.js";
 import { NO_INCIDENT, rememberDecision, type IncidentState, type Playbook, type RecentDecision } from "../domain/incidents/incidentState.js";
 import {
   answerFromAlertRecords,
@@ -31,10 +31,12 @@ import type { IncidentStore } from "../ports/incidentStore.js";
 import type { Logger } from "../ports/logger.js";
 import type { NotifierPort } from "../ports/notifier.js";
 import type { QueuePort } from "../ports/queue.js";
-import type { RunStore, Versioned } from "../ports/runStore.js";
+import type { RunRecord, RunStore, Versioned } from "../ports/runStore.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
 import { createRecentMemory, type RecentMemory } from "./recentMemory.js";
 import { readSignalSource } from "./readSignalSource.js";
+import { mapInBatches } from "./mapInBatches.js";
+import { createSharedReads, type SharedReads } from "./sharedReads.js";
 import { createWriterTurns, type WriterTurns } from "./writerTurns.js";
 
 /** The scheduled message that re-checks a failover signal after its debounce time. */
@@ -98,6 +100,12 @@ const WRITER_TURN_MAX_WAIT_MS = 10_000;
 /** Far more than the checks one incident schedules, and than the distinct alerts of a storm. */
 const CHECKS_REMEMBERED = 1_000;
 const DELIVERIES_REMEMBERED = 500;
+/** Recovery point lists a debounce check has in flight at once (each VM's list is a few hundred points to deserialize). */
+const RECOVERY_POINT_LISTS_AT_ONCE = 4;
+/** Distinct alert payloads whose parse is kept: a storm repeats a handful of them. */
+const PAYLOADS_REMEMBERED = 100;
+/** A common alert schema payload is a few KB; a larger one is parsed each time rather than kept. */
+const PAYLOAD_REMEMBERED_MAX_CHARS = 16 * 1024;
 /** How long a finished delivery is answered from memory before its redelivery reads the incident row again. */
 const HANDLED_FRESH_MS = 60_000;
 
@@ -123,6 +131,10 @@ interface ProcessMemory {
   readonly turns: WriterTurns<Versioned<IncidentState>>;
   readonly checksSent: RecentMemory<true>;
   readonly handled: RecentMemory<{ readonly state: IncidentState; readonly at: number }>;
+  /** Reads of the incident row that concurrent deliveries share, each one started after its callers asked. */
+  readonly incidentReads: SharedReads<Versioned<IncidentState> | undefined>;
+  /** The parse of a payload seen before (a pure function of the JSON: the same text parses the same). */
+  readonly parsed: RecentMemory<AlertParseResult>;
 }
 
 /** Keyed by the incident store, which the app root builds once: every service of one root shares it, tests with their own roots do not. */
@@ -135,10 +147,24 @@ function processMemoryOf(store: IncidentStore): ProcessMemory {
       turns: createWriterTurns({ maxWaitMs: WRITER_TURN_MAX_WAIT_MS }),
       checksSent: createRecentMemory(CHECKS_REMEMBERED),
       handled: createRecentMemory(DELIVERIES_REMEMBERED),
+      incidentReads: createSharedReads((estate) => store.get(estate)),
+      parsed: createRecentMemory(PAYLOADS_REMEMBERED),
     };
     PROCESS_MEMORY.set(store, memory);
   }
   return memory;
+}
+
+/** Reads of a run record shared as the incident row's are, by run store (one per root). */
+const RUN_READS = new WeakMap<RunStore, SharedReads<Versioned<RunRecord> | undefined>>();
+
+function runReadsOf(runs: RunStore): SharedReads<Versioned<RunRecord> | undefined> {
+  let reads = RUN_READS.get(runs);
+  if (!reads) {
+    reads = createSharedReads((runId) => runs.getRun(runId));
+    RUN_READS.set(runs, reads);
+  }
+  return reads;
 }
 
 /** Decisions people are told about; the rest are recorded only. */
@@ -175,6 +201,7 @@ export function createAlertService(deps: AlertServiceDeps): {
 } {
   const { estate, clock } = deps;
   const memory = processMemoryOf(deps.incidents);
+  const runReads = runReadsOf(deps.runs);
   const hook = deps.boundary ?? (() => undefined);
   const boundary = (name: AlertBoundary, decision: Pick<Decision, "runId" | "incidentId"> | undefined, ...fields: string[]): void =>
     hook(name, { runId: decision?.runId ?? decision?.incidentId ?? "", fields });
@@ -184,7 +211,7 @@ export function createAlertService(deps: AlertServiceDeps): {
   };
 
   async function handleAlert(body: unknown, caller: string): Promise<AlertOutcome> {
-    const parsed = parseCommonAlert(body);
+    const parsed = parseAlert(body);
     if (!parsed.ok) {
       await deps.audit.append({ at: clock.now().toISOString(), who: caller, action: "alert", result: "rejected", detail: parsed.problems.join("; ") });
       return { status: "rejected", problems: parsed.problems };
@@ -228,6 +255,22 @@ export function createAlertService(deps: AlertServiceDeps): {
       runId: decision.runId,
     });
     return { status: "handled", decision };
+  }
+
+  /** The common alert schema parse of `body`, from memory when the same payload was parsed before. */
+  function parseAlert(body: unknown): AlertParseResult {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(body);
+    } catch {
+      return parseCommonAlert(body);
+    }
+    const known = text === undefined ? undefined : memory.parsed.get(text);
+    if (known) return known;
+    const parsed = parseCommonAlert(body);
+    // Only what was accepted: a refusal is rare, and its text is the caller's.
+    if (parsed.ok && text !== undefined && text.length <= PAYLOAD_REMEMBERED_MAX_CHARS) memory.parsed.set(text, parsed);
+    return parsed;
   }
 
   async function handleCheck(message: IncidentCheckMessage): Promise<Decision> {
@@ -347,7 +390,7 @@ export function createAlertService(deps: AlertServiceDeps): {
     /** Reads the row, or takes what this process wrote last (`known`), and decides on it. */
     const look = async (known?: Versioned<IncidentState>): Promise<Look> => {
       const writes = memory.turns.writes(estate.name);
-      const entry = known ?? (await deps.incidents.get(estate.name));
+      const entry = known ?? (await memory.incidentReads.read(estate.name));
       const state = entry?.value ?? NO_INCIDENT;
       const needsRun = options.needsRunInfo?.(state) ?? true;
       const ctx: PolicyContext = {
@@ -463,7 +506,7 @@ export function createAlertService(deps: AlertServiceDeps): {
 
   async function runInfo(state: IncidentState): Promise<{ run?: RunInfo }> {
     if (!state.runId) return {};
-    const run = (await deps.runs.getRun(state.runId))?.value;
+    const run = (await runReads.read(state.runId))?.value;
     return run ? { run: { runId: run.runId, status: run.status, ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}) } } : {};
   }
 
@@ -477,15 +520,13 @@ export function createAlertService(deps: AlertServiceDeps): {
   async function recoveryPointAge(playbook: Playbook): Promise<number | null> {
     const vms = playbook === "siteFailover" ? estate.vms : estate.vms.filter((vm) => vm.name === estate.alerting.natVm.vm);
     const now = clock.now().getTime();
-    const ages = await Promise.all(
-      vms.map(async (vm) => {
-        const vault = estate.vaults[vm.vault];
-        if (!vault) return null;
-        const points = await deps.siteRecovery.listRecoveryPoints({ vault, protectedItem: vm.protectedItem });
-        const newest = Math.max(...points.map((p) => p.time.getTime()));
-        return Number.isFinite(newest) ? (now - newest) / 1000 : Number.POSITIVE_INFINITY;
-      }),
-    );
+    const ages = await mapInBatches(vms, RECOVERY_POINT_LISTS_AT_ONCE, async (vm) => {
+      const vault = estate.vaults[vm.vault];
+      if (!vault) return null;
+      const points = await deps.siteRecovery.listRecoveryPoints({ vault, protectedItem: vm.protectedItem });
+      const newest = points.reduce((max, p) => Math.max(max, p.time.getTime()), Number.NEGATIVE_INFINITY);
+      return Number.isFinite(newest) ? (now - newest) / 1000 : Number.POSITIVE_INFINITY;
+    });
     const known = ages.filter((a): a is number => a !== null);
     return known.length === 0 ? null : Math.max(...known);
   }

@@ -1,5 +1,6 @@
 import type { NotificationEvent } from "../ports/notificationChannel.js";
 import { formatDuration } from "../reports/formatDuration.js";
+import { modeName } from "../domain/plan.js";
 import { neutraliseUserText } from "../text/safeText.js";
 
 /** How an event reads: one tone for the colour, facts for a glance, the words a person acts on. */
@@ -33,7 +34,7 @@ const MAX_TEXT = 600;
 export function buildNotificationContent(received: NotificationEvent): NotificationContent {
   const event = neutraliseEvent(received);
   const test = event.mode === "test";
-  const operation = test ? "Test failover" : event.mode === "unplanned" ? "Failover" : capitalise(event.mode);
+  const operation = modeName(event.mode);
   const facts: [string, string][] = [
     ["Estate", event.estate],
     ["Run", event.runId],
@@ -196,10 +197,6 @@ function neutraliseFields(value: unknown, key: string): unknown {
   if (Array.isArray(value)) return value.map((item) => neutraliseFields(item, key));
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, neutraliseFields(item, k)]));
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Only absolute http(s) links reach a card or an e-mail: no javascript:, data: or relative URLs. */

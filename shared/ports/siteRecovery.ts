@@ -1,4 +1,5 @@
 import type { Vault } from "../domain/estate.js";
+import type { FailbackPoint } from "../domain/plan.js";
 
 /** Where a protected item lives in ASR. */
 export interface ProtectedItemRef {
@@ -22,6 +23,11 @@ export interface ProtectedItemState {
   readonly targetResourceGroupId?: string;
   /** InMageRcm's lastRecoveryPointReceived: the newest replicated data ASR holds for the item. */
   readonly lastDataReceived?: Date;
+  /**
+   * InMageRcmFailback's initial replication back to vSphere (initialReplicationProgressPercentage and
+   * initialReplicationProgressHealth: None, InProgress, SlowProgress, NoProgress); absent for other providers.
+   */
+  readonly failbackReplication?: { readonly progressPercentage?: number; readonly progressHealth: string };
   /** The operation ASR is running on the item, if any ('None' otherwise). */
   readonly currentScenario: { readonly name: string; readonly jobName?: string };
 }
@@ -80,6 +86,10 @@ export interface SiteRecoveryPort {
   listJobs(vault: Vault, startedSince: Date): Promise<AsrJob[]>;
   /** Reverse replication (Azure back to on-premises) of a failed-over item, with the vault's reprotect settings. */
   startReprotect(ref: ProtectedItemRef): Promise<StartedJob>;
+  /** Failback of a reprotected item: ASR's planned failover towards vSphere (InMageRcmFailback). */
+  startPlannedFailback(ref: ProtectedItemRef, recoveryPointType: FailbackPoint): Promise<StartedJob>;
+  /** Protection towards Azure again of a failed-back, committed item, with the vault's failbackReprotect settings. */
+  startReprotectToAzure(ref: ProtectedItemRef): Promise<StartedJob>;
   /** The vault's on-premises fabric as ASR sees it: the appliance's reprotect agent. */
   getOnPremisesReachability(vault: Vault): Promise<OnPremisesReachability>;
 }

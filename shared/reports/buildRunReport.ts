@@ -2,6 +2,7 @@ import type { Estate } from "../domain/estate.js";
 import { describeRecoveryPointChoice } from "../domain/recoveryPoint.js";
 import type { RunRecord, StepRecord } from "../ports/runStore.js";
 import { estateAfterRun } from "./estateAfterRun.js";
+import { failbackDowntime } from "./failbackDowntime.js";
 import type { DnsChange, RouteChange, RunReport, StepReport } from "./runReport.js";
 import { tiersInDependencyOrder } from "./tierOrder.js";
 
@@ -43,11 +44,23 @@ export function buildRunReport(estate: Estate, run: RunRecord, records: readonly
     estateAfter: estateAfterRun({ runId: run.runId, mode: run.mode, outcome: run.status, dnsChanges, routeChanges }, records),
     notes: run.notes,
     steps: steps.map(stepReport),
+    ...(run.mode === "failback" ? { downtimeSeconds: failbackDowntime(records).seconds } : {}),
     ...(run.armUsage ? { armUsage: run.armUsage } : {}),
   };
 }
 
+/** ASR's InMageRcmFailback recoveryPointType, in words (what the on-premises VMs start from). */
+const FAILBACK_POINT_MEANING: Readonly<Record<string, string>> = {
+  ApplicationConsistent: "the on-premises VMs start from the latest application-consistent point ASR holds of the Azure VMs",
+  CrashConsistent: "the on-premises VMs start from the latest crash-consistent point ASR holds of the Azure VMs (as after a power loss)",
+};
+
 function recoveryPointChoiceOf(records: readonly StepRecord[]): { choice: string; meaning: string } | null {
+  const back = records.find((r) => r.step.kind === "plannedFailback");
+  if (back && back.step.kind === "plannedFailback") {
+    const type = back.step.recoveryPointType;
+    return { choice: type, meaning: FAILBACK_POINT_MEANING[type] ?? type };
+  }
   const failover = records.find((r) => r.step.kind === "failover");
   if (!failover || failover.step.kind !== "failover") return null;
   const choice = failover.step.recoveryPoint;
@@ -101,15 +114,26 @@ function dataLossWindow(records: readonly StepRecord[]): number | null {
   return windows.length === 0 ? null : Math.max(0, Math.round(Math.max(...windows) / 1000));
 }
 
+/** A record set the run moved: a failover's flip, or a failback's setting back (its journal says from and to). */
 function dnsChange(record: StepRecord): DnsChange[] {
-  if (record.step.kind !== "updateDns" || record.status !== "succeeded") return [];
+  const { step } = record;
+  if (record.status !== "succeeded" || (step.kind !== "updateDns" && step.kind !== "restoreDns")) return [];
   const output = record.journal.output as { from?: readonly string[]; to?: readonly string[] } | undefined;
-  return [{ record: record.step.target, zoneType: record.step.zoneType, from: output?.from ?? [], to: output?.to ?? record.step.addresses }];
+  const to = output?.to ?? (step.kind === "updateDns" ? step.addresses : undefined);
+  // A restore that found nothing to set back wrote nothing: no change to list.
+  if (to === undefined) return [];
+  return [{ record: step.target, zoneType: step.zoneType, from: output?.from ?? [], to }];
 }
 
+/** A route the run moved: towards the recovered NAT (failover), or back to its earlier next hop (failback). */
 function routeChange(record: StepRecord): RouteChange[] {
-  if (record.step.kind !== "updateRoute" || record.status !== "succeeded") return [];
-  const output = record.journal.output as { nextHopIpAddress?: string } | undefined;
+  const { step } = record;
+  if (record.status !== "succeeded" || (step.kind !== "updateRoute" && step.kind !== "restoreRoute")) return [];
+  const output = record.journal.output as { nextHopIpAddress?: string; from?: string | null; to?: string } | undefined;
   const previous = record.journal.previous as { nextHopIpAddress?: string } | null | undefined;
-  return [{ route: record.step.target, routeTable: record.step.routeTable, from: previous?.nextHopIpAddress ?? null, to: output?.nextHopIpAddress ?? "" }];
+  if (step.kind === "restoreRoute") {
+    const to = output?.to ?? output?.nextHopIpAddress;
+    return to === undefined ? [] : [{ route: step.target, routeTable: step.routeTable, from: output?.from ?? previous?.nextHopIpAddress ?? null, to }];
+  }
+  return [{ route: step.target, routeTable: step.routeTable, from: previous?.nextHopIpAddress ?? null, to: output?.nextHopIpAddress ?? "" }];
 }

@@ -19,10 +19,12 @@ const vmsOf = (records: readonly StepRecord[], kind: string, status?: string): s
  * Pure; the words name the API actions (docs/http-api.md) a person or the console takes.
  */
 export function estateAfterRun(run: RunFacts, records: readonly StepRecord[]): EstateAfterRun {
-  const failedOver = vmsOf(records, "failover", "succeeded");
+  // A failback's "failed over" is its planned failover back to vSphere; its reprotect is towards Azure.
+  const failback = run.mode === "failback";
+  const failedOver = vmsOf(records, failback ? "plannedFailback" : "failover", "succeeded");
   const committed = new Set(vmsOf(records, "commit", "succeeded"));
   const cleaned = new Set(vmsOf(records, "cleanupTestFailover", "succeeded"));
-  const reprotected = vmsOf(records, "reprotect", "succeeded");
+  const reprotected = vmsOf(records, failback ? "reprotectToAzure" : "reprotect", "succeeded");
   const test = run.mode === "test";
   const failedOverNotCommitted = test ? [] : failedOver.filter((vm) => !committed.has(vm));
   const testVmsLeft = test ? failedOver.filter((vm) => !cleaned.has(vm)) : [];
@@ -47,6 +49,16 @@ function summaryOf(run: RunFacts, s: State): string {
   if (run.mode === "failback-prep") {
     return s.reprotected.length > 0 ? `${s.reprotected.length} VM(s) replicate back to the on-premises site (${s.reprotected.join(", ")}).` : "No VM was reprotected.";
   }
+  if (run.mode === "failback") {
+    const parts = [
+      s.failedOverNotCommitted.length > 0 && `${s.failedOverNotCommitted.length} VM(s) failed back to vSphere and not committed (${s.failedOverNotCommitted.join(", ")})`,
+      s.committed.length > 0 && `${s.committed.length} VM(s) failed back and committed`,
+      s.reprotected.length > 0 && `${s.reprotected.length} VM(s) protected towards Azure again`,
+      s.dnsMoved.length > 0 && `${s.dnsMoved.length} DNS record(s) set back to their on-premises values`,
+      s.routesMoved.length > 0 && `${s.routesMoved.length} route(s) set back`,
+    ].filter((p): p is string => typeof p === "string");
+    return parts.length === 0 ? "Nothing was failed back: the site still runs in Azure." : `${parts.join("; ")}.`;
+  }
   const parts = [
     s.failedOverNotCommitted.length > 0 && `${s.failedOverNotCommitted.length} VM(s) failed over and not committed (${s.failedOverNotCommitted.join(", ")})`,
     s.committed.length > 0 && `${s.committed.length} VM(s) failed over and committed`,
@@ -66,7 +78,9 @@ function nextStepsOf(run: RunFacts, s: State, records: readonly StepRecord[]): s
   }
   if (run.outcome === "succeeded") {
     if (run.mode === "test") return ["Nothing: the drill is over and cleaned up."];
-    if (run.mode === "failback-prep") return ["When replication back is healthy, fail back with a planned failover towards vSphere."];
+    if (run.mode === "failback-prep")
+      return ["When replication back is healthy (a failback dry run shows each VM), fail back: POST /api/failover with mode 'failback'."];
+    if (run.mode === "failback") return ["Nothing: the site runs on premises again and replicates to Azure."];
     return ["The site runs in Azure: check the applications, then prepare failback (reprotect) once the site is back."];
   }
   const steps: string[] = [];
@@ -74,6 +88,13 @@ function nextStepsOf(run: RunFacts, s: State, records: readonly StepRecord[]): s
   if (run.mode === "test") {
     if (s.testVmsLeft.length > 0) steps.push(`Clean the test VMs up: a failed or cancelled drill starts its own cleanup run; check it finished, or start one (POST /api/failover with cleanupOnly).`);
     return steps.length > 0 ? steps : ["Nothing is left behind: start a new drill when ready."];
+  }
+  if (run.mode === "failback") {
+    if (s.failedOverNotCommitted.length > 0)
+      steps.push(`${s.failedOverNotCommitted.join(", ")} run on vSphere uncommitted: resuming the run commits them and protects them towards Azure again.`);
+    const refused = records.filter((r) => r.status === "failed" && (r.step.kind === "restoreDns" || r.step.kind === "restoreRoute")).map((r) => r.step.target);
+    if (refused.length > 0) steps.push(`${refused.join(", ")} changed since the failover and were left as found: set them as they should be now, then resume.`);
+    return steps.length > 0 ? steps : ["Nothing was changed: start the failback again when the cause is fixed."];
   }
   if (s.failedOverNotCommitted.length > 0) {
     const vms = s.failedOverNotCommitted.join(", ");

@@ -1,8 +1,9 @@
 import type { Advice, CheckStatus, HealthCheck, HealthReport, VmCheckKind } from "../domain/health/healthReport.js";
+import { CHECK_STATUS_LABEL } from "./checkStatusLabel.js";
 import { html, joinHtml, type Html } from "./html.js";
 
 const COLOUR: Readonly<Record<CheckStatus, string>> = { green: "#1a7f37", amber: "#bf8700", red: "#cf222e", unknown: "#6e7781" };
-const LABEL: Readonly<Record<CheckStatus, string>> = { green: "Green", amber: "Amber", red: "Red", unknown: "Could not check" };
+const LABEL = CHECK_STATUS_LABEL;
 const VM_COLUMNS: readonly { kind: VmCheckKind; short: string }[] = [
   { kind: "inventory", short: "Vault" },
   { kind: "replication", short: "Replication" },

@@ -10,7 +10,12 @@ const STEP_COLOUR: Record<StepStatus, string> = {
   succeeded: "#2da44e", failed: "#cf222e", running: "#d4a72c", waiting: "#e3b341",
   queued: "#8c959f", pending: "#afb8c1", cancelled: "#6e7781",
 };
-const MODE_LABEL: Record<RunReport["mode"], string> = { unplanned: "Unplanned failover", test: "Test failover", "failback-prep": "Failback preparation" };
+const MODE_LABEL: Record<RunReport["mode"], string> = {
+  unplanned: "Unplanned failover",
+  test: "Test failover",
+  "failback-prep": "Failback preparation",
+  failback: "Failback",
+};
 const GOOD = "#1a7f37", BAD = "#cf222e", MUTED = "#6e7781", PENDING = "#9a6700";
 
 // Timeline geometry, in SVG user units (the SVG scales to the page width).
@@ -62,7 +67,24 @@ function rtoVerdict(r: RunReport, seconds: number): { colour: string; note: stri
   return seconds <= r.rtoTargetSeconds ? { colour: GOOD, note: "within target" } : { colour: BAD, note: "over target" };
 }
 
+/**
+ * A failback's figures: its downtime (the applications are down from the first planned failover back
+ * until the last tier is ready on premises) instead of an RTO, and no data-loss window (no recovery point is chosen).
+ */
+function failbackFigures(r: RunReport): Html {
+  const count = (s: StepStatus): number => r.steps.filter((step) => step.status === s).length;
+  const downtime = r.downtimeSeconds ?? null;
+  return html`<section class="figures">
+${figure("Downtime", downtime === null ? (r.outcome === "running" ? "not over yet" : "not measured") : formatDuration(downtime), downtime === null ? MUTED : "inherit", "from the first planned failover back until every tier was ready on premises")}
+${figure("Run duration", formatDuration(r.durationSeconds ?? r.rtoSeconds), "inherit", "replication wait, approval, failback, commit and protection towards Azure")}
+${figure("Started", formatHuman(r.startedAt), "inherit", html`<code>${r.startedAt}</code>`)}
+${figure("Finished", r.finishedAt === null ? "not yet" : formatHuman(r.finishedAt), "inherit", r.finishedAt !== null && html`<code>${r.finishedAt}</code>`)}
+${figure("Steps", `${count("succeeded")} succeeded · ${count("failed")} failed`, count("failed") ? BAD : GOOD)}
+</section>`;
+}
+
 function keyFigures(r: RunReport): Html {
+  if (r.mode === "failback") return failbackFigures(r);
   const target = formatDuration(r.rtoTargetSeconds);
   const fromDetection = rtoVerdict(r, r.rtoFromDetectionSeconds);
   const detectedBySomeoneElse = r.detectedAt !== r.startedAt;
@@ -88,13 +110,14 @@ function namesList(label: string, names: readonly string[]): Html | null {
 function estateAfterSection(r: RunReport): Html {
   const e: EstateAfterRun = r.estateAfter;
   const cls = r.outcome === "succeeded" ? "after" : r.outcome === "running" ? "after pending" : "after stopped";
+  const back = r.mode === "failback";
   const lists = [
-    namesList("Failed over, not committed", e.failedOverNotCommitted),
-    namesList("Failed over and committed", e.committed),
+    namesList(back ? "Failed back, not committed" : "Failed over, not committed", e.failedOverNotCommitted),
+    namesList(back ? "Failed back and committed" : "Failed over and committed", e.committed),
     namesList("Test VMs still running", e.testVmsLeft),
-    namesList("Replicating back to on-premises", e.reprotected),
-    namesList("DNS records moved", e.dnsMoved),
-    namesList("Routes moved", e.routesMoved),
+    namesList(back ? "Protected towards Azure again" : "Replicating back to on-premises", e.reprotected),
+    namesList(back ? "DNS records set back" : "DNS records moved", e.dnsMoved),
+    namesList(back ? "Routes set back" : "Routes moved", e.routesMoved),
   ].filter((l): l is Html => l !== null);
   return html`<section class="${cls}" aria-labelledby="after-title"><h2 id="after-title">Where the estate is now</h2>
 <p>${e.summary}</p>${lists.length > 0 && html`<ul>${lists}</ul>`}
@@ -176,7 +199,7 @@ ${joinHtml(ticks, "\n")}
 <line x1="${LABEL_W}" x2="${LABEL_W + CHART_W}" y1="${y}" y2="${y}" class="axis"/>
 <text x="${LABEL_W + CHART_W / 2}" y="${y + 34}" text-anchor="middle" class="caption">minutes from run start</text>
 ${joinHtml(rows, "\n")}
-${rtoLine}
+${r.mode !== "failback" && rtoLine}
 </svg>${stickyAxis}${r.steps.length === 0 && html`<p>No steps recorded.</p>`}</section>`;
 }
 

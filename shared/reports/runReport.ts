@@ -86,6 +86,11 @@ export interface RunReport {
   readonly estateAfter: EstateAfterRun;
   readonly notes: readonly string[];
   readonly steps: readonly StepReport[];
+  /**
+   * A failback: from its first planned failover back until the last tier was ready on premises (null
+   * until then). Absent for other modes, whose recovery is measured by the RTO.
+   */
+  readonly downtimeSeconds?: number | null;
   /** Earlier drills (test failovers) of the estate, newest first, for comparison (the report page adds them). */
   readonly history?: readonly RunHistoryEntry[];
   /** ARM requests the run made (its steps and job watches) and the lowest remaining budget ARM reported; set when it ended. */

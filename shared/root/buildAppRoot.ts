@@ -43,7 +43,7 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
     ...optional("retryOptions", infra.azure.retryOptions),
   };
   const ports = createAzurePorts({ ...armOptions, clock });
-  const health = createHealthPorts({ ...armOptions, clock });
+  const health = createHealthPorts({ ...armOptions, clock, ...optional("pause", infra.local?.healthPause) });
   const [runs, incidentsTable, auditTable, idempotencyTable, healthHistory, notificationStore] = await Promise.all([
     createTableRunStore(tables),
     openTable(tables, STATE_TABLES.incidents),
@@ -146,7 +146,16 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
         { estate, checks: infra.queues.checks, log },
       ),
     runApi: {
-      reads: { siteRecovery: ports.siteRecovery, dns: ports.dns, routes: ports.routes, capacity: { asr: health.asr, compute: health.capacity } },
+      reads: {
+        siteRecovery: ports.siteRecovery,
+        dns: ports.dns,
+        routes: ports.routes,
+        capacity: { asr: health.asr, compute: health.capacity },
+        latestHealthReport: async () => {
+          const latest = (await healthHistory.list(estate.name, 1))[0];
+          return latest ? healthHistory.get(estate.name, latest.reportId) : undefined;
+        },
+      },
       idempotency: createTableIdempotencyStore({ table: idempotencyTable, estate: estate.name }),
       settings,
       drillCleanupFor: (log) => drillCleanupFor(log, engineFor(log)),

@@ -1,6 +1,6 @@
 import { newRunId, systemRandom } from "../ports/random.js";
 import { planFailover } from "../domain/planFailover.js";
-import { successorsOf, type FailoverRequest } from "../domain/plan.js";
+import { modeName, successorsOf, type FailoverRequest } from "../domain/plan.js";
 import { isDrError } from "../ports/errors.js";
 import type { FailedStepInfo, NotifierPort } from "../ports/notifier.js";
 import type { OutgoingMessage, StepMessage } from "../ports/queue.js";
@@ -119,9 +119,9 @@ export function createEngine(deps: EngineDeps): Engine {
     await queue.send(plan.steps.filter((s) => s.dependsOn.length === 0).map((s) => firstWake(runId, s)));
     log.info("run started", { runId, mode: request.mode, trigger, steps: plan.steps.length });
     await notifier.notify(
-      runEvent(run, "runStarted", clock.now(), `${run.mode === "test" ? "Test failover" : "Failover"} of ${estate.name} started (${run.trigger}).`, {
+      runEvent(run, "runStarted", clock.now(), `${modeName(run.mode)} of ${estate.name} started (${run.trigger}).`, {
         trigger: run.trigger,
-        vms: plan.steps.flatMap((s) => (s.kind === "failover" ? [s.vm] : [])),
+        vms: plan.steps.flatMap((s) => (s.kind === "failover" || s.kind === "plannedFailback" || s.kind === "reprotect" ? [s.vm] : [])),
       }),
     );
     return { runId, started: true, activeRunId: runId };
@@ -485,7 +485,7 @@ export function createEngine(deps: EngineDeps): Engine {
           run,
           "runFailed",
           clock.now(),
-          `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} stopped: ${recorded}. Steps already in flight finish; nothing new starts.`,
+          `${modeName(run.mode)} of ${run.estate} stopped: ${recorded}. Steps already in flight finish; nothing new starts.`,
           {
             ...(failedStep ? { failedStep, ...(failedStep.tier !== undefined ? { tier: failedStep.tier } : {}) } : {}),
           },

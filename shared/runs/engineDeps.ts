@@ -16,7 +16,8 @@ import type { RunRecord, RunStore } from "../ports/runStore.js";
 import type { SiteRecoveryPort } from "../ports/siteRecovery.js";
 
 /** ASR's job scenario names the engine follows (see executors/asrOperation.ts). */
-export type FollowedScenario = "UnplannedFailover" | "TestFailover" | "CommitFailover" | "TestFailoverCleanup" | "SwitchReplicationGroupProtection";
+export type FollowedScenario =
+  "UnplannedFailover" | "TestFailover" | "CommitFailover" | "TestFailoverCleanup" | "SwitchReplicationGroupProtection" | "PlannedFailover";
 
 export interface EngineTiming {
   /** Between two reads of a running ASR job by its own step (when the vault's job list did not name it). */
@@ -25,6 +26,8 @@ export interface EngineTiming {
   readonly vaultPollSeconds: number;
   /** How long each kind of ASR job usually takes: the vault's jobs are first listed when the earliest is due. */
   readonly expectedJobSeconds: Readonly<Record<FollowedScenario, number>>;
+  /** Between two reads of an item replicating back to vSphere, until it is ready for its failback (hours, not minutes). */
+  readonly failbackReplicationPollSeconds: number;
   /** How long a Run Command usually takes: its first poll waits this long. */
   readonly guestCommandSeconds: number;
   /** Between two reads of a Run Command or route update in progress. */
@@ -46,8 +49,18 @@ export const DEFAULT_TIMING: EngineTiming = {
   vaultPollSeconds: 30,
   // Recorded InMageRcm jobs (asr-inmagercm-recorded-details.md): unplanned failover 06:51:51 -> 06:59:39 and
   // test failover 06:35:54 -> 06:43:46 (about 8 min), cleanup 06:43:47 -> 06:45:33 (under 2 min), commit
-  // Succeeded on its second poll within the same second. No reprotect was recorded to its end: 10 min is a guess.
-  expectedJobSeconds: { UnplannedFailover: 480, TestFailover: 480, TestFailoverCleanup: 100, CommitFailover: 30, SwitchReplicationGroupProtection: 600 },
+  // Succeeded on its second poll within the same second. No reprotect and no failback (planned failover) was
+  // recorded to its end: 10 min for a reprotect and 8 min, like a failover, for a planned failover back are guesses.
+  expectedJobSeconds: {
+    UnplannedFailover: 480,
+    TestFailover: 480,
+    TestFailoverCleanup: 100,
+    CommitFailover: 30,
+    SwitchReplicationGroupProtection: 600,
+    PlannedFailover: 480,
+  },
+  // Initial replication back to vSphere copies whole disks: a read every 5 minutes shows its progress soon enough.
+  failbackReplicationPollSeconds: 300,
   // Not recorded: a Run Command script of a few checks usually answers within a minute.
   guestCommandSeconds: 60,
   operationPollSeconds: 5,

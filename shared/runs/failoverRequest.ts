@@ -34,8 +34,15 @@ export const Reason = z
   .min(3, "say why, in a few words (at least 3 characters)")
   .max(MAX_REASON_LENGTH, `at most ${MAX_REASON_LENGTH} characters`);
 
+/** A run id as the engine makes them (letters, digits, '-', '_', '.'), within a Table Storage key. */
+const RunIdText = z
+  .string()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a run id (letters, digits, '.', '_' or '-')");
+
 const Body = z.strictObject({
-  mode: z.enum(["unplanned", "test", "failback-prep"]),
+  mode: z.enum(["unplanned", "test", "failback-prep", "failback"]),
   scope: z.unknown().optional(),
   recoveryPoint: RecoveryPointChoice.optional(),
   reason: Reason,
@@ -43,6 +50,10 @@ const Body = z.strictObject({
   /** manual (default): commit / cleanup wait for POST .../commit | .../cleanup; automatic: right after the last tier. */
   finish: z.enum(["manual", "automatic"]).default("manual"),
   cleanupAfterMinutes: z.number().int().min(1).max(MAX_CLEANUP_MINUTES).optional(),
+  /** failback-prep and failback: the unplanned run the round trip undoes (absent: the latest succeeded one, looked up by the API). */
+  failoverRunId: RunIdText.optional(),
+  /** failback only: the kind of point the on-premises VMs start from (default ApplicationConsistent). */
+  failbackPoint: z.enum(["ApplicationConsistent", "CrashConsistent"]).optional(),
 });
 
 /**
@@ -64,6 +75,11 @@ export function parseManualRunRequest(
   const scope = parseScope(b.scope, problems);
   if (b.mode === "failback-prep" && b.recoveryPoint !== undefined)
     problems.push({ field: "recoveryPoint", message: "failback preparation uses no recovery point" });
+  if (b.mode === "failback" && b.recoveryPoint !== undefined)
+    problems.push({ field: "recoveryPoint", message: "a failback takes failbackPoint ('ApplicationConsistent' or 'CrashConsistent'), not a recovery point" });
+  if (b.failbackPoint !== undefined && b.mode !== "failback") problems.push({ field: "failbackPoint", message: "only for a failback" });
+  if (b.failoverRunId !== undefined && b.mode !== "failback" && b.mode !== "failback-prep")
+    problems.push({ field: "failoverRunId", message: "only for failback-prep and failback (the failover run they undo)" });
   if (b.cleanupAfterMinutes !== undefined && (b.mode !== "test" || b.finish !== "manual")) {
     problems.push({ field: "cleanupAfterMinutes", message: "only for a test failover with finish 'manual'" });
   }
@@ -83,11 +99,14 @@ export function parseManualRunRequest(
     scope,
     ...(b.recoveryPoint !== undefined ? { recoveryPoint: b.recoveryPoint } : {}),
     ...(needsApproval(b.mode) ? { approvalRequired: true } : {}),
-    ...(b.mode !== "failback-prep" && b.finish === "manual" ? { manualFinish: true } : {}),
+    ...(b.mode !== "failback-prep" && b.mode !== "failback" && b.finish === "manual" ? { manualFinish: true } : {}),
     ...(b.cleanupAfterMinutes !== undefined ? { cleanupAfterMinutes: b.cleanupAfterMinutes } : {}),
+    ...(b.failoverRunId !== undefined ? { failoverRunId: b.failoverRunId } : {}),
+    ...(b.failbackPoint !== undefined ? { failbackPoint: b.failbackPoint } : {}),
   };
   try {
-    planFailover(estate, request);
+    // A failback without failoverRunId is linked to the latest succeeded failover by the API (failoverRunLink.ts) after this check.
+    planFailover(estate, request.mode === "failback" && request.failoverRunId === undefined ? { ...request, failoverRunId: "latest" } : request);
   } catch (error) {
     if (!(error instanceof PlanError)) throw error;
     const [field, ...rest] = error.message.split(": ");
@@ -98,7 +117,7 @@ export function parseManualRunRequest(
 
 /** A person's unplanned failover or failback changes production: a second person approves it. */
 export function needsApproval(mode: RunMode): boolean {
-  return mode === "unplanned" || mode === "failback-prep";
+  return mode === "unplanned" || mode === "failback-prep" || mode === "failback";
 }
 
 /** "all" | { "tiers": [...] } | { "vms": [...] } (absent: all), at most MAX_SCOPE_NAMES names of MAX_NAME_LENGTH characters. */
@@ -163,6 +182,8 @@ export function requestFingerprint(value: ManualRunRequest): string {
     request.manualFinish ?? false,
     request.cleanupAfterMinutes ?? null,
     reason,
+    // Only when set, so the fingerprints of requests without them stay what they were.
+    ...(request.failoverRunId !== undefined || request.failbackPoint !== undefined ? [request.failoverRunId ?? null, request.failbackPoint ?? null] : []),
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../ports/logger.js";
 import type { RunStore } from "../ports/runStore.js";
 import type { Engine } from "./engine.js";
 import { requestFingerprint, type FieldProblem, type ManualRunRequest } from "./failoverRequest.js";
+import { linkFailoverRun } from "./failoverRunLink.js";
 import type { Actor } from "./runControl.js";
 import { previewRun, type PreviewReads, type RunPreview } from "./runPreview.js";
 
@@ -42,7 +43,21 @@ export async function startManualRun(
   deps: ManualRunDeps,
   input: { readonly value: ManualRunRequest; readonly actor: Actor; readonly idempotencyKey?: string },
 ): Promise<ManualRunOutcome> {
-  const { value, actor } = input;
+  const { actor } = input;
+  // A round trip's later runs name the failover they undo (the latest succeeded one unless the caller chose).
+  const link = await linkFailoverRun(deps.runs, deps.estate, input.value.request);
+  if (!link.ok) {
+    const action = `${input.value.dryRun ? "preview" : "start"} ${input.value.request.mode} run`;
+    await deps.audit.append({ at: deps.clock.now().toISOString(), who: actor.name, action, result: `refused ${link.status}`, detail: link.detail });
+    return {
+      kind: "refused",
+      status: link.status,
+      title: link.title,
+      detail: link.detail,
+      extra: { field: link.field, problems: [{ field: link.field, message: link.detail }] },
+    };
+  }
+  const value: ManualRunRequest = { ...input.value, request: link.request };
   const { request } = value;
   const audit = (result: string, detail: string, runId?: string) =>
     deps.audit.append({
@@ -97,11 +112,17 @@ export async function startManualRun(
   const blocking = preview.problems;
   if (blocking.length > 0) {
     if (key) await deps.idempotency.release(key, runId);
-    const field = blocking[0]?.field === "reprotect" ? "reprotect" : "recoveryPoint";
+    const field = blocking[0]?.field ?? "recoveryPoint";
     const detail = blocking.map((p) => p.message).join("; ");
-    await audit(`refused ${field === "reprotect" ? 409 : 400}`, detail);
-    return field === "reprotect"
-      ? { kind: "refused", status: 409, title: "Failback preparation not possible now", detail, extra: { problems: blocking } }
+    await audit(`refused ${field === "recoveryPoint" ? 400 : 409}`, detail);
+    return field !== "recoveryPoint"
+      ? {
+          kind: "refused",
+          status: 409,
+          title: field === "failback" ? "Failback not possible now" : "Failback preparation not possible now",
+          detail,
+          extra: { problems: blocking },
+        }
       : {
           kind: "refused",
           status: 400,

@@ -1,4 +1,5 @@
 import { parseDrillScope } from "../config/drillScope.js";
+import type { HealthReport } from "../domain/health/healthReport.js";
 import type { Scope } from "../domain/plan.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { HealthHistoryEntry } from "../ports/healthHistory.js";
@@ -23,7 +24,14 @@ export interface RunApiSettings {
 /** What the manual-run, run-control, audit and drill handlers need beyond the engine. */
 export interface RunApiRoot {
   /** ASR, DNS and routes, read by dry runs and pre-checks. */
-  readonly reads: { readonly siteRecovery: SiteRecoveryPort; readonly dns: DnsPort; readonly routes: RoutePort; readonly capacity?: CapacityReads };
+  readonly reads: {
+    readonly siteRecovery: SiteRecoveryPort;
+    readonly dns: DnsPort;
+    readonly routes: RoutePort;
+    readonly capacity?: CapacityReads;
+    /** The latest nightly report in full (the preview shows its AD DNS and network findings). */
+    readonly latestHealthReport?: () => Promise<HealthReport | undefined>;
+  };
   readonly idempotency: IdempotencyStore;
   runControlFor(log: Logger): RunControl;
   /** The automatic cleanup of failed or cancelled drills (its timer arrives on the incident-check queue). */

@@ -7,7 +7,12 @@ import type { Clock } from "../ports/clock.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { RoutePort } from "../ports/routes.js";
 import type { RecoveryPointInfo, SiteRecoveryPort } from "../ports/siteRecovery.js";
+import type { RunStore } from "../ports/runStore.js";
 import { findVault, findVm, protectedItemRef } from "./executors/estateLookup.js";
+import { failbackReadiness } from "./executors/failback.js";
+import { previewFailbackNetwork } from "./failbackPreview.js";
+import { previewAdDns, type PreviewAdDnsChange, type PreviewNetworkFinding } from "./adDnsPreview.js";
+import type { HealthReport } from "../domain/health/healthReport.js";
 
 /** What a preview reads: ASR, DNS and routes, never writing anything. */
 export interface PreviewReads {
@@ -18,6 +23,10 @@ export interface PreviewReads {
   readonly routes: RoutePort;
   /** Target sizes and regional vCPU quotas; absent: the preview says nothing of capacity. */
   readonly capacity?: CapacityReads;
+  /** The run store: a failback preview reads the failover run's journal (what its names and routes go back to). */
+  readonly runs?: RunStore;
+  /** The latest nightly report: what it read of the AD names on the target DC, forwarders, VNet DNS, routes (adDnsPreview.ts). */
+  readonly latestHealthReport?: () => Promise<HealthReport | undefined>;
 }
 
 export interface PreviewVm {
@@ -31,12 +40,20 @@ export interface PreviewVm {
   readonly recoveryPoint?: { readonly id?: string; readonly time: string; readonly type: string; readonly ageSeconds: number; readonly explanation: string };
   /** Failback preparation: whether ASR offers Reprotect on the item. */
   readonly reprotect?: { readonly possible: boolean; readonly detail: string };
+  /** Failback: how far replication back to vSphere is (ASR's state, health and initial replication progress). */
+  readonly failback?: {
+    readonly ready: boolean;
+    readonly protectionState: string;
+    readonly replicationHealth: string;
+    readonly progressPercentage?: number;
+    readonly detail: string;
+  };
   readonly problem?: string;
 }
 
 export interface PreviewProblem {
   /** The request field the problem is about (recoveryPoint), or the state that blocks the run (reprotect). */
-  readonly field: "recoveryPoint" | "reprotect";
+  readonly field: "recoveryPoint" | "reprotect" | "failback";
   readonly vm?: string;
   readonly message: string;
 }
@@ -65,22 +82,27 @@ export interface RunPreview {
     readonly from: readonly string[] | null;
     readonly to: readonly string[];
     readonly ttl: number;
+    /** Failback: what the restore will do with it, in words. */
+    readonly detail?: string;
   }[];
   /**
    * `to` is null: the next hop is the private IP of `nextHopVm`'s primary NIC, known only once that VM
-   * is recovered (read then, after IP forwarding is enabled on that NIC).
+   * is recovered (read then, after IP forwarding is enabled on that NIC). A failback names the next hop it sets back.
    */
   readonly routeChanges: readonly {
     readonly route: string;
     readonly addressPrefix: string;
     readonly from: string | null;
-    readonly to: null;
+    readonly to: string | null;
     readonly nextHopVm: string;
     readonly detail: string;
   }[];
   readonly approvalsNeeded: readonly { readonly decision: string; readonly role: string; readonly when: string }[];
   /** Per target region, whether the VMs this run creates fit its vCPU quota, and what to request if not (failover and test failover). */
   readonly capacity?: readonly PreviewCapacity[];
+  /** Names in the AD-integrated DNS on the DCs, old -> new, and the last nightly check's network findings (adDnsPreview.ts). */
+  readonly adDnsChanges: readonly PreviewAdDnsChange[];
+  readonly networkFindings: readonly PreviewNetworkFinding[];
   readonly notes: readonly string[];
   /** Empty: the run would start; otherwise what stops it, named. */
   readonly problems: readonly PreviewProblem[];
@@ -97,7 +119,10 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
   const plan = planFailover(estate, request);
   const problems: PreviewProblem[] = [];
 
-  const vmSteps = plan.steps.filter((s): s is Extract<Step, { kind: "failover" | "reprotect" }> => s.kind === "failover" || s.kind === "reprotect");
+  const vmSteps = plan.steps.filter(
+    (s): s is Extract<Step, { kind: "failover" | "reprotect" | "awaitFailbackReplication" }> =>
+      s.kind === "failover" || s.kind === "reprotect" || s.kind === "awaitFailbackReplication",
+  );
   const groups = new Map<string, Map<string, readonly RecoveryPointInfo[]>>();
   const vms = await Promise.all(
     vmSteps.map(async (step): Promise<PreviewVm> => {
@@ -105,6 +130,22 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
       const vault = findVault(estate, vm.vault);
       const base = { vm: vm.name, tier: vm.tier, vault: vault.name, region: vault.region, protectedItem: vm.protectedItem };
       const ref = protectedItemRef(estate, vm.name);
+      if (step.kind === "awaitFailbackReplication") {
+        const item = await reads.siteRecovery.getProtectedItem(ref);
+        const readiness = failbackReadiness(vm.name, item);
+        if (readiness.kind === "notReprotected") problems.push({ field: "failback", vm: vm.name, message: readiness.detail });
+        const progress = item.failbackReplication?.progressPercentage;
+        return {
+          ...base,
+          failback: {
+            ready: readiness.kind === "ready",
+            protectionState: item.protectionState,
+            replicationHealth: item.replicationHealth,
+            ...(progress !== undefined ? { progressPercentage: progress } : {}),
+            detail: readiness.detail,
+          },
+        };
+      }
       if (step.kind === "reprotect") {
         const item = await reads.siteRecovery.getProtectedItem(ref);
         const possible = item.allowedOperations.includes("SwitchProtection");
@@ -137,10 +178,13 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
     vaultKeys.map(async (key) => {
       const vault = findVault(estate, key);
       const base = { key, name: vault.name, region: vault.region, provider: vault.provider };
-      if (request.mode !== "failback-prep") return base;
+      if (request.mode !== "failback-prep" && request.mode !== "failback") return base;
       const onPremises = await reads.siteRecovery.getOnPremisesReachability(vault);
       if (!onPremises.reachable)
-        problems.push({ field: "reprotect", message: `vault ${vault.name}: the on-premises site is not reachable through ASR (${onPremises.detail})` });
+        problems.push({
+          field: request.mode === "failback" ? "failback" : "reprotect",
+          message: `vault ${vault.name}: the on-premises site is not reachable through ASR (${onPremises.detail})`,
+        });
       return { ...base, onPremises };
     }),
   );
@@ -183,6 +227,9 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
       }),
   );
 
+  const adDns = await previewAdDns(reads, plan);
+  const restored = await previewFailbackNetwork(reads, plan, (message) => problems.push({ field: "failback", message }));
+
   const creates = vmSteps.filter((s) => s.kind === "failover").map((s) => s.vm);
   const capacity = reads.capacity && creates.length > 0 && !request.cleanupOnly ? await previewCapacity(estate, creates, reads.capacity) : undefined;
   const stageOf = stages(plan);
@@ -194,14 +241,20 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
     steps: plan.steps.map((s) => ({ ...s, stage: stageOf.get(s.id) ?? 0 })),
     vms,
     vaults,
-    dnsChanges,
-    routeChanges,
+    dnsChanges: [...dnsChanges, ...restored.dnsChanges],
+    routeChanges: [...routeChanges, ...restored.routeChanges],
+    ...adDns,
     approvalsNeeded: plan.steps.flatMap((s) =>
       s.kind !== "awaitDecision"
         ? []
         : [
             s.decision === "approve"
-              ? { decision: "approve", role: "approver (not the requester)", when: "before anything is changed" }
+              ? {
+                  decision: "approve",
+                  role: "approver (not the requester)",
+                  when:
+                    request.mode === "failback" ? "once replication back is ready, before the first planned failover (downtime)" : "before anything is changed",
+                }
               : s.decision === "commit"
                 ? { decision: "commit", role: "approver", when: "once every tier is ready" }
                 : {

@@ -1,7 +1,10 @@
 import type { Estate } from "../domain/estate.js";
 import type { Clock } from "../ports/clock.js";
 import type { RunStore } from "../ports/runStore.js";
+import { buildRoundTripReport } from "../reports/buildRoundTripReport.js";
 import { buildRunReport } from "../reports/buildRunReport.js";
+import type { RoundTripReport } from "../reports/roundTripReport.js";
+import { roundTripRuns } from "../reports/roundTripRuns.js";
 import type { RunHistoryEntry, RunReport } from "../reports/runReport.js";
 
 /** How many earlier drills the report page compares a run with. */
@@ -12,6 +15,11 @@ export interface RunReports {
   report(runId: string): Promise<RunReport | undefined>;
   /** Earlier test failovers of the estate (cleanup-only sweeps left out), newest first. */
   drillHistory(runId: string, before: string): Promise<RunHistoryEntry[]>;
+  /**
+   * The round trip `runId` is part of (any of its runs may be named): the failover run and the runs
+   * whose request names it as `failoverRunId`. Undefined for a run that is no part of one.
+   */
+  roundTrip(runId: string): Promise<RoundTripReport | undefined>;
 }
 
 /** Run reports read from the run store: what GET /api/runs/{runId} and the report page show. */
@@ -43,6 +51,12 @@ export function createRunReports(deps: { readonly estate: Estate; readonly runs:
           };
         }),
       );
+    },
+    async roundTrip(runId) {
+      const linked = roundTripRuns(await runs.listRuns(estate.name), runId);
+      if (!linked) return undefined;
+      const withSteps = await Promise.all(linked.map(async (run) => ({ run, steps: await runs.listSteps(run.runId) })));
+      return buildRoundTripReport(estate, withSteps, clock.now());
     },
   };
 }

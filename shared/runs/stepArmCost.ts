@@ -14,9 +14,21 @@ export function stepArmCost(step: Step): ArmCost {
     case "commit":
     case "cleanupTestFailover":
     case "guestChecks":
+    case "updateAdDns":
+    case "restoreAdDns":
       return { reads: 0, writes: 1 };
     case "reprotect":
       return { reads: 2, writes: 1 };
+    // Failback: the item is read before its POST (the replication wait only reads it).
+    case "plannedFailback":
+    case "reprotectToAzure":
+      return { reads: 1, writes: 1 };
+    case "awaitFailbackReplication":
+      return { reads: 1, writes: 0 };
+    case "restoreDns":
+      return { reads: 1, writes: 1 };
+    case "restoreRoute":
+      return { reads: 1, writes: 1 };
     case "updateDns":
       return { reads: 1, writes: 1 };
     case "updateRoute":

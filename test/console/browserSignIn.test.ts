@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../host/http/httpHelpers.js";
+import { clientPrincipalHeader, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
 
 let api: TestApi;
 
@@ -77,15 +77,7 @@ describe("sandbox sign-in (App Service authentication's stand-in)", () => {
     const reader = await signedInCookie(["reader"]);
     const forged = reader.replace(/^AppServiceAuthSession=reader\./, "AppServiceAuthSession=admin.");
     expect((await get("/api/runs", { cookie: forged })).status).toBe(401);
-    const header = Buffer.from(
-      JSON.stringify({
-        auth_typ: "aad",
-        claims: [
-          { typ: "oid", val: "x" },
-          { typ: "roles", val: "admin" },
-        ],
-      }),
-    ).toString("base64");
+    const header = clientPrincipalHeader({ oid: "00000000-0000-4000-8000-000000000001", name: "mallory@contoso.com", roles: ["admin"] });
     expect((await get("/api/runs", { "x-ms-client-principal": header })).status).toBe(401);
   });
 

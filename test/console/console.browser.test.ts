@@ -1,7 +1,9 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awaiting, finished, startTestApi, type TestApi } from "../host/http/httpHelpers.js";
+import { formatDuration } from "../../shared/reports/formatDuration.js";
 import { axeViolations, launchChromium } from "../browser.js";
+import { freshAlertJson } from "../incidents/freshAlert.js";
 
 // The console as people use it: each role signed in through the sandbox's stand-in for App Service
 // authentication, in headless Chromium, against the sandbox (real handlers, simulated Azure).
@@ -89,6 +91,13 @@ describe("operator console in headless Chromium", () => {
     const preview = await page.locator("#preview").innerText();
     expect(preview).toMatch(/REC01[\s\S]*REC04/);
     expect(preview).not.toMatch(/WEB01/);
+    // What the drill would do, before it does it: its steps, each VM's recovery point and its age, the data-loss window, the gates.
+    expect(preview).toMatch(/\d+ steps in \d+ stages/);
+    expect(preview).toMatch(/REC01\s+recommendation\s+\S+ \(southeastasia\)\s+Latest: .*\s+\d+ (min|s)/);
+    expect(preview).toMatch(/Data-loss window up to \d+ (min|s)/);
+    expect(preview).toMatch(/cleanup by an operator: any time/);
+    expect(preview).toMatch(/No DNS record changes[\s\S]*No route changes/);
+    expect(preview).not.toMatch(/changes production/);
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
     await page.locator("#start-button").click();
     await page.waitForSelector("#view-run");
@@ -122,15 +131,33 @@ describe("operator console in headless Chromium", () => {
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
   });
 
-  it("asks for the estate's name before a production failover, and an approver cannot approve their own request", async () => {
+  it("previews a production failover of chosen VMs with its DNS changes and approvals, asks for the estate's name, and an approver cannot approve their own request", async () => {
     const both = await signIn(["operator", "approver"], "#/start");
-    await both.locator("#mode-production").click();
-    await both.locator('fluent-checkbox[data-tier="recommendation"]').click();
-    await both.locator("#start-reason input").fill("site failover of the recommendation tier");
+    await both.locator("#start-mode-unplanned").click();
+    await both.locator('fluent-checkbox[data-vm="REC01"]').click();
+    await both.locator('fluent-checkbox[data-vm="REC02"]').click();
+    await both.locator("#start-point-latestProcessed").click();
+    await both.locator("#start-reason input").fill("site failover of two recommendation VMs");
     await both.locator("#preview-button").click();
     await both.waitForSelector("#confirm-name");
+    const preview = await both.locator("#preview").innerText();
+    expect(preview).toMatch(/REC01[\s\S]*REC02/);
+    expect(preview).not.toMatch(/REC03/);
+    expect(preview).toMatch(/REC01\s+recommendation\s+.*CrashConsistent: latest processed \(lowest RTO\)/);
+    expect(preview).toMatch(/No DNS record changes/);
+    expect(preview).toMatch(/approve by an approver \(not the requester\): before anything is changed/);
+    expect(preview).toMatch(/This run changes production/);
     expect(await both.locator("#start-button").getAttribute("disabled-focusable")).not.toBeNull();
-    expect(await both.locator("#preview").innerText()).toMatch(/Not available: type contoso-vsphere to confirm a production failover/);
+    expect(preview).toMatch(/Not available: type contoso-vsphere to confirm a run that changes production/);
+    // Changing the request takes the preview away: nobody starts what they did not preview.
+    await both.locator('fluent-checkbox[data-vm="REC03"]').click();
+    await both.waitForSelector("text=The request changed: preview it again before starting.");
+    expect(await both.locator("#start-button").count()).toBe(0);
+    // The whole tier chosen VM by VM: its name moves too, old -> new.
+    await both.locator('fluent-checkbox[data-vm="REC04"]').click();
+    await both.locator("#preview-button").click();
+    await both.waitForSelector("#confirm-name");
+    expect(await both.locator("#preview").innerText()).toMatch(/rec\.corp\.contoso\.internal\s+private\s+[\d., ]+ → [\d.]+/);
     await both.locator("#confirm-name input").fill(api.sandbox.stack.estate.name);
     await both.locator("#start-button:not([disabled-focusable])").click();
     await both.waitForSelector("#view-run");
@@ -152,6 +179,21 @@ describe("operator console in headless Chromium", () => {
     await api.waitForRun(runId, finished);
   });
 
+  it("offers the way back: a failback takes its own recovery point and the failover it undoes, and the API's answer is shown as it is", async () => {
+    const page = await signIn(["operator"], "#/start");
+    expect(await page.locator("#failback-fields").isHidden()).toBe(true);
+    await page.locator("#start-mode-failback").click();
+    await page.waitForSelector("#failback-fields:not([hidden])");
+    expect(await page.locator("#point-fields").isHidden()).toBe(true);
+    expect(await page.locator("#round-trip-fields").isVisible()).toBe(true);
+    await page.locator("#start-failback-point-CrashConsistent").click();
+    await page.locator("#start-reason input").fill("back to vSphere after the outage");
+    await page.locator("#preview-button").click();
+    // Nothing was failed over on this estate yet, so there is nothing to fail back from: the API says so, naming the field.
+    await page.waitForSelector("#preview fluent-message-bar");
+    expect(await page.locator("#preview").innerText()).toMatch(/failoverRunId: .*no succeeded unplanned failover run to fail back from/);
+  });
+
   it("shows a failed drill for what it is: not green, where the estate is left, and resume offered", async () => {
     await noActiveRun();
     const started = await api.call("POST", "/api/failover", {
@@ -169,6 +211,29 @@ describe("operator console in headless Chromium", () => {
     expect(text).toMatch(/Where the estate is now[\s\S]*What|Fix the cause/);
     expect(await page.locator('.tl-row[data-status="failed"]').count()).toBeGreaterThan(0);
     expect(await page.locator("#action-resume:not([disabled-focusable])").count()).toBe(1);
+    // RTO is measured from detection as well as from the run's start, and the page says which the target applies to.
+    expect(await page.locator("#rto-detection").innerText()).toMatch(
+      /^Detected \d+ \w+, \d\d:\d\d:\d\d UTC \(the request\): the RTO target counts from then\.$/,
+    );
+    expect(text).toMatch(/RTO from detection: [\s\S]*From run start: /);
+
+    // Its automatic cleanup: the simulated clock reaches its due time as soon as nothing else is queued, so it has run by
+    // now; the page says what it did, and neither cleaning up again nor putting it off is offered (the permissions
+    // tests cover the offer before it runs).
+    await api.waitForRun(runId, (r) => (r as unknown as { automaticCleanup: { done: unknown } | null }).automaticCleanup?.done != null);
+    await page.waitForSelector("#cleanup-due >> text=/^Automatic cleanup ran \\d+ \\w+, \\d\\d:\\d\\d:\\d\\d UTC: started \\(run run-.*-cleanup\\)\\.$/");
+    expect(await page.locator("#view-run").innerText()).toMatch(/Put the cleanup off\s+Not available: the automatic cleanup already ran \(started at /);
+    const reader = await signIn(["reader"], `#/runs/${runId}`);
+    expect(await reader.locator("#view-run").innerText()).toMatch(/Put the cleanup off\s+Not available: needs the operator role \(you have reader\)/);
+
+    // The history lists the cleanup run as what it is, and charts no RTO for it: it recovered nothing.
+    await reader.evaluate(() => (window.location.hash = "#/history"));
+    await reader.waitForSelector("#view-history");
+    const history = await api.call("GET", "/api/console/history", { as: "reader" });
+    const runs = history.json.runs as { runId: string; cleanupOf: string | null }[];
+    expect(runs.find((r) => r.runId === `${runId}-cleanup`)?.cleanupOf).toContain(runId);
+    expect(await reader.locator("#view-history").innerText()).toMatch(new RegExp(`${runId}-cleanup\\s+Cleanup \\(`));
+    expect(await reader.locator("#view-history svg title").count()).toBe(runs.filter((r) => r.cleanupOf === null).length);
   });
 
   it("lets an admin turn the kill switch on and off, with a reason", async () => {
@@ -196,5 +261,31 @@ describe("operator console in headless Chromium", () => {
       const violations = await axeViolations(page);
       expect(violations, `${hash}: ${JSON.stringify(violations)}`).toEqual([]);
     }
+  });
+
+  it("measures a run an alert started from detection, the alert's fired time, not from the run's start", async () => {
+    await noActiveRun();
+    // The NAT/firewall lost: the policy debounces the signal (simulated minutes), reads the Heartbeat, then fails the edge tier over.
+    const alert = freshAlertJson("nat-unavailable-resourcehealth.json", api.sandbox.stack.clock.now());
+    const posted = await api.call("POST", "/api/alerts", { body: alert, headers: { "x-functions-key": api.sandbox.identity.alertKey } });
+    expect(posted.status).toBeLessThan(300);
+    let runId: string | undefined;
+    for (let i = 0; i < 600 && runId === undefined; i++) {
+      const { runs } = (await api.call("GET", "/api/runs", { as: "reader" })).json as { runs: { runId: string; trigger: string }[] };
+      runId = runs.find((r) => r.trigger.startsWith("incident"))?.runId;
+      if (runId === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(runId).toBeDefined();
+    const run = await api.waitForRun(String(runId), finished, 60_000);
+    expect(Date.parse(run.detectedAt)).toBeLessThan(Date.parse(run.startedAt));
+    const page = await signIn(["reader"], `#/runs/${runId}`);
+    await page.waitForSelector(`#view-run[data-run-id="${runId}"]`);
+    const detection = await page.locator("#rto-detection").innerText();
+    expect(detection).toMatch(/^Detected \d+ \w+, \d\d:\d\d:\d\d UTC \(the first alert fired\): the RTO target counts from then\.$/);
+    expect(detection).toContain(new Date(run.detectedAt).toISOString().slice(11, 19));
+    const figures = await page.locator("#view-run .figures").innerText();
+    expect(figures).toContain(`RTO from detection: ${formatDuration(run.rtoFromDetectionSeconds)} of 60 min`);
+    expect(figures).toContain(`From run start: ${formatDuration(run.rtoSeconds)}`);
+    expect(run.rtoFromDetectionSeconds).toBeGreaterThan(run.rtoSeconds);
   });
 });

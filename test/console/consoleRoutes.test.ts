@@ -19,6 +19,15 @@ describe("the console's routes", () => {
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(script.text).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs|jsdelivr)/);
+    expect(script.headers.get("cache-control")).toBe("no-cache");
+    // The first view's three downloads start together: the script, the chunk it imports, and the state it draws.
+    expect(page.text).toContain('<link rel="preload" href="/api/console/state" as="fetch" crossorigin="anonymous">');
+    const chunk = /<link rel="modulepreload" href="\/api\/console\/assets\/(chunk-[A-Z0-9]+\.js)">/.exec(page.text)?.[1];
+    expect(chunk).toBeDefined();
+    const shared = await api.call("GET", `/api/console/assets/${chunk}`);
+    expect(shared.status).toBe(200);
+    // Named by their content: a browser keeps them, and a new build names them anew.
+    expect(shared.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     for (const name of ["..%2Fpackage.json", "index.html", "nothing.js", "%2E%2E%2Fhost.json"])
       expect((await api.call("GET", `/api/console/assets/${name}`)).status).toBe(404);
   });

@@ -15,7 +15,7 @@ const admin = { id: "x.tenant", roles: ["admin"] };
 
 describe("what the console offers each person (the API's own rules)", () => {
   it("offers a reader nothing, and says which role each action needs", () => {
-    for (const action of ["approve", "commit", "cleanup", "cancel", "resume"] as const) {
+    for (const action of ["approve", "commit", "cleanup", "cancel", "resume", "extend-cleanup"] as const) {
       const allowed = runAction(action, waitingForApproval, reader, true);
       expect(allowed.enabled).toBe(false);
       expect(allowed.enabled ? "" : allowed.reason).toMatch(/^needs the (approver|operator) role \(you have reader\)$/);
@@ -52,5 +52,38 @@ describe("what the console offers each person (the API's own rules)", () => {
       reason: "a cancelled run is not resumed: start a new one",
     });
     expect(runAction("cancel", failed, requester, true)).toMatchObject({ enabled: false, reason: "the run has failed" });
+  });
+
+  it("offers to clean up a failed drill now or to put its automatic cleanup off, until that cleanup has run", () => {
+    const failed: RunFacts = {
+      ...waitingForApproval,
+      mode: "test",
+      outcome: "failed",
+      awaiting: [],
+      steps: [{ kind: "failover", target: "WEB01", status: "failed" }],
+      automaticCleanup: { dueAt: "2026-03-07T05:00:00.000Z", done: null },
+    };
+    const operator = { id: "o.tenant", roles: ["operator"] };
+    expect(runAction("extend-cleanup", failed, operator, true)).toEqual({ enabled: true });
+    expect(runAction("cleanup", failed, operator, true)).toEqual({ enabled: true });
+    expect(runAction("extend-cleanup", failed, reader, true)).toEqual({ enabled: false, reason: "needs the operator role (you have reader)" });
+    const ran = { ...failed, automaticCleanup: { dueAt: "2026-03-07T05:00:00.000Z", done: { outcome: "started", at: "2026-03-07T05:00:01.000Z" } } };
+    for (const action of ["extend-cleanup", "cleanup"] as const)
+      expect(runAction(action, ran, operator, true)).toEqual({
+        enabled: false,
+        reason: "the automatic cleanup already ran (started at 2026-03-07T05:00:01.000Z)",
+      });
+    expect(runAction("extend-cleanup", { ...failed, outcome: "running", automaticCleanup: null }, operator, true)).toEqual({
+      enabled: false,
+      reason: "the drill is running: its cleanup follows its plan",
+    });
+    expect(runAction("extend-cleanup", { ...failed, outcome: "succeeded", automaticCleanup: null }, operator, true)).toEqual({
+      enabled: false,
+      reason: "the drill cleaned up after itself",
+    });
+    expect(runAction("extend-cleanup", { ...failed, mode: "unplanned", automaticCleanup: null }, operator, true)).toEqual({
+      enabled: false,
+      reason: "only a drill's automatic cleanup is put off",
+    });
   });
 });

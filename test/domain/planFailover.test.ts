@@ -29,6 +29,7 @@ function tinyEstate(): Estate {
       { name: "WEB01", tier: "web", vault: "eastus", protectedItem: "web01", os: "linux", recoveryVmId: id("WEB01"), recoveryIp: "10.0.3.10" },
     ],
     dns: [{ tier: "web", zoneType: "public", resourceGroup: "rg", zone: "contoso.com", name: "www", failoverAddresses: ["20.0.0.1"], ttl: 300 }],
+    activeDirectoryDns: [],
     routes: [],
     alerting: { ...(base.alerting as Record<string, unknown>), natVm: { vm: "WEB01", heartbeatComputer: "WEB01" } },
   });

@@ -63,6 +63,8 @@ export function confirmLikeAPerson(draft: Json): Json {
     if (vault.reprotect && known) vault.reprotect = { ...known.reprotect };
   }
   for (const field of ["name", "targetDomainController", "database", "healthCheck"]) estate[field] = sample[field];
+  // The names in the DCs' AD-integrated DNS are not in ARM, so discovery cannot draft them: the person adds them.
+  if (sample["activeDirectoryDns"]) estate["activeDirectoryDns"] = sample["activeDirectoryDns"];
   estate.alerting = { ...sample.alerting };
   return estate;
 }

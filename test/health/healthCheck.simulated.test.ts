@@ -48,11 +48,12 @@ const find = (r: HealthReport, id: string): HealthCheck => {
 };
 
 describe("health check against simulated Azure", () => {
-  it("a healthy estate is green, read with list calls per vault (≤ 3 reads per VM + fixed), and nothing is written", async () => {
+  it("a healthy estate is green, read with list calls per vault (≤ 3 reads per VM + fixed), and nothing is written but one read-only Run Command", async () => {
     const { local, report } = await run();
     expect(notGreen(report)).toEqual({});
     const stats = local.azure.stats();
-    expect(stats.writes).toBe(0);
+    // The one POST: a read-only Run Command on the target DC (its DNS server's records and forwarders).
+    expect(stats.writes).toBe(1);
     expect(stats.reads).toBeLessThanOrEqual(3 * estate.vms.length + 15);
     expect(stats.byOperation).toEqual({
       ReplicationProtectedItems_List: 2,
@@ -68,6 +69,12 @@ describe("health check against simulated Azure", () => {
       // Per target region, its vCPU quotas and the VM sizes it offers.
       Usage_List: 2,
       ResourceSkus_List: 2,
+      // The target DC's DNS server through one Run Command, polled every 15 s of its minute.
+      VirtualMachines_RunCommand: 1,
+      ComputeOperations_Get: 4,
+      // The two recovery VNets' DNS servers, and the route through the NAT.
+      VirtualNetworks_Get: 2,
+      Routes_Get: 1,
     });
     // No get per VM.
     expect(stats.byOperation.ReplicationProtectedItems_Get).toBeUndefined();

@@ -198,3 +198,15 @@ describe("webhook payload", () => {
     expect(payload.data.actionRequired).toMatch(/failed step's error/);
   });
 });
+
+describe("the operation a notification names", () => {
+  it("is the run's mode in words: a failback is not announced as a failover", () => {
+    const titles = (["unplanned", "test", "failback-prep", "failback"] as const).map((mode) => buildNotificationContent(notificationEvent({ mode })).title);
+    expect(titles).toEqual([
+      "Failover started: contoso",
+      "Test failover started: contoso",
+      "Failback preparation started: contoso",
+      "Failback started: contoso",
+    ]);
+  });
+});

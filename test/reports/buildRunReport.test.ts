@@ -3,6 +3,8 @@ import { planFailover } from "../../shared/domain/planFailover.js";
 import type { Step } from "../../shared/domain/plan.js";
 import type { RunRecord, StepRecord, StepStatus } from "../../shared/ports/runStore.js";
 import { buildRunReport } from "../../shared/reports/buildRunReport.js";
+import { formatDuration } from "../../shared/reports/formatDuration.js";
+import { renderRunReportHtml } from "../../shared/reports/renderRunReportHtml.js";
 import { sampleEstate } from "../helpers.js";
 
 const estate = sampleEstate();
@@ -112,5 +114,63 @@ describe("buildRunReport", () => {
     const cancelled = buildRunReport(estate, { ...run, status: "cancelled" }, records.map((r) => (r.status === "failed" ? { ...r, status: "cancelled" } : r)), new Date(at(30)));
     expect(cancelled.estateAfter.nextSteps.join("\n")).toContain("A cancelled run is not resumed");
     expect(cancelled.estateAfter.nextSteps.join("\n")).not.toContain("/resume");
+  });
+});
+
+describe("buildRunReport of a failback run", () => {
+  const request = { mode: "failback", scope: { kind: "all" }, failoverRunId: "run-1" } as const;
+  const failbackPlan = planFailover(estate, request);
+  const { detectedAt: _detected, ...manual } = run;
+  const back: RunRecord = { ...manual, runId: "run-back", request, mode: "failback", status: "succeeded", failureReason: undefined };
+  const [firstRoute] = estate.routes;
+  const refusedDns = estate.dns[0];
+  if (!firstRoute || !refusedDns) throw new Error("the sample estate has routes and DNS records");
+  const refused = `restore-dns:${refusedDns.zoneType}:${refusedDns.zone}:${refusedDns.name}`;
+  const records = failbackPlan.steps.map((step, i): StepRecord => {
+    const failedRestore = step.id === refused;
+    const journal =
+      step.kind === "restoreDns" && !failedRestore
+        ? { output: { from: ["20.1.1.1"], to: ["10.1.0.10"] } }
+        : step.kind === "restoreRoute"
+          ? { output: { nextHopIpAddress: "10.1.0.4" } }
+          : {};
+    return {
+      runId: back.runId,
+      step,
+      status: failedRestore ? "failed" : "succeeded",
+      successors: [],
+      satisfied: [],
+      seq: 0,
+      retries: 0,
+      journal,
+      startedAt: at(i % 20),
+      finishedAt: at((i % 20) + 1),
+      ...(failedRestore ? { error: "someone changed it since" } : {}),
+    };
+  });
+  const report = buildRunReport(estate, back, records, new Date(at(30)));
+
+  it("lists the names and routes it set back as its DNS and route changes, not the one it refused to overwrite", () => {
+    expect(report.dnsChanges).toHaveLength(estate.dns.length - 1);
+    expect(report.dnsChanges.every((c) => c.from[0] === "20.1.1.1" && c.to[0] === "10.1.0.10")).toBe(true);
+    expect(report.routeChanges).toContainEqual({ route: `${firstRoute.routeTable}/${firstRoute.route}`, routeTable: firstRoute.routeTable, from: null, to: "10.1.0.4" });
+  });
+
+  it("says where the estate is in failback terms, and which point the on-premises VMs start from", () => {
+    expect(report.estateAfter.summary).toMatch(new RegExp(`^${estate.vms.length} VM\\(s\\) failed back and committed; ${estate.vms.length} VM\\(s\\) protected towards Azure again; `));
+    expect(report.estateAfter.reprotected).toHaveLength(estate.vms.length);
+    expect(report.recoveryPointChoice).toEqual({ choice: "ApplicationConsistent", meaning: expect.stringMatching(/application-consistent point/) });
+    expect(report.dataLossWindowSeconds).toBeNull();
+  });
+
+  it("measures the downtime from the first planned failover back to the last tier ready, and the page shows it instead of an RTO", () => {
+    const starts = records.filter((r) => r.step.kind === "plannedFailback").map((r) => Date.parse(r.startedAt ?? ""));
+    const readies = records.filter((r) => r.step.kind === "tierReady").map((r) => Date.parse(r.finishedAt ?? ""));
+    expect(report.downtimeSeconds).toBe((Math.max(...readies) - Math.min(...starts)) / 1000);
+    const page = renderRunReportHtml(report);
+    expect(page).toContain("<h1>contoso-vsphere — Failback");
+    expect(page).toContain(`<div class="label">Downtime</div><div class="value" style="color:inherit">${formatDuration(report.downtimeSeconds ?? NaN)}</div>`);
+    expect(page).not.toContain('class="rto-target"');
+    expect(page).not.toContain("Data-loss window");
   });
 });

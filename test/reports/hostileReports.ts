@@ -1,4 +1,5 @@
 import type { HealthCheck, HealthReport } from "../../shared/domain/health/healthReport.js";
+import type { RoundTripReport } from "../../shared/reports/roundTripReport.js";
 import type { RunReport } from "../../shared/reports/runReport.js";
 
 /**
@@ -106,5 +107,33 @@ export function hostileHealthReport(): HealthReport {
     vms: [{ vm: h("vm"), tier: h("vm.tier"), vault: h("vm.vault"), status: "red", checks: [vmCheck] }],
     estateChecks: [estateCheck],
     thresholds: { [h("threshold")]: 30 },
+  };
+}
+
+/** Round-trip report fields that are free text, each holding its own hostile payload. */
+export const ROUND_TRIP_FIELDS = [
+  "estate", "roundTripId", "summary", "next", "phase.runId", "phase.failureReason", "tier", "vm", "vm.tier",
+  "dns.record", "dns.onPremises", "dns.recovery", "dns.detail", "route.route", "route.table", "route.onPremises", "route.recovery", "route.detail",
+] as const;
+
+export function hostileRoundTripReport(): RoundTripReport {
+  const h = (field: (typeof ROUND_TRIP_FIELDS)[number]): string => hostile(field);
+  const phase = {
+    runId: h("phase.runId"), mode: "failback", trigger: "manual", outcome: "failed", failureReason: h("phase.failureReason"), startedAt: at(120),
+    finishedAt: at(150), startOffsetSeconds: 7200, durationSeconds: 1800, approvedBy: "anna", stepsSucceeded: 3, steps: 9,
+  } as const;
+  return {
+    roundTripId: h("roundTripId"), estate: h("estate"), status: "stopped", summary: h("summary"), startedAt: START, finishedAt: at(150), durationSeconds: 9000,
+    phases: [{ ...phase, phase: "failover", mode: "unplanned", outcome: "succeeded", failureReason: null, startedAt: START, finishedAt: at(40), startOffsetSeconds: 0, durationSeconds: 2400 }, { ...phase, phase: "failback" }],
+    failover: { runId: "run-1", rtoSeconds: 2400, rtoFromDetectionSeconds: 2400, rtoTargetSeconds: 3600, rtoMet: true, dataLossWindowSeconds: 120, rpoTargetSeconds: 1800 },
+    replicationBack: null,
+    failback: { runId: h("phase.runId"), approvedBy: null, downtimeStartedAt: at(125), downtimeEndedAt: null, downtimeSeconds: null, tiers: [{ tier: h("tier"), downtimeSeconds: null }] },
+    tiers: [h("tier")],
+    tierSpans: [{ phase: "failover", runId: "run-1", tier: h("tier"), startedAt: at(1), finishedAt: at(30) }],
+    vms: [{ vm: h("vm"), tier: h("vm.tier"), failedOverAt: at(10), committedAt: null, reprotectedToOnPremisesAt: null, replicationBackHealthyAt: null, failedBackAt: null, failbackCommittedAt: null, reprotectedToAzureAt: null }],
+    dnsChanges: [{ record: h("dns.record"), zoneType: "public", onPremises: [h("dns.onPremises")], recovery: [h("dns.recovery")], movedAt: at(20), restore: "notRestored", restoredAt: null, detail: h("dns.detail") }],
+    routeChanges: [{ route: h("route.route"), routeTable: h("route.table"), onPremises: h("route.onPremises"), recovery: h("route.recovery"), movedAt: at(20), restore: "notRestored", restoredAt: null, detail: h("route.detail") }],
+    steps: [],
+    nextSteps: [h("next")],
   };
 }

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { renderHealthReportHtml } from "../../shared/reports/renderHealthReportHtml.js";
+import { renderRoundTripReportHtml } from "../../shared/reports/renderRoundTripReportHtml.js";
 import { renderRunReportHtml } from "../../shared/reports/renderRunReportHtml.js";
-import { escaped, HEALTH_FIELDS, hostile, hostileHealthReport, hostileRunReport, HOSTILE_HTTPS_LINK, RUN_FIELDS, SCRIPT_LINK } from "./hostileReports.js";
+import {
+  escaped,
+  HEALTH_FIELDS,
+  hostile,
+  hostileHealthReport,
+  hostileRoundTripReport,
+  hostileRunReport,
+  HOSTILE_HTTPS_LINK,
+  ROUND_TRIP_FIELDS,
+  RUN_FIELDS,
+  SCRIPT_LINK,
+} from "./hostileReports.js";
 
 function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
@@ -11,7 +23,8 @@ function count(haystack: string, needle: string): number {
 function expectNoInjectedMarkup(page: string): void {
   expect(page).not.toMatch(/<script|<img/i);
   expect(page).not.toMatch(/href="javascript:/i);
-  for (const [, href] of page.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^(https?:\/\/|#|\/api\/runs\/)/);
+  // The round-trip page links each run's page beside it by its (URI-encoded) run id: no scheme, no path.
+  for (const [, href] of page.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^(https?:\/\/|#|\/api\/runs\/|[^:/]+\.html$)/);
 }
 
 describe("hostile text in the report pages", () => {
@@ -58,5 +71,16 @@ describe("hostile text in the report pages", () => {
     // A javascript: reference is text; an https one is a link whose query cannot leave the attribute.
     expect(page).toContain(`Reference: ${escaped(SCRIPT_LINK)}</div>`);
     expect(page).toContain(`<a href="${escaped(HOSTILE_HTTPS_LINK)}" rel="noreferrer">${escaped(HOSTILE_HTTPS_LINK)}</a>`);
+  });
+
+  it("round-trip report: every free-text field is escaped wherever it appears; a run's link is its encoded id", () => {
+    const page = renderRoundTripReportHtml(hostileRoundTripReport());
+    expectNoInjectedMarkup(page);
+    for (const field of ROUND_TRIP_FIELDS) {
+      expect(page, field).toContain(escaped(hostile(field)));
+      expect(page, field).not.toContain(hostile(field));
+    }
+    expect(page).toContain(`href="${escaped(encodeURIComponent(hostile("phase.runId")))}.html"`);
+    expect(page).toContain(`<title>${escaped(`${hostile("estate")} round trip ${hostile("roundTripId")}: stopped`)}</title>`);
   });
 });

@@ -122,7 +122,7 @@ describe("crash and redelivery", () => {
     expect(result.run.status).toBe("succeeded");
     expect(result.stack.azure.stats().byOperation["ReplicationProtectedItems_Reprotect"]).toBe(2);
     for (const vm of ["DC01", "DC02"])
-      expect(result.stack.azure.protectedItem(vm)).toMatchObject({ protectionState: "Protected", allowedOperations: ["PlannedFailover", "DisableProtection"] });
+      expect(result.stack.azure.protectedItem(vm)).toMatchObject({ protectionState: "InitialReplicationInProgress", allowedOperations: ["DisableProtection"] });
   });
 
   it("ARM answering 500 after accepting every failover, with crashes at every boundary, still fails each VM over once", async () => {

@@ -149,11 +149,12 @@ describe("run control through the real engine", () => {
     const prep = await stack.engine.startRun({ mode: "failback-prep", scope: { kind: "tiers", tiers: ["identity"] } }, "test");
     await stack.drain();
     expect((await stack.store.getRun(prep.runId))?.value.status).toBe("succeeded");
-    // Recorded (TestV2ARCMFailback.json): a reprotected item replicates towards vSphere as InMageRcmFailback, Protected, active on Primary.
+    // Recorded (TestV2ARCMFailback.json): a reprotected item replicates towards vSphere as InMageRcmFailback, active on Primary,
+    // first in its initial replication back (only DisableProtection offered), Protected with PlannedFailover once caught up.
     expect(stack.azure.protectedItem("DC01")).toMatchObject({
-      protectionState: "Protected",
+      protectionState: "InitialReplicationInProgress",
       activeLocation: "Primary",
-      allowedOperations: ["PlannedFailover", "DisableProtection"],
+      allowedOperations: ["DisableProtection"],
     });
     expect(stack.azure.misuse).toEqual([]);
   });

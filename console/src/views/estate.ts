@@ -10,14 +10,27 @@ const COLUMNS: readonly { kind: string; label: string }[] = [
   { kind: "targetSettings", label: "Failover readiness" },
 ];
 
-function checkCell(check: Check | undefined): HTMLElement | string {
+function checkCell(check: Check | undefined, title?: string): HTMLElement | string {
   if (!check) return "not checked yet";
   return h(
     "div",
     { class: "check" },
     statusBadge(check.status),
+    title !== undefined && h("strong", { class: "title" }, ` ${title}`),
     h("div", { class: "reason" }, check.reason),
     check.advice.length > 0 && h("div", { class: "advice" }, `Advice: ${check.advice.join("; ")}`),
+  );
+}
+
+/** The VM's other checks that are not green (agent, retention, VM agent...): an amber or red overall always shows its cause. */
+function otherFindings(checks: readonly Check[]): HTMLElement | string {
+  const shown = new Set(COLUMNS.map((c) => c.kind));
+  const findings = checks.filter((c) => !shown.has(c.kind) && c.status !== "green");
+  if (findings.length === 0) return "none";
+  return h(
+    "div",
+    {},
+    findings.map((c) => checkCell(c, c.title)),
   );
 }
 
@@ -34,6 +47,7 @@ export function estateView(state: ConsoleState): HTMLElement {
         vm.vault,
         statusBadge(vm.status),
         ...COLUMNS.map((c) => checkCell(byKind.get(c.kind))),
+        otherFindings(vm.checks),
       ];
     }),
   );
@@ -65,7 +79,10 @@ export function estateView(state: ConsoleState): HTMLElement {
           )
         : h("p", {}, statusBadge("green", "Kill switch off"), " alerts may start a failover under the policy"),
     ),
-    section("Protected VMs, tiers in dependency order", table(["VM", "Tier", "Vault", "Overall", ...COLUMNS.map((c) => c.label)], rows, "Protected VMs")),
+    section(
+      "Protected VMs, tiers in dependency order",
+      table(["VM", "Tier", "Vault", "Overall", ...COLUMNS.map((c) => c.label), "Other findings"], rows, "Protected VMs"),
+    ),
     section(
       "Estate checks (ExpressRoute circuits, target DC, DNS, quota…)",
       estate.estateChecks.length === 0

@@ -13,6 +13,8 @@ export interface History {
     readonly rtoTargetSeconds: number;
     readonly dataLossWindowSeconds: number | null;
     readonly rpoTargetSeconds: number;
+    /** Set for the cleanup run of a drill: what started it. */
+    readonly cleanupOf: string | null;
   }[];
   readonly healthChecks: readonly { readonly reportId: string; readonly startedAt: string; readonly overall: string; readonly summary: string }[];
 }
@@ -31,7 +33,7 @@ function chart(runs: History["runs"]): SVGElement {
     H = 200,
     L = 50,
     B = 30;
-  const ordered = [...runs].reverse();
+  const ordered = runs.filter((r) => r.cleanupOf === null).reverse();
   const max = Math.max(60, ...ordered.map((r) => Math.max(r.rtoFromDetectionSeconds, r.rtoTargetSeconds))) * 1.1;
   const x = (i: number): number => L + ((i + 0.5) / Math.max(1, ordered.length)) * (W - L - 10);
   const y = (s: number): number => H - B - (s / max) * (H - B - 10);
@@ -41,7 +43,12 @@ function chart(runs: History["runs"]): SVGElement {
     svg("line", { x1: L, x2: W - 10, y1: y(target), y2: y(target), stroke: "#c50f1f", "stroke-dasharray": "6 4" }),
     svg("text", { x: W - 12, y: y(target) - 4, "text-anchor": "end", fill: "#c50f1f", "font-size": 12 }, `RTO target ${duration(target)}`),
   );
-  root.append(svg("line", { x1: L, x2: L, y1: 10, y2: H - B, stroke: "#8a8886" }), svg("text", { x: 4, y: 14, "font-size": 11 }, "RTO"));
+  root.append(
+    svg("line", { x1: L, x2: L, y1: 10, y2: H - B, stroke: "#8a8886" }),
+    svg("line", { x1: L, x2: W - 10, y1: H - B, y2: H - B, stroke: "#8a8886" }),
+    svg("text", { x: 4, y: 14, "font-size": 11 }, "RTO"),
+    svg("text", { x: L - 6, y: H - B + 4, "text-anchor": "end", "font-size": 11 }, "0"),
+  );
   ordered.forEach((r, i) => {
     const cx = x(i),
       cy = y(r.rtoFromDetectionSeconds);
@@ -50,7 +57,8 @@ function chart(runs: History["runs"]): SVGElement {
       ? svg("circle", { cx, cy, r: 5, fill: "#107c10" })
       : svg("path", { d: `M${cx - 5} ${cy - 5}L${cx + 5} ${cy + 5}M${cx + 5} ${cy - 5}L${cx - 5} ${cy + 5}`, stroke: "#c50f1f", "stroke-width": 2.5 });
     mark.append(svg("title", {}, `${r.runId}: ${r.outcome}, RTO ${duration(r.rtoFromDetectionSeconds)}`));
-    root.append(mark);
+    // The time axis: when each run started, under its mark.
+    root.append(mark, svg("text", { x: cx, y: H - B + 16, "text-anchor": "middle", "font-size": 11 }, when(r.startedAt).replace(" UTC", "")));
   });
   return root;
 }
@@ -69,7 +77,7 @@ export function historyView(history: History): HTMLElement {
         history.runs.map((r) => [
           when(r.startedAt),
           h("a", { href: `#/runs/${encodeURIComponent(r.runId)}` }, r.runId),
-          modeLabel(r.mode),
+          r.cleanupOf === null ? modeLabel(r.mode) : `Cleanup (${r.cleanupOf})`,
           statusBadge(r.outcome),
           `${duration(r.rtoFromDetectionSeconds)} of ${duration(r.rtoTargetSeconds)}${r.recovered ? "" : " (not recovered)"}`,
           r.dataLossWindowSeconds === null ? "—" : `${duration(r.dataLossWindowSeconds)} of ${duration(r.rpoTargetSeconds)}`,

@@ -11,6 +11,7 @@ const ACTIONS: readonly { action: RunActionName; label: string }[] = [
   { action: "cleanup", label: "Clean up" },
   { action: "cancel", label: "Cancel" },
   { action: "resume", label: "Resume" },
+  { action: "extend-cleanup", label: "Put the cleanup off" },
 ];
 
 function seconds(from: string, iso: string | null): number | null {
@@ -72,7 +73,8 @@ function timeline(run: RunDetail, now: string): HTMLElement {
         `0 → ${duration(span)} from run start`,
         h(
           "span",
-          { class: "tl-rto", style: `left:${pct(target)}`, title: "RTO target" },
+          // Near the right edge the label sits left of the line, so it is never cut off.
+          { class: target / span > 0.6 ? "tl-rto tl-rto-left" : "tl-rto", style: `left:${pct(target)}`, title: "RTO target" },
           `RTO target ${duration(run.rtoTargetSeconds)}${lead > 0 ? " from detection" : ""}`,
         ),
       ),
@@ -109,32 +111,91 @@ function rtoText(run: RunDetail): HTMLElement {
       "Data-loss window: ",
       h("strong", {}, run.dataLossWindowSeconds === null ? "not measured" : `${duration(run.dataLossWindowSeconds)} of ${duration(run.rpoTargetSeconds)}`),
     ),
-    h("span", { class: "fig" }, `The target counts from detection (${when(run.detectedAt)}).`),
+    h(
+      "span",
+      { class: "fig", id: "rto-detection" },
+      `Detected ${when(run.detectedAt)} (${run.detectedAt === run.startedAt ? "the request" : "the first alert fired"}): the RTO target counts from then.`,
+    ),
   );
 }
 
-/** The cancel reason's field outlives the page's redraws (every second while the run goes on), so typing is never lost. */
-let kept: { runId: string; field: HTMLElement & { value?: string } } | undefined;
-function reasonFor(runId: string): HTMLElement & { value?: string } {
-  if (kept?.runId !== runId) kept = { runId, field: textInput("cancel-reason", "Reason to cancel", "why cancel") };
-  return kept.field;
+type Field = HTMLElement & { value?: string };
+interface Fields {
+  /** What the person's last action answered, kept across the redraw that action causes. */
+  readonly result: HTMLElement;
+  readonly cancelReason: Field;
+  readonly extendMinutes: Field;
+  readonly extendReason: Field;
+}
+
+/** The action fields outlive the page's redraws (every second while the run goes on), so typing is never lost. */
+let kept: { runId: string; fields: Fields } | undefined;
+function fieldsFor(runId: string): Fields {
+  if (kept?.runId !== runId) {
+    const extendMinutes = textInput("extend-minutes", "Put off by (minutes, up to 1440)", "60");
+    extendMinutes.setAttribute("type", "number");
+    extendMinutes.setAttribute("value", "60");
+    kept = {
+      runId,
+      fields: {
+        result: h("div", { role: "status", "aria-live": "polite", class: "result" }),
+        cancelReason: textInput("cancel-reason", "Reason to cancel", "why cancel"),
+        extendMinutes,
+        extendReason: textInput("extend-reason", "Reason to keep the test VMs", "why keep them"),
+      },
+    };
+  }
+  return kept.fields;
+}
+
+function actionBody(action: RunActionName, fields: Fields): unknown {
+  if (action === "cancel") return { reason: fields.cancelReason.value ?? "" };
+  if (action === "extend-cleanup") return { minutes: Number(fields.extendMinutes.value ?? "60"), reason: fields.extendReason.value ?? "" };
+  return undefined;
+}
+
+/** A failed or cancelled drill's test VMs: when its automatic cleanup removes them, or what it did. */
+function cleanupLine(run: RunDetail): HTMLElement | false {
+  const cleanup = run.automaticCleanup;
+  if (!cleanup) return false;
+  if (cleanup.done)
+    return h(
+      "p",
+      { id: "cleanup-due" },
+      `Automatic cleanup ran ${when(cleanup.done.at)}: ${cleanup.done.outcome}${cleanup.done.runId ? ` (run ${cleanup.done.runId})` : ""}.`,
+    );
+  return h(
+    "p",
+    { id: "cleanup-due" },
+    `The test VMs this drill left are cleaned up on their own at ${when(cleanup.dueAt)}; Clean up does it now, Put the cleanup off keeps them longer.`,
+  );
 }
 
 /** One run, live: its state, what it leaves, the timeline, DNS and route changes, and the actions the person may take. */
 export function runView(run: RunDetail, state: ConsoleState, refresh: () => void): HTMLElement {
-  const result = h("div", { role: "status", "aria-live": "polite", class: "result" });
-  const cancelReason = reasonFor(run.runId);
-  const act = async (action: RunActionName): Promise<void> => {
+  const fields = fieldsFor(run.runId);
+  const { result } = fields;
+  const act = async (action: RunActionName, label: string): Promise<void> => {
     try {
-      await api("POST", `/api/runs/${encodeURIComponent(run.runId)}/${action}`, action === "cancel" ? { reason: cancelReason.value ?? "" } : undefined);
-      result.replaceChildren(message("success", `${action}: done`));
+      const answer = await api<{ runId?: string; cleanupDueAt?: string }>(
+        "POST",
+        `/api/runs/${encodeURIComponent(run.runId)}/${action}`,
+        actionBody(action, fields),
+      );
+      const more =
+        answer.cleanupDueAt !== undefined
+          ? `: the test VMs now stay until ${when(answer.cleanupDueAt)}`
+          : answer.runId !== undefined && answer.runId !== run.runId
+            ? `: run ${answer.runId} started`
+            : "";
+      result.replaceChildren(message("success", `${label}: done${more}.`));
     } catch (error) {
       result.replaceChildren(message("error", error instanceof ApiError ? error.detail : String(error)));
     }
     refresh();
   };
   const actions = ACTIONS.map(({ action, label }) =>
-    actionButton(label, runAction(action, run, state.me, state.rules.separateApprover), () => void act(action), {
+    actionButton(label, runAction(action, run, state.me, state.rules.separateApprover), () => void act(action, label), {
       id: `action-${action}`,
       "data-action": action,
     }),
@@ -163,8 +224,11 @@ export function runView(run: RunDetail, state: ConsoleState, refresh: () => void
     ),
     section(
       "Actions",
+      cleanupLine(run),
       h("div", { class: "actions" }, actions),
-      runAction("cancel", run, state.me, state.rules.separateApprover).enabled && cancelReason,
+      runAction("cancel", run, state.me, state.rules.separateApprover).enabled && fields.cancelReason,
+      runAction("extend-cleanup", run, state.me, state.rules.separateApprover).enabled &&
+        h("div", { class: "filters" }, fields.extendMinutes, fields.extendReason),
       result,
     ),
     section("Timeline", timeline(run, state.now)),

@@ -2,7 +2,12 @@ import { h, when } from "../dom.js";
 import { section, statusBadge, table } from "../ui.js";
 import type { RunSummary } from "../types.js";
 
-const MODE: Readonly<Record<string, string>> = { unplanned: "Failover", test: "Drill (test failover)", "failback-prep": "Failback preparation" };
+const MODE: Readonly<Record<string, string>> = {
+  unplanned: "Failover",
+  test: "Drill (test failover)",
+  "failback-prep": "Failback preparation",
+  failback: "Failback",
+};
 
 export function modeLabel(mode: string): string {
   return MODE[mode] ?? mode;

@@ -6,6 +6,8 @@ import { locateItem, unclaimedItems, type ItemLocation } from "./inventory.js";
 import { leftoverTestVmCheck } from "./leftoverTestVms.js";
 import { adviceForSymptom } from "./remediation.js";
 import { capacityChecks } from "./targetCapacity.js";
+import { expectedSite, type Site } from "./expectedSite.js";
+import { networkChecks } from "./networkRules.js";
 import type { HealthThresholds } from "./thresholds.js";
 
 export interface EstateRuleInput {
@@ -34,6 +36,7 @@ export function evaluateEstate(input: EstateRuleInput): HealthCheck[] {
     targetDcCheck(input),
     runCommandCheck(input, locations),
     ...dnsChecks(input, locations),
+    ...networkChecks(input, locations),
     inventoryDriftCheck(input, locations),
     ...recoveryPlanChecks(input, locations),
     ...policyChecks(input, locations),
@@ -295,19 +298,6 @@ function gradeAgent(read: Read<VmAgentState> | undefined): [CheckStatus, string]
 }
 
 // ---- DNS ----
-
-type Site = "primary" | "recovery" | "mixed" | "unknown";
-
-function expectedSite(estate: Estate, tier: string, locations: ReadonlyMap<string, ItemLocation>): Site {
-  const sites = new Set<string>();
-  for (const vm of estate.vms.filter((v) => v.tier === tier)) {
-    const at = locations.get(vm.name);
-    if (at?.kind === "missing") continue; // not replicated at all: it runs on premises, and its own check is red
-    if (!at || at.kind === "unread") return "unknown";
-    sites.add(at.item.activeLocation === "Recovery" ? "recovery" : "primary");
-  }
-  return sites.size === 1 ? ([...sites][0] as Site) : sites.size === 0 ? "unknown" : "mixed";
-}
 
 function dnsChecks({ estate, snapshot, thresholds }: EstateRuleInput, locations: ReadonlyMap<string, ItemLocation>): HealthCheck[] {
   const rtoSeconds = estate.objectives.rtoMinutes * 60;

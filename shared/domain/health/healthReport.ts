@@ -37,7 +37,10 @@ export type EstateCheckKind =
   | "notifications"
   | "rpoAlert"
   | "leftoverTestVms"
-  | "capacity";
+  | "capacity"
+  | "dnsForwarder"
+  | "vnetDns"
+  | "routes";
 export type CheckKind = VmCheckKind | EstateCheckKind;
 
 export interface HealthCheck {

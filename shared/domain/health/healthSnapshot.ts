@@ -1,3 +1,5 @@
+import type { DcDnsReadResult } from "../adDnsRecords.js";
+
 /**
  * What the health check read, as plain values: the rules' only input besides the estate and the time.
  * Every read is isolated, so each part is either a value or the reason it could not be read.
@@ -174,6 +176,24 @@ export interface RegionCapacity {
   readonly sizes: Readonly<Record<string, VmSizeInfo>>;
 }
 
+/** A recovery VNet's DNS servers, in the order its DHCP hands them out; empty: Azure-provided DNS. */
+export interface VnetDnsState {
+  readonly dnsServers: readonly string[];
+}
+
+/** A user-defined route as the route table holds it. */
+export interface RouteState {
+  readonly addressPrefix: string;
+  readonly nextHopType: string;
+  readonly nextHopIpAddress: string;
+}
+
+/** The primary NIC of a recovered NAT/firewall VM. */
+export interface NatNicState {
+  readonly privateIpAddress: string;
+  readonly enableIpForwarding: boolean;
+}
+
 export interface HealthSnapshot {
   readonly takenAt: Date;
   /** By estate vault key. */
@@ -196,6 +216,18 @@ export interface HealthSnapshot {
   readonly capacity?: Readonly<Record<string, Read<RegionCapacity>>>;
   /** The notification channels' state; undefined when notifications are not wired. */
   readonly notificationChannels?: Read<readonly NotificationChannelState[]>;
+  /** The target DC's DNS server, read with Run Command: AD records, forwarders; undefined when not wired or nothing to read. */
+  readonly domainControllerDns?: Read<DcDnsReadResult>;
+  /** By VNet id (lower case): the recovery VNets the items name; null value: the VNet does not exist. Undefined when not wired. */
+  readonly vnets?: Readonly<Record<string, Read<VnetDnsState | null>>>;
+  /** By routeStateKey(); null value: the route does not exist. Undefined when not wired. */
+  readonly routes?: Readonly<Record<string, Read<RouteState | null>>>;
+  /** By estate VM name: the NICs of recovered NAT/firewall VMs that routes go through. */
+  readonly natNics?: Readonly<Record<string, Read<NatNicState>>>;
+}
+
+export function routeStateKey(route: { readonly resourceGroup: string; readonly routeTable: string; readonly route: string }): string {
+  return `${route.resourceGroup}/${route.routeTable}/${route.route}`.toLowerCase();
 }
 
 export function dnsRecordKey(record: { readonly zoneType: string; readonly zone: string; readonly name: string }): string {

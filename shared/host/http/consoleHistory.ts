@@ -12,7 +12,7 @@ export async function consoleHistory({ root }: UserCall): Promise<Record<string,
   const reports = await Promise.all(recent.map(async (run) => buildRunReport(estate, run, await runs.listSteps(run.runId), clock.now())));
   const health = await root.healthCheck.history.list(estate.name, CONSOLE_HISTORY_HEALTH_CHECKS);
   return {
-    runs: reports.map((r) => ({
+    runs: reports.map((r, i) => ({
       runId: r.runId,
       mode: r.mode,
       trigger: r.trigger,
@@ -25,6 +25,8 @@ export async function consoleHistory({ root }: UserCall): Promise<Record<string,
       rtoTargetSeconds: r.rtoTargetSeconds,
       dataLossWindowSeconds: r.dataLossWindowSeconds,
       rpoTargetSeconds: r.rpoTargetSeconds,
+      // A drill's cleanup run recovers nothing: the history lists it, the RTO chart leaves it out.
+      cleanupOf: recent[i]?.request.cleanupOnly === true ? recent[i].trigger : null,
     })),
     healthChecks: health,
   };

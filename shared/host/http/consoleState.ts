@@ -49,6 +49,7 @@ function estateView(root: AppRoot, latest: HealthReport | undefined): Record<str
   return {
     name: estate.name,
     objectives: estate.objectives,
+    recoveryPoint: estate.recoveryPoint,
     tiers: order.map((name) => {
       const tier = estate.tiers.find((t) => t.name === name);
       return {
@@ -67,6 +68,22 @@ function estateView(root: AppRoot, latest: HealthReport | undefined): Record<str
   };
 }
 
+/**
+ * A health report is written once and never changed, so the newest one read is kept per history
+ * store: an open console reads the state every 5 s, and after the first read that costs no Table
+ * read of the report until a new one is listed.
+ */
+const keptReports = new WeakMap<object, HealthReport>();
+async function latestReport(root: AppRoot, reportId: string | undefined): Promise<HealthReport | undefined> {
+  if (reportId === undefined) return undefined;
+  const store = root.healthCheck.history;
+  const kept = keptReports.get(store);
+  if (kept?.reportId === reportId && kept.estate === root.estate.name) return kept;
+  const report = await store.get(root.estate.name, reportId);
+  if (report) keptReports.set(store, report);
+  return report;
+}
+
 /** GET /api/console/state: who is signed in, the estate's readiness, the incident and the active run, in one read. */
 export async function consoleState(call: UserCall): Promise<Record<string, unknown>> {
   const { root, principal, log } = call;
@@ -75,8 +92,7 @@ export async function consoleState(call: UserCall): Promise<Record<string, unkno
     root.healthCheck.history.list(root.estate.name, 1),
     root.runs.runLockHolder(root.estate.name),
   ]);
-  const newest = history[0];
-  const latest = newest ? await root.healthCheck.history.get(root.estate.name, newest.reportId) : undefined;
+  const latest = await latestReport(root, history[0]?.reportId);
   return {
     me: { id: principal.id, name: principal.name, roles: principal.roles },
     rules: { separateApprover: root.runApi.settings.separateApprover },

@@ -1,3 +1,4 @@
+import { cleanupDueAt, needsAutomaticCleanup } from "../../runs/drillCleanup.js";
 import { createRunReports } from "../../runs/runReports.js";
 import { renderRunReportHtml } from "../../reports/renderRunReportHtml.js";
 import type { HttpRoute } from "../hostTypes.js";
@@ -46,7 +47,12 @@ export const getRun: HttpRoute = userRoute({
     const awaiting = report.steps
       .filter((s) => s.kind === "awaitDecision" && s.status === "waiting")
       .map((s) => ({ decision: s.target, how: `POST /api/runs/${runId}/${s.target}` }));
-    return { jsonBody: { ...report, requestedBy: run?.requestedBy ?? null, decisions: run?.decisions ?? {}, awaiting } };
+    // A failed or cancelled drill's automatic cleanup: when it is due, or what it did (POST .../extend-cleanup puts it off).
+    const automaticCleanup =
+      run && needsAutomaticCleanup(run)
+        ? { dueAt: cleanupDueAt(run, root.runApi.settings.drill.cleanupAfterMinutes)?.toISOString() ?? null, done: run.decisions?.autoCleanup ?? null }
+        : null;
+    return { jsonBody: { ...report, requestedBy: run?.requestedBy ?? null, decisions: run?.decisions ?? {}, awaiting, automaticCleanup } };
   },
 });
 

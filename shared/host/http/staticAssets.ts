@@ -21,7 +21,9 @@ const TYPES: Readonly<Record<string, string>> = {
 export const CONSOLE_CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const ASSET_NAME = /^[a-z0-9][a-z0-9.-]{0,80}\.(js|css|svg|json)$/;
+const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,80}\.(js|css|svg|json)$/;
+/** esbuild's shared chunks, named by a hash of their content: a new build gives new names, so a browser may keep them. */
+const CONTENT_NAMED = /^chunk-[A-Z0-9]{8}\.js$/;
 const cache = new Map<string, string>();
 
 async function readAsset(name: string): Promise<string | undefined> {
@@ -43,7 +45,8 @@ export async function consoleAsset(name: string): Promise<ApiResponse> {
   const text = await readAsset(name);
   if (text === undefined) return problem(404, "Not found", `console file ${name} is not built (npm run console:build)`);
   const type = TYPES[name.slice(name.lastIndexOf(".") + 1)] ?? "application/octet-stream";
-  return { status: 200, headers: { "content-type": type, "cache-control": "no-cache", ...SECURITY_HEADERS }, body: text };
+  const cacheControl = CONTENT_NAMED.test(name) ? "public, max-age=31536000, immutable" : "no-cache";
+  return { status: 200, headers: { "content-type": type, "cache-control": cacheControl, ...SECURITY_HEADERS }, body: text };
 }
 
 /** The console's page: its built index.html with the console's content security policy. */

@@ -22,7 +22,14 @@ export const executeAwaitDecision: StepExecutor<AwaitDecisionStep> = async (cont
   if (!reached) {
     await context.saveJournal({ intentAt: now.toISOString() });
     if (step.decision === "approve") {
-      const what = run.mode === "failback-prep" ? "Failback preparation" : run.mode === "test" ? "Test failover" : "Failover";
+      const what =
+        run.mode === "failback-prep"
+          ? "Failback preparation"
+          : run.mode === "failback"
+            ? "Failback (planned failover to vSphere, with downtime)"
+            : run.mode === "test"
+              ? "Test failover"
+              : "Failover";
       await deps.notifier.notify(
         runEvent(run, "approvalNeeded", now, `${what} of ${run.estate} requested (${run.trigger}) waits for approval.`, {
           trigger: run.trigger,

@@ -9,11 +9,17 @@ import { done } from "../stepOutcome.js";
 /** A tier is ready: its VMs are up and checked, its routes and names moved. People hear of it. */
 export const executeTierReady: StepExecutor<TierReadyStep> = async ({ step, run, deps }) => {
   await deps.notifier.notify(
-    runEvent(run, "tierCompleted", deps.clock.now(), `Tier ${step.target} is failed over and healthy.`, {
-      id: `${run.runId}:tierCompleted:${step.target}`,
-      ...(step.tier !== undefined ? { tier: step.tier } : {}),
-      vms: vmsOfTier(run, deps.estate.vms, step.target),
-    }),
+    runEvent(
+      run,
+      "tierCompleted",
+      deps.clock.now(),
+      run.mode === "failback" ? `Tier ${step.target} is failed back to vSphere.` : `Tier ${step.target} is failed over and healthy.`,
+      {
+        id: `${run.runId}:tierCompleted:${step.target}`,
+        ...(step.tier !== undefined ? { tier: step.tier } : {}),
+        vms: vmsOfTier(run, deps.estate.vms, step.target),
+      },
+    ),
   );
   return done(`tier ${step.target} ready`);
 };
@@ -21,7 +27,9 @@ export const executeTierReady: StepExecutor<TierReadyStep> = async ({ step, run,
 export const executeNotify: StepExecutor<NotifyStep> = async (context) => {
   const { run, deps } = context;
   const objectives = await objectivesSoFar(context);
-  const summary = `${run.mode === "test" ? "Test failover" : "Failover"} of ${run.estate} completed.`;
+  const what =
+    run.mode === "test" ? "Test failover" : run.mode === "failback" ? "Failback" : run.mode === "failback-prep" ? "Failback preparation" : "Failover";
+  const summary = `${what} of ${run.estate} completed.`;
   await deps.notifier.notify(runEvent(run, "runCompleted", deps.clock.now(), summary, objectives ? { objectives } : {}));
   return done("completion notified");
 };

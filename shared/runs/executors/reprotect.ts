@@ -9,14 +9,15 @@ import { protectedItemRef } from "./estateLookup.js";
  * reprotect job commits an uncommitted failover itself) and reach the on-premises appliance; then
  * reverse replication is started and its job followed like any ASR operation. Recorded in
  * TestV2ARCMReprotect.json: the job runs as SwitchReplicationGroupProtection, and the item then
- * replicates with provider InMageRcmFailback, Protected, offering PlannedFailover.
+ * replicates with provider InMageRcmFailback: initial replication first, then Protected, offering PlannedFailover.
  */
 export const executeReprotect: StepExecutor<ReprotectStep> = (context) => {
   const { step, deps } = context;
   const ref = protectedItemRef(deps.estate, step.vm);
   return runAsrOperation(context, ref, {
     scenario: "SwitchReplicationGroupProtection",
-    isComplete: (item) => item.provider === "InMageRcmFailback" && item.protectionState === "Protected",
+    // Reprotected as soon as the provider is InMageRcmFailback, also while its initial replication back runs (recorded InitialReplicationInProgress).
+    isComplete: (item) => item.provider === "InMageRcmFailback",
     intentDetails: async () => {
       const item = await deps.siteRecovery.getProtectedItem(ref);
       if (!item.allowedOperations.includes("SwitchProtection")) {

@@ -108,7 +108,8 @@ describe("run actions over HTTP: approve, commit, cancel, resume, failback prepa
     await api.waitForRun(runId, awaiting("approve"));
     await api.call("POST", `/api/runs/${runId}/approve`, { as: "approver" });
     expect((await api.waitForRun(runId, finished)).outcome).toBe("succeeded");
-    expect(api.sandbox.stack.azure.protectedItem("DC01").allowedOperations).toContain("PlannedFailover");
+    // Reprotected: replication back to vSphere has started (its initial replication runs before PlannedFailover is offered).
+    expect(api.sandbox.stack.azure.protectedItem("DC01")).toMatchObject({ protectionState: "InitialReplicationInProgress", activeLocation: "Primary" });
     expect(api.sandbox.stack.azure.misuse).toEqual([]);
   });
 
