@@ -357,7 +357,9 @@ function roundTripSummary(result: DrillResult, trip: RoundTripOutcome, estate: E
     `Protected      ${protectedAgain.length}/${trip.finalItems.length} VMs towards Azure again (InMageRcm, Primary, Protected)`,
     ...trip.finalItems.filter((i) => !isProtectedTowardsAzure(i)).map((i) => `  ${i.vm}: ${i.provider}, ${i.activeLocation}, ${i.protectionState}`),
     `Names back     ${namesBack.length}/${trip.namesBack.length} DNS record sets and routes hold their on-premises values`,
-    ...trip.namesBack.map((n) => `  ${n.name.padEnd(44)} ${n.before} -> ${n.after}${n.after === n.before ? "" : "  (NOT back)"}`),
+    ...trip.namesBack.map(
+      (n) => `  ${n.name.padEnd(44)} ${n.after === n.before ? `holds ${n.after}, as before the failover` : `holds ${n.after}, NOT back at ${n.before}`}`,
+    ),
     `ARM calls      ${result.arm.reads} reads, ${result.arm.writes} writes`,
     `Wall time      ${(result.wallMs / 1000).toFixed(1)} s`,
     `Reports        ${trip.runs.map((run) => run.reportPaths.json).join("\n               ")}`,
