@@ -51,7 +51,11 @@ export interface DcDnsReadRequest {
 /** Azure's DNS virtual IP, reachable from Azure VMs only (learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16). */
 export const AZURE_DNS_VIP = "168.63.129.16";
 
-const quote = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+/**
+ * A PowerShell single-quoted literal. PowerShell also ends such a string on the typographic single
+ * quotes U+2018-U+201B (about_Quoting_Rules), so each of them is doubled like the ASCII quote.
+ */
+const quote = (value: string): string => `'${value.replace(/['\u2018-\u201B]/g, (q) => q + q)}'`;
 const list = (values: readonly string[]): string => (values.length === 0 ? "@()" : `@(${values.map(quote).join(",")})`);
 /** One line's form of a value, addresses in ordinal order as the script sorts `$held`. */
 const wire = (value: AdRecordValue | null): string => (value ? `${[...value.addresses].sort().join(",") || "-"}@${value.ttl}` : "none");
