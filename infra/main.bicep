@@ -2,8 +2,8 @@
 // Functions quickstarts (Flex Consumption).
 //
 // Target scope: subscription. The customer's subscription already holds what the product acts on
-// (the two Recovery Services vaults, the DNS zones, the route tables, the recovered VMs' resource
-// groups), each in its own resource group. A subscription-scoped deployment can create the app's
+// (the two Recovery Services vaults, the DNS zones, the route tables, the recovery VNets, the
+// recovered VMs' resource groups), each in its own resource group. A subscription-scoped deployment can create the app's
 // own resource group, define the narrow custom roles (role definitions are subscription-level
 // resources), and reach each existing resource group with a module deployed at that group's scope,
 // so every role assignment is made on the exact resource. No assignment is made at the subscription.
@@ -45,6 +45,10 @@ param privateDnsZones resourceRef[]
 @description('Route tables whose routes the edge tier repoints to the recovered NAT/firewall.')
 @minLength(1)
 param routeTables resourceRef[]
+
+@description('Recovery VNets the recovered VMs land in (estate vaults.<key>.recoveryNetworkIds), each by resource group and name: the app gets Reader on each to read its DNS servers.')
+@minLength(1)
+param recoveryVirtualNetworks resourceRef[]
 
 @description('Resource groups that hold (or will hold, after failover) the recovered VMs and the target domain controller.')
 @minLength(1)
@@ -369,6 +373,17 @@ module routeTableAccess 'app/routeTableAccess.bicep' = [
       routeTableName: routeTable.name
       principalId: identity.outputs.principalId
       routeEditorRoleId: customRoles.outputs.routeEditorRoleId
+    }
+  }
+]
+
+module virtualNetworkAccess 'app/virtualNetworkAccess.bicep' = [
+  for virtualNetwork in recoveryVirtualNetworks: {
+    name: take('dr-vnet-${resourceToken}-${virtualNetwork.name}', 64)
+    scope: resourceGroup(virtualNetwork.resourceGroup)
+    params: {
+      virtualNetworkName: virtualNetwork.name
+      principalId: identity.outputs.principalId
     }
   }
 ]

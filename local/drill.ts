@@ -161,9 +161,16 @@ export async function runDrill(options: { estate: Estate; scenario: Scenario; ou
     let reportPaths: { json: string; html: string };
     if (runId) {
       const run = await stack.store.getRun(runId);
-      if (!run) throw new Error(`run ${runId} vanished`);
+      // Through the run reports, as the API reads them: a failed drill's report says what its cleanup did.
+      const reports = createRunReports({
+        estate,
+        runs: stack.store,
+        clock: stack.clock,
+        cleanupGraceMinutes: stack.root.runApi.settings.drill.cleanupAfterMinutes,
+      });
+      report = await reports.report(runId);
+      if (!run || !report) throw new Error(`run ${runId} vanished`);
       request = run.value.request;
-      report = buildRunReport(estate, run.value, await stack.store.listSteps(runId), stack.clock.now());
       reportPaths = await writeRunReport(options.outDir, report, incident ? { incident } : {});
     } else {
       // No run: the incident's own record, beside the health report it brought forward.

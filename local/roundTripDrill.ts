@@ -120,8 +120,13 @@ interface FailbackPreview {
     readonly failback?: { readonly ready: boolean; readonly progressPercentage?: number; readonly detail: string };
   }[];
   readonly problems?: readonly { readonly message: string }[];
-  readonly dnsChanges?: readonly { readonly record: string; readonly from: readonly string[] | null; readonly to: readonly string[] }[];
-  readonly routeChanges?: readonly { readonly route: string; readonly from: string | null; readonly to: string | null }[];
+  readonly dnsChanges?: readonly {
+    readonly record: string;
+    readonly from: readonly string[] | null;
+    readonly to: readonly string[];
+    readonly removed?: true;
+  }[];
+  readonly routeChanges?: readonly { readonly route: string; readonly from: string | null; readonly to: string | null; readonly removed?: true }[];
 }
 
 /**
@@ -164,8 +169,12 @@ async function waitForReplicationBack(
     const caughtUp = vms.length > 0 && ready === vms.length;
     if (caughtUp) {
       for (const p of preview.problems ?? []) print(`  problem: ${p.message}`);
-      for (const c of preview.dnsChanges ?? []) print(`  will set back ${c.record}: ${(c.from ?? []).join(", ") || "(none)"} -> ${c.to.join(", ")}`);
-      for (const c of preview.routeChanges ?? []) print(`  will set back ${c.route}: ${c.from ?? "(none)"} -> ${c.to ?? "(none)"}`);
+      for (const c of preview.dnsChanges ?? [])
+        print(
+          `  ${c.removed ? "will remove" : "will set back"} ${c.record}: ${(c.from ?? []).join(", ") || "(none)"} -> ${c.removed ? "removed" : c.to.join(", ")}`,
+        );
+      for (const c of preview.routeChanges ?? [])
+        print(`  ${c.removed ? "will remove" : "will set back"} ${c.route}: ${c.from ?? "(none)"} -> ${c.removed ? "removed" : (c.to ?? "(none)")}`);
     }
     if (caughtUp || stack.clock.now().getTime() >= limit) return { looks, simulatedSeconds, caughtUp };
     // To the next look, or sooner to the moment simulated Azure finishes something (a sync catching up).

@@ -15,6 +15,9 @@ var privateDnsZoneContributorRoleId = 'b12aa53e-6015-4669-85d0-8515ebb3ae7f' // 
 var monitoringReaderRoleId = '43d0d8ad-25c7-4714-9337-8ba259a9fe05' // Monitoring Reader
 
 @export()
+var readerRoleId = 'acdd72a7-3385-48ef-bd42-f606fba81ae7' // Reader
+
+@export()
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User
 
 @export()

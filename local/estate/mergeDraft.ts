@@ -45,6 +45,14 @@ export function mergeDraft(existing: Json, fresh: Proposal): Merged {
         (vaults[key] as Json)[field] = vault[field];
       }
     }
+    // Recovery VNets: the ones the items target now are added; the ones a person named stay.
+    const named = Array.isArray(vaults[key]?.["recoveryNetworkIds"]) ? (vaults[key]?.["recoveryNetworkIds"] as unknown[]) : [];
+    const targeted = Array.isArray(vault["recoveryNetworkIds"]) ? (vault["recoveryNetworkIds"] as unknown[]) : [];
+    const added = targeted.filter((id) => !named.some((n) => same(n, id)));
+    if (added.length > 0) {
+      (vaults[key] as Json)["recoveryNetworkIds"] = [...named, ...added];
+      changes.push(`vaults.${key}.recoveryNetworkIds: + ${added.map(String).join(", ")}`);
+    }
   }
   estate["vaults"] = vaults;
 

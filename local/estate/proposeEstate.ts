@@ -153,6 +153,16 @@ function vaultJson(vault: DiscoveredVault, key: string, ask: (path: string, why:
         : `the items name several test networks (${testNetworks.join(", ")}): keep the isolated one drills use`,
     );
   }
+  // The VNets the items fail over into, as ASR holds them: the health check reads their DNS servers.
+  const recoveryNetworks = [
+    ...new Map(vault.items.flatMap((i) => (i.targetNetworkId ? [[i.targetNetworkId.toLowerCase(), i.targetNetworkId] as const] : []))).values(),
+  ];
+  if (recoveryNetworks.length === 0) {
+    ask(
+      `vaults.${key}.recoveryNetworkIds`,
+      "no item names a target network: name the VNets the VMs fail over into, so the health check reads their DNS servers",
+    );
+  }
   const agent = vault.reprotectAgents[0];
   const failbackPolicy = vault.policies.find((p) => p.provider === "InMageRcmFailback");
   const reprotect = agent
@@ -179,6 +189,7 @@ function vaultJson(vault: DiscoveredVault, key: string, ask: (path: string, why:
     fabric: vault.fabric ?? "",
     protectionContainer: vault.container ?? "",
     testNetworkId: testNetworks[0] ?? PLACEHOLDER.armId,
+    recoveryNetworkIds: recoveryNetworks,
     ...reprotect,
   };
 }

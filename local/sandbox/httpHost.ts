@@ -138,22 +138,39 @@ function context(functionName: string, log: (line: string) => void): InvocationC
   });
 }
 
-/** The body, or undefined when it is over MAX_BODY_BYTES (the rest is not read). */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(buffer);
+/** A response's headers by lower-case name; a plain record (what the handlers return) is copied without building a Headers. */
+function headerRecord(init: HttpResponseInit["headers"]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (init === undefined) return headers;
+  if (Object.getPrototypeOf(init) === Object.prototype) {
+    for (const [key, value] of Object.entries(init as Record<string, string>)) headers[key.toLowerCase()] = value;
+    return headers;
   }
-  return Buffer.concat(chunks);
+  new Headers(init).forEach((value, key) => (headers[key] = value));
+  return headers;
+}
+
+/** The body, or undefined when it is over MAX_BODY_BYTES (the rest is not read). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      // The rest is left unread: the 413 closes the connection.
+      req.off("data", onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
 }
 
 function send(res: ServerResponse, response: HttpResponseInit): void {
-  const headers: Record<string, string> = {};
-  new Headers(response.headers).forEach((value, key) => (headers[key] = value));
+  const headers = headerRecord(response.headers);
   let payload: string | Uint8Array = "";
   if (response.jsonBody !== undefined) {
     payload = JSON.stringify(response.jsonBody);

@@ -69,7 +69,13 @@ export interface Sandbox {
   readonly resumed: ResumedState | undefined;
   /** With `browserSignIn`: the URL that signs a browser in with these roles and opens `then` (default: the console). */
   signInUrl(roles: readonly string[], then?: string): string;
-  /** Resolves once no step or check is queued or running. */
+  /**
+   * Holds the step queue: steps sent from now on wait in it, undelivered, until `release` is called (a
+   * bench measuring alert intake on the host's one thread, where in Azure other instances take the
+   * steps). Checks and notifications keep flowing.
+   */
+  holdSteps(): { release(): void };
+  /** Resolves once no step (unless held) or check is queued or running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -145,11 +151,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       })
     : undefined;
   const azureSaver = state ? saveAzurePeriodically(state, stack.azure, saveFailed) : undefined;
+  let stepsHeld = false;
+  const stepPump = pump(
+    () => stack.drain(),
+    () => !stepsHeld && stack.queue.size > 0,
+  );
   const pumps = [
-    pump(
-      () => stack.drain(),
-      () => stack.queue.size > 0,
-    ),
+    stepPump,
     pump(
       () => stack.drainChecks(),
       () => stack.checks.size > 0,
@@ -186,11 +194,23 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stack,
     events,
     resumed,
+    holdSteps() {
+      // A drain already running would deliver what is sent while it runs.
+      if (stepPump.running) throw new Error("the step queue is being drained: hold it before any step is sent");
+      stepsHeld = true;
+      return {
+        release: () => {
+          stepsHeld = false;
+          stepPump.kick();
+        },
+      };
+    },
     async idle() {
       for (;;) {
         pumps.forEach((p) => p.kick());
         await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
-        if (stack.queue.size === 0 && stack.checks.size === 0 && stack.notifications.size === 0 && pumps.every((p) => !p.running)) return;
+        const stepsDone = stepsHeld || stack.queue.size === 0;
+        if (stepsDone && stack.checks.size === 0 && stack.notifications.size === 0 && pumps.every((p) => !p.running)) return;
       }
     },
     /** Stops between deliveries: a run in flight stays in its tables and queue as a host shutdown leaves it. */

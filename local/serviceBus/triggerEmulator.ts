@@ -129,7 +129,11 @@ export function startTriggerEmulator(options: TriggerEmulatorOptions): TriggerEm
         errors.push(error instanceof Error ? error : new Error(String(error)));
       }
     };
-    if (settings.maxAutoLockRenewalDurationMs > 0) schedule();
+    if (settings.maxAutoLockRenewalDurationMs > 0) {
+      // The same window on the simulated clock, for jumps of that clock between two renewals.
+      entity.renewAutomatically(token, clock.now().getTime() + settings.maxAutoLockRenewalDurationMs);
+      schedule();
+    }
     return () => clearTimeout(timer);
   }
 

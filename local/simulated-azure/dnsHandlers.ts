@@ -40,6 +40,13 @@ export function dnsRoutes(world: World): RouteSpec[] {
       handle: (ex) => putRecordSet(world, ex, "public"),
     },
     {
+      method: "DELETE",
+      pattern: PUBLIC,
+      operation: "RecordSets_Delete",
+      apiVersions: API_VERSIONS.dns,
+      handle: (ex) => deleteRecordSet(world, ex, "public"),
+    },
+    {
       method: "GET",
       pattern: PRIVATE,
       operation: "PrivateRecordSets_Get",
@@ -52,6 +59,13 @@ export function dnsRoutes(world: World): RouteSpec[] {
       operation: "PrivateRecordSets_CreateOrUpdate",
       apiVersions: API_VERSIONS.privateDns,
       handle: (ex) => putRecordSet(world, ex, "private"),
+    },
+    {
+      method: "DELETE",
+      pattern: PRIVATE,
+      operation: "PrivateRecordSets_Delete",
+      apiVersions: API_VERSIONS.privateDns,
+      handle: (ex) => deleteRecordSet(world, ex, "private"),
     },
   ];
 }
@@ -118,6 +132,31 @@ function putRecordSet(world: World, ex: Exchange, zoneType: ZoneType): SimReply 
   record.etag = etag;
   world.dns.set(key, record);
   return reply(existing ? 200 : 201, recordSetJson(world, record), { ETag: etag });
+}
+
+/**
+ * RecordSets_Delete in both zones (dns.json, privatedns.json; DeleteARecordset.json, RecordSetMXDelete.json):
+ * synchronous, 200 when the set was deleted, 204 when it was not found. If-Match is the last-seen etag
+ * "to prevent accidentally deleting any concurrent changes": a set whose etag differs is kept and the
+ * answer is 412 PreconditionFailed, as for a PUT. A missing set answers 204 even with If-Match: nothing
+ * known says otherwise, and nothing is left to protect.
+ */
+function deleteRecordSet(world: World, ex: Exchange, zoneType: ZoneType): SimReply {
+  const t = target(world, ex, zoneType);
+  if ("reply" in t) return t.reply;
+  const key = dnsKey(zoneType, t.found.resourceGroup, t.found.zone, t.found.name);
+  const existing = world.dns.get(key);
+  if (!existing) return reply(204);
+  const ifMatch = ex.req.headers.get("If-Match");
+  if (ifMatch !== undefined && ifMatch !== "*" && unquote(ifMatch) !== existing.etag) {
+    return armError(
+      412,
+      "PreconditionFailed",
+      `The If-Match etag '${ifMatch}' does not match the record set '${t.found.name}' in zone '${t.found.zone}' (current etag '${existing.etag}').`,
+    );
+  }
+  world.dns.delete(key);
+  return reply(200);
 }
 
 function parseRecordSetBody(

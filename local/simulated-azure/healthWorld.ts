@@ -217,7 +217,10 @@ export function createHealthWorld(world: World, plan: HealthFaultPlan, start: Da
     isMissing: (vm) => missing.has(vm.toLowerCase()),
     movedTo: (vm) => moved.get(vm.toLowerCase()),
     lastSuccessfulTestFailover: (vm) => (conditions.get(vm.toLowerCase())?.neverTested ? undefined : at(20 * 24 * 60)),
+    // The items' target network: the first recovery VNet the vault names, else vnet-prod-<region> in the vault's group
+    // (the simulator's own network plan; vnetHandlers.ts serves both).
     targetNetworkId: (vault) =>
+      vault.recoveryNetworkIds[0] ??
       `/subscriptions/${estate.subscriptionId}/resourceGroups/${vault.resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-prod-${vault.region}`,
     circuitRegion: (id) => regions.get(id.toLowerCase()),
     isCircuitDown: (id) => down.has(lastSegment(id).toLowerCase()),

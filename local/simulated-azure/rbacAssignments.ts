@@ -14,6 +14,7 @@ export interface RoleAssignment {
  * - vaultAccess: Site Recovery Operator on each vault;
  * - publicDnsZoneAccess / privateDnsZoneAccess: DNS Zone Contributor / Private DNS Zone Contributor on each zone;
  * - routeTableAccess: the custom route editor on each route table;
+ * - virtualNetworkAccess: Reader on each recovery VNet the vaults name (their DNS servers, read by the health check);
  * - vmResourceGroupAccess: the custom run command operator and Monitoring Reader on each resource group
  *   of a recovered VM or the target DC;
  * - natNicAccess: the custom NAT NIC editor on the recovered NAT VM's resource group;
@@ -46,6 +47,10 @@ export function deployedRoleAssignments(estate: Estate): RoleAssignment[] {
     ...at(
       CUSTOM_ROLES.routeEditor,
       estate.routes.map((r) => `${rg(r.resourceGroup)}/providers/Microsoft.Network/routeTables/${r.routeTable}`),
+    ),
+    ...at(
+      BUILT_IN_ROLES.reader,
+      Object.values(estate.vaults).flatMap((v) => v.recoveryNetworkIds),
     ),
     ...at(CUSTOM_ROLES.runCommandOperator, vmGroups.map(rg)),
     ...at(BUILT_IN_ROLES.monitoringReader, vmGroups.map(rg)),

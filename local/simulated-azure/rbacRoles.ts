@@ -117,7 +117,7 @@ export const BUILT_IN_ROLES = {
     actions: ["*/read", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"],
     notActions: [],
   },
-  /** built-in-roles/general.md, "Reader" (acdd72a7-3385-48ef-bd42-f606fba81ae7): what `estate discover` needs, and no write. */
+  /** built-in-roles/general.md, "Reader" (acdd72a7-3385-48ef-bd42-f606fba81ae7): what `estate discover` needs, and no write; infra assigns it on each recovery VNet. */
   reader: {
     roleName: "Reader",
     actions: ["*/read"],

@@ -34,23 +34,40 @@ export function reprotectRoutes(world: World): RouteSpec[] {
   ];
 }
 
-const ReprotectBody = z.strictObject({
-  properties: z.strictObject({
-    failoverDirection: z.literal("RecoveryToPrimary", {
-      error: "must be 'RecoveryToPrimary': a failed-over VMware item replicates back to its on-premises site",
-    }),
-    providerSpecificDetails: z.object({ instanceType: z.string() }).loose(),
-  }),
-});
+/** The body of `reProtect` as far as both directions share it: the direction, and provider details read further per direction. */
+type ReprotectBody = z.ZodType<{ properties: { providerSpecificDetails: { instanceType: string } } }>;
 
-/** InMageRcm reprotect input, as recorded (TestV2ARCMReprotect.json): instanceType InMageRcm, not InMageRcmFailback. */
-const ProviderInput = z.strictObject({
-  instanceType: z.literal("InMageRcm"),
-  reprotectAgentId: z.string().min(1),
-  datastoreName: z.string().min(1),
-  logStorageAccountId: z.string().min(1),
-  policyId: z.string().min(1).optional(),
-});
+/** One direction of `reProtect` on an InMageRcm item: what its body must say and which fabric component it names. */
+interface ReprotectDirection<Input> {
+  readonly body: ReprotectBody;
+  readonly instanceType: "InMageRcm" | "InMageRcmFailback";
+  readonly input: z.ZodType<Input>;
+  /** The component of the vault's fabric the input names by id, and the error ASR's check of it gives. */
+  readonly component: { readonly what: string; readonly code: string; readonly named: (input: Input) => string; readonly of: (vault: Vault) => { id: string } };
+}
+
+function reprotectBody(failoverDirection: "RecoveryToPrimary" | "PrimaryToRecovery", error: string): ReprotectBody {
+  return z.strictObject({
+    properties: z.strictObject({
+      failoverDirection: z.literal(failoverDirection, { error }),
+      providerSpecificDetails: z.object({ instanceType: z.string() }).loose(),
+    }),
+  });
+}
+
+/** Reprotect of a failed-over item towards vSphere: InMageRcm reprotect input, as recorded (TestV2ARCMReprotect.json): instanceType InMageRcm, not InMageRcmFailback. */
+const TOWARDS_VSPHERE: ReprotectDirection<{ reprotectAgentId: string }> = {
+  body: reprotectBody("RecoveryToPrimary", "must be 'RecoveryToPrimary': a failed-over VMware item replicates back to its on-premises site"),
+  instanceType: "InMageRcm",
+  input: z.strictObject({
+    instanceType: z.literal("InMageRcm"),
+    reprotectAgentId: z.string().min(1),
+    datastoreName: z.string().min(1),
+    logStorageAccountId: z.string().min(1),
+    policyId: z.string().min(1).optional(),
+  }),
+  component: { what: "reprotect agent", code: "ApplianceNotFound", named: (input) => input.reprotectAgentId, of: agentOf },
+};
 
 /**
  * Reprotect of a failed-back item towards Azure: InMageRcmFailbackReprotectInput as Azure PowerShell's
@@ -59,67 +76,40 @@ const ProviderInput = z.strictObject({
  * runAsAccountId from the VMware site's run-as accounts; SDK model InMageRcmFailbackReprotectInput:
  * processServerId and policyId required, runAsAccountId optional).
  */
-const FailbackReprotectBody = z.strictObject({
-  properties: z.strictObject({
-    failoverDirection: z.literal("PrimaryToRecovery", {
-      error: "must be 'PrimaryToRecovery': a failed-back item is protected towards Azure again",
-    }),
-    providerSpecificDetails: z.object({ instanceType: z.string() }).loose(),
+const TOWARDS_AZURE: ReprotectDirection<{ processServerId: string }> = {
+  body: reprotectBody("PrimaryToRecovery", "must be 'PrimaryToRecovery': a failed-back item is protected towards Azure again"),
+  instanceType: "InMageRcmFailback",
+  input: z.strictObject({
+    instanceType: z.literal("InMageRcmFailback"),
+    processServerId: z.string().min(1),
+    policyId: z.string().min(1),
+    runAsAccountId: z.string().min(1).optional(),
   }),
-});
-
-const FailbackProviderInput = z.strictObject({
-  instanceType: z.literal("InMageRcmFailback"),
-  processServerId: z.string().min(1),
-  policyId: z.string().min(1),
-  runAsAccountId: z.string().min(1).optional(),
-});
+  component: { what: "process server", code: "ProcessServerNotFound", named: (input) => input.processServerId, of: processServerOf },
+};
 
 function reprotect(world: World, ex: Exchange, item: ProtectedItem): SimReply {
-  if (item.reprotected) return reprotectToAzure(world, ex, item);
-  const parsed = parseBody(ReprotectBody, ex.req.body);
-  if (!parsed.ok) return ex.reject(400, "InvalidRequestContent", `Invalid reprotect input: ${parsed.problems}`);
-  const instanceType = parsed.value.properties.providerSpecificDetails.instanceType;
-  if (instanceType !== "InMageRcm") {
-    return ex.reject(
-      400,
-      "InvalidProviderSpecificInput",
-      `providerSpecificDetails.instanceType '${instanceType}' is not the reprotect input of an InMageRcm item ('InMageRcm').`,
-    );
-  }
-  const details = parseBody(ProviderInput, parsed.value.properties.providerSpecificDetails);
-  if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid InMageRcm reprotect input: ${details.problems}`);
-  const known = agentOf(item.vault);
-  if (details.value.reprotectAgentId.toLowerCase() !== known.id.toLowerCase()) {
-    return ex.reject(
-      400,
-      "ApplianceNotFound",
-      `'${details.value.reprotectAgentId}' is not a reprotect agent registered in fabric '${item.vault.fabric}' (known: '${known.id}').`,
-    );
-  }
-  return begin(world, ex, item, "SwitchReplicationGroupProtection");
+  return item.reprotected ? reprotectTowards(world, ex, item, TOWARDS_AZURE) : reprotectTowards(world, ex, item, TOWARDS_VSPHERE);
 }
 
-function reprotectToAzure(world: World, ex: Exchange, item: ProtectedItem): SimReply {
-  const parsed = parseBody(FailbackReprotectBody, ex.req.body);
+function reprotectTowards<Input>(world: World, ex: Exchange, item: ProtectedItem, direction: ReprotectDirection<Input>): SimReply {
+  const { instanceType, component } = direction;
+  const parsed = parseBody(direction.body, ex.req.body);
   if (!parsed.ok) return ex.reject(400, "InvalidRequestContent", `Invalid reprotect input: ${parsed.problems}`);
-  const instanceType = parsed.value.properties.providerSpecificDetails.instanceType;
-  if (instanceType !== "InMageRcmFailback") {
+  const given = parsed.value.properties.providerSpecificDetails.instanceType;
+  if (given !== instanceType) {
     return ex.reject(
       400,
       "InvalidProviderSpecificInput",
-      `providerSpecificDetails.instanceType '${instanceType}' is not the reprotect input of an InMageRcmFailback item ('InMageRcmFailback').`,
+      `providerSpecificDetails.instanceType '${given}' is not the reprotect input of an ${instanceType} item ('${instanceType}').`,
     );
   }
-  const details = parseBody(FailbackProviderInput, parsed.value.properties.providerSpecificDetails);
-  if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid InMageRcmFailback reprotect input: ${details.problems}`);
-  const server = processServerOf(item.vault);
-  if (details.value.processServerId.toLowerCase() !== server.id.toLowerCase()) {
-    return ex.reject(
-      400,
-      "ProcessServerNotFound",
-      `'${details.value.processServerId}' is not a process server registered in fabric '${item.vault.fabric}' (known: '${server.id}').`,
-    );
+  const details = parseBody(direction.input, parsed.value.properties.providerSpecificDetails);
+  if (!details.ok) return ex.reject(400, "InvalidRequestContent", `Invalid ${instanceType} reprotect input: ${details.problems}`);
+  const named = component.named(details.value);
+  const known = component.of(item.vault);
+  if (named.toLowerCase() !== known.id.toLowerCase()) {
+    return ex.reject(400, component.code, `'${named}' is not a ${component.what} registered in fabric '${item.vault.fabric}' (known: '${known.id}').`);
   }
   return begin(world, ex, item, "SwitchReplicationGroupProtection");
 }

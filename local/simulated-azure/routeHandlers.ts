@@ -36,6 +36,7 @@ export function networkRoutes(world: World): RouteSpec[] {
   return [
     { method: "GET", pattern: ROUTE, operation: "Routes_Get", apiVersions: versions, handle: (ex) => getRoute(world, ex) },
     { method: "PUT", pattern: ROUTE, operation: "Routes_CreateOrUpdate", apiVersions: versions, handle: (ex) => putRoute(world, ex) },
+    { method: "DELETE", pattern: ROUTE, operation: "Routes_Delete", apiVersions: versions, handle: (ex) => deleteRoute(world, ex) },
     { method: "GET", pattern: OPERATION, operation: "NetworkOperations_Get", apiVersions: versions, handle: (ex) => getOperation(world, ex) },
   ];
 }
@@ -73,6 +74,8 @@ function putRoute(world: World, ex: Exchange): SimReply {
   const { resourceGroupName = "", routeTableName = "", routeName = "" } = ex.req.params;
   const key = routeKey(resourceGroupName, routeTableName, routeName);
   const existing = world.routes.get(key);
+  const mismatch = etagMismatch(world, ex, existing);
+  if (mismatch) return mismatch;
   const p = parsed.value.properties;
   const route: SimRoute = existing ?? {
     resourceGroup: resourceGroupName,
@@ -100,11 +103,73 @@ function putRoute(world: World, ex: Exchange): SimReply {
     state: "InProgress",
   };
   world.routeOps.set(op.name.toLowerCase(), op);
-  const apiVersion = ex.req.url.searchParams.get("api-version") ?? API_VERSIONS.network[0];
   return reply(existing ? 200 : 201, routeJson(world, route), {
-    "Azure-AsyncOperation": `${ARM_HOST}/subscriptions/${world.estate.subscriptionId}/providers/Microsoft.Network/locations/${op.location}/operations/${op.name}?api-version=${apiVersion}`,
+    "Azure-AsyncOperation": operationUrl(world, ex, op, "operations"),
     "Retry-After": NETWORK_RETRY_AFTER_SECONDS,
   });
+}
+
+/**
+ * If-Match on a route PUT: the network RP compares it with the route's etag and answers 412
+ * PreconditionFailed with a PreconditionFailedEtagMismatch detail (the answer quoted in
+ * kubernetes-sigs/cluster-api-provider-azure#682 for a route table; ARM's generic precondition rule,
+ * as the DNS handlers apply it). An If-Match on a route that does not exist cannot match either.
+ */
+function etagMismatch(world: World, ex: Exchange, route: SimRoute | undefined): SimReply | undefined {
+  const ifMatch = ex.req.headers.get("If-Match");
+  if (ifMatch === undefined) return undefined;
+  if (route !== undefined && (ifMatch === "*" || unquote(ifMatch) === unquote(route.etag))) return undefined;
+  const { resourceGroupName = "", routeTableName = "", routeName = "" } = ex.req.params;
+  const id = `/subscriptions/${world.estate.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/routeTables/${routeTableName}/routes/${routeName}`;
+  return armError(412, "PreconditionFailed", "Precondition failed.", {
+    details: [
+      {
+        code: "PreconditionFailedEtagMismatch",
+        message: `Etag provided in if-match header ${ifMatch} does not match etag ${route?.etag ?? "(none: the route does not exist)"} of resource ${id} in NRP data store.`,
+      },
+    ],
+  });
+}
+
+/**
+ * Routes_Delete (routeTable.json, RouteTableRouteDelete.json): 202 with Azure-AsyncOperation and Location
+ * for a route that exists, 204 for one that does not ("Route was deleted or not found"). The route reads
+ * as provisioningState 'Deleting' until the operation ends (ARM's asynchronous delete), then is gone.
+ * The spec declares no If-Match on this DELETE and nothing known shows it honoured: the simulator
+ * ignores the header rather than claim either way.
+ */
+function deleteRoute(world: World, ex: Exchange): SimReply {
+  const t = table(world, ex);
+  if ("status" in t) return t;
+  const { resourceGroupName = "", routeTableName = "", routeName = "" } = ex.req.params;
+  const route = world.routes.get(routeKey(resourceGroupName, routeTableName, routeName));
+  if (!route) return reply(204);
+  route.provisioningState = "Deleting";
+  const op: RouteOperation = {
+    name: world.ids.uuid("network-operation"),
+    seq: world.nextSeq(),
+    route,
+    location: t.location,
+    startTime: ex.req.now,
+    endsAt: new Date(ex.req.now.getTime() + world.durations.routeUpdateMs),
+    state: "InProgress",
+  };
+  world.routeOps.set(op.name.toLowerCase(), op);
+  return reply(202, undefined, {
+    "Azure-AsyncOperation": operationUrl(world, ex, op, "operations"),
+    Location: operationUrl(world, ex, op, "operationResults"),
+    "Retry-After": NETWORK_RETRY_AFTER_SECONDS,
+  });
+}
+
+/** The region's network operation endpoints; the SDK polls Azure-AsyncOperation and, for a DELETE, fetches nothing after it. */
+function operationUrl(world: World, ex: Exchange, op: RouteOperation, kind: "operations" | "operationResults"): string {
+  const apiVersion = ex.req.url.searchParams.get("api-version") ?? API_VERSIONS.network[0];
+  return `${ARM_HOST}/subscriptions/${world.estate.subscriptionId}/providers/Microsoft.Network/locations/${op.location}/${kind}/${op.name}?api-version=${apiVersion}`;
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
 }
 
 /** One operations endpoint per region serves every network RP update: routes and NICs. */
@@ -121,11 +186,14 @@ function getOperation(world: World, ex: Exchange): SimReply {
   return op.state === "InProgress" ? reply(200, { status: "InProgress" }, { "Retry-After": NETWORK_RETRY_AFTER_SECONDS }) : reply(200, { status: "Succeeded" });
 }
 
-/** The route is provisioned once its last update has run its course. */
+/** The route is provisioned once its last update has run its course; a route being deleted is then gone. */
 export function finishRouteOperation(world: World, op: RouteOperation): void {
   op.state = "Succeeded";
-  const stillUpdating = [...world.routeOps.values()].some((other) => other.route === op.route && other.state === "InProgress");
-  if (!stillUpdating) op.route.provisioningState = "Succeeded";
+  const stillRunning = [...world.routeOps.values()].some((other) => other.route === op.route && other.state === "InProgress");
+  if (stillRunning) return;
+  const { resourceGroup, routeTable, name } = op.route;
+  if (op.route.provisioningState === "Deleting") world.routes.delete(routeKey(resourceGroup, routeTable, name));
+  else op.route.provisioningState = "Succeeded";
 }
 
 export function routeJson(world: World, r: SimRoute): unknown {

@@ -141,6 +141,10 @@ export interface SimulatedAzure {
   protectedItem(vmName: string): { protectionState: string; activeLocation: string; testFailoverState: string; allowedOperations: string[] };
   dnsRecord(zoneType: "public" | "private", zone: string, name: string): { addresses: string[]; ttl: number; etag: string } | undefined;
   route(routeTable: string, route: string): { addressPrefix: string; nextHopType: string; nextHopIpAddress: string } | undefined;
+  /** Points a route elsewhere as a person in the portal would: a new value and a new etag. */
+  editRoute(routeTable: string, route: string, nextHopIpAddress: string): void;
+  /** Changes an A record set's addresses as a person in the portal would: a new etag. */
+  editDnsRecord(zoneType: "public" | "private", zone: string, name: string, addresses: readonly string[]): void;
   /** The A records of a name in the DCs' AD-integrated DNS (windowsDns.ts); `edit` changes them as a person on a DC would. */
   readonly activeDirectoryDns: {
     record(zone: string, name: string): AdRecord | undefined;
@@ -229,6 +233,16 @@ export function createSimulatedAzure(options: SimulatedAzureOptions): SimulatedA
     route(routeTable, route) {
       const found = [...settled().routes.values()].find((r) => keyOf(r.routeTable, r.name) === keyOf(routeTable, route));
       return found ? { addressPrefix: found.addressPrefix, nextHopType: found.nextHopType, nextHopIpAddress: found.nextHopIpAddress ?? "" } : undefined;
+    },
+    editRoute(routeTable, route, nextHopIpAddress) {
+      const found = [...settled().routes.values()].find((r) => keyOf(r.routeTable, r.name) === keyOf(routeTable, route));
+      if (!found) throw new Error(`no route ${routeTable}/${route} to edit`);
+      Object.assign(found, { nextHopType: "VirtualAppliance", nextHopIpAddress, etag: `W/"${world.ids.uuid("route-etag")}"` });
+    },
+    editDnsRecord(zoneType, zone, name, addresses) {
+      const record = [...settled().dns.values()].find((r) => keyOf(r.zoneType, r.zone, r.name) === keyOf(zoneType, zone, name));
+      if (!record) throw new Error(`no record set ${name}.${zone} to edit`);
+      Object.assign(record, { addresses: [...addresses], etag: world.ids.uuid("dns-etag") });
     },
     activeDirectoryDns: {
       record: (zone, name) => {

@@ -10,13 +10,18 @@ const VNET = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/
 export type VnetDnsServersFault = Readonly<Record<string, readonly string[]>>;
 
 /**
- * The VNets a recovered VM lands in, by resource group and name: each vault's production network as the
- * items name it (healthWorld.ts targetNetworkId: vnet-prod-<region>), the network the simulator's NICs sit
- * in (world.ts addVm: vnet-<region>) and the vault's isolated test network.
+ * The VNets a recovered VM lands in, by resource group and name: the recovery VNets the estate names
+ * (the items' target network, healthWorld.ts targetNetworkId), else each vault's production network
+ * vnet-prod-<region> in the vault's group, the network the simulator's NICs sit in (world.ts addVm:
+ * vnet-<region>) and the vault's isolated test network.
  */
+/** A VNet id's resource group and name, as knownVnets keys them. */
+const vnetKeyOf = (id: string): string => keyOf(/\/resourceGroups\/([^/]+)\//i.exec(id)?.[1] ?? "", lastSegment(id));
+
 function knownVnets(world: World): Map<string, string> {
   const known = new Map<string, string>();
   for (const vault of Object.values(world.estate.vaults)) {
+    for (const id of vault.recoveryNetworkIds) known.set(vnetKeyOf(id), lastSegment(id));
     for (const name of [`vnet-prod-${vault.region}`, `vnet-${vault.region}`]) known.set(keyOf(vault.resourceGroup, name), name);
     const test = /\/resourceGroups\/([^/]+)\//i.exec(vault.testNetworkId)?.[1];
     if (test) known.set(keyOf(test, lastSegment(vault.testNetworkId)), lastSegment(vault.testNetworkId));
@@ -55,7 +60,9 @@ function getVnet(world: World, ex: Exchange, faults: VnetDnsServersFault): SimRe
       `The Resource 'Microsoft.Network/virtualNetworks/${virtualNetworkName}' under resource group '${resourceGroupName}' was not found.`,
     );
   }
-  const vault = Object.values(world.estate.vaults).find((v) => keyOf(v.resourceGroup) === keyOf(resourceGroupName));
+  const vault =
+    Object.values(world.estate.vaults).find((v) => v.recoveryNetworkIds.some((id) => vnetKeyOf(id) === keyOf(resourceGroupName, name))) ??
+    Object.values(world.estate.vaults).find((v) => keyOf(v.resourceGroup) === keyOf(resourceGroupName));
   const servers = faults[name] ?? [world.estate.targetDomainController.address];
   return reply(200, {
     name,

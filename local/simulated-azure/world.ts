@@ -103,7 +103,7 @@ export interface SimRoute {
   nextHopType: string;
   nextHopIpAddress: string | undefined;
   etag: string;
-  provisioningState: "Succeeded" | "Updating";
+  provisioningState: "Succeeded" | "Updating" | "Deleting";
 }
 
 export interface RouteOperation {

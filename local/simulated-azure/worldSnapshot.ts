@@ -140,12 +140,15 @@ export function snapshotWorld(world: World, context: { readonly clock: Date; rea
     dns: [...world.dns.entries()].map(([key, record]) => [key, { ...record, addresses: [...record.addresses] }] as const),
     routeTables: [...world.routeTables.entries()],
     routes: [...world.routes.entries()].map(([key, route]) => [key, { ...route }] as const),
-    routeOps: [...world.routeOps.values()].map((op) => ({
-      ...op,
-      route: routeKeyOf(world, op.route),
-      endsAt: op.endsAt.toISOString(),
-      startTime: op.startTime.toISOString(),
-    })),
+    // A finished delete's route is gone: its operation is not kept (a poll of it after a restart answers 404).
+    routeOps: [...world.routeOps.values()]
+      .filter((op) => [...world.routes.values()].includes(op.route))
+      .map((op) => ({
+        ...op,
+        route: routeKeyOf(world, op.route),
+        endsAt: op.endsAt.toISOString(),
+        startTime: op.startTime.toISOString(),
+      })),
     nicOps: [...world.nicOps.values()].map((op) => ({ ...op, nic: keyOfNic(op.nic), endsAt: op.endsAt.toISOString() })),
     runCommands: [...world.runCommands.values()].map((op) => ({
       ...op,

@@ -41,6 +41,15 @@ export function createDns({ publicDns, privateDns }: { publicDns: DnsManagementC
       );
       return toARecordSet(set);
     },
+
+    async deleteARecordSet(ref, ifMatch) {
+      // RecordSets_Delete takes If-Match in both zones (dns.json, privatedns.json) and answers 204 for a set already gone.
+      await callAzure(`delete A ${ref.name}.${ref.zone}`, () =>
+        ref.zoneType === "public"
+          ? publicDns.recordSets.delete(ref.resourceGroup, ref.zone, ref.name, "A", { ifMatch })
+          : privateDns.recordSets.delete(ref.resourceGroup, ref.zone, "A", ref.name, { ifMatch }),
+      );
+    },
   };
 }
 

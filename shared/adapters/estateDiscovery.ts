@@ -167,6 +167,7 @@ function toItem(item: ReplicationProtectedItem): DiscoveredItem {
       targetResourceGroupId: d?.targetResourceGroupId,
       targetLocation: d?.targetLocation,
       testNetworkId: d?.testNetworkId,
+      targetNetworkId: d?.targetNetworkId,
       policyId: item.properties?.policyId,
     }),
     nics: (d?.vmNics ?? []).map((n) => ({

@@ -1,4 +1,5 @@
 import type { ActiveDirectoryDnsRecord, Estate } from "./estate.js";
+import { recordFqdn } from "./recordFqdn.js";
 
 /**
  * Steps that change A records in the AD-integrated DNS on the domain controllers. They run with Run
@@ -37,7 +38,6 @@ export type AdDnsStep = UpdateAdDnsStep | RestoreAdDnsStep;
 
 export const updateAdDnsStepId = (zone: string, name: string): string => `dns:activeDirectory:${zone}:${name}`;
 export const restoreAdDnsStepId = (zone: string, name: string): string => `restore-dns:activeDirectory:${zone}:${name}`;
-export const adDnsFqdn = (zone: string, name: string): string => (name === "@" ? zone : `${name}.${zone}`);
 
 const recordsOf = (estate: Estate, tier: string): readonly ActiveDirectoryDnsRecord[] => estate.activeDirectoryDns.filter((r) => r.tier === tier);
 
@@ -48,7 +48,7 @@ export function updateAdDnsStepsFor(estate: Estate, tier: string, after: readonl
     id: updateAdDnsStepId(r.zone, r.name),
     dependsOn: after,
     tier,
-    target: adDnsFqdn(r.zone, r.name),
+    target: recordFqdn(r.name, r.zone),
     zone: r.zone,
     name: r.name,
     addresses: r.failoverAddresses,
@@ -63,7 +63,7 @@ export function restoreAdDnsStepsFor(estate: Estate, tier: string, after: readon
     id: restoreAdDnsStepId(r.zone, r.name),
     dependsOn: after,
     tier,
-    target: adDnsFqdn(r.zone, r.name),
+    target: recordFqdn(r.name, r.zone),
     zone: r.zone,
     name: r.name,
     failoverRunId,

@@ -17,6 +17,8 @@ export interface DiscoveredItem {
   readonly targetResourceGroupId?: string;
   readonly targetLocation?: string;
   readonly testNetworkId?: string;
+  /** The VNet the item fails over into (InMageRcm targetNetworkId). */
+  readonly targetNetworkId?: string;
   readonly policyId?: string;
   readonly nics: readonly DiscoveredNic[];
 }

@@ -1,10 +1,17 @@
 import { z } from "zod";
 import { issueText } from "../config/zodIssues.js";
+import { DnsRecordName, DnsZoneName, recordFqdnProblem } from "./dnsName.js";
 import { DraftSection, draftProblems } from "./estateDraft.js";
 
 /** A name usable in step ids and Table Storage row keys. */
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '.', '_' or '-'");
 const ArmId = z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i, "an ARM resource id");
+const VirtualNetworkId = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
+    "the ARM id of a virtual network (.../providers/Microsoft.Network/virtualNetworks/<name>)",
+  );
 const Ipv4 = z.ipv4();
 const ResourceGroup = z.string().min(1).describe("Azure resource group name.");
 
@@ -60,6 +67,17 @@ const Vault = z
     /** Isolated VNet used by test failovers, so a drill never touches production. */
     testNetworkId: ArmId.describe("ARM id of the isolated VNet test failovers (drills) use, so a drill never touches production."),
     /**
+     * The production VNets this vault's VMs fail over into (the items' target network). The nightly check
+     * and the preview read their DNS servers, and infra grants the app Reader on each (its parameter
+     * recoveryVirtualNetworks): a VNet the items target that is not named here is reported, not read.
+     */
+    recoveryNetworkIds: z
+      .array(VirtualNetworkId)
+      .default([])
+      .describe(
+        "ARM ids of the VNets this vault's VMs fail over into (the protected items' target network). The health check reads their DNS servers; list each in infra's recoveryVirtualNetworks parameter too, which grants the app Reader on it.",
+      ),
+    /**
      * What ASR needs to reprotect a failed-over VM back to vSphere (InMageRcm reprotect input, as
      * Azure PowerShell's Update-AzRecoveryServicesAsrProtectionDirection sends it): the appliance's
      * reprotect agent, the vSphere datastore, the log storage account and optionally the policy.
@@ -84,6 +102,20 @@ const Vault = z
       })
       .optional()
       .describe("What ASR needs to protect failed-back VMs towards Azure again (InMageRcmFailbackReprotectInput); absent: no failback."),
+  })
+  .superRefine((vault, ctx) => {
+    const seen = new Set<string>();
+    vault.recoveryNetworkIds.forEach((id, i) => {
+      const key = id.toLowerCase();
+      if (key === vault.testNetworkId.toLowerCase())
+        ctx.addIssue({
+          code: "custom",
+          path: ["recoveryNetworkIds", i],
+          message: "is the vault's testNetworkId: drills must run in an isolated VNet, not in a recovery VNet",
+        });
+      else if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["recoveryNetworkIds", i], message: `'${id}' is listed twice` });
+      seen.add(key);
+    });
   })
   .describe("A Recovery Services vault protecting VMware VMs with the modernized appliance.");
 export type Vault = z.infer<typeof Vault>;
@@ -134,9 +166,9 @@ const DnsRecord = z
     tier: Name.describe("Tier whose failover moves this record."),
     zoneType: z.enum(["public", "private"]).describe("'public' (Azure DNS) or 'private' (Azure Private DNS)."),
     resourceGroup: ResourceGroup.describe("Resource group of the DNS zone."),
-    zone: z.string().min(1).describe("DNS zone name (e.g. 'contoso.com')."),
+    zone: DnsZoneName.describe("DNS zone name (e.g. 'contoso.com'), without the trailing dot."),
     /** Relative record set name ('@' for the apex). */
-    name: z.string().min(1).describe("Relative record set name ('@' for the apex)."),
+    name: DnsRecordName.describe("Relative record set name ('@' for the apex): labels of letters, digits, '-' or '_', up to 63 characters each."),
     /** A records only: the failover moves names to the recovered VMs' addresses. */
     failoverAddresses: z.array(Ipv4).min(1).describe("IPv4 addresses the A record set gets after failover (A records only)."),
     ttl: z.number().int().min(1).max(86_400).describe("TTL in seconds written with the record after failover."),
@@ -152,9 +184,11 @@ export type DnsRecord = z.infer<typeof DnsRecord>;
 const ActiveDirectoryDnsRecord = z
   .strictObject({
     tier: Name.describe("Tier whose failover moves this record."),
-    zone: z.string().min(1).describe("AD-integrated zone name on the domain controllers (e.g. 'corp.contoso.com')."),
+    zone: DnsZoneName.describe("AD-integrated zone name on the domain controllers (e.g. 'corp.contoso.com'), without the trailing dot."),
     /** Host name relative to the zone ('@' for the zone's own name). */
-    name: z.string().min(1).describe("Host name relative to the zone ('@' for the zone's own name)."),
+    name: DnsRecordName.describe(
+      "Host name relative to the zone ('@' for the zone's own name): labels of letters, digits, '-' or '_', up to 63 characters each.",
+    ),
     failoverAddresses: z.array(Ipv4).min(1).describe("IPv4 addresses the name's A records get after failover."),
     ttl: z.number().int().min(1).max(86_400).describe("TTL in seconds written with the records after failover."),
   })
@@ -308,6 +342,11 @@ export const EstateSchema = z
   })
   .describe("The estate a failover acts on: vaults, VMs in tiers, DNS records, routes, checks and objectives.");
 export type Estate = z.infer<typeof EstateSchema>;
+
+/** The recovery VNets the vaults name (`recoveryNetworkIds`), lower case, each once. */
+export function recoveryNetworkIdsOf(estate: Estate): string[] {
+  return [...new Set(Object.values(estate.vaults).flatMap((vault) => vault.recoveryNetworkIds.map((id) => id.toLowerCase())))];
+}
 
 export class EstateConfigError extends Error {
   override readonly name = "EstateConfigError";
@@ -475,6 +514,8 @@ function crossCheck(view: CrossView): string[] {
     const key = `${record.zoneType}/${record.zone}/${record.name}`;
     if (dnsKeys.has(key)) problems.push(`dns[${i}]: record '${record.name}' in zone '${record.zone}' is listed twice`);
     dnsKeys.add(key);
+    const tooLong = recordFqdnProblem(record.zone, record.name);
+    if (tooLong) problems.push(`dns[${i}].name: ${tooLong}`);
   });
   problems.push(...activeDirectoryDnsProblems(view));
   view.routes.forEach((route, i) => {
@@ -516,6 +557,8 @@ function activeDirectoryDnsProblems(view: CrossView): string[] {
     const key = `${record.zone}/${record.name}`.toLowerCase();
     if (seen.has(key)) problems.push(`activeDirectoryDns[${i}]: record '${record.name}' in zone '${record.zone}' is listed twice`);
     seen.add(key);
+    const tooLong = recordFqdnProblem(record.zone, record.name);
+    if (tooLong) problems.push(`activeDirectoryDns[${i}].name: ${tooLong}`);
   });
   return problems;
 }

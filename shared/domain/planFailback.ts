@@ -1,7 +1,19 @@
 import { restoreAdDnsStepsFor } from "./adDnsSteps.js";
 import type { Estate } from "./estate.js";
+import { dnsRecordSteps, hasNetworkChanges, routeSteps } from "./networkSteps.js";
 import type { FailbackPoint, FailoverRequest, Plan, Step } from "./plan.js";
-import { APPROVAL_NOTE, decisionGateId, gate, nearestUpstream, NOTIFY_STEP_ID, PlanError, selectVms, tierReadyId, VERIFY_DC_STEP_ID } from "./planParts.js";
+import {
+  APPROVAL_NOTE,
+  decisionGateId,
+  gate,
+  nearestUpstream,
+  NOTIFY_STEP_ID,
+  PlanError,
+  selectVms,
+  tierReady,
+  tierReadyId,
+  VERIFY_DC_STEP_ID,
+} from "./planParts.js";
 
 export const awaitFailbackReplicationId = (vm: string): string => `await-failback-replication:${vm}`;
 export const plannedFailbackId = (vm: string): string => `failback:${vm}`;
@@ -80,13 +92,7 @@ export function planFailback(estate: Estate, request: FailoverRequest): Plan {
     const restores = wholeTier ? restoreStepsFor(estate, tier.name, after, failoverRunId) : [];
     if (!wholeTier && hasNetworkChanges(estate, tier.name))
       notes.push(`Tier '${tier.name}' is only partly in scope: its routes and DNS records are left as the failover set them.`);
-    steps.push(...failbacks, ...restores, {
-      kind: "tierReady",
-      id: tierReadyId(tier.name),
-      dependsOn: [...after, ...restores.map((s) => s.id)],
-      tier: tier.name,
-      target: tier.name,
-    });
+    steps.push(...failbacks, ...restores, tierReady(tier.name, [...after, ...restores.map((s) => s.id)]));
   }
 
   const allTiersReady = tiersInScope.map((t) => tierReadyId(t.name));
@@ -101,36 +107,20 @@ export function planFailback(estate: Estate, request: FailoverRequest): Plan {
   return { mode: "failback", steps, notes };
 }
 
-function hasNetworkChanges(estate: Estate, tier: string): boolean {
-  return estate.routes.some((r) => r.tier === tier) || estate.dns.some((d) => d.tier === tier) || estate.activeDirectoryDns.some((d) => d.tier === tier);
-}
-
 /** The tier's routes, Azure DNS and AD DNS records, each set back from the failover run's journal. */
 function restoreStepsFor(estate: Estate, tier: string, after: readonly string[], failoverRunId: string): Step[] {
-  const routes: Step[] = estate.routes
-    .filter((r) => r.tier === tier)
-    .map((r) => ({
-      kind: "restoreRoute",
-      id: restoreRouteId(r.routeTable, r.route),
-      dependsOn: after,
-      tier,
-      target: `${r.routeTable}/${r.route}`,
-      routeTable: r.routeTable,
-      route: r.route,
-      failoverRunId,
-    }));
-  const records: Step[] = estate.dns
-    .filter((d) => d.tier === tier)
-    .map((d) => ({
-      kind: "restoreDns",
-      id: restoreDnsId(d.zoneType, d.zone, d.name),
-      dependsOn: after,
-      tier,
-      target: `${d.name === "@" ? "" : `${d.name}.`}${d.zone}`,
-      zoneType: d.zoneType,
-      zone: d.zone,
-      name: d.name,
-      failoverRunId,
-    }));
+  const routes = routeSteps(estate, tier, (r, fields) => ({
+    kind: "restoreRoute",
+    id: restoreRouteId(r.routeTable, r.route),
+    dependsOn: after,
+    ...fields,
+    failoverRunId,
+  }));
+  const records = dnsRecordSteps(estate, tier, after, (d, fields) => ({
+    kind: "restoreDns",
+    id: restoreDnsId(d.zoneType, d.zone, d.name),
+    ...fields,
+    failoverRunId,
+  }));
   return [...routes, ...records, ...restoreAdDnsStepsFor(estate, tier, after, failoverRunId)];
 }

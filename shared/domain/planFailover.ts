@@ -1,5 +1,6 @@
 import { updateAdDnsStepsFor } from "./adDnsSteps.js";
 import type { Estate, Tier, Vm } from "./estate.js";
+import { dnsRecordSteps, hasNetworkChanges, routeSteps } from "./networkSteps.js";
 import type { AwaitDecisionStep, FailoverRequest, Plan, Step } from "./plan.js";
 import { planFailback } from "./planFailback.js";
 import {
@@ -12,6 +13,7 @@ import {
   PlanError,
   routeStepId,
   selectVms,
+  tierReady,
   tierReadyId,
   VERIFY_DC_STEP_ID,
 } from "./planParts.js";
@@ -66,13 +68,7 @@ export function planFailover(estate: Estate, request: FailoverRequest): Plan {
       notes.push(`Tier '${tier.name}' is only partly in scope: its routes and DNS records are left unchanged.`);
     }
     steps.push(...networkChanges);
-    steps.push({
-      kind: "tierReady",
-      id: tierReadyId(tier.name),
-      dependsOn: [...vmGates, ...networkChanges.map((s) => s.id)],
-      tier: tier.name,
-      target: tier.name,
-    });
+    steps.push(tierReady(tier.name, [...vmGates, ...networkChanges.map((s) => s.id)]));
   }
 
   const allTiersReady = tiersInScope.map((t) => tierReadyId(t.name));
@@ -188,10 +184,6 @@ function vmChecks(tier: Tier, vm: Vm, failoverId: string, mode: FailoverRequest[
   return checks;
 }
 
-function hasNetworkChanges(estate: Estate, tier: string): boolean {
-  return estate.routes.some((r) => r.tier === tier) || estate.dns.some((d) => d.tier === tier) || estate.activeDirectoryDns.some((d) => d.tier === tier);
-}
-
 const ipForwardingId = (vm: string): string => `ip-forwarding:${vm}`;
 
 function networkStepsFor(estate: Estate, tier: string, after: readonly string[]): Step[] {
@@ -205,28 +197,18 @@ function networkStepsFor(estate: Estate, tier: string, after: readonly string[])
     target: vm,
     vm,
   }));
-  const routes: Step[] = tierRoutes.map((r) => ({
+  const routes = routeSteps(estate, tier, (r, fields) => ({
     kind: "updateRoute",
     id: routeStepId(r.routeTable, r.route),
     dependsOn: [ipForwardingId(r.nextHopVm)],
-    tier,
-    target: `${r.routeTable}/${r.route}`,
-    routeTable: r.routeTable,
-    route: r.route,
+    ...fields,
     nextHopVm: r.nextHopVm,
   }));
-  const records: Step[] = estate.dns
-    .filter((d) => d.tier === tier)
-    .map((d) => ({
-      kind: "updateDns",
-      id: dnsStepId(d.zoneType, d.zone, d.name),
-      dependsOn: after,
-      tier,
-      target: `${d.name === "@" ? "" : `${d.name}.`}${d.zone}`,
-      zoneType: d.zoneType,
-      zone: d.zone,
-      name: d.name,
-      addresses: d.failoverAddresses,
-    }));
+  const records = dnsRecordSteps(estate, tier, after, (d, fields) => ({
+    kind: "updateDns",
+    id: dnsStepId(d.zoneType, d.zone, d.name),
+    ...fields,
+    addresses: d.failoverAddresses,
+  }));
   return [...forwarding, ...routes, ...records, ...updateAdDnsStepsFor(estate, tier, after)];
 }

@@ -1,5 +1,5 @@
 import type { Estate, Vm } from "./estate.js";
-import type { AwaitDecisionStep, FailoverRequest, RunDecision } from "./plan.js";
+import type { AwaitDecisionStep, FailoverRequest, RunDecision, TierReadyStep } from "./plan.js";
 
 /** What the planners share: step ids, scope selection, tier order and decision gates. Pure. */
 
@@ -29,6 +29,11 @@ export function gate(decision: RunDecision, dependsOn: readonly string[], procee
     decision,
     ...(proceedAfterSeconds !== undefined ? { proceedAfterSeconds } : {}),
   };
+}
+
+/** The milestone a tier's dependants wait for, once `dependsOn` (its VMs' steps, its names and routes) are done. */
+export function tierReady(tier: string, dependsOn: readonly string[]): TierReadyStep {
+  return { kind: "tierReady", id: tierReadyId(tier), dependsOn, tier, target: tier };
 }
 
 export function selectVms(estate: Estate, request: FailoverRequest): Vm[] {

@@ -1,4 +1,4 @@
-import type { Estate } from "../domain/estate.js";
+import { recoveryNetworkIdsOf, type Estate } from "../domain/estate.js";
 import type { DcDnsReadResult } from "../domain/adDnsRecords.js";
 import { locateItem } from "../domain/health/inventory.js";
 import { routeStateKey, type HealthSnapshot, type NatNicState, type Read, type RouteState, type VnetDnsState } from "../domain/health/healthSnapshot.js";
@@ -40,9 +40,9 @@ export async function readNetworkSnapshot(
   const vnetReader = readers.vnets;
   const nicReader = readers.nics;
   const located = estate.vms.map((vm) => ({ vm, at: locateItem(estate, vm, partial) }));
-  const networks = new Set<string>();
-  for (const { at } of located)
-    if ((at.kind === "found" || at.kind === "moved") && at.item.target.networkId) networks.add(at.item.target.networkId.toLowerCase());
+  // Only the VNets the estate names: infra grants Reader on exactly those. A VNet the items target
+  // beyond them is reported by the rules (unnamedRecoveryVnets.ts), not read: the read would be refused.
+  const networks = recoveryNetworkIdsOf(estate);
   const hops = new Set(estate.routes.map((r) => r.nextHopVm));
   const recoveredHops = located.filter(
     ({ vm, at }) => hops.has(vm.name) && (at.kind === "found" || at.kind === "moved") && at.item.activeLocation === "Recovery",
@@ -59,7 +59,7 @@ export async function readNetworkSnapshot(
       : Promise.resolve(undefined),
     vnetReader
       ? Promise.all(
-          [...networks].map(async (id): Promise<[string, Read<VnetDnsState | null>]> => [
+          networks.map(async (id): Promise<[string, Read<VnetDnsState | null>]> => [
             id,
             await read(async (signal) => {
               const settings = await vnetReader.getDnsSettings(id, { signal });

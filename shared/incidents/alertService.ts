@@ -56,7 +56,8 @@ export interface AlertServiceDeps {
   readonly incidents: IncidentStore;
   readonly runs: RunStore;
   readonly audit: AuditLog;
-  readonly engine: Engine;
+  /** Only a decided start asks it (the run lock, the run's first steps). */
+  readonly engine: Pick<Engine, "startRun">;
   readonly siteRecovery: SiteRecoveryPort;
   readonly checks: QueuePort<IncidentCheckMessage>;
   readonly notifier: NotifierPort;
@@ -223,10 +224,11 @@ export function createAlertService(deps: AlertServiceDeps): {
     const delivery = `${noticeId}:${alert.firedAt}:${alert.resolvedAt ?? ""}`;
     const handled = memory.handled.get(delivery);
     const recorded = handled && clock.now().getTime() - handled.at <= HANDLED_FRESH_MS ? answerFromAlertRecords(handled.state, alert, key) : undefined;
-    // The same delivery again, which this process finished to the end moments ago: answered on the state it finished with, as a redelivery is on any state holding its record.
+    // The same delivery again, which this process finished to the end moments ago (its check sent, its notification queued, its
+    // audit written): answered on the state it finished with, as a redelivery is on any state holding its record, without sending again.
     const { decision, state: finished } =
       handled && recorded
-        ? { decision: await answerUnchanged(handled.state, recorded, noticeId), state: handled.state }
+        ? { decision: answeredFromMemory(handled.state, recorded, noticeId), state: handled.state }
         : await transactState((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), noticeId, {
             // A duplicate or a late Fired is answered by the alert records alone: the run is not read for it.
             needsRunInfo: (state) => answerFromAlertRecords(state, alert, key) === undefined,
@@ -458,6 +460,15 @@ export function createAlertService(deps: AlertServiceDeps): {
     }
     await finishEffects(state, result.decision, noticeId);
     return result.decision;
+  }
+
+  /**
+   * What answerUnchanged says of a delivery this process finished to the end: the same decision, with nothing to finish (every effect
+   * of its first delivery was sent, and the queues would drop a copy by its message id anyway).
+   */
+  function answeredFromMemory(state: IncidentState, result: PolicyResult, noticeId: string): Decision {
+    const earlier = state.recentDecisions.find((d) => d.key === noticeId);
+    return earlier ? { ...result.decision, reason: `${result.decision.reason}; its decision (${earlier.outcome}) was finished already` } : result.decision;
   }
 
   /** Sends the check the saved state still owes and tells people; never starts a run. */

@@ -27,4 +27,6 @@ export interface DnsPort {
   getARecordSet(ref: ARecordSetRef): Promise<ARecordSet | undefined>;
   /** `ifMatch` is the ETag read before; undefined means the set must not exist yet (If-None-Match: *). */
   putARecordSet(ref: ARecordSetRef, value: ARecordSetValue, ifMatch: string | undefined): Promise<ARecordSet>;
+  /** Deletes the set while its ETag is still `ifMatch` (PreconditionFailed otherwise); a set already gone is deleted. */
+  deleteARecordSet(ref: ARecordSetRef, ifMatch: string): Promise<void>;
 }

@@ -165,7 +165,7 @@ function vmsOf(estate: Estate, ordered: readonly PhaseRun[]): RoundTripVm[] {
 function restoreOf(failbackRuns: readonly PhaseRun[], restoreId: string): { restore: RestoreStatus; record: StepRecord | undefined } {
   const record = [...failbackRuns].reverse().flatMap((r) => r.steps.filter((s) => s.step.id === restoreId))[0];
   if (!record) return { restore: "notPlanned", record };
-  if (record.status === "succeeded") return { restore: "restored", record };
+  if (record.status === "succeeded") return { restore: (record.journal.output as { removed?: true } | undefined)?.removed ? "removed" : "restored", record };
   return { restore: record.status === "failed" ? "notRestored" : "pending", record };
 }
 

@@ -4,10 +4,14 @@ import type { RunRecord, StepRecord } from "../ports/runStore.js";
 import { estateAfterRun } from "./estateAfterRun.js";
 import { failbackDowntime } from "./failbackDowntime.js";
 import type { DnsChange, RouteChange, RunReport, StepReport } from "./runReport.js";
+import { testVmCleanupOf, type DrillCleanupFacts } from "./testVmCleanup.js";
 import { tiersInDependencyOrder } from "./tierOrder.js";
 
-/** Builds the run report from durable state. Pure: `now` stands for the end of a running run. */
-export function buildRunReport(estate: Estate, run: RunRecord, records: readonly StepRecord[], now: Date): RunReport {
+/**
+ * Builds the run report from durable state. Pure: `now` stands for the end of a running run;
+ * `cleanup` is what the store holds beside a failed or cancelled drill (its cleanup run, the grace period).
+ */
+export function buildRunReport(estate: Estate, run: RunRecord, records: readonly StepRecord[], now: Date, cleanup?: DrillCleanupFacts): RunReport {
   const started = Date.parse(run.startedAt);
   const end = run.finishedAt ? Date.parse(run.finishedAt) : now.getTime();
   const order = new Map(records.map((r, i) => [r.step.id, i]));
@@ -41,7 +45,10 @@ export function buildRunReport(estate: Estate, run: RunRecord, records: readonly
     dnsChanges,
     routeChanges,
     tiers: tiersInDependencyOrder(estate).filter((t) => inRun.has(t)),
-    estateAfter: estateAfterRun({ runId: run.runId, mode: run.mode, outcome: run.status, dnsChanges, routeChanges }, records),
+    estateAfter: estateAfterRun(
+      { runId: run.runId, mode: run.mode, outcome: run.status, dnsChanges, routeChanges, testVmCleanup: testVmCleanupOf(run, cleanup) },
+      records,
+    ),
     notes: run.notes,
     steps: steps.map(stepReport),
     ...(run.mode === "failback" ? { downtimeSeconds: failbackDowntime(records).seconds } : {}),
@@ -118,19 +125,20 @@ function dataLossWindow(records: readonly StepRecord[]): number | null {
 function dnsChange(record: StepRecord): DnsChange[] {
   const { step } = record;
   if (record.status !== "succeeded" || (step.kind !== "updateDns" && step.kind !== "restoreDns")) return [];
-  const output = record.journal.output as { from?: readonly string[]; to?: readonly string[] } | undefined;
+  const output = record.journal.output as { from?: readonly string[]; to?: readonly string[]; removed?: true } | undefined;
   const to = output?.to ?? (step.kind === "updateDns" ? step.addresses : undefined);
   // A restore that found nothing to set back wrote nothing: no change to list.
   if (to === undefined) return [];
-  return [{ record: step.target, zoneType: step.zoneType, from: output?.from ?? [], to }];
+  return [{ record: step.target, zoneType: step.zoneType, from: output?.from ?? [], to, ...(output?.removed ? { removed: true as const } : {}) }];
 }
 
 /** A route the run moved: towards the recovered NAT (failover), or back to its earlier next hop (failback). */
 function routeChange(record: StepRecord): RouteChange[] {
   const { step } = record;
   if (record.status !== "succeeded" || (step.kind !== "updateRoute" && step.kind !== "restoreRoute")) return [];
-  const output = record.journal.output as { nextHopIpAddress?: string; from?: string | null; to?: string } | undefined;
+  const output = record.journal.output as { nextHopIpAddress?: string; from?: string | null; to?: string | null; removed?: true } | undefined;
   const previous = record.journal.previous as { nextHopIpAddress?: string } | null | undefined;
+  if (step.kind === "restoreRoute" && output?.removed) return [{ route: step.target, routeTable: step.routeTable, from: output.from ?? null, to: "", removed: true }];
   if (step.kind === "restoreRoute") {
     const to = output?.to ?? output?.nextHopIpAddress;
     return to === undefined ? [] : [{ route: step.target, routeTable: step.routeTable, from: output?.from ?? previous?.nextHopIpAddress ?? null, to }];

@@ -1,6 +1,6 @@
 import type { RunMode } from "../domain/plan.js";
 import type { RunStatus, StepRecord } from "../ports/runStore.js";
-import type { DnsChange, EstateAfterRun, RouteChange } from "./runReport.js";
+import type { DnsChange, EstateAfterRun, RouteChange, TestVmCleanup } from "./runReport.js";
 
 interface RunFacts {
   readonly runId: string;
@@ -8,6 +8,8 @@ interface RunFacts {
   readonly outcome: RunStatus;
   readonly dnsChanges: readonly DnsChange[];
   readonly routeChanges: readonly RouteChange[];
+  /** A failed or cancelled drill's cleanup (testVmCleanup.ts); null for any other run. */
+  readonly testVmCleanup: TestVmCleanup | null;
 }
 
 const vmsOf = (records: readonly StepRecord[], kind: string, status?: string): string[] =>
@@ -27,11 +29,13 @@ export function estateAfterRun(run: RunFacts, records: readonly StepRecord[]): E
   const reprotected = vmsOf(records, failback ? "reprotectToAzure" : "reprotect", "succeeded");
   const test = run.mode === "test";
   const failedOverNotCommitted = test ? [] : failedOver.filter((vm) => !committed.has(vm));
-  const testVmsLeft = test ? failedOver.filter((vm) => !cleaned.has(vm)) : [];
+  // A drill's own steps do not see its cleanup run: once that removed them (or found none), none is left.
+  const testVmsLeft = test && run.testVmCleanup?.state !== "cleanedUp" ? failedOver.filter((vm) => !cleaned.has(vm)) : [];
   const state = {
     failedOverNotCommitted,
     committed: failedOver.filter((vm) => committed.has(vm)),
     testVmsLeft,
+    testVmCleanup: run.testVmCleanup,
     reprotected,
     dnsMoved: run.dnsChanges.map((c) => c.record),
     routesMoved: run.routeChanges.map((c) => c.route),
@@ -42,10 +46,7 @@ export function estateAfterRun(run: RunFacts, records: readonly StepRecord[]): E
 type State = Omit<EstateAfterRun, "summary" | "nextSteps">;
 
 function summaryOf(run: RunFacts, s: State): string {
-  if (run.mode === "test") {
-    if (s.testVmsLeft.length > 0) return `${s.testVmsLeft.length} test VM(s) still run in the isolated network (${s.testVmsLeft.join(", ")}); production was not touched.`;
-    return "No test VM is left; production was not touched.";
-  }
+  if (run.mode === "test") return `${testVmsSentence(s)}; production was not touched.`;
   if (run.mode === "failback-prep") {
     return s.reprotected.length > 0 ? `${s.reprotected.length} VM(s) replicate back to the on-premises site (${s.reprotected.join(", ")}).` : "No VM was reprotected.";
   }
@@ -68,6 +69,50 @@ function summaryOf(run: RunFacts, s: State): string {
   return parts.length === 0 ? "Nothing was failed over: the estate runs where it did before the run." : `${parts.join("; ")}.`;
 }
 
+/** Where a drill's test VMs are: still running, waiting for their cleanup (until when, and why), or removed (when, by which run). */
+function testVmsSentence(s: State): string {
+  const c = s.testVmCleanup;
+  if (c?.state === "cleanedUp")
+    return c.runId === null ? `No test VM was left: the automatic cleanup found none in ASR at ${c.at}` : `The test VMs were removed by cleanup run ${c.runId}, which ended at ${c.at}`;
+  if (s.testVmsLeft.length === 0) return "No test VM is left";
+  const left = `${s.testVmsLeft.length} test VM(s) (${s.testVmsLeft.join(", ")})`;
+  if (c === null) return `${left} still run in the isolated network`;
+  switch (c.state) {
+    case "pending":
+      return c.dueAt === null
+        ? `${left} remain in the isolated network until the automatic cleanup, once the drill's grace period is over`
+        : `${left} remain in the isolated network until the automatic cleanup at ${c.dueAt}`;
+    case "putOff":
+      return `${left} remain in the isolated network until ${c.dueAt}: ${c.by} put the automatic cleanup off (${c.reason})`;
+    case "running":
+      return `${left} are being removed by cleanup run ${c.runId}, started at ${c.since}`;
+    case "failed":
+      return `${left} remain in the isolated network: cleanup run ${c.runId} ended at ${c.at} without removing them (${c.reason})${c.automaticDueAt ? `; the automatic cleanup follows at ${c.automaticDueAt}` : ""}`;
+    case "gaveUp":
+      return `${left} remain in the isolated network: the automatic cleanup gave up at ${c.at}`;
+  }
+}
+
+/** What an operator does about a drill's test VMs, by where their cleanup is; nothing once they are gone. */
+function cleanupStep(runId: string, s: State): string | null {
+  const c = s.testVmCleanup;
+  if (s.testVmsLeft.length === 0) return null;
+  const now = `POST /api/runs/${runId}/cleanup removes them now`;
+  if (c === null) return "Clean the test VMs up: a failed or cancelled drill starts its own cleanup run; check it finished, or start one (POST /api/failover with cleanupOnly).";
+  switch (c.state) {
+    case "pending":
+    case "putOff":
+      return `Inspect the test VMs before the automatic cleanup${c.dueAt ? ` at ${c.dueAt}` : ""}: ${now}, POST /api/runs/${runId}/extend-cleanup keeps them longer.`;
+    case "running":
+      return `Follow cleanup run ${c.runId} to its end (GET /api/runs/${c.runId}).`;
+    case "failed":
+    case "gaveUp":
+      return `Fix what stopped the cleanup, then ${now}: until they are gone the health check reports them and drills of their VMs are refused.`;
+    case "cleanedUp":
+      return null;
+  }
+}
+
 function nextStepsOf(run: RunFacts, s: State, records: readonly StepRecord[]): string[] {
   const actions = `/api/runs/${run.runId}`;
   const failedSteps = records.filter((r) => r.status === "failed").map((r) => r.step.id);
@@ -86,7 +131,8 @@ function nextStepsOf(run: RunFacts, s: State, records: readonly StepRecord[]): s
   const steps: string[] = [];
   if (run.outcome === "failed" && failedSteps.length > 0) steps.push(`Fix the cause of the failed step(s) (${failedSteps.join(", ")}), then resume the run (POST ${actions}/resume): done steps are not repeated.`);
   if (run.mode === "test") {
-    if (s.testVmsLeft.length > 0) steps.push(`Clean the test VMs up: a failed or cancelled drill starts its own cleanup run; check it finished, or start one (POST /api/failover with cleanupOnly).`);
+    const cleanup = cleanupStep(run.runId, s);
+    if (cleanup) steps.push(cleanup);
     return steps.length > 0 ? steps : ["Nothing is left behind: start a new drill when ready."];
   }
   if (run.mode === "failback") {

@@ -6,7 +6,7 @@ const PHASE_LABEL: Record<RoundTripPhaseName, string> = { failover: "Failover to
 const PHASE_COLOUR: Record<RoundTripPhaseName, string> = { failover: "#0969da", failbackPrep: "#8250df", failback: "#1a7f37" };
 const STATUS_COLOUR: Record<RoundTripReport["status"], string> = { complete: "#1a7f37", inProgress: "#9a6700", stopped: "#cf222e" };
 const OUTCOME_COLOUR: Record<RoundTripPhase["outcome"], string> = { succeeded: "#1a7f37", failed: "#cf222e", running: "#9a6700", cancelled: "#6e7781" };
-const RESTORE_LABEL: Record<RestoreStatus, string> = { restored: "set back", notRestored: "NOT set back", pending: "not yet", notPlanned: "no failback yet" };
+const RESTORE_LABEL: Record<RestoreStatus, string> = { restored: "set back", removed: "removed", notRestored: "NOT set back", pending: "not yet", notPlanned: "no failback yet" };
 const GOOD = "#1a7f37", BAD = "#cf222e", MUTED = "#6e7781", DOWNTIME = "#cf222e";
 
 // Timeline geometry in SVG user units. Idle time between runs (replication catching up) is drawn as a
@@ -160,9 +160,9 @@ ${figure("Round trip", formatDuration(r.durationSeconds), "inherit", `${formatHu
 </section>`;
 }
 
-function phasesTable(r: RoundTripReport): Html {
+function phasesTable(r: RoundTripReport, runPage: (runId: string) => string): Html {
   const rows = r.phases.map(
-    (p) => html`<tr data-run-id="${p.runId}"><td>${PHASE_LABEL[p.phase]}</td><td><a href="${encodeURIComponent(p.runId)}.html"><code>${p.runId}</code></a></td><td>${badge(p.outcome, OUTCOME_COLOUR[p.outcome])}</td>
+    (p) => html`<tr data-run-id="${p.runId}"><td>${PHASE_LABEL[p.phase]}</td><td><a href="${runPage(p.runId)}"><code>${p.runId}</code></a></td><td>${badge(p.outcome, OUTCOME_COLOUR[p.outcome])}</td>
 <td>${formatHuman(p.startedAt)}</td><td>T+${formatDuration(p.startOffsetSeconds)}</td><td>${formatDuration(p.durationSeconds)}</td><td>${p.stepsSucceeded}/${p.steps}</td><td>${p.approvedBy ?? "—"}</td><td>${p.failureReason ?? ""}</td></tr>`,
   );
   const head = ["Phase", "Run", "Outcome", "Started", "From trip start", "Duration", "Steps succeeded", "Approved by", "Failure"].map((h) => html`<th scope="col">${h}</th>`);
@@ -170,7 +170,7 @@ function phasesTable(r: RoundTripReport): Html {
 }
 
 function restoreCell(status: RestoreStatus, at: string | null, detail: string | null): Html {
-  const colour = status === "restored" ? GOOD : status === "notRestored" ? BAD : MUTED;
+  const colour = status === "restored" || status === "removed" ? GOOD : status === "notRestored" ? BAD : MUTED;
   return html`${badge(RESTORE_LABEL[status], colour)}${at !== null && html` <small>${formatHuman(at)}</small>`}${status === "notRestored" && detail !== null && html`<div class="detail">${detail}</div>`}`;
 }
 
@@ -217,8 +217,18 @@ table.narrow{width:auto}.scroll{overflow-x:auto}small{color:#6e7781}.detail{font
 .after{border:1px solid #d0d7de;border-left:6px solid #1a7f37;border-radius:6px;padding:4px 14px;margin-top:16px}.after.stopped{border-left-color:#cf222e;background:#fff8f7}.after.inProgress{border-left-color:#9a6700}
 .after h2{border:0;margin-top:8px}`;
 
-/** The self-contained page of a round trip: no scripts, no external resources; each run links to its own report page beside it. */
-export function renderRoundTripReportHtml(report: RoundTripReport, now: Date = new Date(report.finishedAt ?? report.startedAt)): string {
+/** Where a run's own report page is: beside the round trip's file (the drill's reports/ folder) unless told otherwise. */
+const reportFileBeside = (runId: string): string => `${encodeURIComponent(runId)}.html`;
+
+/**
+ * The self-contained page of a round trip: no scripts, no external resources; each run links to its
+ * own report page (`runPage`: the API serves them under /api/runs/{runId}/report).
+ */
+export function renderRoundTripReportHtml(
+  report: RoundTripReport,
+  now: Date = new Date(report.finishedAt ?? report.startedAt),
+  runPage: (runId: string) => string = reportFileBeside,
+): string {
   const statusText = report.status === "inProgress" ? "in progress" : report.status;
   return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -231,7 +241,7 @@ export function renderRoundTripReportHtml(report: RoundTripReport, now: Date = n
 <h3>What to do next</h3><ol>${report.nextSteps.map((n) => html`<li>${n}</li>`)}</ol></section>
 ${keyFigures(report)}
 ${timeline(report, now.getTime())}
-${phasesTable(report)}
+${phasesTable(report, runPage)}
 ${downtimeTable(report)}
 ${namesTables(report)}
 ${vmsTable(report)}

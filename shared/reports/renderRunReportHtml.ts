@@ -114,7 +114,7 @@ function estateAfterSection(r: RunReport): Html {
   const lists = [
     namesList(back ? "Failed back, not committed" : "Failed over, not committed", e.failedOverNotCommitted),
     namesList(back ? "Failed back and committed" : "Failed over and committed", e.committed),
-    namesList("Test VMs still running", e.testVmsLeft),
+    namesList("Test VMs left in the isolated network", e.testVmsLeft),
     namesList(back ? "Protected towards Azure again" : "Replicating back to on-premises", e.reprotected),
     namesList(back ? "DNS records set back" : "DNS records moved", e.dnsMoved),
     namesList(back ? "Routes set back" : "Routes moved", e.routesMoved),
@@ -211,7 +211,7 @@ function tickValues(axisMax: number, tick: number): number[] {
 
 function routeTable(changes: readonly RouteChange[]): Html | null {
   if (changes.length === 0) return null;
-  const rows = changes.map((c) => html`<tr><td>${c.route}</td><td>${c.routeTable}</td><td>${c.from ?? "not recorded"} → ${c.to}</td></tr>`);
+  const rows = changes.map((c) => html`<tr><td>${c.route}</td><td>${c.routeTable}</td><td>${c.from ?? "not recorded"} → ${c.removed ? "removed" : c.to}</td></tr>`);
   return html`<section><h2>Route changes</h2><table><thead><tr><th scope="col">Route</th><th scope="col">Route table</th><th scope="col">Next hop from → to</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
@@ -221,7 +221,7 @@ function list(values: readonly string[]): string {
 
 function dnsTable(changes: readonly DnsChange[]): Html {
   if (changes.length === 0) return html`<section><h2>DNS changes</h2><p>No DNS changes.</p></section>`;
-  const rows = changes.map((c) => html`<tr><td>${c.record}</td><td>${c.zoneType}</td><td>${list(c.from)} → ${list(c.to)}</td></tr>`);
+  const rows = changes.map((c) => html`<tr><td>${c.record}</td><td>${c.zoneType}</td><td>${list(c.from)} → ${c.removed ? "removed" : list(c.to)}</td></tr>`);
   return html`<section><h2>DNS changes</h2><table><thead><tr><th scope="col">Record</th><th scope="col">Zone</th><th scope="col">From → to</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 

@@ -53,8 +53,8 @@ export interface RoundTripVm {
   readonly reprotectedToAzureAt: string | null;
 }
 
-/** restored: set back; notRestored: the failback step did not write (someone changed the value since the failover: its detail says what it found); pending: not yet; notPlanned: no failback run covers it. */
-export type RestoreStatus = "restored" | "notRestored" | "pending" | "notPlanned";
+/** restored: set back; removed: the failover had created it, the failback removed it; notRestored: the failback step did not write (someone changed the value since the failover: its detail says what it found); pending: not yet; notPlanned: no failback run covers it. */
+export type RestoreStatus = "restored" | "removed" | "notRestored" | "pending" | "notPlanned";
 
 /** A DNS record set the failover moved, and what the failback did with it. */
 export interface RoundTripDnsChange {

@@ -19,6 +19,8 @@ export interface DnsChange {
   readonly zoneType: "public" | "private";
   readonly from: readonly string[];
   readonly to: readonly string[];
+  /** The failback removed the set: the failover had created it. */
+  readonly removed?: true;
 }
 
 /** A user-defined route the run pointed at the recovered NAT/firewall VM. */
@@ -28,7 +30,22 @@ export interface RouteChange {
   /** Next hop before the run (null: the route did not exist or had no appliance next hop). */
   readonly from: string | null;
   readonly to: string;
+  /** The failback removed the route: the failover had created it. */
+  readonly removed?: true;
 }
+
+/**
+ * Where the cleanup of a failed or cancelled drill's test VMs is: pending (the automatic cleanup is due
+ * at `dueAt`, null when the report does not know the grace period), put off by an operator, running,
+ * done (`runId` null: the automatic cleanup found none left in ASR), failed, or given up.
+ */
+export type TestVmCleanup =
+  | { readonly state: "pending"; readonly dueAt: string | null }
+  | { readonly state: "putOff"; readonly dueAt: string; readonly by: string; readonly reason: string }
+  | { readonly state: "running"; readonly runId: string; readonly since: string }
+  | { readonly state: "cleanedUp"; readonly runId: string | null; readonly at: string }
+  | { readonly state: "failed"; readonly runId: string; readonly at: string; readonly reason: string; readonly automaticDueAt: string | null }
+  | { readonly state: "gaveUp"; readonly at: string };
 
 /** What a run leaves behind, in the terms a person acts on. */
 export interface EstateAfterRun {
@@ -38,6 +55,8 @@ export interface EstateAfterRun {
   readonly committed: readonly string[];
   /** Test failover VMs still in the isolated network. */
   readonly testVmsLeft: readonly string[];
+  /** A failed or cancelled drill: what happens to its test VMs (null for any other run). */
+  readonly testVmCleanup: TestVmCleanup | null;
   readonly reprotected: readonly string[];
   readonly dnsMoved: readonly string[];
   readonly routesMoved: readonly string[];

@@ -133,7 +133,8 @@ export async function buildAppRoot(config: AppConfig, estate: Estate, infra: Inf
           incidents,
           runs,
           audit,
-          engine: engineFor(log),
+          // Built when a start needs it: almost every alert is answered without one.
+          engine: { startRun: (...args) => engineFor(log).startRun(...args) },
           siteRecovery: ports.siteRecovery,
           checks: infra.queues.checks,
           notifier: notifierFor(log),

@@ -18,6 +18,7 @@
  */
 
 import { adRecordKey, type AdRecordValue, type DcDnsReadResult, type ForwarderState } from "../domain/adDnsRecords.js";
+import { recordFqdn } from "../domain/recordFqdn.js";
 
 export { adRecordKey, type AdRecordValue, type DcDnsReadResult, type ForwarderState };
 
@@ -104,7 +105,7 @@ export function buildDcDnsReadScript(request: DcDnsReadRequest): string[] {
     lines.push(`# dr-addns: get zone=${zone} name=${name}`, ...readLines(zone, name), `"DR-ADDNS RECORD zone=${zone} name=${name} holds=$heldWire"`);
   }
   for (const { zone, name } of request.forwarders) {
-    const fqdn = name === "@" ? zone : `${name}.${zone}`;
+    const fqdn = recordFqdn(name, zone);
     lines.push(
       `# dr-addns: forwarder zone=${zone} name=${name}`,
       `$fz = Get-DnsServerZone -Name ${quote(zone)} -ErrorAction SilentlyContinue`,

@@ -21,6 +21,8 @@ export interface RestoredDns {
   readonly to: readonly string[];
   readonly ttl: number;
   readonly detail: string;
+  /** The failover created the set (none before it): the failback removes it. */
+  readonly removed?: true;
 }
 
 export interface RestoredRoute {
@@ -30,6 +32,8 @@ export interface RestoredRoute {
   readonly to: string | null;
   readonly nextHopVm: string;
   readonly detail: string;
+  /** The failover created the route (none before it): the failback removes it. */
+  readonly removed?: true;
 }
 
 /**
@@ -57,6 +61,13 @@ export async function previewFailbackNetwork(
         const wrote = saved?.value.step.kind === "updateDns" ? saved.value.step.addresses : undefined;
         const from = current ? current.addresses : null;
         const base = { record: step.target, zoneType: step.zoneType, zone: step.zone, name: step.name, from };
+        if (previous === null && wrote) {
+          // The run removes only a set as the failover created it: its addresses, the estate's TTL, no metadata.
+          const asCreated = !current || (current.ttl === record?.ttl && Object.keys(current.metadata).length === 0);
+          const removal = describeRemoval(from, wrote, asCreated);
+          if (removal.refused) refuse(`${step.target}: ${removal.text}`);
+          return { ...base, to: [], ttl: current?.ttl ?? record?.ttl ?? 0, detail: removal.text, ...(removal.removes ? { removed: true as const } : {}) };
+        }
         if (!previous || !wrote)
           return {
             ...base,
@@ -80,6 +91,11 @@ export async function previewFailbackNetwork(
         const wrote = (saved?.value.journal.output as { nextHopIpAddress?: string } | undefined)?.nextHopIpAddress;
         const from = current?.nextHopIpAddress ?? null;
         const base = { route: step.target, addressPrefix: route?.addressPrefix ?? current?.addressPrefix ?? "", from, nextHopVm: route?.nextHopVm ?? "" };
+        if (previous === null && wrote) {
+          const removal = describeRemoval(from === null ? null : [from], [wrote]);
+          if (removal.refused) refuse(`${step.target}: ${removal.text}`);
+          return { ...base, to: null, detail: removal.text, ...(removal.removes ? { removed: true as const } : {}) };
+        }
         if (!previous || !wrote) return { ...base, to: from, detail: `left as it is: the failover run ${step.failoverRunId} did not change it` };
         const detail = describe(from === null ? null : [from], [previous.nextHopIpAddress], [wrote]);
         if (detail.refused) refuse(`${step.target}: ${detail.text}`);
@@ -96,5 +112,18 @@ function describe(current: readonly string[] | null, previous: readonly string[]
   return {
     text: `holds ${current ? current.join(", ") : "nothing (deleted)"}, not ${wrote.join(", ")} as the failover left it: someone changed it since, so the failback would stop here without overwriting it`,
     refused: true,
+  };
+}
+
+/** A value the failover created (nothing before it): removed while it holds what the failover wrote. */
+function describeRemoval(current: readonly string[] | null, wrote: readonly string[], asCreated = true): { text: string; refused: boolean; removes: boolean } {
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+  if (current === null) return { text: "already gone, as before the failover: nothing to remove", refused: false, removes: false };
+  if (same(current, wrote) && asCreated)
+    return { text: `removed by the failback: it did not exist before the failover, which created it with ${wrote.join(", ")}`, refused: false, removes: true };
+  return {
+    text: `holds ${current.join(", ")}${asCreated ? "" : " with a changed TTL or metadata"}, not ${wrote.join(", ")} as the failover created it: someone changed it since, so the failback would stop here without removing it`,
+    refused: true,
+    removes: false,
   };
 }

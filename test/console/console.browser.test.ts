@@ -12,7 +12,9 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [api, browser] = await Promise.all([startTestApi({ browserSignIn: true, faults: { unhealthyApp: ["WEB01"] } }), launchChromium()]);
+  // The DCs lack the conditional forwarder to the Private DNS zone: the nightly check says so, and the preview repeats it.
+  const faults = { unhealthyApp: ["WEB01"], windowsDns: { missingForwarders: ["corp.contoso.internal"] } };
+  [api, browser] = await Promise.all([startTestApi({ browserSignIn: true, faults }), launchChromium()]);
   // A health check, so the estate view has readiness to show.
   const fired = await fetch(`${api.sandbox.url}/admin/functions/healthCheck`, {
     method: "POST",
@@ -179,6 +181,33 @@ describe("operator console in headless Chromium", () => {
     await api.waitForRun(runId, finished);
   });
 
+  it("previews a failover's AD-integrated DNS names on the DCs, old -> new, and the last nightly check's network findings with their advice", async () => {
+    const page = await signIn(["operator"], "#/start");
+    await page.locator("#start-mode-unplanned").click();
+    await page.locator("#start-reason input").fill("site failover of the whole estate");
+    await page.locator("#preview-button").click();
+    await page.waitForSelector("#confirm-name");
+    const preview = await page.locator("#preview").innerText();
+    // Each name the failover moves in the DCs' DNS, with what it becomes and its TTL; the old value is read on the DC when the run starts.
+    for (const [name, to] of [
+      ["egress", "10.50.0.10"],
+      ["api", "10.50.2.10, 10.50.2.11"],
+      ["web", "10.50.3.10, 10.50.3.11, 10.50.3.12"],
+    ] as const)
+      expect(preview).toMatch(
+        new RegExp(
+          `${name}\\.corp\\.contoso\\.com\\s+corp\\.contoso\\.com\\s+— → ${to.replace(/\./g, "\\.")}.* \\(read on the target DC when the run starts; the nightly check at \\S+ found: .*\\)\\s+60\\ss`,
+        ),
+      );
+    // The missing forwarder, in words and with a badge that is not only a colour, and the command that fixes it.
+    const finding = page.locator('section [aria-label="Network findings"] tr', { hasText: "estate/dnsForwarder/corp.contoso.internal" });
+    expect(await finding.innerText()).toMatch(
+      /^estate\/dnsForwarder\/corp\.contoso\.internal\s+✕ \S+[\s\S]*\(checked \d+ \w+, \d\d:\d\d:\d\d UTC\)\s+[\s\S]*Add-DnsServerConditionalForwarderZone/,
+    );
+    const violations = await axeViolations(page);
+    expect(violations, JSON.stringify(violations)).toEqual([]);
+  });
+
   it("offers the way back: a failback takes its own recovery point and the failover it undoes, and the API's answer is shown as it is", async () => {
     const page = await signIn(["operator"], "#/start");
     expect(await page.locator("#failback-fields").isHidden()).toBe(true);
@@ -211,6 +240,7 @@ describe("operator console in headless Chromium", () => {
     expect(text).toMatch(/Where the estate is now[\s\S]*What|Fix the cause/);
     expect(await page.locator('.tl-row[data-status="failed"]').count()).toBeGreaterThan(0);
     expect(await page.locator("#action-resume:not([disabled-focusable])").count()).toBe(1);
+    expect(await page.locator("#round-trip-link").count()).toBe(0); // a drill is no part of a round trip
     // RTO is measured from detection as well as from the run's start, and the page says which the target applies to.
     expect(await page.locator("#rto-detection").innerText()).toMatch(
       /^Detected \d+ \w+, \d\d:\d\d:\d\d UTC \(the request\): the RTO target counts from then\.$/,
@@ -287,5 +317,9 @@ describe("operator console in headless Chromium", () => {
     expect(figures).toContain(`RTO from detection: ${formatDuration(run.rtoFromDetectionSeconds)} of 60 min`);
     expect(figures).toContain(`From run start: ${formatDuration(run.rtoSeconds)}`);
     expect(run.rtoFromDetectionSeconds).toBeGreaterThan(run.rtoSeconds);
+    // A failover is the first run of a round trip: its page links the round trip's report, which the API serves.
+    const roundTrip = String(await page.locator("#round-trip-link").getAttribute("href"));
+    expect(roundTrip).toBe(`/api/runs/${runId}/round-trip/report`);
+    expect((await api.call("GET", roundTrip, { as: "reader" })).status).toBe(200);
   });
 });

@@ -39,6 +39,8 @@ describe("estate discover against the simulated Azure (real SDK clients, reads o
     const draft = readJson(out) as { vms: { name: string; recoveryIp: string; role?: string }[]; routes: unknown[]; $schema: string };
     expect(draft.vms.map((vm) => vm.name)).toEqual(sampleEstate().vms.map((vm) => vm.name));
     expect(draft.vms.filter((vm) => vm.role === "domainController").map((vm) => vm.name)).toEqual(["DC01", "DC02"]);
+    const vaults = (readJson(out) as { vaults: Record<string, { recoveryNetworkIds: string[] }> }).vaults;
+    expect(Object.values(vaults).map((v) => v.recoveryNetworkIds)).toEqual(Object.values(sampleEstate().vaults).map((v) => v.recoveryNetworkIds));
     expect(draft.routes).toEqual([
       {
         tier: "edge",

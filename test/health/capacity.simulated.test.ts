@@ -1,35 +1,14 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { createLocalHealthCheck, type LocalHealthCheck } from "../../local/healthcheck.js";
-import { SimulatedClock } from "../../local/simulatedClock.js";
-import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
-import type { HealthReport } from "../../shared/domain/health/healthReport.js";
-import type { Logger } from "../../shared/ports/logger.js";
+import { describe, expect, it } from "vitest";
 import { previewRun } from "../../shared/runs/runPreview.js";
 import { sampleEstate } from "../helpers.js";
+import { simulatedHealthCheck } from "./simulatedHealthCheck.js";
 
 const estate = sampleEstate();
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const opened: LocalHealthCheck[] = [];
-afterAll(() => Promise.all(opened.splice(0).map((h) => h.stop())));
-
-async function check(faults: FaultPlan): Promise<{ local: LocalHealthCheck; report: HealthReport }> {
-  const local = await createLocalHealthCheck({
-    estate,
-    tableEndpoint: inject("tableEndpoint"),
-    faults,
-    replicationOnly: true,
-    clock: new SimulatedClock(new Date("2026-03-01T02:00:00Z"), { realTime: false }),
-  });
-  opened.push(local);
-  const outcome = await local.root.run({ trigger: "test", isPastDue: false, holder: "capacity" }, quiet);
-  if (outcome.status !== "completed") throw new Error("skipped");
-  return { local, report: outcome.report };
-}
 
 describe("target capacity through the Compute SDK and the simulated Azure", () => {
   it("reads each target region's quotas and SKUs once, under the deployed quota reader role, and says what to request", async () => {
     // East US's Dsv5 family allows 40 vCPUs; the target DC already uses 4 of them.
-    const { local, report } = await check({ vcpuQuota: { eastus: { standardDSv5Family: 40 } } });
+    const { local, report } = await simulatedHealthCheck(estate, { vcpuQuota: { eastus: { standardDSv5Family: 40 } } }, "capacity");
     const eastus = report.estateChecks.find((c) => c.id === "estate/capacity/eastus");
     const eastusVms = estate.vms.filter((vm) => estate.vaults[vm.vault]?.region === "eastus").length;
     expect(eastus).toMatchObject({

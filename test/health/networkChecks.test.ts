@@ -1,12 +1,10 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { evaluateHealth } from "../../shared/domain/health/evaluateHealth.js";
 import type { HealthCheck, HealthReport } from "../../shared/domain/health/healthReport.js";
 import { readFailed, readOk, type HealthSnapshot } from "../../shared/domain/health/healthSnapshot.js";
-import { silentLogger } from "../../shared/ports/logger.js";
-import { createLocalHealthCheck, type LocalHealthCheck } from "../../local/healthcheck.js";
 import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
-import { SimulatedClock } from "../../local/simulatedClock.js";
 import { sampleEstate } from "../helpers.js";
+import { simulatedHealthCheck } from "./simulatedHealthCheck.js";
 import { buildSnapshot, NOW } from "./snapshotBuilder.js";
 
 const estate = sampleEstate();
@@ -94,24 +92,55 @@ describe("nightly network checks: routes follow the NAT where the estate's site 
   });
 });
 
-// Through the real SDK clients against simulated Azure: the DC's DNS server by Run Command, the VNets, the route.
-const opened: LocalHealthCheck[] = [];
-afterAll(() => Promise.all(opened.splice(0).map((h) => h.stop())));
-
-async function healthCheck(faults: FaultPlan): Promise<{ report: HealthReport; local: LocalHealthCheck }> {
-  const local = await createLocalHealthCheck({
-    estate,
-    tableEndpoint: inject("tableEndpoint"),
-    faults,
-    replicationOnly: true,
-    clock: new SimulatedClock(new Date("2026-03-01T02:00:00Z"), { realTime: false }),
+describe("nightly network checks: the recovery VNets the estate names", () => {
+  const [eastVnet, asiaVnet] = Object.values(estate.vaults).map((vault) => vault.recoveryNetworkIds[0]!);
+  const elsewhere = eastVnet!.replace(
+    /rg-contoso-network-eastus\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/,
+    "rg-apps-eastus/providers/Microsoft.Network/virtualNetworks/vnet-apps",
+  );
+  /** Every item fails over into its vault's named VNet, but API06, whose item targets a VNet the estate does not name; the named ones are read. */
+  const snapshot = (): HealthSnapshot => ({
+    ...buildSnapshot(estate, {
+      item: (vm, item) => ({
+        ...item,
+        target: { ...item.target, networkId: vm.name === "API06" ? elsewhere : estate.vaults[vm.vault]!.recoveryNetworkIds[0]! },
+      }),
+    }),
+    vnets: {
+      [eastVnet!.toLowerCase()]: readOk({ dnsServers: [estate.targetDomainController.address] }),
+      [asiaVnet!.toLowerCase()]: readFailed("read virtual network vnet-prod-southeastasia: Unauthorized (AuthorizationFailed)"),
+    },
   });
-  opened.push(local);
-  const outcome = await local.root.run({ trigger: "test", isPastDue: false, holder: "network-test" }, silentLogger);
-  if (outcome.status !== "completed") throw new Error("skipped");
-  expect(local.azure.misuse).toEqual([]);
-  return { report: outcome.report, local };
-}
+
+  it("reports a VNet the items target that the estate does not name, with what to add where, and checks the named ones", () => {
+    const report = evaluateHealth(estate, snapshot(), RUN);
+    const vnetFindings = Object.fromEntries(Object.entries(networkFindings(report)).filter(([id]) => id.startsWith("estate/vnetDns/")));
+    expect(vnetFindings).toEqual({
+      "estate/vnetDns/vnet-prod-eastus": "green",
+      "estate/vnetDns/vnet-prod-southeastasia": "unknown recovery-vnet-read",
+      "estate/vnetDns/vnet-apps": "amber recovery-vnet-not-named",
+    });
+    const unnamed = find(report, "estate/vnetDns/vnet-apps");
+    expect(unnamed.reason).toBe(
+      `ASR fails API06 over into vnet-apps (${elsewhere}), which the estate does not name in vaults.eastus.recoveryNetworkIds: its DNS servers are not checked, since the app may read only the VNets the estate names.`,
+    );
+    expect(unnamed.advice[0]?.steps.slice(0, 2)).toEqual([
+      `Add '${elsewhere}' to vaults.eastus.recoveryNetworkIds in the estate file (\`npm run estate -- validate\` checks it).`,
+      `Add { "resourceGroup": "rg-apps-eastus", "name": "vnet-apps" } to infra's recoveryVirtualNetworks parameter (infra/main.parameters.json) and run \`azd provision\`: it grants the app's identity Reader on that VNet, which reading its DNS servers needs.`,
+    ]);
+    expect(find(report, "estate/vnetDns/vnet-prod-southeastasia").advice[0]?.steps[0]).toContain(
+      `list '${asiaVnet!.toLowerCase()}' in infra's recoveryVirtualNetworks parameter`,
+    );
+  });
+
+  it("has no VNet check when the VNet reads are not wired", () => {
+    const { vnets: _unread, ...unwired } = snapshot();
+    expect(Object.keys(networkFindings(evaluateHealth(estate, unwired, RUN))).filter((id) => id.startsWith("estate/vnetDns/"))).toEqual([]);
+  });
+});
+
+// Through the real SDK clients against simulated Azure: the DC's DNS server by Run Command, the VNets, the route.
+const healthCheck = (faults: FaultPlan): ReturnType<typeof simulatedHealthCheck> => simulatedHealthCheck(estate, faults, "network-test");
 
 describe("nightly network checks against simulated Azure", () => {
   it("recognises a DC without the Private DNS forwarder, AD names with a long TTL and a VNet on Azure-provided DNS, and advises each", async () => {

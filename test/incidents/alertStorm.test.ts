@@ -58,6 +58,30 @@ describe("an alert storm for one outage", () => {
     expect(sandbox.stack.azure.misuse).toEqual([]);
   });
 
+  it("with the step queue held, starts its one run during the storm, whose steps wait; a brought-forward health check runs once", async () => {
+    sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint"), faults: SITE_CUT_OFF });
+    const steps = sandbox.holdSteps();
+    const now = sandbox.stack.clock.now();
+    // The RPO breach brings a health check forward: its Run Command polls move the simulated clock past the checks' 60 s locks.
+    await deliver(sandbox, [...storm(now), freshAlertJson("rpo-breach-log.json", now)]);
+    await sandbox.idle();
+
+    const [run] = await sandbox.stack.store.listRuns(estate.name);
+    expect(run).toMatchObject({ status: "running" });
+    expect(sandbox.stack.queue.size).toBeGreaterThan(0);
+    expect(sandbox.stack.azure.stats().failoverCalls).toEqual({});
+    // Each check was handled by one delivery: none lost its lock while another moved the clock, none was dead-lettered.
+    expect(sandbox.stack.checks.stats).toMatchObject({ lockExpired: 0, deadLettered: 0 });
+    expect(sandbox.stack.checks.stats.delivered).toBe(sandbox.stack.checks.stats.completed);
+
+    steps.release();
+    await sandbox.idle();
+    const runs = await sandbox.stack.store.listRuns(estate.name);
+    expect(runs.map((r) => [r.runId, r.status])).toEqual([[run?.runId, "succeeded"]]);
+    const calls = sandbox.stack.azure.stats().failoverCalls;
+    expect(estate.vms.every((vm) => calls[vm.name] === 1)).toBe(true);
+  });
+
   it("starts nothing while the kill switch is on, and the decision says why", async () => {
     sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint") });
     await sandbox.stack.root.alertsFor(silentLogger).setKillSwitch(true, "ops-lead@contoso.com", "datacentre maintenance");

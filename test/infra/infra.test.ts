@@ -285,6 +285,7 @@ describe("infra (Bicep compiled to ARM)", () => {
       "befefa01-2a29-4197-83a8-272ff33ce314": "DNS Zone Contributor",
       "b12aa53e-6015-4669-85d0-8515ebb3ae7f": "Private DNS Zone Contributor",
       "43d0d8ad-25c7-4714-9337-8ba259a9fe05": "Monitoring Reader",
+      "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
       "73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
       "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
       "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
@@ -347,6 +348,8 @@ describe("infra (Bicep compiled to ARM)", () => {
           "DNS Zone Contributor @ Microsoft.Network/dnsZones",
           "Private DNS Zone Contributor @ Microsoft.Network/privateDnsZones",
           "custom:routeEditorRoleId @ Microsoft.Network/routeTables",
+          // The recovery VNets' DNS servers: read only, on each VNet.
+          "Reader @ Microsoft.Network/virtualNetworks",
           // The primary and the secondary circuit (the secondary only when its id is given).
           "Monitoring Reader @ Microsoft.Network/expressRouteCircuits",
           "Monitoring Reader @ Microsoft.Network/expressRouteCircuits",
@@ -397,6 +400,18 @@ describe("infra (Bicep compiled to ARM)", () => {
       expect([...new Set(simulated)].sort()).toEqual(compiled);
     });
 
+    it("give Reader on each VNet of recoveryVirtualNetworks, at that VNet's resource group, and nothing else there", () => {
+      const readers = assignments().filter((l) => describeAssignment(l) === "Reader @ Microsoft.Network/virtualNetworks");
+      expect(readers).toHaveLength(1);
+      const reader = readers[0]!;
+      expect(reader.resource.scope).toBe("[resourceId('Microsoft.Network/virtualNetworks', parameters('virtualNetworkName'))]");
+      const module = reader.deployment!.resource;
+      expect(module.copy).toMatchObject({ count: "[length(parameters('recoveryVirtualNetworks'))]" });
+      expect(module.resourceGroup).toBe("[parameters('recoveryVirtualNetworks')[copyIndex()].resourceGroup]");
+      expect(record(module.properties?.["parameters"])["virtualNetworkName"]).toEqual({ value: "[parameters('recoveryVirtualNetworks')[copyIndex()].name]" });
+      expect(assignments().filter((l) => l.template === reader.template)).toEqual([reader]);
+    });
+
     it("all go to the app's user-assigned identity as a service principal", () => {
       for (const l of assignments()) {
         expect(resolveIn(l, props(l)["principalId"]), describeAssignment(l)).toBe("[reference('identity').outputs.principalId.value]");
@@ -428,7 +443,7 @@ describe("infra (Bicep compiled to ARM)", () => {
           ],
           ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/runCommand/action"],
           ["Microsoft.Compute/virtualMachines/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Network/networkInterfaces/write"],
-          ["Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
+          ["Microsoft.Network/routeTables/routes/delete", "Microsoft.Network/routeTables/routes/read", "Microsoft.Network/routeTables/routes/write"],
           ["Microsoft.Compute/locations/usages/read", "Microsoft.Compute/skus/read"],
         ].sort(),
       );
@@ -1095,7 +1110,7 @@ describe("infra (Bicep compiled to ARM)", () => {
       name: string;
     }
     interface SampleEstate {
-      vaults: Record<string, Ref>;
+      vaults: Record<string, Ref & { recoveryNetworkIds: string[] }>;
       targetDomainController: { vmId: string };
       vms: { name: string; recoveryVmId: string }[];
       alerting: { natVm: { vm: string } };
@@ -1123,7 +1138,7 @@ describe("infra (Bicep compiled to ARM)", () => {
       expect(value<string[]>("vmResourceGroups")).toContain(value<string>("natResourceGroup"));
     });
 
-    it("point at the sample estate's vaults, DNS zones, route tables and VM resource groups", () => {
+    it("point at the sample estate's vaults, DNS zones, route tables, recovery VNets and VM resource groups", () => {
       expect(value<Ref[]>("recoveryVaults").map(key).sort()).toEqual(Object.values(estate.vaults).map(key).sort());
       for (const zoneType of ["public", "private"] as const) {
         const param = zoneType === "public" ? "publicDnsZones" : "privateDnsZones";
@@ -1131,6 +1146,9 @@ describe("infra (Bicep compiled to ARM)", () => {
         expect(value<Ref[]>(param).map(key).sort()).toEqual(expected);
       }
       expect(value<Ref[]>("routeTables").map(key).sort()).toEqual(unique(estate.routes.map((r) => `${r.resourceGroup}/${r.routeTable}`)));
+      const vnets = Object.values(estate.vaults).flatMap((v) => v.recoveryNetworkIds.map((id) => `${id.split("/")[4]!}/${id.split("/")[8]!}`));
+      expect(vnets.length).toBeGreaterThan(0);
+      expect(value<Ref[]>("recoveryVirtualNetworks").map(key).sort()).toEqual(unique(vnets));
       const vmGroups = unique([estate.targetDomainController.vmId, ...estate.vms.map((v) => v.recoveryVmId)].map((id) => id.split("/")[4]!));
       expect([...value<string[]>("vmResourceGroups")].sort()).toEqual(vmGroups);
     });

@@ -94,6 +94,28 @@ describe("the trigger emulator and the drain driver", () => {
     expect(bus.stats).toMatchObject({ delivered: 1, lockExpired: 0, completed: 1 });
   });
 
+  it("keeps the lock of a running handler when the simulated clock jumps past it, up to maxAutoLockRenewalDuration", async () => {
+    // Another queue's drain skipping idle time moves the shared clock while a handler runs: the host would have renewed the lock on the way.
+    const jumped = async (minutes: number): Promise<{ calls: number; stats: LocalServiceBus["stats"] }> => {
+      const { bus, clock } = await start();
+      await bus.send([step("slow")]);
+      let calls = 0;
+      await bus.drain({
+        concurrency: 2,
+        handler: async () => {
+          if (++calls > 1) return;
+          clock.advanceTo(new Date(clock.now().getTime() + minutes * 60_000));
+          await sleep(50);
+        },
+        onDeadLetter: () => Promise.resolve(),
+      });
+      return { calls, stats: bus.stats };
+    };
+    // host.json renews for 5 min; the lock lasts 60 s.
+    expect(await jumped(4)).toMatchObject({ calls: 1, stats: { delivered: 1, lockExpired: 0, completed: 1 } });
+    expect(await jumped(6)).toMatchObject({ calls: 2, stats: { delivered: 2, lockExpired: 1, completed: 1 } });
+  });
+
   it("without lock renewal, a handler that outlasts its lock sees the message again", async () => {
     const { bus } = await start({ realTime: true, lockDurationMs: 300, hostJson: await hostJson({ maxAutoLockRenewalDuration: "00:00:00" }) });
     await bus.send([step("slow")]);

@@ -48,6 +48,8 @@ const FUNCTIONS = {
     "consoleState",
     "extendRunCleanup",
     "failover",
+    "getRoundTrip",
+    "getRoundTripReportPage",
     "getRun",
     "getRunReportPage",
     "healthReportPage",

@@ -57,6 +57,7 @@ export function hostileRunReport(): RunReport {
       failedOverNotCommitted: [],
       committed: [],
       testVmsLeft: [h("after.vm")],
+      testVmCleanup: null,
       reprotected: [],
       dnsMoved: [],
       routesMoved: [],

@@ -48,6 +48,7 @@ const report: RunReport = {
     failedOverNotCommitted: ["web-01"],
     committed: [],
     testVmsLeft: [],
+    testVmCleanup: null,
     reprotected: [],
     dnsMoved: ["www.contoso.com"],
     routesMoved: ["rt-spoke/default"],

@@ -1,15 +1,13 @@
-import { afterAll, inject } from "vitest";
 import type { Estate } from "../../shared/domain/estate.js";
 import type { FailoverRequest, Scope } from "../../shared/domain/plan.js";
 import type { RunEvent } from "../../shared/ports/notifier.js";
 import type { RunRecord, StepRecord } from "../../shared/ports/runStore.js";
 import type { BoundaryHook } from "../../shared/runs/engineDeps.js";
-import { silentLogger } from "../../shared/ports/logger.js";
-import { createRunControl } from "../../shared/runs/runControl.js";
-import { createLocalStack, type LocalStack } from "../../local/localStack.js";
+import type { LocalStack } from "../../local/localStack.js";
 import type { FaultPlan, JobDurations } from "../../local/simulated-azure/simulatedAzure.js";
 import { sampleEstate } from "../helpers.js";
 import { capturingLogger } from "./engineHarness.js";
+import { runControlStack } from "./runControlStack.js";
 
 /** The sample estate without AD-integrated DNS records: these tests are about ASR, Azure DNS and routes. */
 export function failbackEstate(): Estate {
@@ -30,8 +28,6 @@ export interface RoundTripStack {
 }
 
 const APPROVER = { id: "oid-approver", name: "approver@contoso.com" };
-const stacks: LocalStack[] = [];
-afterAll(() => Promise.all(stacks.splice(0).map((s) => s.stop())));
 let counter = 0;
 
 /** One stack (real engine, SDK clients, simulated Azure, Azurite) on frozen simulated time, for runs one after the other. */
@@ -40,29 +36,13 @@ export async function roundTripStack(
 ): Promise<RoundTripStack> {
   const events: RunEvent[] = [];
   const { log } = capturingLogger();
-  const stack = await createLocalStack({
+  const { stack, control } = await runControlStack({
     estate: failbackEstate(),
-    tableEndpoint: inject("tableEndpoint"),
-    realTime: false,
-    start: new Date("2026-11-25T02:00:00Z"),
     log,
     notifier: { notify: (event) => Promise.resolve(void events.push(event)) },
-    timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },
     durations: { failbackSyncMs: 20 * 60_000, ...options.durations },
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.boundary ? { boundary: options.boundary } : {}),
-  });
-  stacks.push(stack);
-  const control = createRunControl({
-    estate: stack.estate,
-    store: stack.store,
-    queue: stack.queue,
-    clock: stack.clock,
-    audit: stack.audit,
-    log: silentLogger,
-    engine: stack.engine,
-    siteRecovery: stack.root.runApi.reads.siteRecovery,
-    separateApprover: true,
   });
   return {
     stack,

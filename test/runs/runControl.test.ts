@@ -1,50 +1,20 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { createLocalStack, type LocalStack } from "../../local/localStack.js";
+import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../../local/localStack.js";
 import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
 import type { FailoverRequest } from "../../shared/domain/plan.js";
-import { createRunControl, decideApproval, decideCancel, decideConfirm, decideResume, resumedStep, type RunControl } from "../../shared/runs/runControl.js";
-import { silentLogger } from "../../shared/ports/logger.js";
+import { decideApproval, decideCancel, decideConfirm, decideResume, resumedStep, type RunControl } from "../../shared/runs/runControl.js";
 import type { RunRecord, StepRecord } from "../../shared/ports/runStore.js";
-import { sampleEstate } from "../helpers.js";
+import { runControlStack } from "./runControlStack.js";
 
 const alice = { id: "oid-alice", name: "alice@contoso.com" };
 const bob = { id: "oid-bob", name: "bob@contoso.com" };
-
-const stacks: LocalStack[] = [];
-afterAll(() => Promise.all(stacks.map((s) => s.stop())));
-
-async function stackWith(faults?: FaultPlan): Promise<{ stack: LocalStack; control: RunControl }> {
-  const stack = await createLocalStack({
-    estate: sampleEstate(),
-    tableEndpoint: inject("tableEndpoint"),
-    realTime: false,
-    start: new Date("2026-11-25T02:00:00Z"),
-    log: silentLogger,
-    notifier: { notify: () => Promise.resolve() },
-    timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },
-    ...(faults ? { faults } : {}),
-  });
-  stacks.push(stack);
-  const control = createRunControl({
-    estate: stack.estate,
-    store: stack.store,
-    queue: stack.queue,
-    clock: stack.clock,
-    audit: stack.audit,
-    log: silentLogger,
-    engine: stack.engine,
-    siteRecovery: stack.root.runApi.reads.siteRecovery,
-    separateApprover: true,
-  });
-  return { stack, control };
-}
 
 const statusOf = async (stack: LocalStack, runId: string): Promise<Record<string, string>> =>
   Object.fromEntries((await stack.store.listSteps(runId)).map((s) => [s.step.id, s.status]));
 
 describe("run control through the real engine", () => {
   it("parks at the approval gate, goes on when another person approves, parks again for the commit, and finishes on commit", async () => {
-    const { stack, control } = await stackWith();
+    const { stack, control } = await runControlStack();
     const request: FailoverRequest = { mode: "unplanned", scope: { kind: "tiers", tiers: ["edge"] }, approvalRequired: true, manualFinish: true };
     const { runId } = await stack.engine.startRun(request, "test", undefined, { requestedBy: alice.id });
     await stack.drain(); // the queue empties: a parked gate schedules nothing
@@ -78,7 +48,7 @@ describe("run control through the real engine", () => {
   });
 
   it("cancels: nothing new starts, steps in flight finish and are named, the estate is free again", async () => {
-    const { stack, control } = await stackWith();
+    const { stack, control } = await runControlStack();
     const { runId } = await stack.engine.startRun({ mode: "test", scope: { kind: "all" } }, "test");
     let cancelled: Awaited<ReturnType<RunControl["cancel"]>> | undefined;
     await stack.queue.drain({
@@ -109,7 +79,7 @@ describe("run control through the real engine", () => {
 
   it("resumes a failed run once its cause is fixed: the failed check runs again and the run completes", async () => {
     const faults: FaultPlan = { brokenDomainTrust: ["API02"] };
-    const { stack, control } = await stackWith(faults);
+    const { stack, control } = await runControlStack({ faults });
     const { runId } = await stack.engine.startRun({ mode: "unplanned", scope: { kind: "tiers", tiers: ["identity", "edge", "api"] } }, "test");
     await stack.drain();
     expect((await stack.store.getRun(runId))?.value.status).toBe("failed");
@@ -131,7 +101,7 @@ describe("run control through the real engine", () => {
 
   it("prepares failback: reprotect once the failover is committed, refused while the on-premises site is unreachable", async () => {
     const faults: FaultPlan = {};
-    const { stack } = await stackWith(faults);
+    const { stack } = await runControlStack({ faults });
     const failover = await stack.engine.startRun({ mode: "unplanned", scope: { kind: "tiers", tiers: ["identity"] } }, "test");
     await stack.drain();
     expect((await stack.store.getRun(failover.runId))?.value.status).toBe("succeeded");

@@ -171,6 +171,9 @@ function cleanupLine(run: RunDetail): HTMLElement | false {
   );
 }
 
+/** The runs of a round trip (shared/reports/roundTripRuns.ts): the failover and the way back, each on one page with the others. */
+const ROUND_TRIP_MODES: ReadonlySet<string> = new Set(["unplanned", "failback-prep", "failback"]);
+
 /** One run, live: its state, what it leaves, the timeline, DNS and route changes, and the actions the person may take. */
 export function runView(run: RunDetail, state: ConsoleState, refresh: () => void): HTMLElement {
   const fields = fieldsFor(run.runId);
@@ -210,6 +213,10 @@ export function runView(run: RunDetail, state: ConsoleState, refresh: () => void
       { class: "meta" },
       `Triggered by ${run.trigger} · started ${when(run.startedAt)} · ${run.finishedAt ? `finished ${when(run.finishedAt)}` : "in progress"} · `,
       h("a", { href: `/api/runs/${encodeURIComponent(run.runId)}/report` }, "Run report page"),
+      ROUND_TRIP_MODES.has(run.mode) && [
+        " · ",
+        h("a", { href: `/api/runs/${encodeURIComponent(run.runId)}/round-trip/report`, id: "round-trip-link" }, "Round trip report"),
+      ],
     ),
     run.failureReason !== null && message("error", `Failure: ${run.failureReason}`),
     rtoText(run),

@@ -42,6 +42,23 @@ interface Preview {
     readonly nextHopVm?: string;
     readonly detail?: string;
   }[];
+  /** Names in the AD-integrated DNS on the domain controllers (shared/runs/adDnsPreview.ts): `from` null until the run reads it on the DC. */
+  readonly adDnsChanges: readonly {
+    readonly record: string;
+    readonly zone: string;
+    readonly from: readonly string[] | null;
+    readonly to: readonly string[] | null;
+    readonly ttl: number | null;
+    readonly detail: string;
+  }[];
+  /** The last nightly check's findings that are not green on forwarders, recovery VNet DNS servers, routes and AD names. */
+  readonly networkFindings: readonly {
+    readonly check: string;
+    readonly status: string;
+    readonly reason: string;
+    readonly advice: readonly string[];
+    readonly checkedAt: string;
+  }[];
   readonly approvalsNeeded: readonly { readonly decision: string; readonly role: string; readonly when: string }[];
   readonly capacity?: readonly { readonly region: string; readonly status: string; readonly reason: string; readonly request: readonly string[] }[];
   readonly notes: readonly string[];
@@ -238,6 +255,39 @@ function readiness(v: Preview["vms"][number]): { readonly what: Child; readonly 
   return { what: v.problem !== undefined ? `Problem: ${v.problem}` : "—", age: "—" };
 }
 
+/** What the last nightly check found wrong with name resolution and routes the run relies on: it does not stop the run, so it is said beside the plan. */
+function networkFindingsOf(p: Preview, state: ConsoleState): Child[] {
+  const findings = p.networkFindings;
+  const health = state.estate.health;
+  return [
+    h("h3", {}, "Network findings of the last nightly check"),
+    findings.length > 0
+      ? table(
+          ["Check", "Status", "What was found", "Advice"],
+          findings.map((f) => [
+            f.check,
+            statusBadge(f.status),
+            `${f.reason} (checked ${when(f.checkedAt)})`,
+            f.advice.length === 0
+              ? "—"
+              : h(
+                  "ul",
+                  {},
+                  f.advice.map((a) => h("li", {}, a)),
+                ),
+          ]),
+          "Network findings",
+        )
+      : h(
+          "p",
+          {},
+          health === null
+            ? "No nightly check has run yet: nothing is known of the DCs' forwarders, the recovery VNets' DNS servers and the routes."
+            : `None: the nightly check of ${when(health.startedAt)} found the forwarders, the recovery VNets' DNS servers, the routes and the AD names in order.`,
+        ),
+  ];
+}
+
 const article = (role: string): string => (/^[aeiou]/i.test(role) ? "an" : "a");
 
 function previewOf(p: Preview, state: ConsoleState, mode: string, start: () => void): HTMLElement {
@@ -265,6 +315,7 @@ function previewOf(p: Preview, state: ConsoleState, mode: string, start: () => v
   };
   confirm.addEventListener("input", draw);
   draw();
+  const adDns = p.adDnsChanges;
   const points = p.vms.flatMap((v) => (v.recoveryPoint ? [v.recoveryPoint.ageSeconds] : []));
   const worst = points.length > 0 ? Math.max(...points) : null;
   return section(
@@ -305,6 +356,20 @@ function previewOf(p: Preview, state: ConsoleState, mode: string, start: () => v
           p.dnsChanges.map((d) => [d.record, d.zoneType, `${d.from?.join(", ") || "—"} → ${d.to.join(", ")}${d.detail ? ` (${d.detail})` : ""}`]),
           "DNS changes",
         ),
+    h("h3", {}, "AD-integrated DNS on the domain controllers"),
+    adDns.length === 0
+      ? h("p", {}, "No AD-integrated DNS name changes.")
+      : table(
+          ["Name", "Zone", "Old → new", "TTL"],
+          adDns.map((d) => [
+            d.record,
+            d.zone,
+            `${d.from?.join(", ") || "—"} → ${d.to?.join(", ") || "—"} (${d.detail})`,
+            d.ttl === null ? "—" : `${d.ttl}\u00a0s`,
+          ]),
+          "AD-integrated DNS changes",
+        ),
+    networkFindingsOf(p, state),
     h("h3", {}, "Route changes"),
     p.routeChanges.length === 0
       ? h("p", {}, "No route changes.")

@@ -18,7 +18,15 @@ export interface EntityMessage {
   readonly availableAt: number;
   state: "scheduled" | "active" | "locked";
   deliveryCount: number;
-  lock: { readonly token: string; until: number; readonly holder: LockHolder } | undefined;
+  lock:
+    | {
+        readonly token: string;
+        until: number;
+        readonly holder: LockHolder;
+        /** Until when (simulated time) the holder's host renews the lock by itself; see `renewAutomatically`. */
+        renewsUntil?: number;
+      }
+    | undefined;
 }
 
 export interface DeadLetterRecord {
@@ -207,6 +215,19 @@ export class QueueEntity {
     return lock.until;
   }
 
+  /**
+   * The Functions host's Service Bus processor renews a running invocation's lock "within" its
+   * maxAutoLockRenewalDuration, 5 min by default (learn.microsoft.com/dotnet/api/
+   * azure.messaging.servicebus.servicebusprocessor.maxautolockrenewalduration), on its own timer in
+   * real time. The simulated clock can jump past a lock's expiry between two such renewals (another
+   * queue's drain skipping idle time), where the host would have renewed on the way.
+   * Until `instant`, a live holder's lock found expired is renewed instead of released.
+   */
+  renewAutomatically(token: string, instant: number): void {
+    const lock = this.lockedEntry(token).lock as NonNullable<EntityMessage["lock"]>;
+    lock.renewsUntil = instant;
+  }
+
   cancelScheduled(sequenceNumbers: readonly number[]): void {
     for (const sequenceNumber of sequenceNumbers) {
       const entry = this.all.get(sequenceNumber);
@@ -238,6 +259,10 @@ export class QueueEntity {
     let expired = 0;
     for (const entry of this.locked.values()) {
       if ((entry.lock?.until ?? Infinity) > now) continue;
+      if (entry.lock?.holder.live && now < (entry.lock.renewsUntil ?? 0)) {
+        entry.lock.until = now + this.options.lockDurationMs;
+        continue;
+      }
       this.stats.lockExpired++;
       this.release(entry);
       expired++;

@@ -1,12 +1,15 @@
 import type { DnsRecord, Estate, Vm } from "../estate.js";
-import { ageMs, formatAge, MINUTE_MS } from "./format.js";
-import { worst, type Advice, type CheckStatus, type EstateCheckKind, type HealthCheck } from "./healthReport.js";
+import { recordFqdn } from "../recordFqdn.js";
+import { dnsRecordVerdict } from "./dnsRecordVerdict.js";
+import { ageMs, capitalise, formatAge, MINUTE_MS } from "./format.js";
+import { estateCheck as check } from "./estateCheck.js";
+import { worst, type Advice, type CheckStatus, type HealthCheck } from "./healthReport.js";
 import { dnsRecordKey, type HealthSnapshot, type Read, type VmAgentState } from "./healthSnapshot.js";
 import { locateItem, unclaimedItems, type ItemLocation } from "./inventory.js";
 import { leftoverTestVmCheck } from "./leftoverTestVms.js";
 import { adviceForSymptom } from "./remediation.js";
 import { capacityChecks } from "./targetCapacity.js";
-import { expectedSite, type Site } from "./expectedSite.js";
+import type { Site } from "./expectedSite.js";
 import { networkChecks } from "./networkRules.js";
 import type { HealthThresholds } from "./thresholds.js";
 
@@ -15,18 +18,6 @@ export interface EstateRuleInput {
   readonly snapshot: HealthSnapshot;
   readonly now: Date;
   readonly thresholds: HealthThresholds;
-}
-
-function check(
-  kind: EstateCheckKind,
-  key: string,
-  subject: string,
-  title: string,
-  status: CheckStatus,
-  reason: string,
-  advice: readonly Advice[] = [],
-): HealthCheck {
-  return { id: `estate/${kind}${key ? `/${key}` : ""}`, kind, subject, title, status, reason, advice };
 }
 
 export function evaluateEstate(input: EstateRuleInput): HealthCheck[] {
@@ -300,72 +291,22 @@ function gradeAgent(read: Read<VmAgentState> | undefined): [CheckStatus, string]
 // ---- DNS ----
 
 function dnsChecks({ estate, snapshot, thresholds }: EstateRuleInput, locations: ReadonlyMap<string, ItemLocation>): HealthCheck[] {
-  const rtoSeconds = estate.objectives.rtoMinutes * 60;
-  const ttlLimit = Math.round(rtoSeconds * thresholds.dnsTtlRtoShare);
+  const context = { estate, thresholds, locations };
   return estate.dns.map((record) => {
     const key = dnsRecordKey(record);
-    const fqdn = `${record.name === "@" ? "" : `${record.name}.`}${record.zone}`;
-    const title = `DNS ${fqdn} (${record.zoneType})`;
+    const fqdn = recordFqdn(record.name, record.zone);
+    const found = (status: CheckStatus, reason: string, advice: readonly Advice[] = []): HealthCheck =>
+      check("dns", key, fqdn, `DNS ${fqdn} (${record.zoneType})`, status, reason, advice);
     const read = snapshot.dns[key];
-    if (!read || !read.ok) return check("dns", key, fqdn, title, "unknown", `Could not check: ${read ? read.reason : "not read"}.`);
+    if (!read || !read.ok) return found("unknown", `Could not check: ${read ? read.reason : "not read"}.`);
     if (read.value === null) {
-      return check(
-        "dns",
-        key,
-        fqdn,
-        title,
-        "red",
-        `The A record set does not exist: clients resolve nothing today, and the failover would create it from scratch.`,
-        [dnsAdvice(record, "create")],
-      );
+      return found("red", "The A record set does not exist: clients resolve nothing today, and the failover would create it from scratch.", [
+        dnsAdvice(record, "create"),
+      ]);
     }
-    const { addresses, ttl } = read.value;
-    const failover = new Set(record.failoverAddresses);
-    const atRecovery = addresses.filter((a) => failover.has(a)).length;
-    const pointsAt: Site =
-      addresses.length === 0
-        ? "unknown"
-        : atRecovery === addresses.length && atRecovery === failover.size
-          ? "recovery"
-          : atRecovery === 0
-            ? "primary"
-            : "mixed";
-    const expected = expectedSite(estate, record.tier, locations);
-    const statuses: CheckStatus[] = [];
-    const parts: string[] = [`points at ${describeSite(pointsAt)} (${addresses.join(", ") || "no addresses"})`];
-    const advice: Advice[] = [];
-    if (expected === "unknown") {
-      statuses.push("unknown");
-      parts.push(`the ${record.tier} tier's replication state could not be read, so the expected site is unknown`);
-    } else if (pointsAt !== expected || expected === "mixed") {
-      statuses.push("red");
-      parts.push(
-        `but the ${record.tier} tier runs ${expected === "recovery" ? "in Azure" : expected === "primary" ? "on premises" : "partly in Azure, partly on premises"}`,
-      );
-      advice.push(dnsAdvice(record, "repoint", expected));
-    } else {
-      statuses.push("green");
-      parts.push(`as expected while the ${record.tier} tier runs ${expected === "recovery" ? "in Azure" : "on premises"}`);
-    }
-    if (ttl > ttlLimit) {
-      statuses.push("red");
-      parts.push(
-        `TTL ${ttl} s: resolvers may keep the old address for ${formatAge(ttl * 1000)} after the flip, over ${Math.round(thresholds.dnsTtlRtoShare * 100)}% of the ${estate.objectives.rtoMinutes} min RTO`,
-      );
-      advice.push(dnsAdvice(record, "ttl"));
-    } else if (ttl > record.ttl) {
-      statuses.push("amber");
-      parts.push(`TTL ${ttl} s is above the ${record.ttl} s the estate plans for this record`);
-      advice.push(dnsAdvice(record, "ttl"));
-    } else {
-      parts.push(`TTL ${ttl} s`);
-    }
-    return check("dns", key, fqdn, title, worst(statuses), `${capitalise(parts.join("; "))}.`, advice);
+    const verdict = dnsRecordVerdict(context, record, read.value, "record", (problem, expected) => dnsAdvice(record, problem, expected));
+    return found(verdict.status, verdict.reason, verdict.advice);
   });
-}
-
-function describeSite(site: Site): string {
-  return site === "recovery" ? "the recovery site (Azure)" : site === "primary" ? "the primary site" : site === "mixed" ? "both sites" : "nothing";
 }
 
 function dnsAdvice(record: DnsRecord, problem: "create" | "repoint" | "ttl", expected?: Site): Advice {
@@ -649,10 +590,6 @@ function percent(value: number | null): string {
 
 function lastSegment(id: string): string {
   return id.split("/").filter(Boolean).pop() ?? id;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function dedupeText(items: readonly string[]): string[] {

@@ -21,3 +21,8 @@ export function ageMs(now: Date, then: Date): number {
 export function isoOf(date: Date): string {
   return date.toISOString();
 }
+
+/** A reason assembled from parts reads as a sentence: its first letter in capitals. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,9 +1,13 @@
 import { adRecordKey, type ForwarderState } from "../adDnsRecords.js";
 import type { ActiveDirectoryDnsRecord, Estate, Route } from "../estate.js";
+import { recordFqdn } from "../recordFqdn.js";
 import { expectedSite, type Site } from "./expectedSite.js";
-import { formatAge } from "./format.js";
-import { worst, type Advice, type CheckStatus, type EstateCheckKind, type HealthCheck } from "./healthReport.js";
+import { dnsRecordVerdict } from "./dnsRecordVerdict.js";
+import { capitalise } from "./format.js";
+import { estateCheck as check } from "./estateCheck.js";
+import { worst, type Advice, type CheckStatus, type HealthCheck } from "./healthReport.js";
 import { routeStateKey, type HealthSnapshot, type NatNicState, type Read } from "./healthSnapshot.js";
+import { unnamedRecoveryVnetChecks } from "./unnamedRecoveryVnets.js";
 import type { ItemLocation } from "./inventory.js";
 import type { HealthThresholds } from "./thresholds.js";
 
@@ -19,28 +23,19 @@ const FORWARDER_REFERENCE = "https://learn.microsoft.com/azure/private-link/priv
 const VNET_DNS_REFERENCE = "https://learn.microsoft.com/azure/site-recovery/site-recovery-active-directory";
 const ROUTE_REFERENCE = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#user-defined";
 
-function check(
-  kind: EstateCheckKind,
-  key: string,
-  subject: string,
-  title: string,
-  status: CheckStatus,
-  reason: string,
-  advice: readonly Advice[] = [],
-): HealthCheck {
-  return { id: `estate/${kind}/${key}`, kind, subject, title, status, reason, advice };
-}
-
-const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
-const fqdnOf = (zone: string, name: string): string => (name === "@" ? zone : `${name}.${zone}`);
-
 /**
  * The nightly network checks beside Azure DNS: the AD-integrated records on the target DC and their TTL,
  * each Private DNS zone's conditional forwarder on that DC, the recovery VNets' DNS servers, and the
  * routes through the NAT/firewall VM. A source not wired yields no check; a read that failed, an unknown one.
  */
 export function networkChecks(input: Input, locations: ReadonlyMap<string, ItemLocation>): HealthCheck[] {
-  return [...adDnsChecks(input, locations), ...forwarderChecks(input), ...vnetDnsChecks(input), ...routeChecks(input, locations)];
+  return [
+    ...adDnsChecks(input, locations),
+    ...forwarderChecks(input),
+    ...vnetDnsChecks(input),
+    ...unnamedRecoveryVnetChecks(input.estate, input.snapshot, locations),
+    ...routeChecks(input, locations),
+  ];
 }
 
 // ---- AD-integrated DNS on the target DC ----
@@ -48,71 +43,23 @@ export function networkChecks(input: Input, locations: ReadonlyMap<string, ItemL
 function adDnsChecks({ estate, snapshot, thresholds }: Input, locations: ReadonlyMap<string, ItemLocation>): HealthCheck[] {
   const read = snapshot.domainControllerDns;
   if (!read) return [];
-  const ttlLimit = Math.round(estate.objectives.rtoMinutes * 60 * thresholds.dnsTtlRtoShare);
+  const context = { estate, thresholds, locations };
   return estate.activeDirectoryDns.map((record) => {
     const key = `activeDirectory/${record.zone}/${record.name}`.toLowerCase();
-    const fqdn = fqdnOf(record.zone, record.name);
-    const title = `DNS ${fqdn} (AD-integrated, on the target DC)`;
-    if (!read.ok) return check("dns", key, fqdn, title, "unknown", `Could not read the target DC's DNS server through Run Command: ${read.reason}.`);
+    const fqdn = recordFqdn(record.name, record.zone);
+    const found = (status: CheckStatus, reason: string, advice: readonly Advice[] = []): HealthCheck =>
+      check("dns", key, fqdn, `DNS ${fqdn} (AD-integrated, on the target DC)`, status, reason, advice);
+    if (!read.ok) return found("unknown", `Could not read the target DC's DNS server through Run Command: ${read.reason}.`);
     const held = read.value.records[adRecordKey(record.zone, record.name)];
-    if (held === undefined) return check("dns", key, fqdn, title, "unknown", "The target DC's script printed nothing for this name.");
+    if (held === undefined) return found("unknown", "The target DC's script printed nothing for this name.");
     if (held === null) {
-      return check(
-        "dns",
-        key,
-        fqdn,
-        title,
-        "red",
-        "The name has no A record on the target DC: clients resolve nothing, and the failover's flip would find nothing to move.",
-        [adAdvice(record, "create")],
-      );
+      return found("red", "The name has no A record on the target DC: clients resolve nothing, and the failover's flip would find nothing to move.", [
+        adAdvice(record, "create"),
+      ]);
     }
-    const failover = new Set(record.failoverAddresses);
-    const atRecovery = held.addresses.filter((a) => failover.has(a)).length;
-    const pointsAt: Site =
-      held.addresses.length === 0
-        ? "unknown"
-        : atRecovery === held.addresses.length && atRecovery === failover.size
-          ? "recovery"
-          : atRecovery === 0
-            ? "primary"
-            : "mixed";
-    const expected = expectedSite(estate, record.tier, locations);
-    const statuses: CheckStatus[] = [];
-    const advice: Advice[] = [];
-    const parts = [`points at ${siteWords(pointsAt)} (${held.addresses.join(", ") || "no addresses"})`];
-    if (expected === "unknown") {
-      statuses.push("unknown");
-      parts.push(`the ${record.tier} tier's replication state could not be read, so the expected site is unknown`);
-    } else if (pointsAt !== expected || expected === "mixed") {
-      statuses.push("red");
-      parts.push(`but the ${record.tier} tier runs ${tierWhere(expected)}`);
-      advice.push(adAdvice(record, "repoint", expected));
-    } else {
-      statuses.push("green");
-      parts.push(`as expected while the ${record.tier} tier runs ${tierWhere(expected)}`);
-    }
-    if (held.ttl > ttlLimit) {
-      statuses.push("red");
-      parts.push(
-        `TTL ${held.ttl} s: resolvers may keep the old address for ${formatAge(held.ttl * 1000)} after the flip, over ${Math.round(thresholds.dnsTtlRtoShare * 100)}% of the ${estate.objectives.rtoMinutes} min RTO`,
-      );
-      advice.push(adAdvice(record, "ttl"));
-    } else if (held.ttl > record.ttl) {
-      statuses.push("amber");
-      parts.push(`TTL ${held.ttl} s is above the ${record.ttl} s the estate plans for this name`);
-      advice.push(adAdvice(record, "ttl"));
-    } else parts.push(`TTL ${held.ttl} s`);
-    return check("dns", key, fqdn, title, worst(statuses), `${capitalise(parts.join("; "))}.`, advice);
+    const verdict = dnsRecordVerdict(context, record, held, "name", (problem, expected) => adAdvice(record, problem, expected));
+    return found(verdict.status, verdict.reason, verdict.advice);
   });
-}
-
-function siteWords(site: Site): string {
-  return site === "recovery" ? "the recovery site (Azure)" : site === "primary" ? "the primary site" : site === "mixed" ? "both sites" : "nothing";
-}
-
-function tierWhere(site: Site): string {
-  return site === "recovery" ? "in Azure" : site === "primary" ? "on premises" : "partly in Azure, partly on premises";
 }
 
 function adAdvice(record: ActiveDirectoryDnsRecord, problem: "create" | "repoint" | "ttl", expected?: Site): Advice {
@@ -168,27 +115,19 @@ function forwarderChecks({ snapshot }: Input): HealthCheck[] {
 
 function forwarderCheck(forwarder: ForwarderState, snapshot: HealthSnapshot): HealthCheck {
   const { zone } = forwarder;
-  const title = `Private DNS zone ${zone} resolves through the target DC`;
-  const key = zone.toLowerCase();
+  const found = (status: CheckStatus, reason: string, advice: readonly Advice[]): HealthCheck =>
+    check("dnsForwarder", zone.toLowerCase(), zone, `Private DNS zone ${zone} resolves through the target DC`, status, reason, advice);
   const masters = forwarder.masterServers;
   const advice = forwarderAdvice(zone);
   if (masters === null) {
-    return check(
-      "dnsForwarder",
-      key,
-      zone,
-      title,
+    return found(
       "red",
       `The target DC has no conditional forwarder for ${zone}: recovered VMs use the DC for DNS, and it sends ${zone} queries to the Internet, where the private zone does not exist${"error" in forwarder.resolved ? ` (${forwarder.resolved.error})` : ""}.`,
       [advice],
     );
   }
   if ("error" in forwarder.resolved) {
-    return check(
-      "dnsForwarder",
-      key,
-      zone,
-      title,
+    return found(
       "red",
       `The forwarder sends ${zone} to ${masters.join(", ")}, but a name of the zone did not resolve through the DC (${forwarder.resolved.error}).`,
       masters.includes(AZURE_DNS_VIP) ? [linkAdvice(zone)] : [advice],
@@ -206,7 +145,7 @@ function forwarderCheck(forwarder: ForwarderState, snapshot: HealthSnapshot): He
     statuses.push("amber");
     parts.push(`but Azure Private DNS holds ${azure.join(", ")} (a stale cache on the DC, or another zone of the same name answers)`);
   }
-  return check("dnsForwarder", key, zone, title, worst(statuses), `${capitalise(parts.join("; "))}.`, statuses.length > 1 ? [advice] : []);
+  return found(worst(statuses), `${capitalise(parts.join("; "))}.`, statuses.length > 1 ? [advice] : []);
 }
 
 function privateRecordOf(snapshot: HealthSnapshot, zone: string): readonly string[] | undefined {
@@ -247,7 +186,7 @@ function vnetDnsChecks({ estate, snapshot }: Input): HealthCheck[] {
   return Object.entries(snapshot.vnets).map(([id, read]) => {
     const name = id.split("/").pop() ?? id;
     const title = `VNet ${name} hands out a DNS server that is up`;
-    if (!read.ok) return check("vnetDns", name, name, title, "unknown", `Could not check: ${read.reason}.`);
+    if (!read.ok) return check("vnetDns", name, name, title, "unknown", `Could not check: ${read.reason}.`, [vnetReadAdvice(id)]);
     if (read.value === null) return check("vnetDns", name, name, title, "red", `The VNet the items fail over into does not exist (${id}).`);
     const servers = read.value.dnsServers;
     const advice = vnetAdvice(name, targetDc);
@@ -299,6 +238,18 @@ function vnetDnsChecks({ estate, snapshot }: Input): HealthCheck[] {
       [advice],
     );
   });
+}
+
+/** A refused read is the usual cause: infra grants Reader on the VNets its recoveryVirtualNetworks parameter lists. */
+function vnetReadAdvice(id: string): Advice {
+  return {
+    id: "recovery-vnet-read",
+    title: "Let the app read the recovery VNet",
+    steps: [
+      `If Azure refused the read (AuthorizationFailed), list '${id}' in infra's recoveryVirtualNetworks parameter and run \`azd provision\`: it grants the app's identity Reader on the VNet.`,
+    ],
+    reference: "https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general#reader",
+  };
 }
 
 function vnetAdvice(name: string, targetDc: string): Advice {

@@ -5,7 +5,7 @@ import { listAudit } from "./audit.js";
 import { failover } from "./failover.js";
 import { approveIncident, killSwitch } from "./incidents.js";
 import { runActions } from "./runActions.js";
-import { getRun, getRunReportPage, listRuns } from "./runs.js";
+import { getRoundTrip, getRoundTripReportPage, getRun, getRunReportPage, listRuns } from "./runs.js";
 
 /**
  * Every HTTP endpoint of the product: functions/httpApi.ts registers each with the Functions host
@@ -17,6 +17,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   listRuns,
   getRun,
   getRunReportPage,
+  getRoundTrip,
+  getRoundTripReportPage,
   ...runActions,
   listAudit,
   killSwitch,

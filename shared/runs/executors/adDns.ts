@@ -1,4 +1,5 @@
-import { adDnsFqdn, updateAdDnsStepId, type RestoreAdDnsStep, type UpdateAdDnsStep } from "../../domain/adDnsSteps.js";
+import { updateAdDnsStepId, type RestoreAdDnsStep, type UpdateAdDnsStep } from "../../domain/adDnsSteps.js";
+import { recordFqdn } from "../../domain/recordFqdn.js";
 import { isDrError } from "../../ports/errors.js";
 import type { GuestCommand } from "../../ports/guestCommands.js";
 import {
@@ -161,7 +162,7 @@ function afterWrite(context: StepContext<UpdateAdDnsStep | RestoreAdDnsStep>, pl
       return done(`${step.target} already holds ${describeAdRecord(result.holds)}`, { from: write.expect, to: result.holds } satisfies AdDnsChange);
     case "changed":
       return failed(
-        `${adDnsFqdn(step.zone, step.name)} changed since it was read: it holds ${describeAdRecord(result.holds)}, not ${describeAdRecord(write.expect)}; nothing was written. Find out who changed it, then set it by hand or resume the run`,
+        `${recordFqdn(step.name, step.zone)} changed since it was read: it holds ${describeAdRecord(result.holds)}, not ${describeAdRecord(write.expect)}; nothing was written. Find out who changed it, then set it by hand or resume the run`,
         false,
       );
   }

@@ -49,6 +49,9 @@ export const executeEnableIpForwarding: StepExecutor<EnableIpForwardingStep> = a
 /**
  * Points a user-defined route at the private IP the recovered NAT/firewall VM's primary NIC has now,
  * keeping the old next hop for failback. Refuses to point it at a NIC that would drop the traffic.
+ * Written under the ETag just read (If-Match): a change landing between the read and the write is
+ * refused, and the attempt after it finds the route no longer as this step first read it, so it
+ * stops without overwriting and says what it found.
  */
 export const executeUpdateRoute: StepExecutor<UpdateRouteStep> = async (context) => {
   const { step, deps, journal, timing } = context;
@@ -75,14 +78,45 @@ export const executeUpdateRoute: StepExecutor<UpdateRouteStep> = async (context)
   if (current?.nextHopType === "VirtualAppliance" && current.nextHopIpAddress === value.nextHopIpAddress && current.addressPrefix === value.addressPrefix) {
     return done(`${step.target}: next hop already ${step.nextHopVm} at ${value.nextHopIpAddress}`, output);
   }
-  if (journal.previous === undefined) await context.saveJournal({ previous: current ?? null });
-  const progress = await deps.routes.startSetRoute(ref, value);
-  if (progress.status === "running") {
-    await context.saveJournal({ resumeToken: progress.resumeToken, output });
-    return waiting(timing.operationPollSeconds);
+  const found: RouteBefore | null = current
+    ? { addressPrefix: current.addressPrefix, nextHopType: current.nextHopType, nextHopIpAddress: current.nextHopIpAddress }
+    : null;
+  const firstRead = journal.previous as RouteBefore | null | undefined;
+  if (firstRead === undefined) await context.saveJournal({ previous: found });
+  else if (!sameRoute(firstRead, found))
+    return failed(
+      `${step.target} ${describeRoute(found)} now, not ${describeRoute(firstRead)} as this step read it before its write was refused: someone changed it meanwhile, so it is not overwritten; point it at ${step.nextHopVm} (${value.nextHopIpAddress}) by hand if that is right, then resume the run`,
+      false,
+    );
+  try {
+    const progress = await deps.routes.startSetRoute(ref, value, current?.etag);
+    if (progress.status === "running") {
+      await context.saveJournal({ resumeToken: progress.resumeToken, output });
+      return waiting(timing.operationPollSeconds);
+    }
+  } catch (error) {
+    // The route changed between our read and write: the next attempt reads it again and compares.
+    if (isDrError(error) && error.code === "PreconditionFailed") return failed(`${step.target} changed while being pointed at ${step.nextHopVm}`, true, 1);
+    throw error;
   }
   return done(`${step.target}: next hop ${step.nextHopVm} at ${value.nextHopIpAddress}`, output);
 };
+
+/** A route's value as the failover journals it for failback (`previous`): null when it did not exist. */
+interface RouteBefore {
+  readonly addressPrefix: string;
+  readonly nextHopType: string;
+  readonly nextHopIpAddress: string;
+}
+
+function sameRoute(a: RouteBefore | null, b: RouteBefore | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.addressPrefix === b.addressPrefix && a.nextHopType === b.nextHopType && a.nextHopIpAddress === b.nextHopIpAddress;
+}
+
+function describeRoute(r: RouteBefore | null): string {
+  return r === null ? "does not exist" : `goes to ${r.nextHopType} ${r.nextHopIpAddress || "(no address)"} for ${r.addressPrefix}`;
+}
 
 /** Moves an A record set to the recovered addresses with If-Match, keeping the old value for failback and the set's metadata. */
 export const executeUpdateDns: StepExecutor<UpdateDnsStep> = async (context) => {

@@ -15,6 +15,8 @@ const ENDPOINTS: readonly { method: string; path: string; role: string; lacking:
   { method: "GET", path: "/api/runs", role: "reader", lacking: ["nobody"] },
   { method: "GET", path: "/api/runs/run-x", role: "reader", lacking: ["nobody"] },
   { method: "GET", path: "/api/runs/run-x/report", role: "reader", lacking: ["nobody"] },
+  { method: "GET", path: "/api/runs/run-x/round-trip", role: "reader", lacking: ["nobody"] },
+  { method: "GET", path: "/api/runs/run-x/round-trip/report", role: "reader", lacking: ["nobody"] },
   { method: "GET", path: "/api/audit", role: "reader", lacking: ["nobody"] },
   { method: "POST", path: "/api/failover", role: "operator", lacking: ["reader", "approver", "nobody"], body: { mode: "test", reason: "drill" } },
   { method: "POST", path: "/api/runs/run-x/cleanup", role: "operator", lacking: ["reader", "approver"] },

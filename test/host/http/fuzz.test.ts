@@ -123,7 +123,7 @@ describe("fuzz: no input makes any route answer 5xx, and every refusal says why"
     await fuzz("GET", fc.constant({ path: "/api/failover" }), bearer("admin"));
   });
 
-  it("GET /api/runs and GET /api/runs/{runId} and .../report", async () => {
+  it("GET /api/runs and GET /api/runs/{runId} and .../report, .../round-trip, .../round-trip/report", async () => {
     await fuzz("GET", fc.constant({ path: "/api/runs" }), bearer("reader"));
     await fuzz(
       "GET",
@@ -133,6 +133,11 @@ describe("fuzz: no input makes any route answer 5xx, and every refusal says why"
     await fuzz(
       "GET",
       runIdParam.map((id): Case => ({ path: `/api/runs/${id}/report` })),
+      bearer("reader"),
+    );
+    await fuzz(
+      "GET",
+      fc.tuple(runIdParam, fc.constantFrom("round-trip", "round-trip/report")).map(([id, suffix]): Case => ({ path: `/api/runs/${id}/${suffix}` })),
       bearer("reader"),
     );
   });
