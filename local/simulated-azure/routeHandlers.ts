@@ -93,16 +93,7 @@ function putRoute(world: World, ex: Exchange): SimReply {
   route.provisioningState = "Updating";
   route.etag = `W/"${world.ids.uuid("route-etag")}"`;
   world.routes.set(key, route);
-  const op: RouteOperation = {
-    name: world.ids.uuid("network-operation"),
-    seq: world.nextSeq(),
-    route,
-    location: t.location,
-    startTime: ex.req.now,
-    endsAt: new Date(ex.req.now.getTime() + world.durations.routeUpdateMs),
-    state: "InProgress",
-  };
-  world.routeOps.set(op.name.toLowerCase(), op);
+  const op = startRouteOperation(world, ex, route, t.location);
   return reply(existing ? 200 : 201, routeJson(world, route), {
     "Azure-AsyncOperation": operationUrl(world, ex, op, "operations"),
     "Retry-After": NETWORK_RETRY_AFTER_SECONDS,
@@ -145,21 +136,27 @@ function deleteRoute(world: World, ex: Exchange): SimReply {
   const route = world.routes.get(routeKey(resourceGroupName, routeTableName, routeName));
   if (!route) return reply(204);
   route.provisioningState = "Deleting";
-  const op: RouteOperation = {
-    name: world.ids.uuid("network-operation"),
-    seq: world.nextSeq(),
-    route,
-    location: t.location,
-    startTime: ex.req.now,
-    endsAt: new Date(ex.req.now.getTime() + world.durations.routeUpdateMs),
-    state: "InProgress",
-  };
-  world.routeOps.set(op.name.toLowerCase(), op);
+  const op = startRouteOperation(world, ex, route, t.location);
   return reply(202, undefined, {
     "Azure-AsyncOperation": operationUrl(world, ex, op, "operations"),
     Location: operationUrl(world, ex, op, "operationResults"),
     "Retry-After": NETWORK_RETRY_AFTER_SECONDS,
   });
+}
+
+/** The network operation a route PUT or DELETE starts: in progress for the route-update duration, then polled to its end. */
+function startRouteOperation(world: World, ex: Exchange, route: SimRoute, location: string): RouteOperation {
+  const op: RouteOperation = {
+    name: world.ids.uuid("network-operation"),
+    seq: world.nextSeq(),
+    route,
+    location,
+    startTime: ex.req.now,
+    endsAt: new Date(ex.req.now.getTime() + world.durations.routeUpdateMs),
+    state: "InProgress",
+  };
+  world.routeOps.set(op.name.toLowerCase(), op);
+  return op;
 }
 
 /** The region's network operation endpoints; the SDK polls Azure-AsyncOperation and, for a DELETE, fetches nothing after it. */

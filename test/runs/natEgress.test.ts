@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { createLocalStack, type LocalStack } from "../../local/localStack.js";
+import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../../local/localStack.js";
 import { createSimulatedClients, type SimulatedClients } from "../../local/simulated-azure/clients.js";
 import { createSimulatedAzure, type FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
 import { createAzurePorts } from "../../shared/adapters/azurePorts.js";
@@ -9,15 +9,14 @@ import { previewRun } from "../../shared/runs/runPreview.js";
 import type { BoundaryHook } from "../../shared/runs/engineDeps.js";
 import type { RunRecord, StepRecord } from "../../shared/ports/runStore.js";
 import { sampleEstate, sampleEstateJson } from "../helpers.js";
+import { frozenStack } from "./runControlStack.js";
 
 const estate = sampleEstate();
 const RG = "rg-contoso-dr-eastus";
 const ROUTE = "route:rt-app-eastus:default-via-nat";
 const FORWARDING = "ip-forwarding:NAT01";
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-const stacks: LocalStack[] = [];
-afterAll(() => Promise.all(stacks.splice(0).map((s) => s.stop())));
+let stacksOpened = 0;
 
 interface Stack {
   readonly stack: LocalStack;
@@ -27,24 +26,18 @@ interface Stack {
 
 /** The real engine, adapters and SDK clients over simulated Azure, Azurite and the Service Bus peer, on frozen simulated time. */
 async function openStack(options: { estate?: Estate; faults?: FaultPlan; boundary?: BoundaryHook } = {}): Promise<Stack> {
-  const stack = await createLocalStack({
+  const stack = await frozenStack({
     estate: options.estate ?? estate,
-    tableEndpoint: inject("tableEndpoint"),
-    realTime: false,
-    start: new Date("2026-11-25T02:00:00Z"),
-    log: silent,
-    notifier: { notify: () => Promise.resolve() },
-    timing: { retryBaseSeconds: 5, retryCapSeconds: 30 },
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.boundary ? { boundary: options.boundary } : {}),
   });
-  stacks.push(stack);
+  const stackNumber = ++stacksOpened;
   let runs = 0;
   return {
     stack,
     clients: createSimulatedClients(stack.azure, stack.estate.subscriptionId),
     run: async (request) => {
-      const runId = `run-nat-${process.pid}-${stacks.length}-${++runs}`;
+      const runId = `run-nat-${process.pid}-${stackNumber}-${++runs}`;
       for (let attempt = 0; ; attempt++) {
         try {
           await stack.engine.startRun(request, "test", runId);

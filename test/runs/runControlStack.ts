@@ -9,10 +9,10 @@ afterAll(() => Promise.all(stacks.splice(0).map((s) => s.stop())));
 
 /**
  * A local stack (real engine, SDK clients, simulated Azure, Azurite) on frozen simulated time from
- * 2026-11-25T02:00Z with short retries, and the run control people act through (a separate approver).
- * `options` replace the defaults: the sample estate, no logs, notifications dropped. Stopped after the file.
+ * 2026-11-25T02:00Z with short retries. `options` replace the defaults: the sample estate, no logs,
+ * notifications dropped. Stopped after the file.
  */
-export async function runControlStack(options: Partial<Omit<LocalStackOptions, "tableEndpoint">> = {}): Promise<{ stack: LocalStack; control: RunControl }> {
+export async function frozenStack(options: Partial<Omit<LocalStackOptions, "tableEndpoint">> = {}): Promise<LocalStack> {
   const stack = await createLocalStack({
     estate: sampleEstate(),
     tableEndpoint: inject("tableEndpoint"),
@@ -24,6 +24,12 @@ export async function runControlStack(options: Partial<Omit<LocalStackOptions, "
     ...options,
   });
   stacks.push(stack);
+  return stack;
+}
+
+/** A frozenStack and the run control people act through (a separate approver). */
+export async function runControlStack(options: Partial<Omit<LocalStackOptions, "tableEndpoint">> = {}): Promise<{ stack: LocalStack; control: RunControl }> {
+  const stack = await frozenStack(options);
   const control = createRunControl({
     estate: stack.estate,
     store: stack.store,

@@ -3,6 +3,7 @@ import { isDrError } from "../../ports/errors.js";
 import type { StepExecutor } from "../stepContext.js";
 import { done, failed, waiting } from "../stepOutcome.js";
 import { findVm } from "./estateLookup.js";
+import { describeRoute, sameAddresses, type RouteBefore } from "./networkValues.js";
 
 /** What the IP forwarding step keeps for failback: the NIC and its setting before the change. */
 interface ForwardingBefore {
@@ -102,20 +103,9 @@ export const executeUpdateRoute: StepExecutor<UpdateRouteStep> = async (context)
   return done(`${step.target}: next hop ${step.nextHopVm} at ${value.nextHopIpAddress}`, output);
 };
 
-/** A route's value as the failover journals it for failback (`previous`): null when it did not exist. */
-interface RouteBefore {
-  readonly addressPrefix: string;
-  readonly nextHopType: string;
-  readonly nextHopIpAddress: string;
-}
-
 function sameRoute(a: RouteBefore | null, b: RouteBefore | null): boolean {
   if (a === null || b === null) return a === b;
   return a.addressPrefix === b.addressPrefix && a.nextHopType === b.nextHopType && a.nextHopIpAddress === b.nextHopIpAddress;
-}
-
-function describeRoute(r: RouteBefore | null): string {
-  return r === null ? "does not exist" : `goes to ${r.nextHopType} ${r.nextHopIpAddress || "(no address)"} for ${r.addressPrefix}`;
 }
 
 /** Moves an A record set to the recovered addresses with If-Match, keeping the old value for failback and the set's metadata. */
@@ -141,7 +131,3 @@ export const executeUpdateDns: StepExecutor<UpdateDnsStep> = async (context) => 
   }
   return done(`${step.target}: ${change.from.join(", ") || "(none)"} -> ${step.addresses.join(", ")}`, change);
 };
-
-function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
-}

@@ -5,6 +5,7 @@ import { isDrError } from "../../ports/errors.js";
 import type { CurrentRoute, RouteRef } from "../../ports/routes.js";
 import type { StepExecutor } from "../stepContext.js";
 import { done, failed, waiting, type StepOutcome } from "../stepOutcome.js";
+import { describeRoute, sameAddresses, type RouteBefore } from "./networkValues.js";
 
 /**
  * Failback: names and routes go back to what the failover run found, read from that run's step
@@ -101,12 +102,6 @@ async function removeCreatedRecordSet(
   return done(`${step.target}: removed (it held ${wrote.addresses.join(", ")}, which the failover created; it did not exist before)`, removal);
 }
 
-interface RouteBefore {
-  readonly addressPrefix: string;
-  readonly nextHopIpAddress: string;
-  readonly nextHopType: string;
-}
-
 /**
  * Sets a route back to its next hop before the failover (the on-premises firewall), writing under the
  * ETag of the route just compared (If-Match): a change landing between the read and the write is
@@ -144,7 +139,7 @@ export const executeRestoreRoute: StepExecutor<RestoreRouteStep> = async (contex
     return failed(`${step.target}: the route was deleted since the failover; it is not recreated (next hop before: ${value.nextHopIpAddress})`, false);
   if (!leftAsWritten(current, route.addressPrefix, wrote))
     return failed(
-      `${step.target} goes to ${current.nextHopType} ${current.nextHopIpAddress || "(no address)"} for ${current.addressPrefix}, not to ${wrote ?? "(unknown)"} as the failover run ${step.failoverRunId} left it: someone changed it since, so it is not overwritten (next hop before the failover: ${value.nextHopIpAddress}); set it by hand if that is right, then resume the run`,
+      `${step.target} ${describeRoute(current)}, not to ${wrote ?? "(unknown)"} as the failover run ${step.failoverRunId} left it: someone changed it since, so it is not overwritten (next hop before the failover: ${value.nextHopIpAddress}); set it by hand if that is right, then resume the run`,
       false,
     );
   // The value about to be written is journaled before the write, as the removal journals its intent.
@@ -197,7 +192,7 @@ async function removeCreatedRoute(
   if (journaled?.removed && current.provisioningState === "Deleting") return waiting(timing.operationPollSeconds, `${step.target}: being removed`);
   if (!leftAsWritten(current, addressPrefix, wrote))
     return failed(
-      `${step.target} goes to ${current.nextHopType} ${current.nextHopIpAddress || "(no address)"} for ${current.addressPrefix}, not to ${wrote ?? "(unknown)"} as the failover run ${step.failoverRunId} created it: someone changed it since, so it is not removed (it did not exist before the failover); delete it by hand if that is right, then resume the run`,
+      `${step.target} ${describeRoute(current)}, not to ${wrote ?? "(unknown)"} as the failover run ${step.failoverRunId} created it: someone changed it since, so it is not removed (it did not exist before the failover); delete it by hand if that is right, then resume the run`,
       false,
     );
   const removal: RouteRemoval = { from: current.nextHopIpAddress, to: null, removed: true };
@@ -221,8 +216,4 @@ async function removeCreatedRoute(
 /** The route still goes where the failover pointed it, for the estate's prefix. */
 function leftAsWritten(current: CurrentRoute, addressPrefix: string, wrote: string | undefined): boolean {
   return wrote !== undefined && current.nextHopType === "VirtualAppliance" && current.nextHopIpAddress === wrote && current.addressPrefix === addressPrefix;
-}
-
-function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
 }
