@@ -57,6 +57,9 @@ export interface ResumedState {
   readonly messages: number;
 }
 
+/** The sandbox's queues, each drained by its Service Bus-triggered function. */
+export type SandboxQueue = "steps" | "checks" | "notifications";
+
 export interface Sandbox {
   readonly url: string;
   /** The host's master key: /admin/functions/* calls present it in x-functions-key. */
@@ -70,12 +73,12 @@ export interface Sandbox {
   /** With `browserSignIn`: the URL that signs a browser in with these roles and opens `then` (default: the console). */
   signInUrl(roles: readonly string[], then?: string): string;
   /**
-   * Holds the step queue: steps sent from now on wait in it, undelivered, until `release` is called (a
-   * bench measuring alert intake on the host's one thread, where in Azure other instances take the
-   * steps). Checks and notifications keep flowing.
+   * Holds the named queues: what is sent to them from now on waits, undelivered, until `release` is
+   * called. A bench measuring the HTTP functions on the host's one thread holds the queues whose
+   * functions run on other instances in Azure; the queues not named keep flowing.
    */
-  holdSteps(): { release(): void };
-  /** Resolves once no step (unless held) or check is queued or running. */
+  holdQueues(queues: readonly SandboxQueue[]): { release(): void };
+  /** Resolves once no message of a queue not held is queued or being handled. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -151,23 +154,28 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       })
     : undefined;
   const azureSaver = state ? saveAzurePeriodically(state, stack.azure, saveFailed) : undefined;
-  let stepsHeld = false;
-  const stepPump = pump(
-    () => stack.drain(),
-    () => !stepsHeld && stack.queue.size > 0,
-  );
-  const pumps = [
-    stepPump,
-    pump(
+  const held = new Set<SandboxQueue>();
+  const queued: Record<SandboxQueue, () => number> = {
+    steps: () => stack.queue.size,
+    checks: () => stack.checks.size,
+    notifications: () => stack.notifications.size,
+  };
+  const pumps: Record<SandboxQueue, Pump> = {
+    steps: pump(
+      () => stack.drain(),
+      () => !held.has("steps") && queued.steps() > 0,
+    ),
+    checks: pump(
       () => stack.drainChecks(),
-      () => stack.checks.size > 0,
+      () => !held.has("checks") && queued.checks() > 0,
     ),
-    pump(
+    notifications: pump(
       () => stack.drainNotifications(),
-      () => stack.notifications.size > 0,
+      () => !held.has("notifications") && queued.notifications() > 0,
     ),
-  ];
-  const ticker = setInterval(() => pumps.forEach((p) => p.kick()), 25);
+  };
+  const allPumps = Object.values(pumps);
+  const ticker = setInterval(() => allPumps.forEach((p) => p.kick()), 25);
   const admin: AdminFunction[] = [
     { name: "incidentCheck", invoke: (input, context) => handleIncidentCheck(input, context) },
     { name: SCHEDULED_DRILL_FUNCTION, invoke: async (_input, context) => void (await handleScheduledDrill(firedTimer(stack.clock.now()), context)) },
@@ -194,23 +202,24 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stack,
     events,
     resumed,
-    holdSteps() {
+    holdQueues(queues) {
       // A drain already running would deliver what is sent while it runs.
-      if (stepPump.running) throw new Error("the step queue is being drained: hold it before any step is sent");
-      stepsHeld = true;
+      const draining = queues.find((q) => pumps[q].running !== undefined);
+      if (draining) throw new Error(`the ${draining} queue is being drained: hold it before anything is sent to it`);
+      queues.forEach((q) => held.add(q));
       return {
         release: () => {
-          stepsHeld = false;
-          stepPump.kick();
+          queues.forEach((q) => held.delete(q));
+          queues.forEach((q) => pumps[q].kick());
         },
       };
     },
     async idle() {
       for (;;) {
-        pumps.forEach((p) => p.kick());
-        await Promise.all(pumps.map((p) => p.running ?? Promise.resolve()));
-        const stepsDone = stepsHeld || stack.queue.size === 0;
-        if (stepsDone && stack.checks.size === 0 && stack.notifications.size === 0 && pumps.every((p) => !p.running)) return;
+        allPumps.forEach((p) => p.kick());
+        await Promise.all(allPumps.map((p) => p.running ?? Promise.resolve()));
+        const flowing = (Object.keys(queued) as SandboxQueue[]).filter((q) => !held.has(q));
+        if (flowing.every((q) => queued[q]() === 0) && allPumps.every((p) => !p.running)) return;
       }
     },
     /** Stops between deliveries: a run in flight stays in its tables and queue as a host shutdown leaves it. */
@@ -218,7 +227,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clearInterval(ticker);
       await closeServer(server);
       await stack.stop();
-      await Promise.allSettled(pumps.map((p) => p.running ?? Promise.resolve()));
+      await Promise.allSettled(allPumps.map((p) => p.running ?? Promise.resolve()));
       // Last, after every handler has settled its message: the state a restart resumes from.
       azureSaver?.stop();
       queueState?.stop();
@@ -255,9 +264,14 @@ function firedTimer(now: Date): {
   return { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: at, next: at, lastUpdated: at } };
 }
 
+interface Pump {
+  kick(): void;
+  running: Promise<void> | undefined;
+}
+
 /** Runs `drain` whenever kicked and work is waiting, one drain at a time. */
-function pump(drain: () => Promise<void>, hasWork: () => boolean): { kick(): void; running: Promise<void> | undefined } {
-  const state: { kick(): void; running: Promise<void> | undefined } = {
+function pump(drain: () => Promise<void>, hasWork: () => boolean): Pump {
+  const state: Pump = {
     running: undefined,
     kick() {
       if (state.running || !hasWork()) return;

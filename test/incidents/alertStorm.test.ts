@@ -60,7 +60,7 @@ describe("an alert storm for one outage", () => {
 
   it("with the step queue held, starts its one run during the storm, whose steps wait; a brought-forward health check runs once", async () => {
     sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint"), faults: SITE_CUT_OFF });
-    const steps = sandbox.holdSteps();
+    const steps = sandbox.holdQueues(["steps"]);
     const now = sandbox.stack.clock.now();
     // The RPO breach brings a health check forward: its Run Command polls move the simulated clock past the checks' 60 s locks.
     await deliver(sandbox, [...storm(now), freshAlertJson("rpo-breach-log.json", now)]);
@@ -78,6 +78,25 @@ describe("an alert storm for one outage", () => {
     await sandbox.idle();
     const runs = await sandbox.stack.store.listRuns(estate.name);
     expect(runs.map((r) => [r.runId, r.status])).toEqual([[run?.runId, "succeeded"]]);
+    const calls = sandbox.stack.azure.stats().failoverCalls;
+    expect(estate.vms.every((vm) => calls[vm.name] === 1)).toBe(true);
+  });
+
+  it("with every queue held, only answers the storm; its check, run and steps follow the release", async () => {
+    sandbox = await startSandbox({ estate, port: 0, alertAuth: "key", log: () => undefined, tableEndpoint: inject("tableEndpoint"), faults: SITE_CUT_OFF });
+    const held = sandbox.holdQueues(["steps", "checks", "notifications"]);
+    const answers = await deliver(sandbox, storm(sandbox.stack.clock.now()));
+    await sandbox.idle();
+
+    expect(new Set(answers.map((a) => a.incidentId)).size).toBe(1);
+    expect(sandbox.stack.checks.size).toBeGreaterThan(0);
+    expect(sandbox.stack.checks.stats.delivered).toBe(0);
+    expect(await sandbox.stack.store.listRuns(estate.name)).toEqual([]);
+
+    held.release();
+    await sandbox.idle();
+    const runs = await sandbox.stack.store.listRuns(estate.name);
+    expect(runs.map((r) => [r.runId, r.status])).toEqual([[`${answers[0]?.incidentId ?? ""}-site`, "succeeded"]]);
     const calls = sandbox.stack.azure.stats().failoverCalls;
     expect(estate.vms.every((vm) => calls[vm.name] === 1)).toBe(true);
   });
