@@ -42,6 +42,8 @@ export interface FailoverRequest {
   readonly cleanupAfterMinutes?: number;
   /** Test mode only: just clean up the test VMs in scope (what a failed or cancelled drill left behind). */
   readonly cleanupOnly?: boolean;
+  /** With cleanupOnly: the drill whose test VMs the run removes, when the product started it for that drill (its automatic or an operator's cleanup). */
+  readonly cleanupOf?: string;
   /** The unplanned run a round trip undoes (failback-prep and failback): a failback sets back what its DNS and route steps changed. */
   readonly failoverRunId?: string;
   /** Failback only: the kind of point the on-premises VMs start from (default ApplicationConsistent, see planFailback.ts). */

@@ -98,7 +98,7 @@ function cleanupStep(runId: string, s: State): string | null {
   const c = s.testVmCleanup;
   if (s.testVmsLeft.length === 0) return null;
   const now = `POST /api/runs/${runId}/cleanup removes them now`;
-  if (c === null) return "Clean the test VMs up: a failed or cancelled drill starts its own cleanup run; check it finished, or start one (POST /api/failover with cleanupOnly).";
+  if (c === null) return `Clean the test VMs up: a failed or cancelled drill starts its own cleanup run; check it finished, or ${now}.`;
   switch (c.state) {
     case "pending":
     case "putOff":

@@ -152,7 +152,7 @@ export function createDrillCleanup(deps: DrillCleanupDeps): DrillCleanup {
     if (existing && (await store.runLockHolder(estate.name)) !== cleanupRunId)
       return { outcome: "alreadyDone", detail: `cleanup run ${cleanupRunId} was started (${existing.value.status})` };
     const started = await deps.engine.startRun(
-      { mode: "test", scope: { kind: "vms", vms: [...vms] }, cleanupOnly: true },
+      { mode: "test", scope: { kind: "vms", vms: [...vms] }, cleanupOnly: true, cleanupOf: check.runId },
       `automatic cleanup of drill ${check.runId}`,
       cleanupRunId,
     );

@@ -283,7 +283,7 @@ export function createRunControl(deps: RunControlDeps): RunControl {
         body: { runId: run.runId, cleanup: "nothing left to clean up: no test VM of this drill remains in ASR" },
       };
     const started = await deps.engine.startRun(
-      { mode: "test", scope: { kind: "vms", vms: [...toClean] }, cleanupOnly: true },
+      { mode: "test", scope: { kind: "vms", vms: [...toClean] }, cleanupOnly: true, cleanupOf: run.runId },
       `cleanup of ${run.runId} by ${actor.name}`,
       undefined,
       { requestedBy: actor.id },

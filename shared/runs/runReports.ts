@@ -43,13 +43,15 @@ export function createRunReports(deps: RunReportsDeps): RunReports {
 
   /**
    * The run removing a failed or cancelled drill's test VMs: the one its automatic cleanup started, else
-   * the latest an operator started (runControl.ts names it "cleanup of <runId> by <name>").
+   * the latest an operator started for it (its request names the drill; runs recorded before requests
+   * did are known by runControl.ts's trigger, "cleanup of <runId> by <name>").
    */
   async function cleanupRunOf(drill: RunRecord): Promise<CleanupRunFacts | undefined> {
     const automatic = drill.decisions?.autoCleanup?.runId;
     if (automatic) return (await runs.getRun(automatic))?.value;
-    const prefix = `cleanup of ${drill.runId} by `;
-    return (await runs.listRuns(estate.name)).find((r) => r.request.cleanupOnly === true && r.trigger.startsWith(prefix));
+    const cleansDrill = (r: RunRecord): boolean =>
+      r.request.cleanupOf === undefined ? r.trigger.startsWith(`cleanup of ${drill.runId} by `) : r.request.cleanupOf === drill.runId;
+    return (await runs.listRuns(estate.name)).find((r) => r.request.cleanupOnly === true && cleansDrill(r));
   }
 
   async function findRoundTrip(runId: string): Promise<RoundTripLookup> {

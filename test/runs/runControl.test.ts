@@ -4,6 +4,7 @@ import type { FaultPlan } from "../../local/simulated-azure/simulatedAzure.js";
 import type { FailoverRequest } from "../../shared/domain/plan.js";
 import { decideApproval, decideCancel, decideConfirm, decideResume, resumedStep, type RunControl } from "../../shared/runs/runControl.js";
 import type { RunRecord, StepRecord } from "../../shared/ports/runStore.js";
+import { createRunReports } from "../../shared/runs/runReports.js";
 import { runControlStack } from "./runControlStack.js";
 
 const alice = { id: "oid-alice", name: "alice@contoso.com" };
@@ -75,6 +76,11 @@ describe("run control through the real engine", () => {
     await stack.drain();
     expect(stack.azure.existingVmNames().filter((n) => n.endsWith("-test"))).toEqual([]);
     expect(await control.cleanup(runId, alice)).toMatchObject({ ok: true, status: 200 });
+    // The drill's report names the operator's cleanup run, found by the drill its request names.
+    const cleanupRunId = sweep.ok ? sweep.runId : "";
+    expect((await stack.store.getRun(cleanupRunId))?.value.request).toMatchObject({ cleanupOnly: true, cleanupOf: runId });
+    const report = await createRunReports({ estate: stack.estate, runs: stack.store, clock: stack.clock }).report(runId);
+    expect(report?.estateAfter.testVmCleanup).toMatchObject({ state: "cleanedUp", runId: cleanupRunId });
   });
 
   it("resumes a failed run once its cause is fixed: the failed check runs again and the run completes", async () => {

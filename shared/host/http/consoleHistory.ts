@@ -25,8 +25,8 @@ export async function consoleHistory({ root }: UserCall): Promise<Record<string,
       rtoTargetSeconds: r.rtoTargetSeconds,
       dataLossWindowSeconds: r.dataLossWindowSeconds,
       rpoTargetSeconds: r.rpoTargetSeconds,
-      // A drill's cleanup run recovers nothing: the history lists it, the RTO chart leaves it out.
-      cleanupOf: recent[i]?.request.cleanupOnly === true ? recent[i].trigger : null,
+      // A drill's cleanup run recovers nothing: the history lists it (by the drill it cleans up, else its trigger), the RTO chart leaves it out.
+      cleanupOf: recent[i]?.request.cleanupOnly === true ? (recent[i].request.cleanupOf ?? recent[i].trigger) : null,
     })),
     healthChecks: health,
   };
