@@ -136,6 +136,8 @@ interface ProcessMemory {
   readonly incidentReads: SharedReads<Versioned<IncidentState> | undefined>;
   /** The parse of a payload seen before (a pure function of the JSON: the same text parses the same). */
   readonly parsed: RecentMemory<AlertParseResult>;
+  /** Deliveries an invocation here is deciding and finishing now, each settling to the state it finished on (undefined: it failed). */
+  readonly finishing: Map<string, Promise<IncidentState | undefined>>;
 }
 
 /** Keyed by the incident store, which the app root builds once: every service of one root shares it, tests with their own roots do not. */
@@ -150,6 +152,7 @@ function processMemoryOf(store: IncidentStore): ProcessMemory {
       handled: createRecentMemory(DELIVERIES_REMEMBERED),
       incidentReads: createSharedReads((estate) => store.get(estate)),
       parsed: createRecentMemory(PAYLOADS_REMEMBERED),
+      finishing: new Map(),
     };
     PROCESS_MEMORY.set(store, memory);
   }
@@ -222,41 +225,63 @@ export function createAlertService(deps: AlertServiceDeps): {
     const key = alertKey(alert.alertId);
     const noticeId = `alert:${key}:${alert.condition}`;
     const delivery = `${noticeId}:${alert.firedAt}:${alert.resolvedAt ?? ""}`;
+    /** A delivery answered on a state that holds its record, which this process reached with every effect sent: nothing to send again. */
+    const answeredOn = (state: IncidentState | undefined): { decision: Decision; state: IncidentState } | undefined => {
+      const recorded = state && answerFromAlertRecords(state, alert, key);
+      return state && recorded ? { decision: answeredFromMemory(state, recorded, noticeId), state } : undefined;
+    };
     const handled = memory.handled.get(delivery);
-    const recorded = handled && clock.now().getTime() - handled.at <= HANDLED_FRESH_MS ? answerFromAlertRecords(handled.state, alert, key) : undefined;
+    const alongside = memory.finishing.get(delivery);
     // The same delivery again, which this process finished to the end moments ago (its check sent, its notification queued, its
     // audit written): answered on the state it finished with, as a redelivery is on any state holding its record, without sending again.
-    const { decision, state: finished } =
-      handled && recorded
-        ? { decision: answeredFromMemory(handled.state, recorded, noticeId), state: handled.state }
-        : await transactState((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), noticeId, {
-            // A duplicate or a late Fired is answered by the alert records alone: the run is not read for it.
-            needsRunInfo: (state) => answerFromAlertRecords(state, alert, key) === undefined,
-          });
-    await audit(
-      {
-        at: clock.now().toISOString(),
-        who: caller,
-        action: `alert ${alert.condition.toLowerCase()}: ${alert.rule}`,
-        result: decision.outcome,
-        alertId: alert.alertId,
-        ...(decision.incidentId ? { incidentId: decision.incidentId } : {}),
-        ...(decision.runId ? { runId: decision.runId } : {}),
-        detail: decision.reason,
-      },
-      "alert",
-    );
-    // Only now, with its effects finished and its audit written, may this delivery be answered from memory.
-    memory.handled.set(delivery, { state: keptFor(finished, key, noticeId), at: clock.now().getTime() });
-    deps.log.info("alert decided", {
-      alertId: alert.alertId,
-      rule: alert.rule,
-      signal: signal.kind,
-      outcome: decision.outcome,
-      incidentId: decision.incidentId,
-      runId: decision.runId,
+    // A copy that comes while another invocation here is still finishing it waits for that one alone (not for the other alerts' writes)
+    // and is answered the same way; if that one fails, the copy decides and finishes for itself.
+    const earlier =
+      answeredOn(handled && clock.now().getTime() - handled.at <= HANDLED_FRESH_MS ? handled.state : undefined) ??
+      (alongside ? answeredOn(await alongside) : undefined);
+    if (earlier) return finishDelivery(earlier);
+    const transaction = transactState((state, ctx) => decideOnAlert(state, alert, signal, { ...ctx, alertKey: key }), noticeId, {
+      // A duplicate or a late Fired is answered by the alert records alone: the run is not read for it.
+      needsRunInfo: (state) => answerFromAlertRecords(state, alert, key) === undefined,
     });
-    return { status: "handled", decision };
+    // Copies wait from now until this delivery is in memory; they go on once its effects are finished (or it failed).
+    const settled = transaction.then(
+      (r) => r.state,
+      () => undefined,
+    );
+    memory.finishing.set(delivery, settled);
+    try {
+      return await finishDelivery(await transaction);
+    } finally {
+      if (memory.finishing.get(delivery) === settled) memory.finishing.delete(delivery);
+    }
+
+    /** Audits the delivery, then remembers it: only with its effects finished and its audit written may it be answered from memory. */
+    async function finishDelivery({ decision, state: finished }: { decision: Decision; state: IncidentState }): Promise<AlertOutcome> {
+      await audit(
+        {
+          at: clock.now().toISOString(),
+          who: caller,
+          action: `alert ${alert.condition.toLowerCase()}: ${alert.rule}`,
+          result: decision.outcome,
+          alertId: alert.alertId,
+          ...(decision.incidentId ? { incidentId: decision.incidentId } : {}),
+          ...(decision.runId ? { runId: decision.runId } : {}),
+          detail: decision.reason,
+        },
+        "alert",
+      );
+      memory.handled.set(delivery, { state: keptFor(finished, key, noticeId), at: clock.now().getTime() });
+      deps.log.info("alert decided", {
+        alertId: alert.alertId,
+        rule: alert.rule,
+        signal: signal.kind,
+        outcome: decision.outcome,
+        incidentId: decision.incidentId,
+        runId: decision.runId,
+      });
+      return { status: "handled", decision };
+    }
   }
 
   /** The common alert schema parse of `body`, from memory when the same payload was parsed before. */

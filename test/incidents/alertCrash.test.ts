@@ -175,6 +175,26 @@ describe("the alert path, crashed once at every boundary and redelivered", () =>
     await expectNoRunFromUnrelatedTransactions(api, alerts);
   }, 240_000);
 
+  it("copies delivered at once while the first crashes after saving: the copies, which waited for it, finish its notice under its one id", async () => {
+    let crashes = 0;
+    const hook: BoundaryHook = (name) => {
+      if (name === "incidentSaved" && crashes++ === 0) throw new Error("simulated crash at incidentSaved");
+    };
+    api = await startTestApi({ boundary: hook });
+    const alert = freshAlertJson("expressroute-primary-down.json", now(api));
+    const answers = await Promise.all(Array.from({ length: 8 }, () => postAsActionGroup(api as TestApi, alert)));
+    await api.sandbox.idle();
+
+    expect(crashes).toBeGreaterThan(0);
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 200));
+    expect(answers.every((a) => (a.json as { outcome?: string }).outcome === "duplicate")).toBe(true);
+    expect((await incident(api)).recentDecisions.filter((d) => d.outcome === "warning")).toHaveLength(1);
+    // Each copy that finished it again asked for the same notification (one id: the notification queue drops the copies by message id).
+    const told = api.sandbox.events.filter((e) => e.kind === "incidentDecision" && /redundancy/.test(e.summary));
+    expect(told.length).toBeGreaterThan(0);
+    expect(new Set(told.map((e) => e.id)).size).toBe(1);
+  });
+
   it("edge playbook (NAT lost): one edge run, the NAT failed over once", async () => {
     const crash = crashOnceAtEveryBoundary();
     api = await startTestApi({ boundary: crash.hook });
