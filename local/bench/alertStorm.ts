@@ -75,8 +75,8 @@ const post = (url, body) => new Promise((resolve, reject) => {
     await post(order.bareUrl, "{}");
     bareMs.push(performance.now() - t);
   }
-  // Its connections open before the clock starts: in Azure the Functions host takes the callers' connections and hands
-  // the Node.js worker invocations over channels already open, so no connection setup lands on the measured thread.
+  // Its connections open before the clock starts: in Azure the Functions host takes the callers' connections and hands the
+  // Node.js worker each request as an invocation over its one gRPC channel (no HTTP streams here), so no connection setup lands on the worker's thread.
   await Promise.all(Array.from({ length: order.inFlight }, () => post(order.bareUrl, "{}")));
   const latencies = [];
   const statuses = {};
