@@ -255,7 +255,10 @@ function summaryOf(r: Facts): string {
   const notRestored = [...r.dnsChanges.filter((c) => c.restore === "notRestored").map((c) => c.record), ...r.routeChanges.filter((c) => c.restore === "notRestored").map((c) => c.route)];
   const backOnAzure = r.vms.filter((v) => v.reprotectedToAzureAt !== null).length;
   if (r.status === "complete") {
-    const names = `${r.dnsChanges.filter((c) => c.restore === "restored").length} DNS record(s) and ${r.routeChanges.filter((c) => c.restore === "restored").length} route(s) set back`;
+    const count = (restore: "restored" | "removed"): string =>
+      `${r.dnsChanges.filter((c) => c.restore === restore).length} DNS record(s) and ${r.routeChanges.filter((c) => c.restore === restore).length} route(s)`;
+    const removed = [...r.dnsChanges, ...r.routeChanges].some((c) => c.restore === "removed") ? `; ${count("removed")} the failover created removed` : "";
+    const names = `${count("restored")} set back${removed}`;
     const left = notRestored.length > 0 ? `; left as someone changed them: ${notRestored.join(", ")}` : "";
     return `Round trip complete: ${backOnAzure} VM(s) run on-premises again and replicate to Azure; ${names}${left}.`;
   }

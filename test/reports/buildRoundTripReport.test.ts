@@ -64,6 +64,19 @@ describe("buildRoundTripReport", () => {
     expect(report.nextSteps).toEqual(["Nothing: the estate runs on-premises and is protected towards Azure again."]);
   });
 
+  it("counts apart, in its summary, the names and routes set back and those the failover created, removed", () => {
+    const back = failbackRun({ status: "succeeded" });
+    const removedRoute = back.steps.find((s) => s.step.kind === "restoreRoute");
+    if (!removedRoute) throw new Error("the failback fixture restores a route");
+    const steps = back.steps.map((s) => (s === removedRoute ? { ...s, journal: { ...s.journal, output: { from: "10.50.0.4", to: null, removed: true } } } : s));
+    const report = buildRoundTripReport(estate, [failover, prep, { ...back, steps }], now);
+    const routesSetBack = report.routeChanges.filter((c) => c.restore === "restored").length;
+    expect(report.routeChanges.filter((c) => c.restore === "removed")).toHaveLength(1);
+    expect(report.summary).toMatch(
+      new RegExp(`; \\d+ DNS record\\(s\\) and ${routesSetBack} route\\(s\\) set back; 0 DNS record\\(s\\) and 1 route\\(s\\) the failover created removed\\.$`),
+    );
+  });
+
   it("follows every VM there and back", () => {
     const report = buildRoundTripReport(estate, [failover, prep, failbackRun({ status: "succeeded" })], now);
     expect(report.vms.map((v) => v.vm)).toEqual(estate.vms.map((vm) => vm.name));
