@@ -1,9 +1,10 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { AzureMonitorLogExporter } from "@azure/monitor-opentelemetry-exporter";
+import { ROOT_CONTEXT, trace as traces, TraceFlags, type Context } from "@opentelemetry/api";
 import { SeverityNumber, type AnyValue } from "@opentelemetry/api-logs";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
-import { installStructuredLogSink, type LogLevel, type StructuredLogSink } from "../ports/telemetry.js";
+import { installStructuredLogSink, type LogLevel, type StructuredLogSink, type TraceParent } from "../ports/telemetry.js";
 
 const SEVERITY: Record<LogLevel, SeverityNumber> = { info: SeverityNumber.INFO, warn: SeverityNumber.WARN, error: SeverityNumber.ERROR };
 
@@ -33,11 +34,27 @@ export function createAzureMonitorLogSink(options: AzureMonitorLogsOptions): Str
   const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor(exporter, { scheduledDelayMillis: 2_000 })] });
   const logger = provider.getLogger("asr-dr-automation");
   return {
-    emit: (level, message, properties) =>
-      logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes: toAttributes(properties) }),
+    emit: (level, message, properties, trace) =>
+      logger.emit({
+        severityNumber: SEVERITY[level],
+        severityText: level.toUpperCase(),
+        body: message,
+        attributes: toAttributes(properties),
+        ...(trace ? { context: contextOf(trace) } : {}),
+      }),
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+/** The remote parent the record belongs to: the exporter sends its trace id as operation_Id, its span id as operation_ParentId. */
+function contextOf(trace: TraceParent): Context {
+  return traces.setSpanContext(ROOT_CONTEXT, {
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+    traceFlags: trace.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  });
 }
 
 /** Log attributes are primitives (or arrays of them); anything else is kept as its JSON text. */

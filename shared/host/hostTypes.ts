@@ -26,6 +26,8 @@ export interface Invocation {
   readonly functionName: string;
   /** The trigger's metadata (Service Bus: deadLetterReason, deliveryCount...). */
   readonly triggerMetadata?: Readonly<Record<string, unknown>>;
+  /** The invocation's place in its distributed trace: `traceParent` is a W3C traceparent header value. */
+  readonly traceContext?: { readonly traceParent?: string | undefined };
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;

@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invocationLogger } from "../../shared/host/invocationLogger.js";
 import { createAzureMonitorLogSink } from "../../shared/adapters/telemetry.js";
 import { withKeys } from "../../shared/ports/logger.js";
-import { installStructuredLogSink } from "../../shared/ports/telemetry.js";
+import { installStructuredLogSink, parseTraceParent } from "../../shared/ports/telemetry.js";
 
 /** An Application Insights envelope as the ingestion endpoint (Breeze, POST /v2.1/track) receives it. */
 interface Envelope {
   readonly name: string;
+  readonly tags: Record<string, string>;
   readonly data: {
     readonly baseType: string;
     readonly baseData: { readonly message: string; readonly severityLevel: string; readonly properties: Record<string, string> };
@@ -35,6 +36,27 @@ function ingestionEndpoint(received: Envelope[]): HttpClient {
     },
   };
 }
+
+describe("parseTraceParent", () => {
+  it("reads version-00 traceparent values and refuses the rest (w3.org/TR/trace-context/#traceparent-header)", () => {
+    expect(parseTraceParent("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")).toEqual({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+      sampled: true,
+    });
+    expect(parseTraceParent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")?.sampled).toBe(false);
+    for (const invalid of [
+      undefined,
+      "",
+      "garbage",
+      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      `00-${"0".repeat(32)}-00f067aa0ba902b7-01`,
+      `00-4bf92f3577b34da6a3ce929d0e0e4736-${"0".repeat(16)}-01`,
+      "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+    ])
+      expect(parseTraceParent(invalid)).toBeUndefined();
+  });
+});
 
 describe("structured logs reach Application Insights with their keys", () => {
   const received: Envelope[] = [];
@@ -75,6 +97,22 @@ describe("structured logs reach Application Insights with their keys", () => {
       detail: '{"code":"TooManyRequests"}',
     });
     expect(trace?.data.baseData.properties["reason"]).not.toContain("\u001b");
+  });
+
+  it("a line of an invocation the host traced sits in its operation: the traceparent's trace id as operation_Id, its parent id as operation_ParentId", async () => {
+    const traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const context = new InvocationContext({ invocationId: "inv-3", functionName: "alerts", traceContext: { traceParent } });
+    invocationLogger(context).info("alert decided", { outcome: "warning" });
+    // An invocation without a (valid) traceparent still logs, outside any operation.
+    invocationLogger(
+      new InvocationContext({ invocationId: "inv-4", functionName: "alerts", traceContext: { traceParent: "00-" + "0".repeat(32) + "-b7ad6b7169203331-01" } }),
+    ).info("no trace");
+    await sink.flush();
+    const traced = received.find((e) => e.data.baseData.properties["invocationId"] === "inv-3");
+    expect(traced?.tags).toMatchObject({ "ai.operation.id": "0af7651916cd43dd8448eb211c80319c", "ai.operation.parentId": "b7ad6b7169203331" });
+    const untraced = received.find((e) => e.data.baseData.properties["invocationId"] === "inv-4");
+    expect(untraced?.data.baseData.message).toBe("no trace");
+    expect(untraced?.tags["ai.operation.id"]).toBeUndefined();
   });
 
   it("without Application Insights the host's logger gets the line, keys as its second argument", () => {
