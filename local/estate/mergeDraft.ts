@@ -73,7 +73,9 @@ export function mergeDraft(existing: Json, fresh: Proposal): Merged {
       ask(`vms[${vms.length - 1}]`, `a VM newly protected in vault '${vaultKey}': its tier '${String(vm["tier"])}' is a proposal`);
       continue;
     }
-    for (const field of ["recoveryVmId", "recoveryIp"]) {
+    for (const field of ["recoveryVmId", "recoveryIp", "onPremisesIp"]) {
+      // ASR reports the on-premises address only on a forward (InMageRcm) item: a reprotected one keeps the person's.
+      if (field === "onPremisesIp" && vm[field] === undefined) continue;
       if (!same(known[field], vm[field])) {
         changes.push(`${String(known["name"])}: ${field} ${String(known[field])} -> ${String(vm[field])}`);
         known[field] = vm[field];

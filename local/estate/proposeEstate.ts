@@ -209,6 +209,7 @@ function proposeVm(found: DiscoveredEstate, item: DiscoveredItem, vaultKey: stri
       ...(isDc ? { role: "domainController" } : {}),
       recoveryVmId: `${group}/providers/Microsoft.Compute/virtualMachines/${item.targetVmName ?? name}`,
       recoveryIp: nic?.targetIp ?? PLACEHOLDER.ip,
+      ...(nic?.sourceIp ? { onPremisesIp: nic.sourceIp } : {}),
     },
     item,
     vaultKey,

@@ -1,11 +1,12 @@
 import type { ProbeResult } from "../../shared/ports/healthProbe.js";
+import { sourceAddressOf } from "./sourceAddresses.js";
 import { isOnPremisesFirewall, regionOf, routeKey, type SimNic, type SimVm, type World } from "./world.js";
 
 const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
 
 /**
  * An HTTP GET of `url` as the simulated network answers it. From the Function App (no `from`), only
- * recovered production VMs are reachable; test-failover VMs live in the isolated drill VNet, so they
+ * recovered production VMs and the VMs running on vSphere (onPremisesVmAt) are reachable; test-failover VMs live in the isolated drill VNet, so they
  * are reachable only from another VM of that network. An address answers when a VM's NIC holds it,
  * and a VM answers on its tier's health probe only. Probes stay inside the VNet (the VNet's system
  * route is more specific than any 0.0.0.0/0 route), so the NAT's route does not carry them.
@@ -20,9 +21,13 @@ export function httpGet(world: World, url: string, from?: SimVm): ProbeResult {
   const port = parsed.port ? Number(parsed.port) : (DEFAULT_PORTS[parsed.protocol] ?? 0);
   const endpoint = `${parsed.hostname}:${port}`;
   const isLoopback = parsed.hostname === "localhost" || parsed.hostname === "127.0.0.1";
-  const target = isLoopback ? from : vmAt(world, parsed.hostname, from?.kind === "test" ? "test" : "recovered");
+  const target = isLoopback
+    ? from
+    : (vmAt(world, parsed.hostname, from?.kind === "test" ? "test" : "recovered") ?? (from ? undefined : onPremisesVmAt(world, parsed.hostname)));
   const estateVm = target?.source;
   if (!estateVm || !target) return { ok: false, detail: `connect ETIMEDOUT ${endpoint}: no host answers at this address` };
+  if (target.kind === "onPremises" && (world.faults.unhealthyOnPremises ?? []).includes(estateVm.name))
+    return { ok: false, detail: `HTTP 503 Service Unavailable from ${target.name}: the application reports unhealthy on vSphere` };
   const probe = world.estate.tiers.find((t) => t.name === estateVm.tier)?.healthProbe;
   if (!probe || probe.port !== port) return { ok: false, detail: `connect ECONNREFUSED ${endpoint}: nothing listens on port ${port} of ${target.name}` };
   if (`${probe.scheme}:` !== parsed.protocol) {
@@ -32,7 +37,7 @@ export function httpGet(world: World, url: string, from?: SimVm): ProbeResult {
     };
   }
   if (parsed.pathname !== probe.path) return { ok: false, detail: `HTTP 404 Not Found from ${target.name} for ${parsed.pathname}` };
-  if ((world.faults.unhealthyApp ?? []).includes(estateVm.name)) {
+  if (target.kind !== "onPremises" && (world.faults.unhealthyApp ?? []).includes(estateVm.name)) {
     return { ok: false, detail: `HTTP 503 Service Unavailable from ${target.name}: the application reports unhealthy` };
   }
   return { ok: true, detail: `HTTP 200 OK from ${target.name}` };
@@ -71,6 +76,28 @@ export function egressDrop(world: World, vm: SimVm): string | undefined {
 }
 
 /** The existing VM of the given network whose NIC holds `address`. */
+/**
+ * The estate VM running on vSphere at `address` (its InMageRcm sourceIPAddress, sourceAddresses.ts), as
+ * the Function App reaches it over ExpressRoute (whose data path the simulator does not model). It runs
+ * there before any failover (forward item active on Primary) and after its failback's planned failover
+ * (reprotected item active on Recovery, which is vSphere in that direction: recorded state E), not while
+ * it runs in Azure; a test failover leaves the production VM running on premises.
+ */
+function onPremisesVmAt(world: World, address: string): OnPremisesVm | undefined {
+  for (const item of world.items.values()) {
+    if (sourceAddressOf(world.estate, item.vm) !== address) continue;
+    const onVsphere = item.reprotected ? item.activeLocation === "Recovery" : item.activeLocation === "Primary";
+    return onVsphere ? { kind: "onPremises", name: item.vm.name, source: item.vm } : undefined;
+  }
+  return undefined;
+}
+
+interface OnPremisesVm {
+  readonly kind: "onPremises";
+  readonly name: string;
+  readonly source: SimVm["source"];
+}
+
 function vmAt(world: World, address: string, kind: "recovered" | "test"): SimVm | undefined {
   for (const [key, vm] of world.vms) if (vm.kind === kind && world.nics.get(key)?.privateIpAddress === address) return vm;
   return undefined;

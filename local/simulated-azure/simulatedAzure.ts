@@ -91,6 +91,8 @@ export interface FaultPlan {
   nicAddressOf?: Record<string, string>;
   /** VM names whose HTTP health probe / httpHealth guest check fails. */
   unhealthyApp?: string[];
+  /** VM names whose application does not answer its health probe on vSphere (after a failback). */
+  unhealthyOnPremises?: string[];
   /**
    * VM names (estate) whose vSphere VM has no Azure VM agent and whose hydration did not install one:
    * their recovered and test VMs accept Run Command, which fails after a long wait with

@@ -2,8 +2,8 @@ import type { Estate, Vm } from "../../shared/domain/estate.js";
 
 /**
  * On-premises (vSphere) addresses of the estate's VMs, which ASR reports as an InMageRcm item's
- * vmNics[].sourceIPAddress (recorded: asr-inmagercm-recorded-details.md, state A). The estate names no
- * on-premises addresses, so these are the simulator's own: the NAT/firewall VM a route goes through
+ * vmNics[].sourceIPAddress (recorded: asr-inmagercm-recorded-details.md, state A): the estate's
+ * `onPremisesIp` where it names one, else the simulator's own: the NAT/firewall VM a route goes through
  * holds the on-premises firewall address that route starts on (192.168.100.4 onwards), every other VM
  * one address of 192.168.30.0/24 by its place in the estate. The record sets and routes the world seeds
  * point at these addresses, so what points at a VM on premises can be told from Azure's own answers.
@@ -23,7 +23,8 @@ function addressesOf(estate: Estate): ReadonlyMap<string, string> {
   const addresses = new Map<string, string>();
   estate.vms.forEach((vm, index) => {
     const route = estate.routes.findIndex((r) => r.nextHopVm === vm.name);
-    addresses.set(vm.name, route >= 0 ? `${ON_PREMISES_FIREWALL_BLOCK}${4 + (route % 250)}` : `192.168.${30 + Math.floor(index / 240)}.${10 + (index % 240)}`);
+    const own = route >= 0 ? `${ON_PREMISES_FIREWALL_BLOCK}${4 + (route % 250)}` : `192.168.${30 + Math.floor(index / 240)}.${10 + (index % 240)}`;
+    addresses.set(vm.name, vm.onPremisesIp ?? own);
   });
   byEstate.set(estate, addresses);
   return addresses;

@@ -126,7 +126,9 @@ const HealthProbe = z
     path: z.string().startsWith("/").describe("URL path of the probe, starting with '/'."),
     scheme: z.enum(["http", "https"]).default("http").describe("'http' (default) or 'https'."),
   })
-  .describe("HTTP health probe of each VM of the tier after its failover: http(s)://<recoveryIp>:<port><path> must answer 2xx.");
+  .describe(
+    "HTTP health probe of each VM of the tier after its failover (http(s)://<recoveryIp>:<port><path>) and after its failback (at its onPremisesIp): must answer 2xx.",
+  );
 
 const Tier = z
   .strictObject({
@@ -157,6 +159,10 @@ const Vm = z
     /** The Azure VM that ASR creates on failover (target of Run Command and probes). */
     recoveryVmId: ArmId.describe("ARM id of the Azure VM ASR creates on failover (target resource group + target VM name)."),
     recoveryIp: Ipv4.describe("Private IP of the recovered VM's primary NIC (the item's static target IP)."),
+    /** Where the VM answers on vSphere: the failback probes its application there before setting the tier's names back. */
+    onPremisesIp: Ipv4.optional().describe(
+      "Private IP of the VM on vSphere (the InMageRcm item's primary vmNics[].sourceIPAddress). With its tier's healthProbe, the failback probes http(s)://<onPremisesIp>:<port><path> before setting the tier's DNS records and routes back; absent, the application is not probed on vSphere.",
+    ),
   })
   .describe("A protected VMware VM.");
 export type Vm = z.infer<typeof Vm>;

@@ -1,7 +1,7 @@
 import { restoreAdDnsStepsFor } from "./adDnsSteps.js";
-import type { Estate } from "./estate.js";
+import type { Estate, Tier, Vm } from "./estate.js";
 import { dnsRecordSteps, hasNetworkChanges, routeSteps } from "./networkSteps.js";
-import type { FailbackPoint, FailoverRequest, Plan, Step } from "./plan.js";
+import type { FailbackPoint, FailoverRequest, HealthProbeStep, Plan, Step } from "./plan.js";
 import {
   APPROVAL_NOTE,
   decisionGateId,
@@ -20,6 +20,7 @@ export const plannedFailbackId = (vm: string): string => `failback:${vm}`;
 export const restoreDnsId = (zoneType: string, zone: string, name: string): string => `restore-dns:${zoneType}:${zone}:${name}`;
 export const restoreRouteId = (routeTable: string, route: string): string => `restore-route:${routeTable}:${route}`;
 export const reprotectToAzureId = (vm: string): string => `reprotect-azure:${vm}`;
+export const onPremisesProbeId = (vm: string): string => `probe-on-premises:${vm}`;
 
 /**
  * ApplicationConsistent unless asked otherwise: it is what Azure PowerShell's own failback test sent
@@ -33,8 +34,9 @@ export const DEFAULT_FAILBACK_POINT: FailbackPoint = "ApplicationConsistent";
  *
  * Order: every VM in scope replicating back and healthy (polled), one approval (the planned failover
  * causes downtime), the target-region DC verified, then per tier in dependency order the planned
- * failover of its VMs and its names and routes set back to what the failover run `failoverRunId`
- * found; once all tiers are back, commit each VM and protect it towards Azure again.
+ * failover of its VMs, their application probed on vSphere where the estate says where, and the
+ * tier's names and routes set back to what the failover run `failoverRunId` found; once all tiers
+ * are back, commit each VM and protect it towards Azure again.
  */
 export function planFailback(estate: Estate, request: FailoverRequest): Plan {
   const failoverRunId = request.failoverRunId;
@@ -53,7 +55,7 @@ export function planFailback(estate: Estate, request: FailoverRequest): Plan {
     `Waits until every VM in scope replicates back to vSphere, healthy, with ASR offering the planned failover; run failback-prep first if they are not reprotected.`,
     `${APPROVAL_NOTE.replace("before anything is changed", "before the first planned failover")} The planned failover shuts the Azure VMs down: the applications are down until their on-premises VMs have started.`,
     `Recovery point of the on-premises VMs: ${recoveryPointType}${request.failbackPoint ? "" : " (default)"}.`,
-    "After its planned failover a VM runs on vSphere, out of reach of Run Command and the estate names no on-premises addresses to probe: a tier is ready when ASR's job has started its VMs on premises (its last task) and its names and routes are set back; the target-region DC is verified before the first of them.",
+    "After its planned failover a VM runs on vSphere, out of reach of Run Command: a VM with an onPremisesIp in a tier with a healthProbe is probed there once ASR's job has started it, and the tier's names and routes are set back only once each such probe answers; the target-region DC is verified before the first planned failover.",
     `DNS records and routes are set back to the values the failover run ${failoverRunId} found, and only while they still hold what that run wrote: a record someone changed since is left as it is, and the run stops to say so.`,
   ];
 
@@ -87,12 +89,14 @@ export function planFailback(estate: Estate, request: FailoverRequest): Plan {
       vm: vm.name,
       recoveryPointType,
     }));
-    const after = failbacks.map((s) => s.id);
+    const probes = onPremisesProbes(tier, tierVms, notes);
+    // Each VM's gate: its probe on vSphere where it has one, else its planned failover.
+    const after = tierVms.map((vm) => (probes.some((p) => p.vm === vm.name) ? onPremisesProbeId(vm.name) : plannedFailbackId(vm.name)));
     const wholeTier = tierVms.length === estate.vms.filter((vm) => vm.tier === tier.name).length;
     const restores = wholeTier ? restoreStepsFor(estate, tier.name, after, failoverRunId) : [];
     if (!wholeTier && hasNetworkChanges(estate, tier.name))
       notes.push(`Tier '${tier.name}' is only partly in scope: its routes and DNS records are left as the failover set them.`);
-    steps.push(...failbacks, ...restores, tierReady(tier.name, [...after, ...restores.map((s) => s.id)]));
+    steps.push(...failbacks, ...probes, ...restores, tierReady(tier.name, [...after, ...restores.map((s) => s.id)]));
   }
 
   const allTiersReady = tiersInScope.map((t) => tierReadyId(t.name));
@@ -105,6 +109,36 @@ export function planFailback(estate: Estate, request: FailoverRequest): Plan {
   steps.push(...reprotects);
   steps.push({ kind: "notify", id: NOTIFY_STEP_ID, dependsOn: reprotects.map((s) => s.id), target: "run", event: "runCompleted" });
   return { mode: "failback", steps, notes };
+}
+
+/**
+ * The HTTP probe of each VM of the tier on vSphere, once its planned failover has started it: the tier's
+ * healthProbe at the VM's onPremisesIp, as the failover probes it at its recoveryIp. A VM without an
+ * onPremisesIp is not probed, and the plan says so.
+ */
+function onPremisesProbes(tier: Tier, tierVms: readonly Vm[], notes: string[]): HealthProbeStep[] {
+  const probe = tier.healthProbe;
+  if (!probe) return [];
+  const unknown = tierVms.filter((vm) => vm.onPremisesIp === undefined).map((vm) => vm.name);
+  if (unknown.length > 0)
+    notes.push(
+      `Tier '${tier.name}': ${unknown.join(", ")} name(s) no onPremisesIp, so their application is not probed on vSphere before the tier's names and routes go back.`,
+    );
+  return tierVms.flatMap((vm) =>
+    vm.onPremisesIp === undefined
+      ? []
+      : [
+          {
+            kind: "healthProbe" as const,
+            id: onPremisesProbeId(vm.name),
+            dependsOn: [plannedFailbackId(vm.name)],
+            tier: tier.name,
+            target: vm.name,
+            vm: vm.name,
+            url: `${probe.scheme}://${vm.onPremisesIp}:${probe.port}${probe.path}`,
+          },
+        ],
+  );
 }
 
 /** The tier's routes, Azure DNS and AD DNS records, each set back from the failover run's journal. */

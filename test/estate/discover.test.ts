@@ -36,8 +36,10 @@ describe("estate discover against the simulated Azure (real SDK clients, reads o
     expect(sim.stats().writes).toBe(0);
     expect(sim.misuse).toEqual([]);
     expect(result.draft.incomplete).toEqual([]);
-    const draft = readJson(out) as { vms: { name: string; recoveryIp: string; role?: string }[]; routes: unknown[]; $schema: string };
+    const draft = readJson(out) as { vms: { name: string; recoveryIp: string; onPremisesIp?: string; role?: string }[]; routes: unknown[]; $schema: string };
     expect(draft.vms.map((vm) => vm.name)).toEqual(sampleEstate().vms.map((vm) => vm.name));
+    // Each VM's vSphere address, from its item's primary vmNics[].sourceIPAddress: what the failback probes.
+    expect(draft.vms.map((vm) => vm.onPremisesIp)).toEqual(sampleEstate().vms.map((vm) => vm.onPremisesIp));
     expect(draft.vms.filter((vm) => vm.role === "domainController").map((vm) => vm.name)).toEqual(["DC01", "DC02"]);
     const vaults = (readJson(out) as { vaults: Record<string, { recoveryNetworkIds: string[] }> }).vaults;
     expect(Object.values(vaults).map((v) => v.recoveryNetworkIds)).toEqual(Object.values(sampleEstate().vaults).map((v) => v.recoveryNetworkIds));

@@ -63,7 +63,10 @@ describe("failback through the real engine, SDK clients and simulated ASR", () =
     expect(at("verify-dc").start).toBeGreaterThanOrEqual(at("await-approve").end);
     expect(at("failback:DC01").start).toBeGreaterThanOrEqual(at("verify-dc").end);
     expect(at("failback:NAT01").start).toBeGreaterThanOrEqual(at("tier-ready:identity").end);
-    expect(at("restore-dns:private:corp.contoso.internal:egress").start).toBeGreaterThanOrEqual(at("failback:NAT01").end);
+    // The NAT answered on vSphere, at its onPremisesIp, before its name and route went back to it.
+    expect(at("probe-on-premises:NAT01").start).toBeGreaterThanOrEqual(at("failback:NAT01").end);
+    expect(back.steps.find((s) => s.step.id === "probe-on-premises:NAT01")?.detail).toBe("http://192.168.100.4:8080/healthz: HTTP 200 OK from NAT01");
+    expect(at("restore-dns:private:corp.contoso.internal:egress").start).toBeGreaterThanOrEqual(at("probe-on-premises:NAT01").end);
     expect(at("commit:DC01").start).toBeGreaterThanOrEqual(at("tier-ready:edge").end);
     expect(at("reprotect-azure:DC01").start).toBeGreaterThanOrEqual(at("commit:DC01").end);
     expect(rt.events.filter((e) => e.runId === back.runId).map((e) => e.kind)).toEqual(
@@ -124,6 +127,36 @@ describe("failback through the real engine, SDK clients and simulated ASR", () =
     expect(azure.route(ROUTE.table, ROUTE.route)?.nextHopIpAddress).toBe(before.nextHop);
     expect(back.steps.filter((s) => s.step.kind === "commit" && s.status === "succeeded")).toEqual([]);
     expect(azure.stats().byOperation["ReplicationProtectedItems_FailoverCommit"]).toBe(1); // the failover's only
+  });
+
+  it("leaves a tier's name and route on Azure while its application does not answer on vSphere, and stops before the commit", async () => {
+    const rt = await roundTripStack({ faults: { unhealthyOnPremises: ["NAT01"] } });
+    const { azure } = rt.stack;
+    const { failoverRunId } = await failedOverAndReprotected(rt, EDGE_SCOPE);
+    const inAzure = {
+      egress: azure.dnsRecord(EGRESS.zoneType, EGRESS.zone, EGRESS.name)?.addresses,
+      nextHop: azure.route(ROUTE.table, ROUTE.route)?.nextHopIpAddress,
+    };
+
+    // While the NAT runs in Azure nothing answers at its on-premises address.
+    expect((await azure.probe.probe("http://192.168.100.4:8080/healthz")).detail).toMatch(/ETIMEDOUT 192\.168\.100\.4:8080/);
+
+    const back = await rt.run(failbackOf(failoverRunId, EDGE_SCOPE));
+    expect(back.run.status).toBe("failed");
+    const probe = back.steps.find((s) => s.step.id === "probe-on-premises:NAT01");
+    expect(probe).toMatchObject({
+      status: "failed",
+      error: "http://192.168.100.4:8080/healthz: HTTP 503 Service Unavailable from NAT01: the application reports unhealthy on vSphere",
+    });
+    expect(probe?.retries).toBeGreaterThan(0);
+    // The VM did fail back (once); what points at it stays on its Azure address, and nothing is committed.
+    expect(azure.stats().byOperation[PLANNED_FAILOVER]).toBe(1);
+    expect(azure.dnsRecord(EGRESS.zoneType, EGRESS.zone, EGRESS.name)?.addresses).toEqual(inAzure.egress);
+    expect(azure.route(ROUTE.table, ROUTE.route)?.nextHopIpAddress).toBe(inAzure.nextHop);
+    const notRun = back.steps.filter((s) => s.step.id.startsWith("restore-") || s.step.id.startsWith("commit:")).map((s) => s.status);
+    expect(notRun.length).toBeGreaterThan(0);
+    expect(notRun.every((status) => status !== "succeeded" && status !== "running")).toBe(true);
+    expect(back.run.failureReason).toMatch(/probe-on-premises:NAT01/);
   });
 
   it("refuses to fail back a VM that was never reprotected, without any planned failover", async () => {
