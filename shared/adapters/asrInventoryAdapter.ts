@@ -127,7 +127,9 @@ function fromRcm(d: InMageRcmReplicationDetails): ProviderPart {
       vmSize: d.targetVmSize,
       networkId: d.targetNetworkId,
       resourceGroupId: d.targetResourceGroupId,
-      primaryNic: nic ? defined({ targetSubnetName: nic.targetSubnetName, targetIpAddress: nic.targetIPAddress }) : undefined,
+      primaryNic: nic
+        ? defined({ targetSubnetName: nic.targetSubnetName, targetIpAddress: nic.targetIPAddress, sourceIpAddress: nic.sourceIPAddress || undefined })
+        : undefined,
     }),
   };
 }

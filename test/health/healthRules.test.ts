@@ -174,6 +174,13 @@ describe("health rules", () => {
       reason: expect.stringContaining(vm("API04").recoveryIp),
     });
     expect(target({ primaryNic: { targetSubnetName: "snet-api" } }).status).toBe("amber");
+    // The address the failback probes on vSphere is checked against the one ASR reports.
+    const ip = vm("API04").recoveryIp;
+    expect(target({ primaryNic: { targetSubnetName: "snet-api", targetIpAddress: ip, sourceIpAddress: vm("API04").onPremisesIp ?? "" } }).status).toBe("green");
+    expect(target({ primaryNic: { targetSubnetName: "snet-api", targetIpAddress: ip, sourceIpAddress: "192.168.30.99" } })).toMatchObject({
+      status: "amber",
+      reason: expect.stringContaining(`ASR sees the VM at 192.168.30.99 on vSphere, but the failback will probe it at ${vm("API04").onPremisesIp ?? ""}`),
+    });
   });
 
   it("replication: health errors map to advice (AV paths for the VM's OS), unknown ones verbatim; a failed-over item is amber", () => {

@@ -22,6 +22,8 @@ export interface AsrHealthError {
 export interface NicSettings {
   readonly targetSubnetName?: string;
   readonly targetIpAddress?: string;
+  /** InMageRcm's sourceIPAddress: the VM's address on vSphere. */
+  readonly sourceIpAddress?: string;
 }
 
 /** A replication protected item as listed per vault (VMware-to-Azure provider details flattened). */

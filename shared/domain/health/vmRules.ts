@@ -359,6 +359,13 @@ function targetSettingsCheck(vm: Vm, vault: Vault | undefined, item: ProtectedIt
     status = "amber";
     problems.push(`no static target IP: Azure will assign one, while DNS records and health probes will point at ${vm.recoveryIp}`);
   }
+  const source = target.primaryNic?.sourceIpAddress;
+  if (source && vm.onPremisesIp && source !== vm.onPremisesIp) {
+    if (status === "green") status = "amber";
+    problems.push(
+      `ASR sees the VM at ${source} on vSphere, but the failback will probe it at ${vm.onPremisesIp} (the estate's onPremisesIp): set vms[].onPremisesIp to ${source}, or run npm run estate -- discover`,
+    );
+  }
   if (problems.length === 0) {
     return check(
       vm,
