@@ -480,10 +480,15 @@ function crossCheck(view: CrossView): string[] {
   const vms = view.vms.filter((vm): vm is Vm => vm !== undefined);
   const vmNames = new Set<string>();
   const protectedItems = new Set<string>();
+  const onPremises = new Map<string, string>();
   view.vms.forEach((vm, i) => {
     if (!vm) return;
     if (vmNames.has(vm.name)) problems.push(`vms[${i}].name: duplicate VM '${vm.name}'`);
     vmNames.add(vm.name);
+    const sameAddress = vm.onPremisesIp === undefined ? undefined : onPremises.get(vm.onPremisesIp);
+    if (vm.onPremisesIp !== undefined && sameAddress !== undefined && sameAddress !== vm.name)
+      problems.push(`vms[${i}].onPremisesIp: ${vm.onPremisesIp} is ${sameAddress}'s too: the failback would take one VM's answer for the other's`);
+    if (vm.onPremisesIp !== undefined && sameAddress === undefined) onPremises.set(vm.onPremisesIp, vm.name);
     const itemKey = `${vm.vault}/${vm.protectedItem}`;
     if (protectedItems.has(itemKey)) problems.push(`vms[${i}].protectedItem: '${vm.protectedItem}' is used twice in vault '${vm.vault}'`);
     protectedItems.add(itemKey);

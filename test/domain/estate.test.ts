@@ -50,6 +50,12 @@ describe("parseEstate", () => {
     expect(problems.some((p) => p.startsWith("tiers[3].guestChecks: domainSecureChannel needs Windows"))).toBe(true);
   });
 
+  it("refuses two VMs at one on-premises address: the failback probes each VM there", () => {
+    const json = sampleEstateJson() as { vms: Record<string, unknown>[] };
+    json.vms[4] = { ...json.vms[4], onPremisesIp: json.vms[3]?.["onPremisesIp"] };
+    expect(problemsOf(json)).toEqual(["vms[4].onPremisesIp: 192.168.30.13 is API01's too: the failback would take one VM's answer for the other's"]);
+  });
+
   it("refuses the secure-channel check on domain controllers and DC checks on members: DCs get DC checks", () => {
     const json = sampleEstateJson() as { tiers: Record<string, unknown>[]; vms: Record<string, unknown>[] };
     json.tiers[0] = { ...json.tiers[0], guestChecks: ["domainSecureChannel"] };
