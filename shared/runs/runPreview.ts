@@ -1,5 +1,6 @@
 import type { Estate } from "../domain/estate.js";
 import type { FailoverRequest, Plan, Step } from "../domain/plan.js";
+import { onPremisesProbeId } from "../domain/planFailback.js";
 import { planFailover } from "../domain/planFailover.js";
 import { chooseRecoveryPoint, commonMultiVmPoint } from "../domain/recoveryPoint.js";
 import { previewCapacity, type CapacityReads, type PreviewCapacity } from "../health/previewCapacity.js";
@@ -47,6 +48,8 @@ export interface PreviewVm {
     readonly replicationHealth: string;
     readonly progressPercentage?: number;
     readonly detail: string;
+    /** Where its application is probed on vSphere before its tier's names go back (null: not probed, see the notes). */
+    readonly probeOnPremises: string | null;
   };
   readonly problem?: string;
 }
@@ -118,6 +121,10 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
   const now = clock.now();
   const plan = planFailover(estate, request);
   const problems: PreviewProblem[] = [];
+  const onPremisesProbeOf = (vm: string): string | null => {
+    const probe = plan.steps.find((s) => s.id === onPremisesProbeId(vm));
+    return probe?.kind === "healthProbe" ? probe.url : null;
+  };
 
   const vmSteps = plan.steps.filter(
     (s): s is Extract<Step, { kind: "failover" | "reprotect" | "awaitFailbackReplication" }> =>
@@ -143,6 +150,7 @@ export async function previewRun(reads: PreviewReads, request: FailoverRequest):
             replicationHealth: item.replicationHealth,
             ...(progress !== undefined ? { progressPercentage: progress } : {}),
             detail: readiness.detail,
+            probeOnPremises: onPremisesProbeOf(vm.name),
           },
         };
       }

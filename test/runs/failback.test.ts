@@ -102,7 +102,14 @@ describe("failback through the real engine, SDK clients and simulated ASR", () =
       },
     ]);
     expect(preview.vms).toEqual([
-      expect.objectContaining({ vm: "NAT01", failback: expect.objectContaining({ ready: false, protectionState: "InitialReplicationInProgress" }) }),
+      expect.objectContaining({
+        vm: "NAT01",
+        failback: expect.objectContaining({
+          ready: false,
+          protectionState: "InitialReplicationInProgress",
+          probeOnPremises: "http://192.168.100.4:8080/healthz",
+        }),
+      }),
     ]);
     expect(preview.routeChanges).toEqual([
       expect.objectContaining({ route: "rt-app-eastus/default-via-nat", to: before.nextHop, detail: expect.stringMatching(/^set back to/) }),

@@ -24,6 +24,7 @@ interface Preview {
       readonly protectionState: string;
       readonly replicationHealth: string;
       readonly progressPercentage?: number;
+      readonly probeOnPremises: string | null;
       readonly detail: string;
     };
   }[];
@@ -246,6 +247,7 @@ function readiness(v: Preview["vms"][number]): { readonly what: Child; readonly 
       what: [
         statusBadge(f.ready ? "green" : "amber", f.ready ? "Ready" : "Not ready yet"),
         ` ${f.protectionState}, ${f.replicationHealth}${progress}: ${f.detail}`,
+        f.probeOnPremises ? `; then probed on vSphere at ${f.probeOnPremises}` : "; not probed on vSphere (no onPremisesIp)",
       ],
       age: "—",
     };
