@@ -58,7 +58,8 @@ export interface ResumedState {
 }
 
 /** The sandbox's queues, each drained by its Service Bus-triggered function. */
-export type SandboxQueue = "steps" | "checks" | "notifications";
+const SANDBOX_QUEUES = ["steps", "checks", "notifications"] as const;
+export type SandboxQueue = (typeof SANDBOX_QUEUES)[number];
 
 export interface Sandbox {
   readonly url: string;
@@ -160,20 +161,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     checks: () => stack.checks.size,
     notifications: () => stack.notifications.size,
   };
-  const pumps: Record<SandboxQueue, Pump> = {
-    steps: pump(
-      () => stack.drain(),
-      () => !held.has("steps") && queued.steps() > 0,
-    ),
-    checks: pump(
-      () => stack.drainChecks(),
-      () => !held.has("checks") && queued.checks() > 0,
-    ),
-    notifications: pump(
-      () => stack.drainNotifications(),
-      () => !held.has("notifications") && queued.notifications() > 0,
-    ),
+  const drains: Record<SandboxQueue, () => Promise<void>> = {
+    steps: () => stack.drain(),
+    checks: () => stack.drainChecks(),
+    notifications: () => stack.drainNotifications(),
   };
+  const pumps = Object.fromEntries(SANDBOX_QUEUES.map((q) => [q, pump(drains[q], () => !held.has(q) && queued[q]() > 0)])) as Record<SandboxQueue, Pump>;
   const allPumps = Object.values(pumps);
   const ticker = setInterval(() => allPumps.forEach((p) => p.kick()), 25);
   const admin: AdminFunction[] = [
@@ -218,7 +211,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (;;) {
         allPumps.forEach((p) => p.kick());
         await Promise.all(allPumps.map((p) => p.running ?? Promise.resolve()));
-        const flowing = (Object.keys(queued) as SandboxQueue[]).filter((q) => !held.has(q));
+        const flowing = SANDBOX_QUEUES.filter((q) => !held.has(q));
         if (flowing.every((q) => queued[q]() === 0) && allPumps.every((p) => !p.running)) return;
       }
     },

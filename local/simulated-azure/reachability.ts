@@ -6,10 +6,11 @@ const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
 
 /**
  * An HTTP GET of `url` as the simulated network answers it. From the Function App (no `from`), only
- * recovered production VMs and the VMs running on vSphere (onPremisesVmAt) are reachable; test-failover VMs live in the isolated drill VNet, so they
- * are reachable only from another VM of that network. An address answers when a VM's NIC holds it,
- * and a VM answers on its tier's health probe only. Probes stay inside the VNet (the VNet's system
- * route is more specific than any 0.0.0.0/0 route), so the NAT's route does not carry them.
+ * recovered production VMs and the VMs running on vSphere (onPremisesVmAt) are reachable; test-failover
+ * VMs live in the isolated drill VNet, so they are reachable only from another VM of that network. An
+ * address answers when a VM's NIC holds it, and a VM answers on its tier's health probe only. Probes
+ * stay inside the VNet (the VNet's system route is more specific than any 0.0.0.0/0 route), so the
+ * NAT's route does not carry them.
  */
 export function httpGet(world: World, url: string, from?: SimVm): ProbeResult {
   let parsed: URL;
@@ -75,7 +76,6 @@ export function egressDrop(world: World, vm: SimVm): string | undefined {
   return undefined;
 }
 
-/** The existing VM of the given network whose NIC holds `address`. */
 /**
  * The estate VM running on vSphere at `address` (its InMageRcm sourceIPAddress, sourceAddresses.ts), as
  * the Function App reaches it over ExpressRoute (whose data path the simulator does not model). It runs
@@ -98,6 +98,7 @@ interface OnPremisesVm {
   readonly source: SimVm["source"];
 }
 
+/** The existing VM of the given network whose NIC holds `address`. */
 function vmAt(world: World, address: string, kind: "recovered" | "test"): SimVm | undefined {
   for (const [key, vm] of world.vms) if (vm.kind === kind && world.nics.get(key)?.privateIpAddress === address) return vm;
   return undefined;
