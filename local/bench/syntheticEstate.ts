@@ -36,6 +36,8 @@ export function syntheticEstate(sample: Estate, vmCount: number): Estate {
         protectedItem: `${name.toLowerCase()}-vsphere`,
         recoveryVmId: template.recoveryVmId.replace(/[^/]+$/, name),
         recoveryIp: `10.${100 + tierIndex}.${Math.floor(i / 250)}.${(i % 250) + 4}`,
+        // On vSphere too, each VM has an address of its own (the failback probes it there).
+        ...(template.onPremisesIp === undefined ? {} : { onPremisesIp: `172.${16 + tierIndex}.${Math.floor(i / 250)}.${(i % 250) + 4}` }),
       };
     }),
   });
