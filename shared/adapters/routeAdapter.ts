@@ -1,6 +1,6 @@
 import type { NetworkManagementClient } from "@azure/arm-network";
 import { DrError } from "../ports/errors.js";
-import type { CurrentRoute, RoutePort, RouteRef } from "../ports/routes.js";
+import type { CurrentRoute, RoutePort, RouteRef, RouteValue } from "../ports/routes.js";
 import type { OperationProgress } from "../ports/longRunning.js";
 import { callAzure } from "./azureErrors.js";
 
@@ -19,6 +19,7 @@ interface RoutePoller {
  */
 export function createRoutes({ client }: { client: NetworkManagementClient }): RoutePort {
   const what = (ref: RouteRef, verb: string) => `${verb} route ${ref.routeTable}/${ref.route}`;
+  const bodyOf = (value: RouteValue) => ({ addressPrefix: value.addressPrefix, nextHopType: "VirtualAppliance", nextHopIpAddress: value.nextHopIpAddress });
 
   const progressOf = (ref: RouteRef, verb: string, poller: RoutePoller): OperationProgress<void> => {
     if (!poller.isDone()) return { status: "running", resumeToken: poller.toString() };
@@ -47,17 +48,17 @@ export function createRoutes({ client }: { client: NetworkManagementClient }): R
     getRoute,
 
     async startSetRoute(ref, value, ifMatch) {
-      const body = { addressPrefix: value.addressPrefix, nextHopType: "VirtualAppliance", nextHopIpAddress: value.nextHopIpAddress };
       const options = ifMatch ? { requestOptions: { customHeaders: { "If-Match": ifMatch } } } : {};
-      const poller = await callAzure(what(ref, "update"), () => client.routes.beginCreateOrUpdate(ref.resourceGroup, ref.routeTable, ref.route, body, options));
+      const poller = await callAzure(what(ref, "update"), () =>
+        client.routes.beginCreateOrUpdate(ref.resourceGroup, ref.routeTable, ref.route, bodyOf(value), options),
+      );
       return progressOf(ref, "update", poller);
     },
 
     async resumeSetRoute(ref, value, resumeToken) {
       // Resuming only polls the operation the serialized state names: the body is not sent again.
-      const body = { addressPrefix: value.addressPrefix, nextHopType: "VirtualAppliance", nextHopIpAddress: value.nextHopIpAddress };
       const poller = await callAzure(what(ref, "update"), () =>
-        client.routes.beginCreateOrUpdate(ref.resourceGroup, ref.routeTable, ref.route, body, { resumeFrom: resumeToken }),
+        client.routes.beginCreateOrUpdate(ref.resourceGroup, ref.routeTable, ref.route, bodyOf(value), { resumeFrom: resumeToken }),
       );
       return progressOf(ref, "update", poller);
     },
