@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { API_VERSIONS } from "./apiVersions.js";
-import { armError, reply, type Exchange, type SimReply } from "./http.js";
+import { armError, reply, unquote, type Exchange, type SimReply } from "./http.js";
 import { keyOf } from "./ids.js";
 import type { RouteSpec } from "./router.js";
 import { parseBody } from "./validate.js";
@@ -226,8 +226,4 @@ export function recordSetJson(world: World, r: DnsRecordSet): unknown {
     type: "Microsoft.Network/privateDnsZones/A",
     properties: { ...metadata, ttl: r.ttl, fqdn: `${name === "@" ? "" : `${name}.`}${r.zone}.`, isAutoRegistered: false, aRecords: records },
   };
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
 }

@@ -42,6 +42,11 @@ export function armError(status: number, code: string, message: string, extra?: 
   return reply(status, { error: { code, message, ...extra } });
 }
 
+/** An ETag as compared: without the weak prefix (W/) and the quotes ARM sends it in. */
+export function unquote(etag: string): string {
+  return etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+}
+
 export function iso(date: Date): string {
   return date.toISOString();
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { API_VERSIONS } from "./apiVersions.js";
-import { armError, reply, type Exchange, type SimReply } from "./http.js";
+import { armError, reply, unquote, type Exchange, type SimReply } from "./http.js";
 import { ARM_HOST, uuidFrom } from "./ids.js";
 import type { RouteSpec } from "./router.js";
 import { parseBody } from "./validate.js";
@@ -199,8 +199,4 @@ function nicJson(world: World, nic: SimNic): unknown {
       nicType: "Standard",
     },
   };
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { API_VERSIONS } from "./apiVersions.js";
-import { armError, reply, type Exchange, type SimReply } from "./http.js";
+import { armError, reply, unquote, type Exchange, type SimReply } from "./http.js";
 import { ARM_HOST, keyOf } from "./ids.js";
 import type { RouteSpec } from "./router.js";
 import { parseBody } from "./validate.js";
@@ -163,10 +163,6 @@ function startRouteOperation(world: World, ex: Exchange, route: SimRoute, locati
 function operationUrl(world: World, ex: Exchange, op: RouteOperation, kind: "operations" | "operationResults"): string {
   const apiVersion = ex.req.url.searchParams.get("api-version") ?? API_VERSIONS.network[0];
   return `${ARM_HOST}/subscriptions/${world.estate.subscriptionId}/providers/Microsoft.Network/locations/${op.location}/${kind}/${op.name}?api-version=${apiVersion}`;
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
 }
 
 /** One operations endpoint per region serves every network RP update: routes and NICs. */
