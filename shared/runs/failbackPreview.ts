@@ -4,6 +4,7 @@ import { dnsStepId, routeStepId } from "../domain/planParts.js";
 import type { DnsPort } from "../ports/dns.js";
 import type { RoutePort } from "../ports/routes.js";
 import type { RunStore } from "../ports/runStore.js";
+import { keptAsCreated, sameAddresses } from "./executors/networkValues.js";
 
 interface Reads {
   readonly estate: Estate;
@@ -63,7 +64,7 @@ export async function previewFailbackNetwork(
         const base = { record: step.target, zoneType: step.zoneType, zone: step.zone, name: step.name, from };
         if (previous === null && wrote) {
           // The run removes only a set as the failover created it: its addresses, the estate's TTL, no metadata.
-          const asCreated = !current || (current.ttl === record?.ttl && Object.keys(current.metadata).length === 0);
+          const asCreated = !current || keptAsCreated(current, record?.ttl);
           const removal = describeRemoval(from, wrote, asCreated);
           if (removal.refused) refuse(`${step.target}: ${removal.text}`);
           return { ...base, to: [], ttl: current?.ttl ?? record?.ttl ?? 0, detail: removal.text, ...(removal.removes ? { removed: true as const } : {}) };
@@ -106,9 +107,8 @@ export async function previewFailbackNetwork(
 }
 
 function describe(current: readonly string[] | null, previous: readonly string[], wrote: readonly string[]): { text: string; refused: boolean } {
-  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
-  if (current && same(current, previous)) return { text: `already back at ${previous.join(", ")}`, refused: false };
-  if (current && same(current, wrote)) return { text: `set back to ${previous.join(", ")} (the value before the failover)`, refused: false };
+  if (current && sameAddresses(current, previous)) return { text: `already back at ${previous.join(", ")}`, refused: false };
+  if (current && sameAddresses(current, wrote)) return { text: `set back to ${previous.join(", ")} (the value before the failover)`, refused: false };
   return {
     text: `holds ${current ? current.join(", ") : "nothing (deleted)"}, not ${wrote.join(", ")} as the failover left it: someone changed it since, so the failback would stop here without overwriting it`,
     refused: true,
@@ -117,9 +117,8 @@ function describe(current: readonly string[] | null, previous: readonly string[]
 
 /** A value the failover created (nothing before it): removed while it holds what the failover wrote. */
 function describeRemoval(current: readonly string[] | null, wrote: readonly string[], asCreated = true): { text: string; refused: boolean; removes: boolean } {
-  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
   if (current === null) return { text: "already gone, as before the failover: nothing to remove", refused: false, removes: false };
-  if (same(current, wrote) && asCreated)
+  if (sameAddresses(current, wrote) && asCreated)
     return { text: `removed by the failback: it did not exist before the failover, which created it with ${wrote.join(", ")}`, refused: false, removes: true };
   return {
     text: `holds ${current.join(", ")}${asCreated ? "" : " with a changed TTL or metadata"}, not ${wrote.join(", ")} as the failover created it: someone changed it since, so the failback would stop here without removing it`,

@@ -5,7 +5,7 @@ import { isDrError } from "../../ports/errors.js";
 import type { CurrentRoute, RouteRef } from "../../ports/routes.js";
 import type { StepExecutor } from "../stepContext.js";
 import { done, failed, waiting, type StepOutcome } from "../stepOutcome.js";
-import { describeRoute, sameAddresses, type RouteBefore } from "./networkValues.js";
+import { describeRoute, keptAsCreated, sameAddresses, type RouteBefore } from "./networkValues.js";
 
 /**
  * Failback: names and routes go back to what the failover run found, read from that run's step
@@ -82,7 +82,7 @@ async function removeCreatedRecordSet(
     if (journaled?.removed) return done(`${step.target}: removed (it did not exist before the failover, which created it)`, journaled);
     return done(`${step.target}: did not exist before the failover and is already gone: nothing to remove`);
   }
-  const untouched = sameAddresses(current.addresses, wrote.addresses) && current.ttl === wrote.ttl && Object.keys(current.metadata).length === 0;
+  const untouched = sameAddresses(current.addresses, wrote.addresses) && keptAsCreated(current, wrote.ttl);
   if (!untouched)
     return failed(
       `${step.target} holds ${current.addresses.join(", ")} (TTL ${current.ttl}${Object.keys(current.metadata).length > 0 ? ", with metadata" : ""}), not ${wrote.addresses.join(", ")} (TTL ${wrote.ttl}) as the failover run ${step.failoverRunId} created it: someone changed it since, so it is not removed (it did not exist before the failover); delete it by hand if that is right, then resume the run`,
